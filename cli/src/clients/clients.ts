@@ -1,0 +1,38 @@
+import type { CommandContext } from '../command.js';
+import type { ComposeClient } from './compose-client.js';
+import type { EngineClient } from './engine-client.js';
+import type { KeycloakClient } from './keycloak-client.js';
+import type { Wso2Client } from './wso2-client.js';
+
+/**
+ * Every side effect the CLI has sits behind one of these interfaces. Commands get them from
+ * `ctx.client(name)`; unit tests hand the context fakes that throw on any call they do not expect.
+ */
+export interface Clients {
+  /** `docker compose` through execa, argument arrays only. */
+  compose: ComposeClient;
+  /** The Docker engine through dockerode: inspect, health, logs, exec. */
+  engine: EngineClient;
+  /** Keycloak's admin REST API. */
+  keycloak: KeycloakClient;
+  /** WSO2 API Manager's publisher, admin and devportal REST APIs. */
+  wso2: Wso2Client;
+}
+
+export type ClientName = keyof Clients;
+
+/** Creates the production client, importing its module only when first asked for. */
+export async function createClient<K extends ClientName>(name: K, ctx: CommandContext): Promise<Clients[K]> {
+  switch (name) {
+    case 'compose':
+      return (await import('./compose-client.js')).createComposeClient(ctx) as Clients[K];
+    case 'engine':
+      return (await import('./engine-client.js')).createEngineClient(ctx) as Clients[K];
+    case 'keycloak':
+      return (await import('./keycloak-client.js')).createKeycloakClient(ctx) as Clients[K];
+    case 'wso2':
+      return (await import('./wso2-client.js')).createWso2Client(ctx) as Clients[K];
+    default:
+      throw new Error(`unknown client ${String(name)}`);
+  }
+}

@@ -1,0 +1,3 @@
+import { notBuilt } from './not-built.js';
+
+export const command = notBuilt('configure-keycloak');

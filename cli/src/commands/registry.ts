@@ -1,0 +1,203 @@
+import type { CommandModule } from '../command.js';
+
+/** How a flag's value is checked before the handler runs; a bad value is a usage error (exit 2). */
+export type OptionValue = 'string' | 'positive-int' | 'non-negative-int';
+
+export interface OptionSpec {
+  /** Commander flags, e.g. `--tail <lines>` or `-f, --follow`. */
+  flags: string;
+  description: string;
+  defaultValue?: string | boolean;
+  /** Allowed values; anything else is refused with the list. */
+  choices?: readonly string[];
+  value?: OptionValue;
+}
+
+export interface ArgumentSpec {
+  /** `<name>` required, `[name]` optional, `[name...]` variadic. */
+  syntax: string;
+  description: string;
+}
+
+/**
+ * A command as the CLI knows it before loading it. Keeping names, descriptions and flags here,
+ * apart from the modules, is what keeps `innover --help` fast: no command module is imported
+ * until it runs.
+ */
+export interface CommandSpec {
+  name: string;
+  description: string;
+  arguments?: readonly ArgumentSpec[];
+  options?: readonly OptionSpec[];
+  /** Pass unknown flags through to the arguments (for commands wrapping another tool). */
+  passThrough?: boolean;
+  load(): Promise<{ command: CommandModule<never, unknown> }>;
+}
+
+const profile: OptionSpec = {
+  flags: '-p, --profile <name>',
+  description: 'stack profile (default: the last one used, else full)',
+};
+const timeout = (seconds: number, what: string): OptionSpec => ({
+  flags: '--timeout <seconds>',
+  description: `give up ${what} after this many seconds`,
+  defaultValue: String(seconds),
+  value: 'positive-int',
+});
+
+export const commands: readonly CommandSpec[] = [
+  {
+    name: 'init',
+    description: 'write .env from .env.example with fresh random secrets (never overwrites)',
+    load: () => import('./init.js'),
+  },
+  {
+    name: 'generate',
+    description: 'render docker-compose.yml and every derived config from the topology',
+    options: [{ flags: '--check', description: 'write nothing; exit non-zero when a generated file drifts' }],
+    load: () => import('./generate.js'),
+  },
+  {
+    name: 'doctor',
+    description: 'check Docker, Compose, free ports, memory and .env, each finding with its fix',
+    options: [profile],
+    load: () => import('./doctor.js'),
+  },
+  {
+    name: 'up',
+    description: 'build and start the stack (or just the named services) and wait until healthy',
+    arguments: [{ syntax: '[services...]', description: 'only these containers' }],
+    options: [
+      profile,
+      { flags: '--no-build', description: 'start from the images already built' },
+      timeout(900, 'waiting for the stack'),
+    ],
+    load: () => import('./up.js'),
+  },
+  {
+    name: 'down',
+    description: 'stop and remove the containers, networks and volumes',
+    options: [profile, { flags: '--keep-volumes', description: 'keep the data volumes' }],
+    load: () => import('./down.js'),
+  },
+  {
+    name: 'ps',
+    description: 'list containers: state, health, ports and uptime',
+    options: [profile],
+    load: () => import('./ps.js'),
+  },
+  {
+    name: 'health',
+    description: 'like ps; exits non-zero when any container is unhealthy',
+    options: [profile],
+    load: () => import('./health.js'),
+  },
+  {
+    name: 'logs',
+    description: 'show container logs, prefixed and coloured by service',
+    arguments: [{ syntax: '[services...]', description: 'only these containers' }],
+    options: [
+      profile,
+      { flags: '-f, --follow', description: 'keep streaming new lines' },
+      { flags: '--tail <lines>', description: 'lines per container', defaultValue: '200', value: 'non-negative-int' },
+    ],
+    load: () => import('./logs.js'),
+  },
+  {
+    name: 'restart',
+    description: 'restart a container and wait until it is healthy again',
+    arguments: [{ syntax: '<services...>', description: 'containers to restart' }],
+    options: [profile, timeout(300, 'waiting for health')],
+    load: () => import('./restart.js'),
+  },
+  {
+    name: 'rebuild',
+    description: 'rebuild images without cache; starts nothing',
+    arguments: [{ syntax: '[services...]', description: 'only these services' }],
+    options: [profile],
+    load: () => import('./rebuild.js'),
+  },
+  {
+    name: 'urls',
+    description: 'list the URLs of every part of the stack',
+    options: [
+      profile,
+      { flags: '--format <format>', description: 'table or env', defaultValue: 'table', choices: ['table', 'env'] },
+    ],
+    load: () => import('./urls.js'),
+  },
+  {
+    name: 'nuke',
+    description: 'down, plus remove volumes and the images innover built',
+    options: [profile],
+    load: () => import('./nuke.js'),
+  },
+  {
+    name: 'smoke',
+    description: 'prove the running stack works end to end, one row per check',
+    options: [profile, timeout(120, 'the whole run')],
+    load: () => import('./smoke.js'),
+  },
+  {
+    name: 'workers',
+    description: 'per queue: workers online, active jobs, waiting and failed counts',
+    options: [profile],
+    load: () => import('./workers.js'),
+  },
+  {
+    name: 'test-worker',
+    description: "dispatch a task to a service's queue and print its result (default: add 1 2)",
+    arguments: [
+      { syntax: '<service>', description: 'service whose queue gets the task' },
+      { syntax: '[task]', description: 'task name (default add)' },
+      { syntax: '[args...]', description: 'task arguments (default 1 2)' },
+    ],
+    options: [profile, timeout(30, 'waiting for the result')],
+    load: () => import('./test-worker.js'),
+  },
+  {
+    name: 'proto',
+    description: 'generate TypeScript from protos/ into services/<name>/src/generated',
+    options: [{ flags: '--check', description: 'write nothing; exit non-zero when generated code drifts' }],
+    load: () => import('./proto.js'),
+  },
+  {
+    name: 'db-shell',
+    description: "open a SQL shell, as a service's user on its database or as the admin",
+    arguments: [{ syntax: '[service]', description: 'connect as this service (default: admin)' }],
+    options: [profile],
+    load: () => import('./db-shell.js'),
+  },
+  {
+    name: 'redis-cli',
+    description: 'run redis-cli in the Redis container, authenticated',
+    arguments: [{ syntax: '[args...]', description: 'redis-cli arguments (default: interactive)' }],
+    options: [profile],
+    passThrough: true,
+    load: () => import('./redis-cli.js'),
+  },
+  {
+    name: 'kafka-topics',
+    description: 'run rpk topic in the Redpanda container (default: list)',
+    arguments: [{ syntax: '[args...]', description: 'rpk topic arguments (default: list)' }],
+    options: [profile],
+    passThrough: true,
+    load: () => import('./kafka-topics.js'),
+  },
+  {
+    name: 'configure-keycloak',
+    description: 'align the Keycloak realm with the topology and register it as the WSO2 key manager',
+    options: [timeout(600, 'waiting for Keycloak and WSO2')],
+    load: () => import('./configure-keycloak.js'),
+  },
+  {
+    name: 'publish-apis',
+    description: 'create, deploy and publish the APIs of wso2/api-config.yaml on the WSO2 gateway',
+    options: [
+      { flags: '--only <name>', description: 'only this API' },
+      { flags: '--dry-run', description: 'print the requests it would send (secrets masked); contacts nothing' },
+      { flags: '--file <path>', description: 'API config file', defaultValue: 'wso2/api-config.yaml' },
+    ],
+    load: () => import('./publish-apis.js'),
+  },
+];

@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { CommandContext, Output } from './command.js';
+import { createClient, type ClientName, type Clients } from './clients/clients.js';
+import type { Topology } from './topology/schema.js';
+import type { EnvConfig } from './env/schema.js';
+
+/** What tests (and bin/) may set; everything else gets a production default. */
+export interface ContextOverrides {
+  root?: string;
+  cwd?: string;
+  json?: boolean;
+  out?: Output;
+  env?: Record<string, string | undefined>;
+  /** Fakes for side-effect clients. When `clients` is given, asking for one it lacks throws. */
+  clients?: Partial<Clients>;
+  topology?: Topology;
+  dotenv?: EnvConfig;
+  signal?: AbortSignal;
+}
+
+/** The topology file that marks a project root. */
+export const topologyFileName = 'innover.yaml';
+
+/** Walks up from `start` to the folder holding innover.yaml; falls back to `start`. */
+export function findProjectRoot(start: string): string {
+  let current = resolve(start);
+  for (;;) {
+    if (existsSync(join(current, topologyFileName))) return current;
+    const parent = dirname(current);
+    if (parent === current) return resolve(start);
+    current = parent;
+  }
+}
+
+export function createContext(overrides: ContextOverrides & { out: Output }): CommandContext {
+  const root = overrides.root ?? findProjectRoot(overrides.cwd ?? process.cwd());
+  const env = overrides.env ?? process.env;
+  let topology: Promise<Topology> | undefined;
+  let dotenv: Promise<EnvConfig> | undefined;
+  const made = new Map<ClientName, Promise<unknown>>();
+
+  const context: CommandContext = {
+    root,
+    json: overrides.json ?? false,
+    out: overrides.out,
+    env,
+    signal: overrides.signal ?? new AbortController().signal,
+    topology() {
+      if (overrides.topology) return Promise.resolve(overrides.topology);
+      topology ??= import('./topology/load.js').then((module) => module.loadTopology(root));
+      return topology;
+    },
+    dotenv() {
+      if (overrides.dotenv) return Promise.resolve(overrides.dotenv);
+      dotenv ??= import('./env/load.js').then((module) => module.loadEnvFile(root));
+      return dotenv;
+    },
+    client<K extends ClientName>(name: K): Promise<Clients[K]> {
+      if (overrides.clients) {
+        const fake = overrides.clients[name];
+        if (!fake) return Promise.reject(new Error(`test context has no '${name}' client`));
+        return Promise.resolve(fake as Clients[K]);
+      }
+      let client = made.get(name);
+      if (!client) {
+        client = createClient(name, context);
+        made.set(name, client);
+      }
+      return client as Promise<Clients[K]>;
+    },
+  };
+  return context;
+}

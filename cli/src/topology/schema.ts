@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/**
+ * The typed topology: the single source of truth for the stack. innover.yaml holds the user's
+ * choices; every field has a default, so the defaults alone reproduce the stack innover ships.
+ * docker-compose.yml, the Nginx and collector configs, the realm and the WSO2 config all derive
+ * from a parsed Topology.
+ */
+
+const name = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, starting with a letter');
+const port = z.number().int().min(1).max(65535);
+const image = z.string().min(1);
+
+/** Docker memory size such as `256m` or `1g`. */
+export const memorySize = z
+  .string()
+  .regex(/^\d+(\.\d+)?[kmg]$/i, "use a Docker memory size such as '256m' or '1g'");
+
+export const resourcesSchema = z.strictObject({
+  cpus: z.number().positive().max(64).describe('CPU limit, e.g. 0.5'),
+  memory: memorySize.describe('memory limit, e.g. 256m'),
+});
+export type Resources = z.infer<typeof resourcesSchema>;
+
+/** The four resource categories, rendered as x-<category>-deploy anchors. */
+export const resourceCategories = ['default', 'worker', 'support', 'db'] as const;
+export type ResourceCategory = (typeof resourceCategories)[number];
+
+export const serviceSchema = z.strictObject({
+  name: name.describe('service name: container, database, queue and role names derive from it'),
+  displayName: z.string().min(1).optional().describe('human name, e.g. "Rule Engine" (default: from name)'),
+  apiContext: z
+    .string()
+    .regex(/^\/[a-z0-9/-]+$/, "use a path such as '/api/rules'")
+    .optional()
+    .describe('gateway context (default /api/<name>)'),
+  hostPort: port.describe('host port on 127.0.0.1 for the API (8101-8106 for the six defaults)'),
+  port: port.default(8000).describe('container port of the API'),
+  queue: name.optional().describe('BullMQ queue of this service (default: its name)'),
+  /** Task routing: task name -> queue name. Defaults to the sample tasks on the service's own queue. */
+  tasks: z.record(name, name).optional().describe('task routing: task name -> queue'),
+  worker: z
+    .strictObject({
+      concurrency: z.number().int().min(1).max(1000).default(1),
+      lockDurationMs: z.number().int().min(1000).default(10_000),
+      stalledIntervalMs: z.number().int().min(1000).default(10_000),
+    })
+    .default({ concurrency: 1, lockDurationMs: 10_000, stalledIntervalMs: 10_000 }),
+  resources: z
+    .strictObject({ api: resourcesSchema.optional(), worker: resourcesSchema.optional() })
+    .optional()
+    .describe('per-service override of the default / worker categories'),
+  environment: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()).optional(),
+});
+export type Service = z.infer<typeof serviceSchema>;
+
+/** The parts of the stack a profile can select. `services` means every API and worker. */
+export const componentNames = [
+  'services',
+  'database',
+  'redis',
+  'redpanda',
+  'keycloak',
+  'nginx',
+  'wso2',
+  'otel-collector',
+  'jaeger',
+] as const;
+export type ComponentName = (typeof componentNames)[number];
+
+export const databaseEngines = ['cockroach', 'postgres'] as const;
+export type DatabaseEngine = (typeof databaseEngines)[number];
+
+export const profileSchema = z.strictObject({
+  description: z.string().default(''),
+  components: z.array(z.enum(componentNames)).min(1),
+  /** Engine behind `database` for this profile (default: topology.database.engine). */
+  database: z.enum(databaseEngines).optional(),
+});
+export type Profile = z.infer<typeof profileSchema>;
+
+const infra = <T extends z.ZodRawShape>(shape: T) =>
+  z.strictObject({ image, resources: resourcesSchema.optional(), ...shape });
+
+/** Database engines: a discriminated union on `engine` for the one in force, settings for both. */
+export const databaseSchema = z.strictObject({
+  engine: z.enum(databaseEngines).default('cockroach'),
+  cockroach: infra({
+    nodes: z.number().int().min(1).max(9).default(3).describe('1 runs start-single-node'),
+    sqlHostPort: port.default(26257),
+    uiHostPort: port.default(8082),
+  }),
+  postgres: infra({ hostPort: port.default(5432) }),
+});
+
+export const infrastructureSchema = z.strictObject({
+  redis: infra({ hostPort: port.default(6379) }),
+  redpanda: infra({ hostPort: port.default(9092) }),
+  keycloak: infra({
+    realm: name.default('innover'),
+    hostPort: port.default(8080),
+    managementHostPort: port.default(9000),
+    /** The fixed public hostname, so every token carries one issuer wherever it was obtained. */
+    hostname: z.url().default('http://localhost:8080'),
+  }),
+  nginx: infra({ hostPort: port.default(80) }),
+  wso2: infra({
+    managementHostPort: port.default(9443),
+    gatewayHttpsHostPort: port.default(8243),
+    gatewayHttpHostPort: port.default(8280),
+  }),
+  otelCollector: infra({
+    grpcHostPort: port.default(4317),
+    httpHostPort: port.default(4318),
+    healthHostPort: port.default(13133),
+  }),
+  jaeger: infra({ uiHostPort: port.default(16686) }),
+  /** Base image of the service Dockerfile template. */
+  node: z.strictObject({ image }),
+});
+
+export const topologySchema = z.strictObject({
+  $schema: z.string().optional(),
+  project: name.default('innover').describe('Compose project name'),
+  services: z.array(serviceSchema).min(1),
+  database: databaseSchema,
+  infrastructure: infrastructureSchema,
+  resources: z.strictObject({
+    default: resourcesSchema,
+    worker: resourcesSchema,
+    support: resourcesSchema,
+    db: resourcesSchema,
+  }),
+  profiles: z.record(name, profileSchema),
+  defaultProfile: name.default('full'),
+  keycloak: z
+    .strictObject({
+      platformRoles: z.array(name).default([]),
+      extraRoles: z.array(name).default([]),
+    })
+    .default({ platformRoles: [], extraRoles: [] }),
+});
+
+/** A validated topology with every default filled in. */
+export type Topology = z.infer<typeof topologySchema>;
+/** What innover.yaml may hold: any field may be left out. */
+export type TopologyInput = z.input<typeof topologySchema>;

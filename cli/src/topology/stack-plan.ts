@@ -1,0 +1,64 @@
+import type { ComponentName, DatabaseEngine, ResourceCategory, Resources } from './schema.js';
+
+/**
+ * The stack for one profile, derived from the topology by `planStack` (pure). The compose
+ * renderer turns it into docker-compose.yml; the CLI uses the same plan to wait for health,
+ * list URLs, check ports and memory. One derivation, so the two can never disagree.
+ */
+export interface StackPlan {
+  /** Compose project name. */
+  project: string;
+  profile: string;
+  components: readonly ComponentName[];
+  database: DatabaseEngine | undefined;
+  /** Containers in dependency order: each comes after everything it depends on. */
+  containers: readonly ContainerPlan[];
+  volumes: readonly string[];
+}
+
+export type ContainerRole = 'api' | 'worker' | 'job' | 'infrastructure' | 'database';
+
+/** How innover decides a container is ready. */
+export type HealthStrategy =
+  /** A Docker healthcheck (in the image or the compose file). */
+  | { kind: 'docker' }
+  /** A shell-less image: the CLI probes this URL from the host; 2xx means healthy. */
+  | { kind: 'host-probe'; url: string }
+  /** A one-shot job: succeeds when it exits 0. */
+  | { kind: 'exit-zero' };
+
+export interface PortPlan {
+  host: number;
+  container: number;
+  /** `127.0.0.1` for ports only the CLI and local debugging need. */
+  hostIp?: string;
+  /** What the port is for, e.g. `SQL`, `admin UI`, `gateway HTTPS`. */
+  purpose: string;
+}
+
+export interface DependencyPlan {
+  name: string;
+  condition: 'service_healthy' | 'service_completed_successfully' | 'service_started';
+}
+
+export interface ContainerPlan {
+  /** Compose service name, also the container's name within the project. */
+  name: string;
+  role: ContainerRole;
+  component: ComponentName;
+  /** The app service an api/worker container belongs to. */
+  service?: string;
+  image: string;
+  category: ResourceCategory;
+  /** Limits in force: the category's, or the topology's override. */
+  resources: Resources;
+  /** True when the limits differ from the category's anchor. */
+  resourcesOverridden: boolean;
+  dependsOn: readonly DependencyPlan[];
+  ports: readonly PortPlan[];
+  health: HealthStrategy;
+  /** How long `up` waits for this container before failing (slow ones: CockroachDB, Keycloak, WSO2). */
+  startTimeoutSeconds: number;
+  /** Environment, with secrets only as `${VAR}` references. */
+  environment: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,78 @@
+import type { z } from 'zod';
+import { defaultTopology } from './default-topology.js';
+import { topologySchema, type Topology } from './schema.js';
+
+/** Validation result: a value or a list of problems, each `path: message`, plus warnings. */
+export interface TopologyDiagnostics {
+  value?: Topology;
+  errors: string[];
+  warnings: string[];
+}
+
+/** Deep merge for topology input: objects merge key by key, arrays and scalars replace. */
+export function mergeTopology(base: unknown, override: unknown): unknown {
+  if (isPlainObject(base) && isPlainObject(override)) {
+    const merged: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(override)) {
+      merged[key] = key in base ? mergeTopology(base[key], value) : value;
+    }
+    return merged;
+  }
+  return override === undefined ? base : override;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `services[3].port` from a zod path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((text, key) => {
+    if (typeof key === 'number') return `${text}[${key}]`;
+    return text ? `${text}.${String(key)}` : String(key);
+  }, '');
+}
+
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = formatPath(issue.path);
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `'${key}'`).join(', ')}: remove or fix the spelling`
+        : issue.message.replace(/^Invalid input: /, '');
+    return path ? `${path}: ${message}` : message;
+  });
+}
+
+/**
+ * Validates user topology input (merged over the defaults) and the cross-field rules zod
+ * cannot express alone: unique names, free host ports, profiles that exist.
+ */
+export function validateTopology(input: unknown): TopologyDiagnostics {
+  if (!isPlainObject(input)) {
+    return { errors: ['the topology must be a mapping of fields (see innover.schema.json)'], warnings: [] };
+  }
+  const parsed = topologySchema.safeParse(mergeTopology(defaultTopology, input));
+  if (!parsed.success) return { errors: formatIssues(parsed.error.issues), warnings: [] };
+  const topology = parsed.data;
+  const errors: string[] = [];
+  const seen = new Map<string, number>();
+  topology.services.forEach((service, index) => {
+    const first = seen.get(service.name);
+    if (first !== undefined) {
+      errors.push(`services[${index}].name: '${service.name}' is already services[${first}]: give each service its own name`);
+    }
+    seen.set(service.name, index);
+  });
+  const ports = new Map<number, string>();
+  const claim = (port: number, owner: string) => {
+    const holder = ports.get(port);
+    if (holder) errors.push(`${owner}: host port ${port} is already used by ${holder}: pick another port`);
+    else ports.set(port, owner);
+  };
+  topology.services.forEach((service, index) => claim(service.hostPort, `services[${index}].hostPort`));
+  if (!topology.profiles[topology.defaultProfile]) {
+    errors.push(`defaultProfile: no profile named '${topology.defaultProfile}': use one of ${Object.keys(topology.profiles).join(', ')}`);
+  }
+  return errors.length ? { errors, warnings: [] } : { value: topology, errors, warnings: [] };
+}

@@ -1,0 +1,47 @@
+import { defineConfig } from 'vitest/config';
+
+// Test tiers. Each is a vitest project, run by its own npm script; `npm test` runs them all.
+//   unit        *.test.ts              pure, fast, no I/O
+//   contract    *.contract.test.ts     requests validated against the official OpenAPI specs
+//   integration *.int.test.ts          real Redis, PostgreSQL, Kafka mock broker, OIDC issuer
+//   e2e         *.e2e.test.ts          a real Docker engine running the generated stack
+const tiers = ['contract', 'int', 'e2e'];
+const exclude = ['**/node_modules/**', '**/dist/**'];
+const shared = { resolve: { conditions: ['source'] }, ssr: { resolve: { conditions: ['source'] } } };
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        ...shared,
+        test: {
+          name: 'unit',
+          include: ['**/*.test.ts'],
+          exclude: [...exclude, ...tiers.map((tier) => `**/*.${tier}.test.ts`)],
+        },
+      },
+      { ...shared, test: { name: 'contract', include: ['**/*.contract.test.ts'], exclude } },
+      {
+        ...shared,
+        test: {
+          name: 'integration',
+          include: ['**/*.int.test.ts'],
+          exclude,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'e2e',
+          include: ['**/*.e2e.test.ts'],
+          exclude,
+          testTimeout: 30 * 60_000,
+          hookTimeout: 30 * 60_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
