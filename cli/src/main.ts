@@ -102,7 +102,9 @@ function reportError(error: unknown, json: boolean, out: import('./command.js').
   if (error instanceof CommanderError) {
     if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return 0;
     if (error.code === 'commander.executeSubCommandAsync') return 0;
-    const message = error.message.replace(/^error: /, '');
+    const message = error.message
+      .replace(/^error: /, '')
+      .replace(/\s*\n\s*\(Did you mean (.+)\?\)/, ': did you mean $1?');
     return reportError(new UsageError(`${message} (see innover --help)`), json, out);
   }
   if (error instanceof UserError) {
