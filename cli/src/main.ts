@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { commands, type CommandSpec, type OptionSpec } from './commands/registry.js';
-import { UsageError, UserError, type CommandContext } from './command.js';
+import { UsageError, UserError, type CommandContext, type CommandModule, type Output } from './command.js';
 import { createContext, type ContextOverrides } from './context.js';
 import { version } from './version.js';
 
@@ -67,7 +67,7 @@ export async function main(argv: readonly string[], overrides: ContextOverrides 
   const program = buildProgram(async (spec, args) => {
     context = createContext({ ...overrides, json: Boolean(args['json']), out: stdout });
     const { command } = await spec.load();
-    const module = command as unknown as import('./command.js').CommandModule<Record<string, unknown>, unknown>;
+    const module = command as unknown as CommandModule<Record<string, unknown>, unknown>;
     const result = await module.handler(args, context);
     if (context.json) {
       if (result !== undefined) stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -98,7 +98,7 @@ export async function main(argv: readonly string[], overrides: ContextOverrides 
   }
 }
 
-function reportError(error: unknown, json: boolean, out: import('./command.js').Output): number {
+function reportError(error: unknown, json: boolean, out: Output): number {
   if (error instanceof CommanderError) {
     if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return 0;
     if (error.code === 'commander.executeSubCommandAsync') return 0;
@@ -119,7 +119,7 @@ function reportError(error: unknown, json: boolean, out: import('./command.js').
   return 70;
 }
 
-function defaultOutput(): import('./command.js').Output {
+function defaultOutput(): Output {
   return {
     isTTY: Boolean(process.stdout.isTTY),
     write: (text) => void process.stdout.write(text),

@@ -1,0 +1,44 @@
+// Typed lint for the sources; plain lint for tests, benches and scripts.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const processModules = ['execa', 'node:child_process', 'child_process', 'dockerode'];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/src/generated/**', 'coverage/**', '.innover/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/src/**/*.ts'],
+    extends: [...tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Side effects on processes and the engine live in cli/src/clients only.
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: processModules.map((name) => ({
+            name,
+            message: 'spawn processes and talk to Docker only through cli/src/clients',
+          })),
+        },
+      ],
+    },
+  },
+  {
+    files: ['cli/src/clients/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.js', 'scripts/**/*.js', 'bin/**/*.js', '*.config.{js,ts}'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', AbortController: 'readonly', fetch: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+);
