@@ -1,0 +1,153 @@
+import { z } from 'zod';
+
+/** Which process reads the environment: the worker needs Redis, the API does not. */
+export type ProcessRole = 'api' | 'worker';
+
+/** Settings of the JWT check; present only when `OIDC_ISSUER_URL` is set. */
+export interface AuthSettings {
+  /** The expected `iss` claim, one for every token. */
+  issuer: string;
+  /** Where keys are fetched; inside compose this is the internal Keycloak address, not the issuer. */
+  jwksUrl: string;
+  audience: string;
+}
+
+/** Worker tuning read from `WORKER_*`. */
+export interface WorkerSettings {
+  concurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  heartbeatFile: string;
+}
+
+/** The validated environment of one service container. Absent dependencies are `undefined`. */
+export interface ServiceConfig {
+  serviceName: string;
+  serviceVersion: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  kafkaBrokers: string[] | undefined;
+  otlpEndpoint: string | undefined;
+  auth: AuthSettings | undefined;
+  queueName: string;
+  /** task name -> queue name; tasks not listed go to `queueName`. */
+  taskRoutes: Record<string, string>;
+  worker: WorkerSettings;
+  shutdownTimeoutMs: number;
+}
+
+function urlWithProtocols(protocols: string[]) {
+  return z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((protocol) => `${protocol}//`).join(' or ')}` },
+  );
+}
+
+const positiveInteger = (fallback: number) => z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').positive('must be greater than 0').default(fallback);
+
+const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+const taskRoute = /^[A-Za-z0-9_.:-]+=[A-Za-z0-9_.:-]+$/;
+
+const environmentSchema = z.object({
+  SERVICE_NAME: z.string({ message: 'is required, e.g. SERVICE_NAME=payment' }).regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case kebab-case, e.g. payment'),
+  SERVICE_VERSION: z.string().optional(),
+  PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a port number').min(0, 'must be 0-65535').max(65535, 'must be 0-65535').default(8000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  DATABASE_URL: urlWithProtocols(['postgresql:', 'postgres:']).optional(),
+  REDIS_URL: urlWithProtocols(['redis:', 'rediss:']).optional(),
+  KAFKA_BROKERS: z
+    .string()
+    .refine((value) => value.split(',').every((broker) => hostPort.test(broker.trim())), 'must be comma-separated host:port pairs, e.g. redpanda:29092')
+    .optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: urlWithProtocols(['http:', 'https:']).optional(),
+  OIDC_ISSUER_URL: urlWithProtocols(['http:', 'https:']).optional(),
+  OIDC_JWKS_URL: urlWithProtocols(['http:', 'https:']).optional(),
+  OIDC_AUDIENCE: z.string().default('innover-api'),
+  QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must contain only letters, digits, "-", "_" and "."').optional(),
+  TASK_ROUTES: z
+    .string()
+    .refine((value) => value.split(',').every((entry) => taskRoute.test(entry.trim())), 'must be task=queue pairs separated by commas, e.g. add=payment,slow=payment')
+    .optional(),
+  WORKER_CONCURRENCY: positiveInteger(1),
+  WORKER_LOCK_DURATION_MS: positiveInteger(10_000),
+  WORKER_STALLED_INTERVAL_MS: positiveInteger(10_000),
+  WORKER_HEARTBEAT_FILE: z.string().default('/tmp/innover-worker-heartbeat'),
+  SHUTDOWN_TIMEOUT_MS: positiveInteger(10_000),
+});
+
+/** `task=queue,task=queue` → record. Assumes the syntax was already validated. */
+export function parseTaskRoutes(value: string | undefined): Record<string, string> {
+  const routes: Record<string, string> = {};
+  for (const entry of (value ?? '').split(',')) {
+    const [task, queue] = entry.trim().split('=');
+    if (task && queue) routes[task] = queue;
+  }
+  return routes;
+}
+
+/** Result of reading the environment: a config, or one line per problem naming the variable and the fix. */
+export type ConfigResult = { ok: true; config: ServiceConfig } | { ok: false; problems: string[] };
+
+/**
+ * Validates the environment. Empty values count as unset, since compose renders `VAR=` for absent settings.
+ * Pure: no process access, so tests pass plain objects.
+ */
+export function parseConfig(environment: Record<string, string | undefined>, role: ProcessRole, defaults: { version?: string } = {}): ConfigResult {
+  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = environmentSchema.safeParse(present);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = issue.path.join('.') || 'environment';
+      problems.push(`${key}: ${issue.message}${issue.code === 'invalid_type' && present[key] === undefined ? '' : ` (got "${redact(key, present[key])}")`}`);
+    }
+  }
+  if (role === 'worker' && !present['REDIS_URL']) problems.push('REDIS_URL: is required by the worker, e.g. REDIS_URL=redis://:password@redis:6379/0');
+  if (present['OIDC_JWKS_URL'] && !present['OIDC_ISSUER_URL']) problems.push('OIDC_JWKS_URL: is set but OIDC_ISSUER_URL is not; set OIDC_ISSUER_URL to the expected token issuer');
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  const env = parsed.data;
+  return {
+    ok: true,
+    config: {
+      serviceName: env.SERVICE_NAME,
+      serviceVersion: env.SERVICE_VERSION ?? defaults.version ?? '0.0.0',
+      port: env.PORT,
+      logLevel: env.LOG_LEVEL,
+      databaseUrl: env.DATABASE_URL,
+      redisUrl: env.REDIS_URL,
+      kafkaBrokers: env.KAFKA_BROKERS?.split(',').map((broker) => broker.trim()),
+      otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),
+      auth: env.OIDC_ISSUER_URL
+        ? {
+            issuer: env.OIDC_ISSUER_URL,
+            jwksUrl: env.OIDC_JWKS_URL ?? `${env.OIDC_ISSUER_URL.replace(/\/+$/, '')}/protocol/openid-connect/certs`,
+            audience: env.OIDC_AUDIENCE,
+          }
+        : undefined,
+      queueName: env.QUEUE_NAME ?? env.SERVICE_NAME,
+      taskRoutes: parseTaskRoutes(env.TASK_ROUTES),
+      worker: {
+        concurrency: env.WORKER_CONCURRENCY,
+        lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+        stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+        heartbeatFile: env.WORKER_HEARTBEAT_FILE,
+      },
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    },
+  };
+}
+
+/** Values echoed in error lines must not leak credentials embedded in URLs. */
+function redact(key: string, value: string | undefined): string {
+  if (value === undefined) return '';
+  if (key.endsWith('_URL')) return value.replace(/\/\/([^@/]*)@/, '//***@');
+  return value;
+}

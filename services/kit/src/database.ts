@@ -1,0 +1,55 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { QueryResultRow } from 'pg';
+import type { Logger } from 'pino';
+import { SpanKind, withSpan } from './telemetry.js';
+
+/** The SQL access services get: parameterised queries, each in a CLIENT span. */
+export interface Database {
+  query<Row extends QueryResultRow = QueryResultRow>(sql: string, parameters?: unknown[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A pg pool over the service's own database. CockroachDB speaks the PostgreSQL wire protocol,
+ * so the same pool serves both; connection attempts time out quickly so readiness stays responsive.
+ */
+export function createDatabase(url: string, options: { max?: number } = {}): Database {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 30_000 });
+  // An idle client losing its server emits 'error' on the pool; without a listener that would crash the process.
+  pool.on('error', () => undefined);
+  const database = new URL(url).pathname.slice(1);
+  return {
+    async query<Row extends QueryResultRow>(sql: string, parameters: unknown[] = []) {
+      const operation = sql.trimStart().split(/\s+/, 1)[0]?.toUpperCase() ?? 'SQL';
+      return await withSpan(`${operation} ${database}`, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.namespace': database, 'db.operation.name': operation, 'db.query.text': sql } }, async () => {
+        const result = await pool.query<Row>(sql, parameters);
+        return result.rows;
+      });
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * Applies `*.sql` files from `directory` in name order, each once, recording them in `schema_migrations`.
+ * Files should themselves be idempotent (`IF NOT EXISTS`) so two API replicas racing at start both succeed;
+ * the SQL must be accepted by CockroachDB and PostgreSQL alike.
+ */
+export async function runMigrations(database: Database, directory: string, logger: Logger): Promise<string[]> {
+  await database.query('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+  const files = (await readdir(directory).catch(() => [] as string[])).filter((file) => file.endsWith('.sql')).sort();
+  const applied = new Set((await database.query<{ name: string }>('SELECT name FROM schema_migrations')).map((row) => row.name));
+  const ran: string[] = [];
+  for (const file of files) {
+    if (applied.has(file)) continue;
+    await database.query(await readFile(join(directory, file), 'utf8'));
+    await database.query('INSERT INTO schema_migrations (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [file]);
+    logger.info({ migration: file }, 'migration applied');
+    ran.push(file);
+  }
+  return ran;
+}

@@ -1,0 +1,59 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { ZodType } from 'zod';
+
+/** An error a route throws on purpose; becomes `{error: code, message}` with `status`. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `{path: "amount", message}` for each zod issue; paths are dotted so clients can map them to fields. */
+export function issuePaths(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): Array<{ path: string; message: string }> {
+  return issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+}
+
+/** Validates `req.body` against `schema` and replaces it with the parsed value; 400 with field paths otherwise. */
+export function validateBody(schema: ZodType): RequestHandler {
+  return (request, response, next) => {
+    const parsed = schema.safeParse(request.body ?? {});
+    if (!parsed.success) {
+      const issues = issuePaths(parsed.error.issues);
+      response.status(400).json({ error: 'invalid_request', message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), issues });
+      return;
+    }
+    request.body = parsed.data;
+    next();
+  };
+}
+
+/** Last middleware: JSON bodies for every failure, stack traces only in the log. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _request, response, next) => {
+    if (response.headersSent) {
+      next(error);
+      return;
+    }
+    if (error instanceof HttpError) {
+      response.status(error.status).json({ error: error.code, message: error.message });
+      return;
+    }
+    const bodyError = error as { type?: string; status?: number };
+    if (bodyError.type === 'entity.parse.failed') {
+      response.status(400).json({ error: 'invalid_request', message: 'request body is not valid JSON' });
+      return;
+    }
+    if (bodyError.type === 'entity.too.large') {
+      response.status(413).json({ error: 'payload_too_large', message: 'request body is larger than 1 MB' });
+      return;
+    }
+    logger.error({ err: error }, 'request failed');
+    response.status(500).json({ error: 'internal', message: 'internal error' });
+  };
+}

@@ -1,0 +1,24 @@
+/** @innover/kit: everything the six services share, written once. */
+export { parseConfig, parseTaskRoutes } from './config.js';
+export type { AuthSettings, ConfigResult, ProcessRole, ServiceConfig, WorkerSettings } from './config.js';
+export { createLogger, redactedPaths } from './logger.js';
+export type { Logger } from './logger.js';
+export { startTelemetry, withSpan, injectTraceContext, extractTraceContext, tracedFetch, SpanKind } from './telemetry.js';
+export type { Telemetry, TraceCarrier } from './telemetry.js';
+export { authMiddleware, createTokenVerifier, realmRoles, requiredRole } from './auth.js';
+export type { TokenVerifier } from './auth.js';
+export { HttpError, validateBody, issuePaths } from './http-errors.js';
+export { runReadiness, withTimeout } from './readiness.js';
+export type { ReadinessCheck, ReadinessReport, CheckOutcome } from './readiness.js';
+export { createDatabase, runMigrations } from './database.js';
+export type { Database } from './database.js';
+export { createEventBus, jsonCodec, topicName } from './events.js';
+export type { Codec, EventBus, ReceivedEvent } from './events.js';
+export { createApp } from './app.js';
+export type { AppDependencies } from './app.js';
+export { defineTask, sampleTasks } from './tasks.js';
+export type { TaskContext, TaskDefinition, TaskRegistry } from './tasks.js';
+export { createRuntime, loadConfigOrExit, packageVersion, startApi, flushLogger } from './service.js';
+export type { ApiHandle, Runtime, ServiceDefinition, ServiceDependencies, TaskEnqueuer } from './service.js';
+export { createProcessor, startWorker, heartbeatIntervalMs } from './worker.js';
+export type { WorkerHandle } from './worker.js';

@@ -1,0 +1,191 @@
+/**
+ * Task queues on Redis (BullMQ): what the API and the CLI use to enqueue, run and inspect tasks.
+ * Deliberately free of express and OpenTelemetry so the CLI that imports `@innover/kit/queue` stays light;
+ * callers that trace pass the W3C carrier in `trace`.
+ */
+import { Queue, QueueEvents } from 'bullmq';
+import type { ConnectionOptions, JobsOptions } from 'bullmq';
+
+export { parseTaskArgs, TaskArgumentError, sampleTaskArguments } from './task-arguments.js';
+
+/** What a job carries: the task's arguments and the trace context of whoever enqueued it. */
+export interface TaskJobData {
+  args: unknown;
+  trace?: Record<string, string>;
+}
+
+/** Name of the custom backoff the kit's workers implement: exponential with a ceiling. */
+export const cappedExponentialBackoff = 'capped-exponential';
+
+/** Defaults for every job: retried with capped exponential backoff, failures kept for inspection. */
+export const defaultJobOptions: JobsOptions = {
+  attempts: 5,
+  backoff: { type: cappedExponentialBackoff, delay: 1_000 },
+  // Completed jobs are kept a day (bounded) so results stay readable and a repeated job id stays deduplicated.
+  removeOnComplete: { age: 24 * 3_600, count: 10_000 },
+  removeOnFail: false,
+};
+
+/** Delay before retry `attemptsMade` (1-based): 1 s, 2 s, 4 s ... never more than `capMs`. */
+export function backoffDelay(attemptsMade: number, baseMs = 1_000, capMs = 30_000): number {
+  return Math.min(capMs, baseMs * 2 ** Math.max(0, attemptsMade - 1));
+}
+
+/** ioredis options from a `redis://[:password@]host:port/db` URL (BullMQ builds its own connections from them). */
+export function redisConnection(redisUrl: string): ConnectionOptions {
+  const url = new URL(redisUrl);
+  const database = Number(url.pathname.slice(1) || 0);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    db: Number.isFinite(database) ? database : 0,
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+    // BullMQ requirement for blocking connections; commands wait for reconnection instead of failing.
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** Picks the queue for a task from the topology's routing, falling back to the service's own queue. */
+export function queueForTask(task: string, routes: Record<string, string>, defaultQueue: string): string {
+  return routes[task] ?? defaultQueue;
+}
+
+/** Why a task did not produce a result. */
+export class TaskRunError extends Error {
+  override name = 'TaskRunError';
+  constructor(
+    readonly reason: 'failed' | 'timeout',
+    message: string,
+    readonly jobId: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+export interface EnqueueRequest {
+  queue: string;
+  task: string;
+  args: unknown;
+  /** Same id twice → one job (BullMQ ignores an add whose id exists). */
+  jobId?: string;
+  trace?: Record<string, string>;
+}
+
+/** Long-lived producer side: one BullMQ Queue per queue name, plus result waiting. */
+export interface TaskClient {
+  enqueue(request: EnqueueRequest): Promise<{ id: string }>;
+  /** Enqueues and waits for the result; rejects with `TaskRunError` on failure or timeout. */
+  run(request: EnqueueRequest & { timeoutMs: number }): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export function createTaskClient(redisUrl: string): TaskClient {
+  const connection = redisConnection(redisUrl);
+  const queues = new Map<string, Queue>();
+  const events = new Map<string, Promise<QueueEvents>>();
+  const queueFor = (name: string): Queue => {
+    let queue = queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection, defaultJobOptions });
+      queue.on('error', () => undefined);
+      queues.set(name, queue);
+    }
+    return queue;
+  };
+  const eventsFor = (name: string): Promise<QueueEvents> => {
+    let ready = events.get(name);
+    if (!ready) {
+      const queueEvents = new QueueEvents(name, { connection, blockingTimeout: 5_000 });
+      queueEvents.on('error', () => undefined);
+      ready = queueEvents.waitUntilReady().then(() => queueEvents);
+      events.set(name, ready);
+    }
+    return ready;
+  };
+  const enqueue = async (request: EnqueueRequest): Promise<{ id: string }> => {
+    const data: TaskJobData = { args: request.args, ...(request.trace ? { trace: request.trace } : {}) };
+    const job = await queueFor(request.queue).add(request.task, data, request.jobId ? { jobId: request.jobId } : {});
+    return { id: job.id ?? request.jobId ?? '' };
+  };
+  return {
+    enqueue,
+    async run(request) {
+      // Subscribe before adding so a fast worker cannot finish the job before we listen.
+      const queueEvents = await eventsFor(request.queue);
+      const queue = queueFor(request.queue);
+      const data: TaskJobData = { args: request.args, ...(request.trace ? { trace: request.trace } : {}) };
+      const job = await queue.add(request.task, data, request.jobId ? { jobId: request.jobId } : {});
+      try {
+        return await job.waitUntilFinished(queueEvents, request.timeoutMs);
+      } catch (error) {
+        const message = (error as Error).message;
+        if (/timed out|timeout/i.test(message)) {
+          throw new TaskRunError('timeout', `task ${request.task} (job ${job.id}) on queue ${request.queue} gave no result within ${request.timeoutMs} ms; is a worker running for that queue?`, job.id);
+        }
+        throw new TaskRunError('failed', `task ${request.task} (job ${job.id}) on queue ${request.queue} failed: ${message}`, job.id);
+      }
+    },
+    async close() {
+      await Promise.all([...queues.values()].map((queue) => queue.close()));
+      await Promise.all([...events.values()].map(async (ready) => (await ready.catch(() => undefined))?.close()));
+    },
+  };
+}
+
+/** One-shot enqueue for the CLI. */
+export async function enqueueTask(options: { redisUrl: string; queue: string; task: string; args: unknown; jobId?: string }): Promise<{ id: string }> {
+  const client = createTaskClient(options.redisUrl);
+  try {
+    return await client.enqueue(options);
+  } finally {
+    await client.close();
+  }
+}
+
+/** One-shot enqueue-and-wait for the CLI's `test-worker`; rejects with `TaskRunError`. */
+export async function runTask(options: { redisUrl: string; queue: string; task: string; args: unknown; timeoutMs: number; jobId?: string }): Promise<unknown> {
+  const client = createTaskClient(options.redisUrl);
+  try {
+    return await client.run(options);
+  } finally {
+    await client.close();
+  }
+}
+
+/** State of one queue as `innover workers` shows it. */
+export interface QueueState {
+  queue: string;
+  /** Worker connections currently registered on the queue. */
+  workers: number;
+  active: Array<{ id: string; task: string; startedAt: string | undefined }>;
+  waiting: number;
+  failed: number;
+  delayed: number;
+  completed: number;
+}
+
+export async function inspectQueues(options: { redisUrl: string; queues: string[] }): Promise<QueueState[]> {
+  const connection = redisConnection(options.redisUrl);
+  return await Promise.all(
+    options.queues.map(async (name): Promise<QueueState> => {
+      const queue = new Queue(name, { connection });
+      queue.on('error', () => undefined);
+      try {
+        const [workers, activeJobs, counts] = await Promise.all([queue.getWorkers(), queue.getActive(), queue.getJobCounts('waiting', 'prioritized', 'failed', 'delayed', 'completed')]);
+        return {
+          queue: name,
+          workers: workers.length,
+          active: activeJobs.map((job) => ({ id: job.id ?? '', task: job.name, startedAt: job.processedOn ? new Date(job.processedOn).toISOString() : undefined })),
+          waiting: (counts['waiting'] ?? 0) + (counts['prioritized'] ?? 0),
+          failed: counts['failed'] ?? 0,
+          delayed: counts['delayed'] ?? 0,
+          completed: counts['completed'] ?? 0,
+        };
+      } finally {
+        await queue.close();
+      }
+    }),
+  );
+}

@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import { Redis } from 'ioredis';
+import { createApp } from './app.js';
+import { createTokenVerifier } from './auth.js';
+import { parseConfig } from './config.js';
+import type { ProcessRole, ServiceConfig } from './config.js';
+import { createDatabase, runMigrations } from './database.js';
+import type { Database } from './database.js';
+import { createEventBus } from './events.js';
+import type { EventBus } from './events.js';
+import { createLogger } from './logger.js';
+import { createTaskClient, queueForTask } from './queue.js';
+import type { TaskClient } from './queue.js';
+import type { ReadinessCheck } from './readiness.js';
+import type { TaskRegistry } from './tasks.js';
+import { injectTraceContext, SpanKind, startTelemetry, withSpan } from './telemetry.js';
+import type { Telemetry } from './telemetry.js';
+
+/** Enqueues tasks from request handlers; the job carries the request's trace context. */
+export interface TaskEnqueuer {
+  enqueue(task: string, args: unknown, options?: { jobId?: string }): Promise<{ id: string; queue: string }>;
+}
+
+/** What a service's routes and tasks receive. Each client is present only when its variable is set. */
+export interface ServiceDependencies {
+  config: ServiceConfig;
+  logger: Logger;
+  database: Database | undefined;
+  events: EventBus | undefined;
+  tasks: TaskEnqueuer | undefined;
+}
+
+/** A service: only what is its own. Everything else comes from the kit. */
+export interface ServiceDefinition {
+  /** Default SERVICE_NAME-independent version, usually the package version. */
+  version?: string;
+  /** Absolute path of the folder holding `*.sql` migrations (the API runs them at start). */
+  migrationsDirectory?: string;
+  routes?: (router: Router, dependencies: ServiceDependencies) => void;
+  /** Extra tasks of this service; the sample tasks `add` and `slow` are always there. */
+  tasks?: TaskRegistry;
+  /** Kafka subscriptions the worker runs. */
+  subscriptions?: (dependencies: ServiceDependencies) => Promise<void>;
+}
+
+/** Reads the package version next to a service's `dist/` (used as SERVICE_VERSION default). */
+export function packageVersion(importMetaUrl: string): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', importMetaUrl), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Parses the environment or prints one line per problem and exits 1, before anything listens. */
+export function loadConfigOrExit(environment: Record<string, string | undefined>, role: ProcessRole, version: string | undefined): ServiceConfig {
+  const result = parseConfig(environment, role, version ? { version } : {});
+  if (result.ok) return result.config;
+  const name = environment['SERVICE_NAME'] || 'service';
+  for (const problem of result.problems) process.stderr.write(`${name} ${role}: invalid configuration: ${problem}\n`);
+  process.exit(1);
+}
+
+/** Waits for the async log destination to drain, so the last lines survive `process.exit`. */
+export function flushLogger(logger: Logger): Promise<void> {
+  return new Promise((resolve) => logger.flush(() => resolve()));
+}
+
+/** The clients one process holds, built from config; closed together at shutdown. */
+export interface Runtime {
+  config: ServiceConfig;
+  logger: Logger;
+  telemetry: Telemetry;
+  dependencies: ServiceDependencies;
+  taskClient: TaskClient | undefined;
+  readinessChecks: ReadinessCheck[];
+  close(): Promise<void>;
+}
+
+export function createRuntime(config: ServiceConfig): Runtime {
+  const telemetry = startTelemetry({ serviceName: config.serviceName, serviceVersion: config.serviceVersion, endpoint: config.otlpEndpoint });
+  const logger = createLogger({ serviceName: config.serviceName, level: config.logLevel });
+  const database = config.databaseUrl ? createDatabase(config.databaseUrl) : undefined;
+  const events = config.kafkaBrokers ? createEventBus({ brokers: config.kafkaBrokers, serviceName: config.serviceName, logger }) : undefined;
+  const taskClient = config.redisUrl ? createTaskClient(config.redisUrl) : undefined;
+  // A separate connection for PING: no offline queue, so a Redis outage fails the probe at once.
+  const redisProbe = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => 500 }) : undefined;
+  redisProbe?.on('error', () => undefined);
+  const tasks: TaskEnqueuer | undefined = taskClient
+    ? {
+        async enqueue(task, args, options = {}) {
+          const queue = queueForTask(task, config.taskRoutes, config.queueName);
+          return await withSpan(`${queue} publish`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'bullmq', 'messaging.destination.name': queue, 'innover.task': task } }, async () => {
+            const job = await taskClient.enqueue({ queue, task, args, trace: injectTraceContext(), ...(options.jobId ? { jobId: options.jobId } : {}) });
+            return { id: job.id, queue };
+          });
+        },
+      }
+    : undefined;
+  const readinessChecks: ReadinessCheck[] = [];
+  if (database) readinessChecks.push({ name: 'sql', check: async () => void (await database.query('SELECT 1')) });
+  if (redisProbe)
+    readinessChecks.push({
+      name: 'redis',
+      check: async () =>
+        withSpan('PING', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.operation.name': 'PING' } }, async () => {
+          if (redisProbe.status === 'wait') await redisProbe.connect();
+          const reply = await redisProbe.ping();
+          if (reply !== 'PONG') throw new Error(`unexpected PING reply ${reply}`);
+        }),
+    });
+  if (events) readinessChecks.push({ name: 'kafka', check: () => events.check() });
+  return {
+    config,
+    logger,
+    telemetry,
+    dependencies: { config, logger, database, events, tasks },
+    taskClient,
+    readinessChecks,
+    async close() {
+      await Promise.allSettled([database?.close(), events?.close(), taskClient?.close(), redisProbe?.quit()]);
+      await telemetry.shutdown();
+    },
+  };
+}
+
+/** A running API process. */
+export interface ApiHandle {
+  server: Server;
+  port: number;
+  runtime: Runtime;
+  /** Stops accepting, drains in-flight requests, closes clients. Resolves true if it finished within the timeout. */
+  shutdown(): Promise<boolean>;
+}
+
+/**
+ * Starts the API: config (or exit 1), telemetry, clients, migrations, listen on PORT,
+ * and graceful shutdown on SIGTERM/SIGINT (exit 0 when drained within SHUTDOWN_TIMEOUT_MS).
+ */
+export async function startApi(definition: ServiceDefinition, environment: Record<string, string | undefined> = process.env): Promise<ApiHandle> {
+  const config = loadConfigOrExit(environment, 'api', definition.version);
+  const runtime = createRuntime(config);
+  const { logger } = runtime;
+  if (runtime.dependencies.database && definition.migrationsDirectory) {
+    try {
+      await runMigrations(runtime.dependencies.database, definition.migrationsDirectory, logger);
+    } catch (error) {
+      process.stderr.write(`${config.serviceName} api: migrations failed: ${(error as Error).message}\n`);
+      await runtime.close();
+      process.exit(1);
+    }
+  }
+  const app = createApp({
+    serviceName: config.serviceName,
+    serviceVersion: config.serviceVersion,
+    logger,
+    readinessChecks: runtime.readinessChecks,
+    ...(config.auth ? { verifyToken: createTokenVerifier(config.auth) } : {}),
+    ...(definition.routes ? { routes: (router: Router) => definition.routes?.(router, runtime.dependencies) } : {}),
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.port, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, auth: Boolean(config.auth), tracing: Boolean(config.otlpEndpoint), checks: runtime.readinessChecks.map((check) => check.name) }, 'api listening');
+
+  let closing: Promise<boolean> | undefined;
+  const shutdown = (): Promise<boolean> => {
+    closing ??= (async () => {
+      logger.info('shutting down: draining requests');
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([drained.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs)))]);
+      clearTimeout(timer);
+      if (!inTime) server.closeAllConnections();
+      await runtime.close();
+      logger.info({ drained: inTime }, 'stopped');
+      await flushLogger(logger);
+      return inTime;
+    })();
+    return closing;
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void shutdown().then((inTime) => process.exit(inTime ? 0 : 1));
+    });
+  }
+  return { server, port, runtime, shutdown };
+}

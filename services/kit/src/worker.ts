@@ -1,0 +1,103 @@
+import { writeFile } from 'node:fs/promises';
+import { context } from '@opentelemetry/api';
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import { issuePaths } from './http-errors.js';
+import { backoffDelay, cappedExponentialBackoff, redisConnection } from './queue.js';
+import type { TaskJobData } from './queue.js';
+import { createRuntime, flushLogger, loadConfigOrExit } from './service.js';
+import type { Runtime, ServiceDefinition } from './service.js';
+import { sampleTasks } from './tasks.js';
+import type { TaskRegistry } from './tasks.js';
+import { extractTraceContext, SpanKind, withSpan } from './telemetry.js';
+
+/** How often the worker touches its heartbeat file; the healthcheck accepts 30 s of silence. */
+export const heartbeatIntervalMs = 5_000;
+
+/** A running worker process. */
+export interface WorkerHandle {
+  worker: Worker;
+  runtime: Runtime;
+  /** Finishes the job(s) in hand, then closes everything. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Builds the job processor: unknown task or bad payload fails the job without retries and with a clear
+ * reason (the worker keeps running); otherwise the task runs in a span continuing the enqueuer's trace.
+ */
+export function createProcessor(tasks: TaskRegistry, runtime: Pick<Runtime, 'logger' | 'dependencies'>, queueName: string) {
+  return async (job: Job<TaskJobData>): Promise<unknown> => {
+    const definition = tasks[job.name];
+    if (!definition) throw new UnrecoverableError(`unknown task "${job.name}" on queue ${queueName}; this worker runs: ${Object.keys(tasks).sort().join(', ')}`);
+    const parsed = definition.schema.safeParse(job.data?.args);
+    if (!parsed.success) {
+      const problems = issuePaths(parsed.error.issues).map((issue) => `${issue.path === '(body)' ? 'args' : `args.${issue.path}`}: ${issue.message}`);
+      throw new UnrecoverableError(`invalid payload for task ${job.name}: ${problems.join('; ')}`);
+    }
+    const parent = extractTraceContext(job.data?.trace);
+    return await context.with(parent, () =>
+      withSpan(`${job.name} process`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'bullmq', 'messaging.destination.name': queueName, 'messaging.message.id': job.id ?? '', 'innover.task': job.name, 'innover.attempt': job.attemptsMade + 1 } }, async () => {
+        const jobLogger = runtime.logger.child({ jobId: job.id, task: job.name });
+        jobLogger.info({ attempt: job.attemptsMade + 1 }, 'job started');
+        const result = await definition.run(parsed.data, { ...runtime.dependencies, logger: jobLogger, job: { id: job.id ?? '', name: job.name, attemptsMade: job.attemptsMade } });
+        jobLogger.info('job completed');
+        return result;
+      }),
+    );
+  };
+}
+
+/**
+ * Starts the worker of a service on QUEUE_NAME. Late acknowledgement comes from BullMQ's job locks:
+ * a job whose worker dies keeps its lock only until WORKER_LOCK_DURATION_MS, then the stalled check
+ * (every WORKER_STALLED_INTERVAL_MS) puts it back in the queue for the next worker.
+ * SIGTERM/SIGINT: stop taking jobs, finish the ones in hand, exit 0.
+ */
+export async function startWorker(definition: ServiceDefinition, environment: Record<string, string | undefined> = process.env): Promise<WorkerHandle> {
+  const config = loadConfigOrExit(environment, 'worker', definition.version);
+  const runtime = createRuntime(config);
+  const { logger } = runtime;
+  const tasks: TaskRegistry = { ...sampleTasks, ...definition.tasks };
+  const worker = new Worker<TaskJobData>(config.queueName, createProcessor(tasks, runtime, config.queueName), {
+    connection: redisConnection(config.redisUrl ?? ''),
+    concurrency: config.worker.concurrency,
+    lockDuration: config.worker.lockDurationMs,
+    stalledInterval: config.worker.stalledIntervalMs,
+    // A job may be recovered from a dead worker twice; a third stall marks it failed (kept), never dropped.
+    maxStalledCount: 2,
+    settings: { backoffStrategy: (attemptsMade: number, type?: string) => (type === cappedExponentialBackoff ? backoffDelay(attemptsMade) : 1_000) },
+  });
+  worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, task: job?.name, attemptsMade: job?.attemptsMade, reason: error.message }, 'job failed'));
+  worker.on('error', (error) => logger.error({ err: error }, 'worker error'));
+  worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled: its worker stopped renewing the lock; requeued'));
+
+  const beat = (): Promise<void> => writeFile(config.worker.heartbeatFile, `${Date.now()}\n`).catch((error: unknown) => logger.warn({ err: error }, 'heartbeat write failed'));
+  await worker.waitUntilReady();
+  await beat();
+  const heartbeat = setInterval(() => void beat(), heartbeatIntervalMs);
+  if (definition.subscriptions) await definition.subscriptions(runtime.dependencies);
+  logger.info({ queue: config.queueName, concurrency: config.worker.concurrency, tasks: Object.keys(tasks).sort() }, 'worker ready');
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    closing ??= (async () => {
+      logger.info('shutting down: finishing jobs in hand');
+      clearInterval(heartbeat);
+      await worker.close();
+      await runtime.close();
+      logger.info('stopped');
+      await flushLogger(logger);
+    })();
+    return closing;
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void shutdown().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+  return { worker, runtime, shutdown };
+}
