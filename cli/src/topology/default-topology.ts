@@ -21,7 +21,7 @@ export const defaultTopology = {
   },
   infrastructure: {
     redis: { image: 'redis:7.4-bookworm' },
-    redpanda: { image: 'docker.redpanda.com/redpandadata/redpanda:v24.3.6' },
+    redpanda: { image: 'docker.redpanda.com/redpandadata/redpanda:v24.3.6', resources: { cpus: 1, memory: '1g' } },
     keycloak: { image: 'quay.io/keycloak/keycloak:26.6.0', resources: { cpus: 1, memory: '1g' } },
     nginx: { image: 'nginx:1.27-bookworm', resources: { cpus: 0.25, memory: '64m' } },
     wso2: { image: 'wso2/wso2am:4.5.0', resources: { cpus: 2, memory: '2g' } },
@@ -57,5 +57,7 @@ export const defaultTopology = {
   keycloak: {
     platformRoles: ['platform-admin', 'payments-operator', 'auditor', 'customer'],
     extraRoles: [],
+    extraClients: [],
+    users: [],
   },
 } satisfies TopologyInput;

@@ -137,10 +137,32 @@ export const topologySchema = z.strictObject({
   defaultProfile: name.default('full'),
   keycloak: z
     .strictObject({
-      platformRoles: z.array(name).default([]),
-      extraRoles: z.array(name).default([]),
+      platformRoles: z.array(name).default([]).describe('realm roles for people, e.g. platform-admin, auditor'),
+      extraRoles: z.array(name).default([]).describe('further realm roles, beyond <service>-read/-write'),
+      extraClients: z
+        .array(
+          z.strictObject({
+            clientId: name,
+            /** Confidential clients get their secret from .env at configure time, never from here. */
+            public: z.boolean().default(false),
+            redirectUris: z.array(z.string().min(1)).default([]),
+            serviceAccountRoles: z.array(name).default([]).describe('realm roles of its service account'),
+          }),
+        )
+        .default([])
+        .describe('further OIDC clients of the realm'),
+      users: z
+        .array(
+          z.strictObject({
+            username: name,
+            email: z.email().optional(),
+            realmRoles: z.array(name).default([]),
+          }),
+        )
+        .default([])
+        .describe('people created in the realm; they set a password at first login'),
     })
-    .default({ platformRoles: [], extraRoles: [] }),
+    .default({ platformRoles: [], extraRoles: [], extraClients: [], users: [] }),
 });
 
 /** A validated topology with every default filled in. */

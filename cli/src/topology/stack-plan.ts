@@ -61,4 +61,29 @@ export interface ContainerPlan {
   startTimeoutSeconds: number;
   /** Environment, with secrets only as `${VAR}` references. */
   environment: Readonly<Record<string, string>>;
+  /** How Compose runs it: mapped one to one onto the compose service by the renderer. */
+  runtime: ContainerRuntime;
+}
+
+/**
+ * The Compose-level details of a container. Strings are in Compose syntax: `${VAR}` is filled
+ * from `.env`, `$$` is a literal dollar for the container's shell.
+ */
+export interface ContainerRuntime {
+  build?: { context: string; dockerfile: string; args: Readonly<Record<string, string>> };
+  entrypoint?: readonly string[];
+  command?: readonly string[];
+  /** `source:target[:ro]`; sources starting with `./` are relative to the project directory. */
+  volumes: readonly string[];
+  healthcheck?: HealthcheckPlan;
+  restart: 'unless-stopped' | 'no';
+}
+
+/** A Docker healthcheck; only for images that carry the tool it runs. */
+export interface HealthcheckPlan {
+  test: readonly string[];
+  interval: string;
+  timeout: string;
+  retries: number;
+  startPeriod: string;
 }

@@ -71,8 +71,36 @@ export function validateTopology(input: unknown): TopologyDiagnostics {
     else ports.set(port, owner);
   };
   topology.services.forEach((service, index) => claim(service.hostPort, `services[${index}].hostPort`));
+  for (const [path, port] of infrastructureHostPorts(topology)) claim(port, path);
+  Object.entries(topology.profiles).forEach(([profileName, profile]) => {
+    if (profile.components.includes('services') && !profile.components.includes('redis')) {
+      errors.push(`profiles.${profileName}.components: 'services' needs 'redis' (the workers' queues): add redis`);
+    }
+  });
   if (!topology.profiles[topology.defaultProfile]) {
     errors.push(`defaultProfile: no profile named '${topology.defaultProfile}': use one of ${Object.keys(topology.profiles).join(', ')}`);
   }
   return errors.length ? { errors, warnings: [] } : { value: topology, errors, warnings: [] };
+}
+
+/** Every host port the infrastructure publishes, with its topology path. */
+function infrastructureHostPorts(topology: Topology): [string, number][] {
+  const { database, infrastructure: infra } = topology;
+  return [
+    ['database.cockroach.sqlHostPort', database.cockroach.sqlHostPort],
+    ['database.cockroach.uiHostPort', database.cockroach.uiHostPort],
+    ['database.postgres.hostPort', database.postgres.hostPort],
+    ['infrastructure.redis.hostPort', infra.redis.hostPort],
+    ['infrastructure.redpanda.hostPort', infra.redpanda.hostPort],
+    ['infrastructure.keycloak.hostPort', infra.keycloak.hostPort],
+    ['infrastructure.keycloak.managementHostPort', infra.keycloak.managementHostPort],
+    ['infrastructure.nginx.hostPort', infra.nginx.hostPort],
+    ['infrastructure.wso2.managementHostPort', infra.wso2.managementHostPort],
+    ['infrastructure.wso2.gatewayHttpsHostPort', infra.wso2.gatewayHttpsHostPort],
+    ['infrastructure.wso2.gatewayHttpHostPort', infra.wso2.gatewayHttpHostPort],
+    ['infrastructure.otelCollector.grpcHostPort', infra.otelCollector.grpcHostPort],
+    ['infrastructure.otelCollector.httpHostPort', infra.otelCollector.httpHostPort],
+    ['infrastructure.otelCollector.healthHostPort', infra.otelCollector.healthHostPort],
+    ['infrastructure.jaeger.uiHostPort', infra.jaeger.uiHostPort],
+  ];
 }
