@@ -1,3 +1,163 @@
-import { notBuilt } from './not-built.js';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { UserError, type CommandContext, type CommandModule } from '../command.js';
+import { createBufRunner, type BufRunner } from '../proto/buf.js';
+import { readProtoFiles } from '../proto/descriptor.js';
+import { findDrift, planProtoOutputs, type Drift } from '../proto/plan.js';
 
-export const command = notBuilt('proto');
+export interface ProtoArgs {
+  check?: boolean;
+}
+
+export interface ProtoResult {
+  mode: 'write' | 'check';
+  services: { service: string; domains: readonly string[]; events: readonly string[]; files: number }[];
+  /** Write mode: what was written or removed. Check mode: the drift found (nothing is written). */
+  changes: Drift[];
+  warnings: string[];
+}
+
+/** Where the protobuf module lives, relative to the root. */
+export const protosDirectory = 'protos';
+
+/**
+ * Compiles protos/ with the npm-installed buf, generates TypeScript with the local protoc-gen-es
+ * plugin into a temp dir, and distributes it over `services/<name>/src/generated`. With `check`,
+ * compares instead of writing.
+ */
+export async function runProto(args: ProtoArgs, ctx: CommandContext, runner?: BufRunner): Promise<ProtoResult> {
+  if (!existsSync(join(ctx.root, protosDirectory, 'buf.yaml'))) {
+    throw new UserError(`${protosDirectory}/buf.yaml not found in ${ctx.root}: run innover proto from the project root`);
+  }
+  const topology = await ctx.topology();
+  const warnings: string[] = [];
+  const services = topology.services.map((service) => service.name).filter((name) => {
+    if (existsSync(join(ctx.root, 'services', name))) return true;
+    warnings.push(`services/${name}/ does not exist: create the service package, then rerun innover proto`);
+    return false;
+  });
+  const buf = runner ?? createBufRunner(ctx.root);
+
+  const work = await mkdtemp(join(tmpdir(), 'innover-proto-'));
+  try {
+    const image = join(work, 'image.json');
+    const built = await buf.build(protosDirectory, image);
+    if (!built.ok) throw new UserError(built.problems);
+    const output = join(work, 'out');
+    const generated = await buf.generate(image, output);
+    if (!generated.ok) throw new UserError(generated.problems);
+
+    const plan = planProtoOutputs({
+      services,
+      files: readProtoFiles(await readFile(image, 'utf8')),
+      generated: await readTree(output, ''),
+    });
+    warnings.push(...plan.warnings);
+    for (const warning of warnings) ctx.out.warn(warning);
+
+    const planned = plan.services.flatMap((service) => service.files);
+    const existing = new Map<string, string>();
+    for (const service of plan.services) {
+      for (const [path, content] of await readTree(join(ctx.root, service.directory), service.directory)) existing.set(path, content);
+    }
+    const changes = findDrift(planned, existing);
+    if (!args.check) await apply(ctx.root, planned, changes);
+    return {
+      mode: args.check ? 'check' : 'write',
+      services: plan.services.map((service) => ({
+        service: service.service,
+        domains: service.domains,
+        events: service.events,
+        files: service.files.length,
+      })),
+      changes,
+      warnings,
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Writes what is missing or differs, removes what is stale, then prunes folders left empty. */
+async function apply(root: string, planned: readonly { path: string; content: string }[], changes: readonly Drift[]): Promise<void> {
+  const contentOf = new Map(planned.map((file) => [file.path, file.content]));
+  for (const change of changes) {
+    const target = join(root, change.path);
+    if (change.kind === 'stale') {
+      await rm(target, { force: true });
+      await pruneEmpty(root, dirname(change.path));
+    } else {
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, contentOf.get(change.path) ?? '');
+    }
+  }
+}
+
+/** Removes empty folders up to (not including) the service's `generated` folder. */
+async function pruneEmpty(root: string, folder: string): Promise<void> {
+  let current = folder;
+  while (!current.endsWith('/generated') && current.includes('/generated/')) {
+    try {
+      await rmdir(join(root, current));
+    } catch {
+      return; // not empty
+    }
+    current = dirname(current);
+  }
+}
+
+/** Every file under `directory`, keyed by `prefix`-relative POSIX path. Missing folder → empty map. */
+async function readTree(directory: string, prefix: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  let entries;
+  try {
+    entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return files;
+    throw error;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const absolute = join(entry.parentPath, entry.name);
+    const path = relative(directory, absolute).split(sep).join('/');
+    files.set(prefix ? `${prefix}/${path}` : path, await readFile(absolute, 'utf8'));
+  }
+  return files;
+}
+
+function render(result: ProtoResult): string {
+  const width = Math.max(...result.services.map((service) => service.service.length), 7);
+  const lines = result.services.map(
+    (service) =>
+      `${service.service.padEnd(width)}  ${service.files} files  ${service.events.length} event codecs  (${service.domains.join(', ') || 'no protos'})`,
+  );
+  if (result.mode === 'check') {
+    if (!result.changes.length) return [...lines, 'generated code is up to date'].join('\n');
+    return [
+      ...result.changes.map((change) => `${change.path}: ${describeDrift(change)}`),
+      `${result.changes.length} generated file(s) drift from protos/: run innover proto and commit the result`,
+    ].join('\n');
+  }
+  const written = result.changes.filter((change) => change.kind !== 'stale').length;
+  const removed = result.changes.length - written;
+  return [...lines, result.changes.length ? `wrote ${written} file(s), removed ${removed}` : 'generated code is up to date'].join('\n');
+}
+
+function describeDrift(change: Drift): string {
+  switch (change.kind) {
+    case 'missing':
+      return 'missing';
+    case 'differs':
+      return 'differs from what protos/ generates';
+    case 'stale':
+      return 'stale: protos/ no longer generates it';
+  }
+}
+
+export const command: CommandModule<ProtoArgs, ProtoResult> = {
+  handler: (args, ctx) => runProto(args, ctx),
+  render: (result) => render(result),
+  exitCode: (result) => (result.mode === 'check' && result.changes.length ? 1 : 0),
+};
