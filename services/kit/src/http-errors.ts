@@ -57,3 +57,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     response.status(500).json({ error: 'internal', message: 'internal error' });
   };
 }
+
+/** Narrows an optional client; a route whose dependency is not configured answers 503 naming the variable. */
+export function requireDependency<T>(value: T | undefined, variable: string): T {
+  if (value === undefined) throw new HttpError(503, 'dependency_not_configured', `this route needs ${variable}, which is not set for this service`);
+  return value;
+}

@@ -7,7 +7,7 @@ export { startTelemetry, withSpan, injectTraceContext, extractTraceContext, trac
 export type { Telemetry, TraceCarrier } from './telemetry.js';
 export { authMiddleware, createTokenVerifier, realmRoles, requiredRole } from './auth.js';
 export type { TokenVerifier } from './auth.js';
-export { HttpError, validateBody, issuePaths } from './http-errors.js';
+export { HttpError, validateBody, issuePaths, requireDependency } from './http-errors.js';
 export { runReadiness, withTimeout } from './readiness.js';
 export type { ReadinessCheck, ReadinessReport, CheckOutcome } from './readiness.js';
 export { createDatabase, runMigrations } from './database.js';

@@ -1,0 +1,33 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import { HttpError, requireDependency, validateBody } from '@innover/kit';
+import type { Database, ServiceDependencies } from '@innover/kit';
+
+const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
+export const conversionRequest = z.strictObject({ amountMinor: z.number().int('must be a whole number of minor units').positive('must be greater than 0'), from: currency, to: currency });
+type ConversionRequest = z.infer<typeof conversionRequest>;
+
+async function rateOf(database: Database, base: string, quote: string): Promise<number> {
+  if (base === quote) return 1;
+  const [row] = await database.query<{ rate: string }>('SELECT rate FROM rates WHERE base = $1 AND quote = $2', [base, quote]);
+  if (!row) throw new HttpError(404, 'not_found', `no rate for ${base}/${quote}`);
+  return Number(row.rate);
+}
+
+/** GET /rates/:base/:quote and POST /conversions (rounded half away from zero to minor units). */
+export function forexRoutes(router: Router, dependencies: ServiceDependencies): void {
+  router.get('/rates/:base/:quote', async (request, response) => {
+    const base = currency.safeParse(request.params['base']);
+    const quote = currency.safeParse(request.params['quote']);
+    if (!base.success || !quote.success) throw new HttpError(400, 'invalid_request', 'base, quote: must be ISO 4217 codes such as EUR');
+    const rate = await rateOf(requireDependency(dependencies.database, 'DATABASE_URL'), base.data, quote.data);
+    response.json({ base: base.data, quote: quote.data, rate });
+  });
+  router.post('/conversions', validateBody(conversionRequest), async (request, response) => {
+    const body = request.body as ConversionRequest;
+    const rate = await rateOf(requireDependency(dependencies.database, 'DATABASE_URL'), body.from, body.to);
+    const converted = Math.round(body.amountMinor * rate);
+    await dependencies.events?.publish('converted', { ...body, rate, convertedMinor: converted });
+    response.json({ ...body, rate, convertedMinor: converted });
+  });
+}

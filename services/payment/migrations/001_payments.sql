@@ -1,0 +1,11 @@
+-- Accepted by CockroachDB and PostgreSQL alike; idempotent so concurrent API starts are safe.
+CREATE TABLE IF NOT EXISTS payments (
+  id UUID PRIMARY KEY,
+  payer_id TEXT NOT NULL,
+  payee_id TEXT NOT NULL,
+  amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+  currency CHAR(3) NOT NULL,
+  status TEXT NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);

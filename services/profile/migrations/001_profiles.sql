@@ -1,0 +1,6 @@
+CREATE TABLE IF NOT EXISTS profiles (
+  id UUID PRIMARY KEY,
+  display_name TEXT NOT NULL,
+  email TEXT NOT NULL UNIQUE,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);

@@ -1,0 +1,4 @@
+import { startApi } from '@innover/kit';
+import { profile } from './service.js';
+
+await startApi(profile);

@@ -1,0 +1,4 @@
+import { startApi } from '@innover/kit';
+import { ruleEngine } from './service.js';
+
+await startApi(ruleEngine);

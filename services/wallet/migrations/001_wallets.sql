@@ -1,0 +1,7 @@
+CREATE TABLE IF NOT EXISTS wallets (
+  id UUID PRIMARY KEY,
+  owner_id TEXT NOT NULL,
+  currency CHAR(3) NOT NULL,
+  balance_minor BIGINT NOT NULL DEFAULT 0,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);

@@ -1,0 +1,4 @@
+import { startApi } from '@innover/kit';
+import { wallet } from './service.js';
+
+await startApi(wallet);

@@ -1,0 +1,4 @@
+import { startWorker } from '@innover/kit';
+import { wallet } from './service.js';
+
+await startWorker(wallet);
