@@ -484,6 +484,7 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
     database: engine,
     containers: drafts.map((draft) => finish(topology, draft)),
     volumes,
+    resources: topology.resources,
   };
 }
 

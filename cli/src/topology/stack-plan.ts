@@ -14,6 +14,8 @@ export interface StackPlan {
   /** Containers in dependency order: each comes after everything it depends on. */
   containers: readonly ContainerPlan[];
   volumes: readonly string[];
+  /** Limits of each resource category: the x-<category>-deploy anchors. */
+  resources: Readonly<Record<ResourceCategory, Resources>>;
 }
 
 export type ContainerRole = 'api' | 'worker' | 'job' | 'infrastructure' | 'database';

@@ -1,0 +1,41 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+/** A file's text, or undefined when it does not exist. */
+export async function readIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export interface FileToWrite {
+  path: string;
+  content: string;
+  mode?: number;
+}
+
+/** Writes the files whose bytes differ from disk; returns the paths it wrote. */
+export async function writeChangedFiles(root: string, files: readonly FileToWrite[]): Promise<string[]> {
+  const written: string[] = [];
+  for (const file of files) {
+    const target = join(root, file.path);
+    if ((await readIfExists(target)) === file.content) continue;
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, file.content);
+    if (file.mode !== undefined) await chmod(target, file.mode);
+    written.push(file.path);
+  }
+  return written;
+}
+
+/** The paths whose bytes on disk differ from the planned content (missing counts as differing). */
+export async function findDrift(root: string, files: readonly FileToWrite[]): Promise<string[]> {
+  const drifted: string[] = [];
+  for (const file of files) {
+    if ((await readIfExists(join(root, file.path))) !== file.content) drifted.push(file.path);
+  }
+  return drifted;
+}
