@@ -1,7 +1,41 @@
-import type { EnvConfig } from './schema.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { UserError } from '../command.js';
+import { parseDotenv } from './parse.js';
+import { envSchema, type EnvConfig } from './schema.js';
 
-/** Placeholder until the env loader lands. */
-export async function loadEnvFile(_root: string): Promise<EnvConfig> {
-  throw new UserError('reading .env is not built yet', { exitCode: 2 });
+/** The settings file at the project root. */
+export const envFileName = '.env';
+
+/**
+ * Validates `.env` text: one line per problem, each naming the key and the fix. Pure.
+ * Returns the config or the problems.
+ */
+export function validateDotenv(text: string): { value?: EnvConfig; problems: string[] } {
+  const parsed = parseDotenv(text, envFileName);
+  const result = envSchema.safeParse(parsed.values);
+  const problems = [...parsed.problems];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const key = issue.path.map(String).join('.');
+      problems.push(`${envFileName}: ${key}: ${issue.message}`);
+    }
+  }
+  return problems.length || !result.success ? { problems } : { value: result.data, problems };
+}
+
+/** Reads and validates `<root>/.env`. Throws a UserError listing every problem. */
+export async function loadEnvFile(root: string): Promise<EnvConfig> {
+  let text: string;
+  try {
+    text = await readFile(join(root, envFileName), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UserError(`${envFileName}: not found: run innover init to create it with fresh secrets`);
+    }
+    throw error;
+  }
+  const { value, problems } = validateDotenv(text);
+  if (!value) throw new UserError(problems);
+  return value;
 }
