@@ -1,0 +1,168 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTaskClient, inspectQueues, redisConnection, runTask, TaskRunError } from '@innover/kit/queue';
+import type { TaskClient } from '@innover/kit/queue';
+import { startRedis } from '../../../test/support/peers.js';
+import type { RedisPeer } from '../../../test/support/peers.js';
+import { buildService, repositoryRoot, spawnService } from '../../../test/support/service-process.js';
+import type { ServiceProcess } from '../../../test/support/service-process.js';
+
+// The payment worker is a real kit worker; with only REDIS_URL set it runs just the sample tasks' dependencies.
+let redis: RedisPeer;
+let client: TaskClient;
+const heartbeatDirectory = mkdtempSync(join(tmpdir(), 'innover-heartbeat-'));
+let workerCount = 0;
+
+function startWorker(queue: string, extra: Record<string, string> = {}): ServiceProcess {
+  workerCount += 1;
+  return spawnService('payment', 'worker', {
+    REDIS_URL: redis.url,
+    QUEUE_NAME: queue,
+    // Short locks so a killed worker's job is recovered within seconds in the test.
+    WORKER_LOCK_DURATION_MS: '2000',
+    WORKER_STALLED_INTERVAL_MS: '1000',
+    WORKER_HEARTBEAT_FILE: join(heartbeatDirectory, `worker-${workerCount}`),
+    ...extra,
+  });
+}
+
+async function ready(worker: ServiceProcess): Promise<ServiceProcess> {
+  await worker.waitForLog((line) => line.msg === 'worker ready');
+  return worker;
+}
+
+async function stop(worker: ServiceProcess): Promise<void> {
+  worker.kill('SIGTERM');
+  await worker.exited;
+}
+
+async function waitUntilActive(queue: string, jobId: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const [state] = await inspectQueues({ redisUrl: redis.url, queues: [queue] });
+    if (state?.active.some((job) => job.id === jobId)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`job ${jobId} never became active on ${queue}`);
+}
+
+beforeAll(async () => {
+  buildService('payment');
+  redis = await startRedis({ password: 'worker-test-secret' });
+  client = createTaskClient(redis.url);
+});
+
+afterAll(async () => {
+  await client?.close();
+  await redis?.stop();
+});
+
+describe('worker', () => {
+  it('runs add and slow round trips, and inspectQueues sees the worker', async () => {
+    const worker = await ready(startWorker('round-trip'));
+    try {
+      await expect(runTask({ redisUrl: redis.url, queue: 'round-trip', task: 'add', args: { a: 1, b: 2 }, timeoutMs: 10_000 })).resolves.toBe(3);
+      await expect(client.run({ queue: 'round-trip', task: 'slow', args: { seconds: 1 }, timeoutMs: 10_000 })).resolves.toBe(1);
+      const [state] = await inspectQueues({ redisUrl: redis.url, queues: ['round-trip'] });
+      expect(state).toMatchObject({ queue: 'round-trip', workers: 1, active: [], waiting: 0, failed: 0, completed: 2 });
+    } finally {
+      await stop(worker);
+    }
+  });
+
+  it('fails a bad payload with a clear reason, keeps it for inspection, and keeps running', async () => {
+    const worker = await ready(startWorker('bad-payload'));
+    try {
+      const failure = await client.run({ queue: 'bad-payload', task: 'add', args: { a: 'one', b: 2 }, timeoutMs: 10_000 }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(TaskRunError);
+      expect((failure as TaskRunError).reason).toBe('failed');
+      expect((failure as TaskRunError).message).toMatch(/invalid payload for task add: args\.a: must be a number/);
+      const unknown = await client.run({ queue: 'bad-payload', task: 'no-such-task', args: {}, timeoutMs: 10_000 }).catch((error: unknown) => error);
+      expect((unknown as Error).message).toMatch(/unknown task "no-such-task"/);
+      await expect(client.run({ queue: 'bad-payload', task: 'add', args: { a: 2, b: 2 }, timeoutMs: 10_000 })).resolves.toBe(4);
+      const [state] = await inspectQueues({ redisUrl: redis.url, queues: ['bad-payload'] });
+      expect(state?.failed).toBe(2);
+      expect(worker.child.exitCode).toBeNull();
+    } finally {
+      await stop(worker);
+    }
+  });
+
+  it('runs a job enqueued twice with the same id once', async () => {
+    const worker = await ready(startWorker('idempotent'));
+    try {
+      const first = await client.enqueue({ queue: 'idempotent', task: 'add', args: { a: 20, b: 22 }, jobId: 'same-id' });
+      const second = await client.enqueue({ queue: 'idempotent', task: 'add', args: { a: 20, b: 22 }, jobId: 'same-id' });
+      expect(second.id).toBe(first.id);
+      await worker.waitForLog((line) => line.msg === 'job completed' && line['jobId'] === 'same-id');
+      // A third enqueue after completion is still deduplicated while the completed job is kept.
+      await client.enqueue({ queue: 'idempotent', task: 'add', args: { a: 20, b: 22 }, jobId: 'same-id' });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(worker.logs.filter((line) => line.msg === 'job started' && line['jobId'] === 'same-id')).toHaveLength(1);
+      const [state] = await inspectQueues({ redisUrl: redis.url, queues: ['idempotent'] });
+      expect(state).toMatchObject({ completed: 1, waiting: 0 });
+    } finally {
+      await stop(worker);
+    }
+  });
+
+  it('recovers a job whose worker was killed with SIGKILL during slow(3): it completes after the restart', async () => {
+    const first = await ready(startWorker('late-ack'));
+    const { id } = await client.enqueue({ queue: 'late-ack', task: 'slow', args: { seconds: 3 }, jobId: 'slow-killed' });
+    await waitUntilActive('late-ack', id);
+    first.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const second = await ready(startWorker('late-ack'));
+    try {
+      await second.waitForLog((line) => line.msg === 'job completed' && line['jobId'] === id, 30_000);
+      const queue = new Queue('late-ack', { connection: redisConnection(redis.url) });
+      const job = await queue.getJob(id);
+      await queue.close();
+      expect(job?.returnvalue).toBe(3);
+      expect(job?.finishedOn).toBeGreaterThan(0);
+      expect(second.logs.filter((line) => line.msg === 'job started' && line['jobId'] === id)).toHaveLength(1);
+    } finally {
+      await stop(second);
+    }
+  });
+
+  it('on SIGTERM finishes the job in hand, then exits 0', async () => {
+    const worker = await ready(startWorker('sigterm'));
+    const { id } = await client.enqueue({ queue: 'sigterm', task: 'slow', args: { seconds: 2 }, jobId: 'slow-sigterm' });
+    await waitUntilActive('sigterm', id);
+    worker.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    const completed = worker.logs.findIndex((line) => line.msg === 'job completed' && line['jobId'] === id);
+    const stopped = worker.logs.findIndex((line) => line.msg === 'stopped');
+    expect(completed).toBeGreaterThanOrEqual(0);
+    expect(stopped).toBeGreaterThan(completed);
+    const queue = new Queue('sigterm', { connection: redisConnection(redis.url) });
+    expect(await (await queue.getJob(id))?.getState()).toBe('completed');
+    await queue.close();
+  });
+
+  it('refreshes a heartbeat file that the worker healthcheck accepts', async () => {
+    const worker = await ready(startWorker('heartbeat'));
+    const healthcheck = join(repositoryRoot, 'services', 'kit', 'dist', 'bin', 'healthcheck.js');
+    const file = join(heartbeatDirectory, `worker-${workerCount}`);
+    try {
+      expect(spawnSync(process.execPath, [healthcheck, 'worker'], { env: { WORKER_HEARTBEAT_FILE: file } }).status).toBe(0);
+    } finally {
+      await stop(worker);
+    }
+    const missing = spawnSync(process.execPath, [healthcheck, 'worker'], { env: { WORKER_HEARTBEAT_FILE: join(heartbeatDirectory, 'absent') }, encoding: 'utf8' });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/heartbeat .* does not exist/);
+  });
+
+  it('refuses to start without REDIS_URL, one line per problem, exit 1', async () => {
+    const worker = spawnService('payment', 'worker', { WORKER_CONCURRENCY: 'many' });
+    expect(await worker.exited).toBe(1);
+    const lines = worker.stderr().trim().split('\n');
+    expect(lines).toEqual(['payment worker: invalid configuration: WORKER_CONCURRENCY: must be a whole number (got "many")', 'payment worker: invalid configuration: REDIS_URL: is required by the worker, e.g. REDIS_URL=redis://:password@redis:6379/0']);
+  });
+});
