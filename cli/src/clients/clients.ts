@@ -25,13 +25,13 @@ export type ClientName = keyof Clients;
 export async function createClient<K extends ClientName>(name: K, ctx: CommandContext): Promise<Clients[K]> {
   switch (name) {
     case 'compose':
-      return (await import('./compose-client.js')).createComposeClient(ctx) as Clients[K];
+      return (await import('./compose-client.js')).createComposeClient(ctx) as unknown as Clients[K];
     case 'engine':
-      return (await import('./engine-client.js')).createEngineClient(ctx) as Clients[K];
+      return (await import('./engine-client.js')).createEngineClient(ctx) as unknown as Clients[K];
     case 'keycloak':
-      return (await import('./keycloak-client.js')).createKeycloakClient(ctx) as Clients[K];
+      return (await import('./keycloak-client.js')).createKeycloakClient(ctx) as unknown as Clients[K];
     case 'wso2':
-      return (await import('./wso2-client.js')).createWso2Client(ctx) as Clients[K];
+      return (await import('./wso2-client.js')).createWso2Client(ctx) as unknown as Clients[K];
     default:
       throw new Error(`unknown client ${String(name)}`);
   }

@@ -1,10 +1,376 @@
+import type Dockerode from 'dockerode';
 import type { CommandContext } from '../command.js';
+import { UserError } from '../command.js';
+import {
+  dockerEndpoint,
+  dockerPermissionDenied,
+  dockerUnreachable,
+  isConnectionError,
+  isPermissionError,
+} from './docker-errors.js';
 
-/** Placeholder: the real interface is written with the commands that use it. */
-export interface EngineClient {
-  readonly kind: 'engine';
+/** Docker's container states. */
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+/** `none` when the container has no healthcheck. */
+export type ContainerHealth = 'starting' | 'healthy' | 'unhealthy' | 'none';
+
+export interface PublishedPort {
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  protocol: string;
 }
 
-export function createEngineClient(_ctx: CommandContext): EngineClient {
-  throw new Error('the engine client is not built yet');
+/** One container as a single list call reports it (no per-container inspect). */
+export interface ContainerSummary {
+  id: string;
+  /** Docker's container name, without the leading slash. */
+  name: string;
+  /** Compose service name (`com.docker.compose.service`), empty for non-compose containers. */
+  service: string;
+  /** Compose project (`com.docker.compose.project`), empty for non-compose containers. */
+  project: string;
+  image: string;
+  state: ContainerState;
+  health: ContainerHealth;
+  /** Set once the container has exited (or is restarting after an exit). */
+  exitCode: number | undefined;
+  /** Docker's human status, e.g. `Up 5 minutes (healthy)`. */
+  status: string;
+  /** Seconds since the epoch. */
+  createdAt: number;
+  ports: readonly PublishedPort[];
+}
+
+/** What inspect adds to a summary: exact start time and restart count. */
+export interface ContainerDetails {
+  id: string;
+  name: string;
+  state: ContainerState;
+  health: ContainerHealth;
+  exitCode: number;
+  /** ISO timestamp; `0001-01-01T00:00:00Z` when never started. */
+  startedAt: string;
+  finishedAt: string;
+  restartCount: number;
+  tty: boolean;
+}
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface LogOptions {
+  /** Lines from the end; `all` for everything. */
+  tail: number | 'all';
+  follow: boolean;
+  /** Stops following. */
+  signal?: AbortSignal;
+}
+
+export interface ExecOptions {
+  command: readonly string[];
+  /** `KEY=value` pairs; how secrets reach a shell without appearing on its command line. */
+  env?: readonly string[];
+  /** Allocate a TTY and pass the terminal through (raw mode); only when stdin and stdout are terminals. */
+  tty: boolean;
+}
+
+export interface ProjectResources {
+  containers: readonly string[];
+  networks: readonly string[];
+  volumes: readonly string[];
+}
+
+/**
+ * The Docker engine through dockerode. The wait loop calls `listContainers` once per tick for the
+ * whole project, never once per container. Every method turns "no engine" into one line with its fix.
+ */
+export interface EngineClient {
+  /** Resolves when the engine answers; throws the one-line "not reachable" UserError otherwise. */
+  ping(): Promise<void>;
+  /** The containers of one Compose project (all states), or every running container when no project. */
+  listContainers(filter: { project?: string; all?: boolean }): Promise<ContainerSummary[]>;
+  inspect(id: string): Promise<ContainerDetails>;
+  /** Demultiplexed log lines, in order; resolves at the end (or when following stops). */
+  logs(id: string, options: LogOptions, onLine: (line: LogLine) => void): Promise<void>;
+  /** Runs a command in a running container with this process's stdio; resolves with its exit code. */
+  exec(id: string, options: ExecOptions): Promise<number>;
+  /** Removes images by reference; the ones that were not there are reported, not fatal. */
+  removeImages(references: readonly string[]): Promise<{ removed: string[]; missing: string[] }>;
+  /** Containers, networks and volumes still labelled with the project (after `down`, none). */
+  projectResources(project: string): Promise<ProjectResources>;
+  /** Stops a container without compose (the e2e kills a worker mid-job with it). */
+  kill(id: string): Promise<void>;
+  start(id: string): Promise<void>;
+}
+
+const containerStates: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
+
+function toState(value: string | undefined): ContainerState {
+  const state = (value ?? '').toLowerCase() as ContainerState;
+  return containerStates.includes(state) ? state : 'dead';
+}
+
+/** Health as the list call reports it: only inside the human status, e.g. `Up 3s (health: starting)`. */
+export function healthFromStatus(status: string): ContainerHealth {
+  if (/\(healthy\)/.test(status)) return 'healthy';
+  if (/\(unhealthy\)/.test(status)) return 'unhealthy';
+  if (/\(health: starting\)/.test(status)) return 'starting';
+  return 'none';
+}
+
+/** Exit code from `Exited (1) 3 seconds ago` or `Restarting (137) ...`. */
+export function exitCodeFromStatus(status: string): number | undefined {
+  const match = /^(?:Exited|Restarting) \((-?\d+)\)/.exec(status);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Maps a dockerode list entry to a summary (pure; exported for tests). */
+export function toSummary(info: Dockerode.ContainerInfo): ContainerSummary {
+  const labels = info.Labels ?? {};
+  const ports = (info.Ports ?? [])
+    .filter((port) => port.PublicPort !== undefined && port.PublicPort > 0)
+    .map((port) => ({
+      hostIp: port.IP ?? '0.0.0.0',
+      hostPort: port.PublicPort,
+      containerPort: port.PrivatePort,
+      protocol: port.Type,
+    }));
+  // IPv4 and IPv6 bindings of one port are listed twice; one row each is enough.
+  const unique = ports.filter(
+    (port, index) => ports.findIndex((other) => other.hostPort === port.hostPort && other.protocol === port.protocol) === index,
+  );
+  return {
+    id: info.Id,
+    name: (info.Names?.[0] ?? info.Id.slice(0, 12)).replace(/^\//, ''),
+    service: labels['com.docker.compose.service'] ?? '',
+    project: labels['com.docker.compose.project'] ?? '',
+    image: info.Image,
+    state: toState(info.State),
+    health: healthFromStatus(info.Status ?? ''),
+    exitCode: exitCodeFromStatus(info.Status ?? ''),
+    status: info.Status ?? '',
+    createdAt: info.Created,
+    ports: unique,
+  };
+}
+
+/**
+ * Splits Docker's multiplexed log/attach stream (8-byte frame headers) into lines. Containers
+ * with a TTY send raw bytes; those are detected by an invalid header and passed through as stdout.
+ */
+export class LogDemultiplexer {
+  private buffer = Buffer.alloc(0);
+  private raw: boolean | undefined;
+  private readonly partial: Record<LogLine['stream'], string> = { stdout: '', stderr: '' };
+
+  constructor(private readonly onLine: (line: LogLine) => void) {}
+
+  push(chunk: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    if (this.raw === undefined && this.buffer.length >= 8) {
+      const kind = this.buffer[0];
+      this.raw = !((kind === 0 || kind === 1 || kind === 2) && this.buffer[1] === 0 && this.buffer[2] === 0 && this.buffer[3] === 0);
+    }
+    if (this.raw === undefined) return;
+    if (this.raw) {
+      this.text('stdout', this.buffer.toString('utf8'));
+      this.buffer = Buffer.alloc(0);
+      return;
+    }
+    while (this.buffer.length >= 8) {
+      const size = this.buffer.readUInt32BE(4);
+      if (this.buffer.length < 8 + size) break;
+      const stream = this.buffer[0] === 2 ? 'stderr' : 'stdout';
+      this.text(stream, this.buffer.subarray(8, 8 + size).toString('utf8'));
+      this.buffer = this.buffer.subarray(8 + size);
+    }
+  }
+
+  end(): void {
+    if (this.buffer.length > 0) {
+      this.text('stdout', this.buffer.toString('utf8'));
+      this.buffer = Buffer.alloc(0);
+    }
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (this.partial[stream]) this.onLine({ stream, text: this.partial[stream] });
+      this.partial[stream] = '';
+    }
+  }
+
+  private text(stream: LogLine['stream'], text: string): void {
+    const lines = (this.partial[stream] + text).split(/\r?\n/);
+    this.partial[stream] = lines.pop() ?? '';
+    for (const line of lines) this.onLine({ stream, text: line });
+  }
+}
+
+function statusCode(error: unknown): number | undefined {
+  const code = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** The real client over a dockerode instance (tests of the mapping pass a stub). */
+export function engineClientOver(docker: Dockerode, endpoint: string): EngineClient {
+  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      if (statusCode(error) === undefined && isPermissionError(error)) throw dockerPermissionDenied(endpoint);
+      if (statusCode(error) === undefined && isConnectionError(error)) throw dockerUnreachable(endpoint);
+      throw error;
+    }
+  };
+
+  return {
+    ping: () => guard(async () => void (await docker.ping())),
+
+    listContainers: (filter) =>
+      guard(async () => {
+        const options: Dockerode.ContainerListOptions = { all: filter.all ?? Boolean(filter.project) };
+        if (filter.project) options.filters = { label: [`com.docker.compose.project=${filter.project}`] };
+        const list = await docker.listContainers(options);
+        // `docker compose run` one-offs are not part of the stack.
+        return list.filter((info) => info.Labels?.['com.docker.compose.oneoff'] !== 'True').map(toSummary);
+      }),
+
+    inspect: (id) =>
+      guard(async () => {
+        const info = await docker.getContainer(id).inspect();
+        return {
+          id: info.Id,
+          name: info.Name.replace(/^\//, ''),
+          state: toState(info.State.Status),
+          health: (info.State.Health?.Status as ContainerHealth | undefined) ?? 'none',
+          exitCode: info.State.ExitCode,
+          startedAt: info.State.StartedAt,
+          finishedAt: info.State.FinishedAt,
+          restartCount: info.RestartCount,
+          tty: Boolean(info.Config.Tty),
+        };
+      }),
+
+    logs: (id, options, onLine) =>
+      guard(async () => {
+        const container = docker.getContainer(id);
+        const demultiplexer = new LogDemultiplexer(onLine);
+        const base = { stdout: true, stderr: true, timestamps: false, ...(options.tail === 'all' ? {} : { tail: options.tail }) };
+        if (!options.follow) {
+          const buffer = await container.logs({ ...base, follow: false });
+          demultiplexer.push(Buffer.isBuffer(buffer) ? buffer : Buffer.from(String(buffer)));
+          demultiplexer.end();
+          return;
+        }
+        const stream = (await container.logs({ ...base, follow: true })) as NodeJS.ReadableStream;
+        await new Promise<void>((resolve, reject) => {
+          const stop = (): void => {
+            stream.removeAllListeners('data');
+            (stream as unknown as { destroy?: () => void }).destroy?.();
+            demultiplexer.end();
+            resolve();
+          };
+          if (options.signal?.aborted) return stop();
+          options.signal?.addEventListener('abort', stop, { once: true });
+          stream.on('data', (chunk: Buffer) => demultiplexer.push(chunk));
+          stream.on('end', () => {
+            options.signal?.removeEventListener('abort', stop);
+            demultiplexer.end();
+            resolve();
+          });
+          stream.on('error', reject);
+        });
+      }),
+
+    exec: (id, options) =>
+      guard(async () => {
+        const container = docker.getContainer(id);
+        const attachStdin = options.tty;
+        const exec = await container.exec({
+          Cmd: [...options.command],
+          Env: [...(options.env ?? [])],
+          AttachStdin: attachStdin,
+          AttachStdout: true,
+          AttachStderr: true,
+          Tty: options.tty,
+        });
+        const stream = await exec.start({ hijack: true, stdin: attachStdin, Tty: options.tty });
+        const stdin = process.stdin;
+        const resize = (): void => {
+          void exec.resize({ h: process.stdout.rows ?? 24, w: process.stdout.columns ?? 80 }).catch(() => undefined);
+        };
+        await new Promise<void>((resolve, reject) => {
+          if (options.tty) {
+            stream.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+            stdin.setRawMode?.(true);
+            stdin.resume();
+            stdin.pipe(stream);
+            resize();
+            process.stdout.on('resize', resize);
+          } else {
+            const demultiplexer = new LogDemultiplexer((line) =>
+              (line.stream === 'stderr' ? process.stderr : process.stdout).write(`${line.text}\n`),
+            );
+            stream.on('data', (chunk: Buffer) => demultiplexer.push(chunk));
+            stream.on('end', () => demultiplexer.end());
+          }
+          stream.on('end', () => resolve());
+          stream.on('close', () => resolve());
+          stream.on('error', reject);
+        }).finally(() => {
+          if (options.tty) {
+            process.stdout.off('resize', resize);
+            stdin.unpipe(stream);
+            stdin.setRawMode?.(false);
+            stdin.pause();
+          }
+        });
+        const result = await exec.inspect();
+        return result.ExitCode ?? 0;
+      }),
+
+    removeImages: (references) =>
+      guard(async () => {
+        const removed: string[] = [];
+        const missing: string[] = [];
+        for (const reference of references) {
+          try {
+            await docker.getImage(reference).remove();
+            removed.push(reference);
+          } catch (error) {
+            if (statusCode(error) === 404) missing.push(reference);
+            else if (statusCode(error) === 409) {
+              throw new UserError(`image ${reference} is still used by a container: run innover down first`);
+            } else throw error;
+          }
+        }
+        return { removed, missing };
+      }),
+
+    projectResources: (project) =>
+      guard(async () => {
+        const label = `com.docker.compose.project=${project}`;
+        const [containers, networks, volumes] = await Promise.all([
+          docker.listContainers({ all: true, filters: { label: [label] } }),
+          docker.listNetworks({ filters: { label: [label] } }),
+          docker.listVolumes({ filters: { label: [label] } }),
+        ]);
+        return {
+          containers: containers.map((info) => (info.Names?.[0] ?? info.Id).replace(/^\//, '')),
+          networks: networks.map((network) => network.Name),
+          volumes: (volumes.Volumes ?? []).map((volume) => volume.Name),
+        };
+      }),
+
+    kill: (id) => guard(async () => void (await docker.getContainer(id).kill())),
+    start: (id) => guard(async () => void (await docker.getContainer(id).start())),
+  };
+}
+
+/** The production client: dockerode on DOCKER_HOST or the default socket. */
+export async function createEngineClient(ctx: CommandContext): Promise<EngineClient> {
+  const { default: Docker } = await import('dockerode');
+  return engineClientOver(new Docker(), dockerEndpoint(ctx.env));
 }

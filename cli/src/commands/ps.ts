@@ -1,3 +1,15 @@
-import { notBuilt } from './not-built.js';
+import type { CommandModule } from '../command.js';
+import { resolveStack } from '../stack/resolve-stack.js';
+import { readStackStatus, renderStackStatus, type StackStatus } from '../stack/stack-status.js';
 
-export const command = notBuilt('ps');
+export interface PsArgs {
+  profile?: string;
+}
+
+/** `innover ps`: container, state, health, ports and uptime, from one list call. */
+export const command: CommandModule<PsArgs, StackStatus> = {
+  async handler(args, ctx) {
+    return await readStackStatus(ctx, await resolveStack(ctx, args.profile));
+  },
+  render: (status) => renderStackStatus(status),
+};

@@ -1,3 +1,97 @@
-import { notBuilt } from './not-built.js';
+import { Writable } from 'node:stream';
+import type { CommandContext, CommandModule } from '../command.js';
+import { resolveStack, selectContainers } from '../stack/resolve-stack.js';
+import { httpProbe } from '../stack/http-probe.js';
+import { stackUrls, type StackUrl } from '../stack/stack-urls.js';
+import { formatTable } from '../stack/table.js';
+import { upTasks, type UpInput, type UpState } from '../stack/up-tasks.js';
+import type { ContainerProgress } from '../stack/wait-for-health.js';
 
-export const command = notBuilt('up');
+export interface UpArgs {
+  services?: string[];
+  profile?: string;
+  /** commander's `--no-build` sets `build: false`. */
+  build?: boolean;
+  timeout?: number | string;
+}
+
+export interface UpResult {
+  project: string;
+  profile: string;
+  envCreated: boolean;
+  keycloakConfigured: boolean;
+  seconds: number;
+  containers: ContainerProgress[];
+  urls: StackUrl[];
+}
+
+/**
+ * `innover up [svc...]`: preflight, `.env`, generate, `docker compose up -d --build`, wait until
+ * healthy in dependency order, configure Keycloak when WSO2 runs beside it, then the URLs.
+ */
+export const command: CommandModule<UpArgs, UpResult> = {
+  async handler(args, ctx) {
+    const started = Date.now();
+    const target = await resolveStack(ctx, args.profile);
+    const only = args.services?.length ? selectContainers(target.plan, args.services) : undefined;
+    const input: UpInput = {
+      ctx,
+      compose: await ctx.client('compose'),
+      engine: await ctx.client('engine'),
+      probe: httpProbe,
+      ...(only ? { only } : {}),
+      build: args.build !== false,
+      timeoutSeconds: Number(args.timeout ?? 900),
+      configureKeycloak: async () => {
+        const { command: configure } = await import('./configure-keycloak.js');
+        const handler = configure.handler as (args: Record<string, unknown>, ctx: CommandContext) => Promise<unknown>;
+        await handler({ timeout: 600 }, ctx);
+      },
+      initEnv: async () => {
+        const { command: init } = await import('./init.js');
+        const handler = init.handler as (args: Record<string, unknown>, ctx: CommandContext) => Promise<unknown>;
+        await handler({}, ctx);
+      },
+    };
+    const state: UpState = { target, envCreated: false, progress: [], keycloakConfigured: false };
+    await runTasks(ctx, input, state);
+    return {
+      project: state.target.plan.project,
+      profile: state.target.profile,
+      envCreated: state.envCreated,
+      keycloakConfigured: state.keycloakConfigured,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+      containers: state.progress,
+      urls: stackUrls(state.target.topology, state.target.plan),
+    };
+  },
+  render(result) {
+    const table = formatTable(['WHAT', 'URL'], result.urls.map((entry) => [entry.name, entry.url]));
+    return `${table}\n\n${result.containers.length} containers of ${result.project} (profile ${result.profile}) healthy in ${result.seconds} s`;
+  },
+};
+
+/** listr2 with live progress on a terminal, plain lines otherwise; progress always on stderr. */
+async function runTasks(ctx: CommandContext, input: UpInput, state: UpState): Promise<void> {
+  const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
+  const live = ctx.out.isTTY && Boolean(process.stderr.isTTY) && !ctx.json;
+  const lines = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) ctx.out.info(line);
+      callback();
+    },
+  }) as unknown as NodeJS.WriteStream;
+  const stream = live ? process.stderr : lines;
+  const processOutput = new ProcessOutput(stream, stream);
+  const list = new Listr<UpState, 'default', 'simple'>(upTasks(input), {
+    ctx: state,
+    exitOnError: true,
+    registerSignalListeners: false,
+    renderer: 'default',
+    fallbackRenderer: 'simple',
+    fallbackRendererCondition: !live,
+    rendererOptions: { logger: new ListrLogger({ processOutput }) },
+    fallbackRendererOptions: { logger: new ListrLogger({ processOutput }) },
+  });
+  await list.run();
+}

@@ -1,0 +1,125 @@
+import { totalmem } from 'node:os';
+import { UserError, type CommandContext } from '../command.js';
+import { minimumComposeVersion } from '../clients/compose-client.js';
+import type { ContainerSummary } from '../clients/engine-client.js';
+import { memoryMebibytes } from '../topology/plan-stack.js';
+import type { StackPlan } from '../topology/stack-plan.js';
+import { findPortHolders, type PortHolder } from './port-holders.js';
+import type { StackTarget } from './resolve-stack.js';
+
+export type FindingLevel = 'ok' | 'warning' | 'error';
+
+/** One line of `doctor` (and of `up`'s preflight): what was checked, and the fix when it failed. */
+export interface Finding {
+  check: 'docker' | 'compose' | 'ports' | 'memory' | 'env';
+  level: FindingLevel;
+  message: string;
+}
+
+export interface PreflightOptions {
+  /** `doctor` checks `.env`; `up` checks it in its own step after creating it when missing. */
+  env: boolean;
+  /** Injectable for tests. */
+  hostMemoryBytes?: number;
+  portHolders?: (ports: readonly number[]) => Promise<Map<number, PortHolder>>;
+}
+
+const problemOf = (error: unknown): string =>
+  error instanceof UserError ? error.problems.join('; ') : error instanceof Error ? error.message : String(error);
+
+/**
+ * The checks `doctor` prints and `up` runs first: Docker reachable, Compose v2 at the minimum
+ * version, the profile's host ports free, its memory limits against the host, and `.env`.
+ */
+export async function runPreflight(ctx: CommandContext, target: StackTarget, options: PreflightOptions): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  let running: ContainerSummary[] | undefined;
+  const engine = await ctx.client('engine');
+  try {
+    await engine.ping();
+    running = await engine.listContainers({});
+    findings.push({ check: 'docker', level: 'ok', message: 'Docker engine reachable' });
+  } catch (error) {
+    findings.push({ check: 'docker', level: 'error', message: problemOf(error) });
+  }
+
+  const compose = await ctx.client('compose');
+  try {
+    const version = await compose.version();
+    findings.push({ check: 'compose', level: 'ok', message: `Docker Compose ${version} (>= ${minimumComposeVersion})` });
+  } catch (error) {
+    findings.push({ check: 'compose', level: 'error', message: problemOf(error) });
+  }
+
+  findings.push(...(await checkPorts(target.plan, running ?? [], options.portHolders ?? findPortHolders)));
+  findings.push(checkMemory(target.plan, options.hostMemoryBytes ?? totalmem()));
+
+  if (options.env) {
+    try {
+      await ctx.dotenv();
+      findings.push({ check: 'env', level: 'ok', message: '.env valid' });
+    } catch (error) {
+      const problems = error instanceof UserError ? error.problems : [problemOf(error)];
+      for (const problem of problems) findings.push({ check: 'env', level: 'error', message: problem });
+    }
+  }
+  return findings;
+}
+
+/** Every host port of the profile free, or held by this project's own container (a running stack). */
+export async function checkPorts(
+  plan: StackPlan,
+  running: readonly ContainerSummary[],
+  portHolders: (ports: readonly number[]) => Promise<Map<number, PortHolder>>,
+): Promise<Finding[]> {
+  const wanted = plan.containers.flatMap((container) =>
+    container.ports.map((port) => ({ container: container.name, port: port.host, purpose: port.purpose })),
+  );
+  const publishedBy = new Map<number, ContainerSummary>();
+  for (const summary of running) for (const port of summary.ports) publishedBy.set(port.hostPort, summary);
+  const holders = await portHolders(wanted.map((entry) => entry.port));
+  const findings: Finding[] = [];
+  for (const entry of wanted) {
+    const container = publishedBy.get(entry.port);
+    const what = `port ${entry.port} (${entry.container} ${entry.purpose})`;
+    if (container) {
+      if (container.project === plan.project) continue;
+      findings.push({
+        check: 'ports',
+        level: 'error',
+        message: `${what} is published by container ${container.name}${container.project ? ` of project ${container.project}` : ''}: stop it (docker stop ${container.name}) or change the port in innover.yaml`,
+      });
+      continue;
+    }
+    const holder = holders.get(entry.port);
+    if (holder) {
+      const by = holder.pid ? `process ${holder.command ?? '?'} (pid ${holder.pid})` : 'another process';
+      findings.push({ check: 'ports', level: 'error', message: `${what} is in use by ${by}: stop it or change the port in innover.yaml` });
+    }
+  }
+  if (findings.length === 0) {
+    findings.push({ check: 'ports', level: 'ok', message: `${wanted.length} host ports free (or held by this stack)` });
+  }
+  return findings;
+}
+
+/** The sum of the profile's memory limits against the host: over it is a risk, not a certainty. */
+export function checkMemory(plan: StackPlan, hostBytes: number): Finding {
+  const limit = plan.containers.reduce((sum, container) => sum + memoryMebibytes(container.resources.memory), 0);
+  const host = hostBytes / 1024 / 1024;
+  const text = `memory limits of profile ${plan.profile} sum to ${gibibytes(limit)} of ${gibibytes(host)} on this host`;
+  if (limit > host) {
+    return { check: 'memory', level: 'warning', message: `${text}: use a smaller profile (--profile lite) or lower resources in innover.yaml` };
+  }
+  return { check: 'memory', level: 'ok', message: text };
+}
+
+function gibibytes(mebibytes: number): string {
+  return `${(mebibytes / 1024).toFixed(1)} GiB`;
+}
+
+/** The one-line form of a finding: a mark, then the message (which carries the fix). */
+export function renderFinding(finding: Finding): string {
+  const mark = finding.level === 'ok' ? 'ok  ' : finding.level === 'warning' ? 'warn' : 'FAIL';
+  return `${mark}  ${finding.check.padEnd(7)} ${finding.message}`;
+}

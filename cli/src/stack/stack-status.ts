@@ -1,0 +1,60 @@
+import type { CommandContext } from '../command.js';
+import type { ContainerSummary } from '../clients/engine-client.js';
+import { containerRows, type ContainerRow } from './container-status.js';
+import { httpProbe, type HttpProbe } from './http-probe.js';
+import { formatTable } from './table.js';
+import type { StackTarget } from './resolve-stack.js';
+
+/** `innover ps` / `innover health` data, also their `--json` output. */
+export interface StackStatus {
+  project: string;
+  profile: string;
+  containers: ContainerRow[];
+  /** True when every planned container is ready (healthy, running without a check, or a job done). */
+  healthy: boolean;
+}
+
+/** One list call for the project, plus a host probe for each running shell-less container. */
+export async function readStackStatus(ctx: CommandContext, target: StackTarget, probe: HttpProbe = httpProbe): Promise<StackStatus> {
+  const engine = await ctx.client('engine');
+  const summaries = await engine.listContainers({ project: target.plan.project });
+  const probes = await probeRunning(target, summaries, probe, ctx.signal);
+  const containers = containerRows(target.plan.containers, summaries, probes);
+  return {
+    project: target.plan.project,
+    profile: target.profile,
+    containers,
+    healthy: containers.every((row) => row.ready),
+  };
+}
+
+async function probeRunning(
+  target: StackTarget,
+  summaries: readonly ContainerSummary[],
+  probe: HttpProbe,
+  signal: AbortSignal,
+): Promise<Map<string, boolean>> {
+  const running = new Set(summaries.filter((summary) => summary.state === 'running').map((summary) => summary.service));
+  const probes = new Map<string, boolean>();
+  await Promise.all(
+    target.plan.containers.map(async (container) => {
+      if (container.health.kind === 'host-probe' && running.has(container.name)) {
+        probes.set(container.name, await probe(container.health.url, signal));
+      }
+    }),
+  );
+  return probes;
+}
+
+/** The human table of `ps` and `health`. */
+export function renderStackStatus(status: StackStatus): string {
+  if (status.containers.every((row) => row.state === 'missing')) {
+    return `no containers of project ${status.project} (profile ${status.profile}): run innover up --profile ${status.profile}`;
+  }
+  const table = formatTable(
+    ['CONTAINER', 'STATE', 'HEALTH', 'PORTS', 'UPTIME'],
+    status.containers.map((row) => [row.name, row.state, row.health, row.ports, row.uptime]),
+  );
+  const problems = status.containers.filter((row) => row.problem).map((row) => `${row.name} ${row.problem}`);
+  return problems.length > 0 ? `${table}\n\n${problems.join('\n')}` : table;
+}
