@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventBus, topicName } from '@innover/kit';
+import type { EventBus, ReceivedEvent } from '@innover/kit';
+import { freePort, startKafkaMock, startOidcIssuer, startPostgres, startRedis } from '../../../test/support/peers.js';
+import type { KafkaPeer, OidcPeer, PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
+import { startOtlpCollector } from '../../../test/support/otlp-collector.js';
+import type { OtlpCollector } from '../../../test/support/otlp-collector.js';
+import { apiBaseUrl, buildService, spawnService } from '../../../test/support/service-process.js';
+import type { ServiceProcess } from '../../../test/support/service-process.js';
+
+// The payment service stands in for all six: everything exercised here lives in the kit.
+let redis: RedisPeer;
+let postgres: PostgresPeer;
+let kafka: KafkaPeer;
+let oidc: OidcPeer;
+let collector: OtlpCollector;
+let api: ServiceProcess;
+let worker: ServiceProcess;
+let baseUrl: string;
+let consumerBus: EventBus;
+const received: Array<ReceivedEvent<Record<string, unknown>>> = [];
+let environment: Record<string, string>;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const payment = { payerId: 'alice', payeeId: 'bob', amountMinor: 1250, currency: 'EUR' };
+
+beforeAll(async () => {
+  buildService('payment');
+  [redis, postgres, kafka, oidc, collector] = await Promise.all([startRedis({ password: 'api-test-secret' }), startPostgres(), startKafkaMock(), startOidcIssuer({ audience: 'innover-api' }), startOtlpCollector()]);
+  const databaseUrl = await postgres.createDatabase('payment');
+  environment = {
+    PORT: '0',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redis.url,
+    KAFKA_BROKERS: kafka.brokers.join(','),
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+    OIDC_ISSUER_URL: oidc.issuer,
+    OIDC_JWKS_URL: oidc.jwksUrl,
+    WORKER_HEARTBEAT_FILE: `/tmp/innover-api-test-heartbeat-${process.pid}`,
+  };
+  api = spawnService('payment', 'api', environment);
+  worker = spawnService('payment', 'worker', environment);
+  baseUrl = await apiBaseUrl(api);
+  await worker.waitForLog((line) => line.msg === 'worker ready');
+  consumerBus = createEventBus({ brokers: kafka.brokers, serviceName: 'api-test', logger: pino({ level: 'silent' }) });
+  await consumerBus.subscribe<Record<string, unknown>>({
+    groupId: 'api-test',
+    topic: topicName('payment', 'initiated'),
+    fromBeginning: true,
+    handler: async (event) => void received.push(event),
+  });
+});
+
+afterAll(async () => {
+  await consumerBus?.close();
+  for (const child of [api, worker]) {
+    if (child && child.child.exitCode === null) {
+      child.kill('SIGTERM');
+      await child.exited;
+    }
+  }
+  await Promise.allSettled([redis?.stop(), postgres?.stop(), kafka?.stop(), oidc?.stop(), collector?.stop()]);
+});
+
+describe('api', () => {
+  it('answers /health without I/O and without a token', async () => {
+    const response = await fetch(`${baseUrl}/health`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ service: 'payment', status: 'ok', version: '0.1.0' });
+    expect(typeof body['uptimeSeconds']).toBe('number');
+  });
+
+  it('reports readiness of exactly the configured dependencies, with latency', async () => {
+    const response = await fetch(`${baseUrl}/readiness`);
+    const body = (await response.json()) as { status: string; checks: Record<string, { status: string; latencyMs: number }> };
+    expect(response.status).toBe(200);
+    expect(Object.keys(body.checks).sort()).toEqual(['kafka', 'redis', 'sql']);
+    for (const check of Object.values(body.checks)) {
+      expect(check.status).toBe('ok');
+      expect(check.latencyMs).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('answers 401 without a token or with a bad one, 403 without the role, 200 with a real token', async () => {
+    const url = `${baseUrl}/payments/${randomUUID()}`;
+    const missing = await fetch(url);
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ error: 'unauthorized' });
+
+    const forged = await fetch(url, { headers: { authorization: 'Bearer not.a.token' } });
+    expect(forged.status).toBe(401);
+
+    const wrongAudience = await fetch(url, { headers: { authorization: `Bearer ${await oidc.token({ roles: ['payment-read'], audience: 'someone-else' })}` } });
+    expect(wrongAudience.status).toBe(401);
+    expect(await wrongAudience.json()).toMatchObject({ error: 'unauthorized', message: 'token claim "aud" is invalid' });
+
+    const readOnly = await oidc.token({ roles: ['payment-read'] });
+    const forbidden = await fetch(`${baseUrl}/payments`, { method: 'POST', headers: { authorization: `Bearer ${readOnly}`, 'content-type': 'application/json' }, body: JSON.stringify(payment) });
+    expect(forbidden.status).toBe(403);
+    expect(await forbidden.json()).toEqual({ error: 'forbidden', message: 'the token lacks the realm role payment-write', requiredRole: 'payment-write' });
+
+    const writer = await oidc.token({ roles: ['payment-write'] });
+    const created = await fetch(`${baseUrl}/payments`, { method: 'POST', headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' }, body: JSON.stringify(payment) });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const read = await fetch(`${baseUrl}/payments/${id}`, { headers: { authorization: `Bearer ${readOnly}` } });
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ id, ...payment });
+
+    // Tokens never reach the logs.
+    const logged = JSON.stringify(api.logs);
+    expect(logged).not.toContain(readOnly);
+    expect(logged).not.toContain(writer);
+    expect(logged).not.toContain('api-test-secret');
+  });
+
+  it('answers 400 with field paths for a bad body, and for malformed JSON', async () => {
+    const headers = { authorization: `Bearer ${await oidc.token({ roles: ['payment-write'] })}`, 'content-type': 'application/json' };
+    const invalid = await fetch(`${baseUrl}/payments`, { method: 'POST', headers, body: JSON.stringify({ payerId: 'alice', amountMinor: 12.5, currency: 'euro' }) });
+    expect(invalid.status).toBe(400);
+    const body = (await invalid.json()) as { error: string; issues: Array<{ path: string }> };
+    expect(body.error).toBe('invalid_request');
+    expect(body.issues.map((issue) => issue.path).sort()).toEqual(['amountMinor', 'currency', 'payeeId']);
+    const malformed = await fetch(`${baseUrl}/payments`, { method: 'POST', headers, body: '{"payerId":' });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toEqual({ error: 'invalid_request', message: 'request body is not valid JSON' });
+  });
+
+  it('carries the trace context from the request into the job and into the Kafka headers, and exports it over OTLP', async () => {
+    const traceId = randomUUID().replaceAll('-', '');
+    const response = await fetch(`${baseUrl}/payments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await oidc.token({ roles: ['payment-write'] })}`, 'content-type': 'application/json', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      body: JSON.stringify(payment),
+    });
+    expect(response.status).toBe(202);
+    const { id, jobId } = (await response.json()) as { id: string; jobId: string };
+
+    const jobLog = await worker.waitForLog((line) => line.msg === 'job completed' && line['jobId'] === jobId);
+    expect(jobLog['trace_id']).toBe(traceId);
+
+    const event = await until('the payment.initiated.v1 event', async () => received.find((entry) => entry.value['paymentId'] === id));
+    expect(event.value).toMatchObject({ paymentId: id, ...payment, status: 'initiated' });
+    expect(event.key).toBe(id);
+    expect(event.headers['traceparent']).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+
+    const spans = await until('API and worker spans at the collector', async () => {
+      const ofTrace = collector.spans.filter((span) => span.traceId === traceId);
+      return ofTrace.some((span) => span.name === 'settle-payment process') && ofTrace.some((span) => span.name === 'POST /payments') ? ofTrace : undefined;
+    });
+    expect(new Set(spans.map((span) => span.serviceName))).toEqual(new Set(['payment']));
+    const names = spans.map((span) => span.name);
+    expect(names).toEqual(expect.arrayContaining(['POST /payments', 'INSERT payment', 'payment publish', 'payment.initiated.v1 publish', 'settle-payment process', 'UPDATE payment']));
+    // The job span is a child of the enqueue span, which is a child of the request span.
+    const byName = (name: string) => spans.find((span) => span.name === name);
+    expect(byName('settle-payment process')?.parentSpanId).toBe(byName('payment publish')?.spanId);
+    expect(byName('payment publish')?.parentSpanId).toBe(byName('POST /payments')?.spanId);
+  });
+
+  it('keeps answering fast when the trace collector is down', async () => {
+    const deadCollector = `http://127.0.0.1:${await freePort()}`;
+    const other = spawnService('payment', 'api', { ...environment, OTEL_EXPORTER_OTLP_ENDPOINT: deadCollector, OIDC_ISSUER_URL: '', OIDC_JWKS_URL: '' });
+    try {
+      const url = await apiBaseUrl(other);
+      const durations: number[] = [];
+      for (let index = 0; index < 30; index += 1) {
+        const started = performance.now();
+        const response = await fetch(`${url}/payments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payment) });
+        durations.push(performance.now() - started);
+        expect(response.status).toBe(202);
+        if (index === 10) await new Promise((resolve) => setTimeout(resolve, 1_500)); // let a failed export happen mid-run
+      }
+      expect(Math.max(...durations)).toBeLessThan(500);
+    } finally {
+      other.kill('SIGTERM');
+      expect(await other.exited).toBe(0);
+    }
+  });
+
+  it('turns readiness 503 when Redis stops and 200 when it returns', async () => {
+    await redis.stop();
+    const down = await until('a 503 readiness', async () => {
+      const response = await fetch(`${baseUrl}/readiness`);
+      return response.status === 503 ? ((await response.json()) as { status: string; checks: Record<string, { status: string; error?: string }> }) : undefined;
+    });
+    expect(down.status).toBe('failing');
+    expect(down.checks['redis']?.status).toBe('failing');
+    expect(down.checks['sql']?.status).toBe('ok');
+    await redis.start();
+    await until('a 200 readiness', async () => ((await fetch(`${baseUrl}/readiness`)).status === 200 ? true : undefined));
+  });
+
+  it('drains and exits 0 on SIGTERM', async () => {
+    api.kill('SIGTERM');
+    expect(await api.exited).toBe(0);
+    expect(api.logs.some((line) => line.msg === 'stopped' && line['drained'] === true)).toBe(true);
+  });
+});
