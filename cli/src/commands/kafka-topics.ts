@@ -1,3 +1,22 @@
-import { notBuilt } from './not-built.js';
+import type { CommandModule } from '../command.js';
+import { containerOf, runningContainerId, wantsTty, type ExecResult } from '../stack/exec-target.js';
+import { resolveStack } from '../stack/resolve-stack.js';
 
-export const command = notBuilt('kafka-topics');
+export interface KafkaTopicsArgs {
+  args?: string[];
+  profile?: string;
+}
+
+/** `innover kafka-topics [args...]`: `rpk topic <args>` in the Redpanda container (default: list). */
+export const command: CommandModule<KafkaTopicsArgs, ExecResult> = {
+  async handler(args, ctx) {
+    const target = await resolveStack(ctx, args.profile);
+    const container = containerOf(target, 'redpanda');
+    const id = await runningContainerId(ctx, target, container);
+    const engine = await ctx.client('engine');
+    const rest = args.args?.length ? args.args : ['list'];
+    const exitCode = await engine.exec(id, { command: ['rpk', 'topic', ...rest], tty: wantsTty(ctx) });
+    return { container: container.name, exitCode };
+  },
+  exitCode: (result) => result.exitCode,
+};

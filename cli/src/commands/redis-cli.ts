@@ -1,3 +1,29 @@
-import { notBuilt } from './not-built.js';
+import type { CommandModule } from '../command.js';
+import { containerOf, runningContainerId, wantsTty, type ExecResult } from '../stack/exec-target.js';
+import { resolveStack } from '../stack/resolve-stack.js';
 
-export const command = notBuilt('redis-cli');
+export interface RedisCliArgs {
+  args?: string[];
+  profile?: string;
+}
+
+/**
+ * `innover redis-cli [args...]`: redis-cli inside the Redis container, authenticated through
+ * REDISCLI_AUTH in the exec environment (never on a command line, never in output).
+ */
+export const command: CommandModule<RedisCliArgs, ExecResult> = {
+  async handler(args, ctx) {
+    const target = await resolveStack(ctx, args.profile);
+    const container = containerOf(target, 'redis');
+    const env = await ctx.dotenv();
+    const id = await runningContainerId(ctx, target, container);
+    const engine = await ctx.client('engine');
+    const exitCode = await engine.exec(id, {
+      command: ['redis-cli', '--no-auth-warning', ...(args.args ?? [])],
+      env: [`REDISCLI_AUTH=${env.REDIS_PASSWORD}`],
+      tty: wantsTty(ctx),
+    });
+    return { container: container.name, exitCode };
+  },
+  exitCode: (result) => result.exitCode,
+};

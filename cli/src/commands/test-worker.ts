@@ -1,3 +1,63 @@
-import { notBuilt } from './not-built.js';
+import { UsageError, UserError, type CommandModule } from '../command.js';
+import { runningContainerId, containerOf } from '../stack/exec-target.js';
+import { loadQueueApi, type QueueApi } from '../stack/queue-api.js';
+import { resolveStack } from '../stack/resolve-stack.js';
+import { hostRedisUrl, routeTask } from '../stack/service-queues.js';
 
-export const command = notBuilt('test-worker');
+export interface TestWorkerArgs {
+  service: string;
+  task?: string;
+  args?: string[];
+  profile?: string;
+  timeout?: number | string;
+}
+
+export interface TestWorkerResult {
+  service: string;
+  queue: string;
+  task: string;
+  result: unknown;
+  seconds: number;
+}
+
+/** The result as one line: strings as they are, anything else as JSON (`3`, `{"a":1}`). */
+export function formatResult(result: unknown): string {
+  return typeof result === 'string' ? result : JSON.stringify(result) ?? 'undefined';
+}
+
+/**
+ * `innover test-worker <svc> [task] [args...]`: dispatches a task (default `add 1 2`) to the
+ * service's queue from the host, waits for the result and prints just that. Non-zero on failure
+ * or timeout, in one line.
+ */
+export function testWorkerCommand(load: () => Promise<QueueApi>): CommandModule<TestWorkerArgs, TestWorkerResult> {
+  return {
+    async handler(args, ctx) {
+      const target = await resolveStack(ctx, args.profile);
+      const task = args.task ?? 'add';
+      const argv = args.task ? (args.args ?? []) : ['1', '2'];
+      const queue = routeTask(target, args.service, task);
+      const redisUrl = hostRedisUrl(target, await ctx.dotenv());
+      await runningContainerId(ctx, target, containerOf(target, 'redis'));
+      const api = await load();
+      let payload: unknown;
+      try {
+        payload = api.parseTaskArgs(task, argv);
+      } catch (error) {
+        throw new UsageError(error instanceof Error ? error.message : String(error));
+      }
+      const timeoutSeconds = Number(args.timeout ?? 30);
+      const started = Date.now();
+      try {
+        const result = await api.runTask({ redisUrl, queue, task, args: payload, timeoutMs: timeoutSeconds * 1000 });
+        return { service: args.service, queue, task, result, seconds: Math.round((Date.now() - started) / 100) / 10 };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new UserError(message.replace(redisUrl, 'redis'));
+      }
+    },
+    render: (result) => formatResult(result.result),
+  };
+}
+
+export const command = testWorkerCommand(loadQueueApi);

@@ -1,3 +1,42 @@
-import { notBuilt } from './not-built.js';
+import type { CommandModule } from '../command.js';
+import type { QueueState } from '@innover/kit/queue';
+import { containerOf, runningContainerId } from '../stack/exec-target.js';
+import { loadQueueApi, type QueueApi } from '../stack/queue-api.js';
+import { resolveStack } from '../stack/resolve-stack.js';
+import { allQueues, hostRedisUrl } from '../stack/service-queues.js';
+import { formatTable } from '../stack/table.js';
 
-export const command = notBuilt('workers');
+export interface WorkersArgs {
+  profile?: string;
+}
+
+/** Per queue: `{queue, workers, active:[{id,task,startedAt}], waiting, failed}` (plus delayed, completed). */
+export type WorkersResult = QueueState[];
+
+/** The human view: one row per queue, then one line per active job. */
+export function renderWorkers(queues: WorkersResult): string {
+  const table = formatTable(
+    ['QUEUE', 'WORKERS', 'ACTIVE', 'WAITING', 'FAILED'],
+    queues.map((queue) => [queue.queue, String(queue.workers), String(queue.active.length), String(queue.waiting), String(queue.failed)]),
+  );
+  const active = queues.flatMap((queue) =>
+    queue.active.map((job) => `  ${queue.queue}: job ${job.id} ${job.task} started ${job.startedAt ?? '?'}`),
+  );
+  return active.length > 0 ? `${table}\n\nactive jobs:\n${active.join('\n')}` : table;
+}
+
+/** `innover workers`: the old "inspect active" view, read from Redis on the host. */
+export function workersCommand(load: () => Promise<QueueApi>): CommandModule<WorkersArgs, WorkersResult> {
+  return {
+    async handler(args, ctx) {
+      const target = await resolveStack(ctx, args.profile);
+      const redisUrl = hostRedisUrl(target, await ctx.dotenv());
+      await runningContainerId(ctx, target, containerOf(target, 'redis'));
+      const api = await load();
+      return await api.inspectQueues({ redisUrl, queues: allQueues(target) });
+    },
+    render: renderWorkers,
+  };
+}
+
+export const command = workersCommand(loadQueueApi);

@@ -3,13 +3,21 @@ import type { CommandContext } from '../command.js';
 import type { StackTarget } from './resolve-stack.js';
 
 /**
- * Writes the profile's compose file and derived configs with the foundation's generate pipeline
- * (the same code `innover generate` runs), so `up` never starts from a stale file.
+ * Writes the shared generated files with the foundation's pipeline (what `innover generate`
+ * writes), then the profile's own compose/nginx/collector files under `.innover/` when the
+ * profile is not the committed default. Unchanged files are not touched, so a second `up` on an
+ * unchanged topology changes nothing.
  */
 export async function generateStack(ctx: CommandContext, target: StackTarget): Promise<void> {
   const { command } = await import('../commands/generate.js');
-  const handler = command.handler as (args: Record<string, unknown>, ctx: CommandContext) => Promise<unknown>;
-  await handler({ profile: target.profile, check: false }, ctx);
+  await command.handler({ check: false }, ctx);
+  if (target.profile === target.topology.defaultProfile) return;
+  const [{ renderProfileFiles }, { writeChangedFiles }] = await Promise.all([
+    import('../render/profile-files.js'),
+    import('../generate/write-files.js'),
+  ]);
+  const files = renderProfileFiles(target.topology, target.profile).map((file) => ({ ...file, ownership: 'generated' as const }));
+  await writeChangedFiles(ctx.root, files);
 }
 
 /** Commands that only address a stack (down, restart, ...) generate its compose file when missing. */
