@@ -1,10 +1,206 @@
 import type { CommandContext } from '../command.js';
+import type { ClientRepresentation, RealmRepresentation, RoleRepresentation, UserRepresentation } from '../identity/realm-types.js';
 
-/** Placeholder: the real interface is written with the commands that use it. */
-export interface KeycloakClient {
-  readonly kind: 'keycloak';
+/** The parts of a realm's OpenID discovery document innover uses. */
+export interface OpenIdConfiguration {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  introspection_endpoint?: string;
+  userinfo_endpoint?: string;
+  end_session_endpoint?: string;
+  revocation_endpoint?: string;
+  jwks_uri: string;
+  registration_endpoint?: string;
+  [key: string]: unknown;
 }
 
-export function createKeycloakClient(_ctx: CommandContext): KeycloakClient {
-  throw new Error('the keycloak client is not built yet');
+/** Keycloak could not be reached, or did not answer in time. */
+export class KeycloakUnreachableError extends Error {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`Keycloak at ${url} is unreachable (${reason})`);
+    this.name = 'KeycloakUnreachableError';
+  }
+}
+
+/** Keycloak answered outside 2xx. */
+export class KeycloakHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly what: string,
+  ) {
+    super(`Keycloak answered ${status} to ${what}`);
+    this.name = 'KeycloakHttpError';
+  }
+}
+
+/**
+ * Keycloak's admin REST API (through @keycloak/keycloak-admin-client) plus plain HTTP for health
+ * and discovery. Every call names its realm; the client never switches realms behind your back.
+ */
+export interface KeycloakClient {
+  /** `/health/ready` on the management port answers 200. Never throws. */
+  isReady(): Promise<boolean>;
+  /** The realm's `/.well-known/openid-configuration` on the public URL. */
+  wellKnown(realm: string): Promise<OpenIdConfiguration>;
+  realmExists(realm: string): Promise<boolean>;
+  createRealm(realm: RealmRepresentation): Promise<void>;
+  findClient(realm: string, clientId: string): Promise<ClientRepresentation | undefined>;
+  /** Creates the client; resolves to its internal id (from the Location header). */
+  createClient(realm: string, client: ClientRepresentation): Promise<string>;
+  /** `PUT /clients/{id}`: a full representation, as Keycloak expects. */
+  updateClient(realm: string, id: string, client: ClientRepresentation): Promise<void>;
+  /** The current secret, read with `GET /clients/{id}/client-secret`. Never regenerates. */
+  getClientSecret(realm: string, id: string): Promise<string | undefined>;
+  listRealmRoles(realm: string): Promise<RoleRepresentation[]>;
+  createRealmRole(realm: string, role: RoleRepresentation): Promise<void>;
+  serviceAccountUser(realm: string, clientUuid: string): Promise<{ id: string; username: string }>;
+  listUserRealmRoles(realm: string, userId: string): Promise<RoleRepresentation[]>;
+  addUserRealmRoles(realm: string, userId: string, roles: RoleRepresentation[]): Promise<void>;
+  findUser(realm: string, username: string): Promise<UserRepresentation | undefined>;
+  createUser(realm: string, user: UserRepresentation): Promise<string>;
+}
+
+export interface KeycloakClientOptions {
+  /** Public base URL, e.g. http://localhost:8080 (admin API and discovery). */
+  url: string;
+  /** Management base URL, e.g. http://localhost:9000 (health). */
+  managementUrl: string;
+  adminUser: string;
+  adminPassword: string;
+  timeoutMs?: number;
+}
+
+function statusOf(error: unknown): number | undefined {
+  const response = (error as { response?: { status?: unknown } } | undefined)?.response;
+  return typeof response?.status === 'number' ? response.status : undefined;
+}
+
+/** Creates the client; the admin client library is imported, and the login made, on first use. */
+export function createKeycloakHttpClient(resolveOptions: () => Promise<KeycloakClientOptions> | KeycloakClientOptions): KeycloakClient {
+  type Admin = import('@keycloak/keycloak-admin-client').default;
+  let admin: Promise<Admin> | undefined;
+  let optionsPromise: Promise<KeycloakClientOptions> | undefined;
+  const options = () => (optionsPromise ??= Promise.resolve(resolveOptions()));
+
+  async function login(): Promise<Admin> {
+    const settings = await options();
+    const { default: KcAdminClient } = await import('@keycloak/keycloak-admin-client');
+    const client = new KcAdminClient({ baseUrl: settings.url, realmName: 'master', timeout: settings.timeoutMs ?? 30_000 });
+    try {
+      // Tokens are not refreshed by the library; a configure run is far shorter than their life.
+      await client.auth({ grantType: 'password', clientId: 'admin-cli', username: settings.adminUser, password: settings.adminPassword });
+    } catch (error) {
+      const status = statusOf(error);
+      if (status !== undefined) throw new KeycloakHttpError(status, 'the admin login (admin-cli on realm master)');
+      throw new KeycloakUnreachableError(settings.url, error instanceof Error ? error.message : String(error));
+    }
+    return client;
+  }
+
+  /** Runs one admin call, turning library errors into the two error types above. */
+  async function call<T>(what: string, run: (client: Admin) => Promise<T>): Promise<T> {
+    admin ??= login();
+    let client: Admin;
+    try {
+      client = await admin;
+    } catch (error) {
+      admin = undefined;
+      throw error;
+    }
+    try {
+      return await run(client);
+    } catch (error) {
+      const status = statusOf(error);
+      if (status !== undefined) throw new KeycloakHttpError(status, what);
+      throw new KeycloakUnreachableError((await options()).url, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  async function getJson(url: string): Promise<unknown> {
+    const settings = await options();
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(settings.timeoutMs ?? 10_000) });
+    } catch (error) {
+      throw new KeycloakUnreachableError(url, error instanceof Error ? error.message : String(error));
+    }
+    if (!response.ok) throw new KeycloakHttpError(response.status, `GET ${url}`);
+    return response.json();
+  }
+
+  return {
+    async isReady() {
+      const settings = await options();
+      try {
+        const response = await fetch(`${settings.managementUrl.replace(/\/$/, '')}/health/ready`, {
+          signal: AbortSignal.timeout(5_000),
+        });
+        await response.body?.cancel();
+        return response.ok;
+      } catch {
+        return false;
+      }
+    },
+    async wellKnown(realm) {
+      const settings = await options();
+      return (await getJson(`${settings.url.replace(/\/$/, '')}/realms/${encodeURIComponent(realm)}/.well-known/openid-configuration`)) as OpenIdConfiguration;
+    },
+    async realmExists(realm) {
+      try {
+        return await call(`GET realm ${realm}`, async (client) => (await client.realms.findOne({ realm })) !== undefined);
+      } catch (error) {
+        if (error instanceof KeycloakHttpError && error.status === 404) return false;
+        throw error;
+      }
+    },
+    createRealm: (realm) => call(`POST realm ${realm.realm}`, async (client) => void (await client.realms.create(realm))),
+    findClient: (realm, clientId) =>
+      call(`GET client ${clientId}`, async (client) => {
+        const found = await client.clients.find({ realm, clientId });
+        return found.find((entry) => entry.clientId === clientId) as ClientRepresentation | undefined;
+      }),
+    createClient: (realm, representation) =>
+      call(`POST client ${representation.clientId}`, async (client) => (await client.clients.create({ realm, ...representation })).id),
+    updateClient: (realm, id, representation) =>
+      call(`PUT client ${representation.clientId}`, (client) => client.clients.update({ realm, id }, representation)),
+    getClientSecret: (realm, id) =>
+      call('GET client secret', async (client) => (await client.clients.getClientSecret({ realm, id })).value),
+    listRealmRoles: (realm) => call('GET realm roles', async (client) => (await client.roles.find({ realm })) as RoleRepresentation[]),
+    createRealmRole: (realm, role) =>
+      call(`POST role ${role.name}`, async (client) => void (await client.roles.create({ realm, ...role }))),
+    serviceAccountUser: (realm, clientUuid) =>
+      call('GET service account user', async (client) => {
+        const user = await client.clients.getServiceAccountUser({ realm, id: clientUuid });
+        return { id: user.id ?? '', username: user.username ?? '' };
+      }),
+    listUserRealmRoles: (realm, userId) =>
+      call('GET user realm roles', async (client) => (await client.users.listRealmRoleMappings({ realm, id: userId })) as RoleRepresentation[]),
+    addUserRealmRoles: (realm, userId, roles) =>
+      call('POST user realm roles', (client) =>
+        client.users.addRealmRoleMappings({ realm, id: userId, roles: roles.map((role) => ({ id: role.id ?? '', name: role.name })) }),
+      ),
+    findUser: (realm, username) =>
+      call(`GET user ${username}`, async (client) => {
+        const found = await client.users.find({ realm, username, exact: true });
+        return found.find((user) => user.username === username) as UserRepresentation | undefined;
+      }),
+    createUser: (realm, user) => call(`POST user ${user.username}`, async (client) => (await client.users.create({ realm, ...user })).id),
+  };
+}
+
+/** The production client: URLs and admin login from `.env`. */
+export function createKeycloakClient(ctx: CommandContext): KeycloakClient {
+  return createKeycloakHttpClient(async () => {
+    const env = await ctx.dotenv();
+    return {
+      url: env.KEYCLOAK_URL,
+      managementUrl: env.KEYCLOAK_MANAGEMENT_URL,
+      adminUser: env.KEYCLOAK_ADMIN_USER,
+      adminPassword: env.KEYCLOAK_ADMIN_PASSWORD,
+    };
+  });
 }

@@ -1,0 +1,24 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { UserError } from '../command.js';
+import { validateApiConfig, type ApiConfig } from './api-config-schema.js';
+
+/** Reads and validates api-config.yaml; every problem is one line naming the file and path. */
+export async function loadApiConfig(file: string, label: string): Promise<ApiConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${label}: not found: run \`innover generate\` to write the default`);
+    throw error;
+  }
+  let input: unknown;
+  try {
+    input = parse(text);
+  } catch (error) {
+    throw new UserError(`${label}: not valid YAML: ${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)}`);
+  }
+  const result = validateApiConfig(input);
+  if (!result.value) throw new UserError(result.errors.map((problem) => `${label}: ${problem}`));
+  return result.value;
+}

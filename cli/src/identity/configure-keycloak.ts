@@ -1,0 +1,159 @@
+import type { KeycloakClient } from '../clients/keycloak-client.js';
+import type { Wso2Client } from '../clients/wso2-client.js';
+import type { EnvConfig } from '../env/schema.js';
+import type { Topology } from '../topology/schema.js';
+import { changedFields } from '../gateway/api-definition.js';
+import { Wso2Session } from '../gateway/session.js';
+import { renderRealm } from '../render/realm.js';
+import { keyManagerBody, keyManagerName } from './key-manager.js';
+import { realmClients, realmRoles, realmUsers, smokeClientId, wso2ClientId } from './realm-model.js';
+import type { RealmRepresentation, RoleRepresentation } from './realm-types.js';
+
+/** One thing configure-keycloak looked at, and what it did. Never holds a secret. */
+export interface ConfigureAction {
+  target: string;
+  action: 'created' | 'updated' | 'unchanged';
+  detail: string;
+}
+
+export interface ConfigureKeycloakDeps {
+  topology: Topology;
+  env: EnvConfig;
+  keycloak: KeycloakClient;
+  wso2: Wso2Client;
+  progress?: (line: string) => void;
+}
+
+/** Clients whose secret lives in `.env`: innover keeps Keycloak's value equal to it. */
+function managedSecrets(env: EnvConfig): Map<string, string> {
+  return new Map([
+    [wso2ClientId, env.WSO2_AM_CLIENT_SECRET],
+    [smokeClientId, env.SMOKE_CLIENT_SECRET],
+  ]);
+}
+
+/**
+ * Brings the live realm in line with the topology. Keycloak imports a realm only once, so roles,
+ * clients and users the topology gained since are created here; secrets of wso2am and
+ * innover-smoke are set to the `.env` values when they differ (never regenerated, which would
+ * break the lock-step with `.env`). A second run only reads.
+ */
+export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<ConfigureAction[]> {
+  const { keycloak, topology, env } = deps;
+  const realm = topology.infrastructure.keycloak.realm;
+  const actions: ConfigureAction[] = [];
+  const secrets = managedSecrets(env);
+
+  deps.progress?.(`realm ${realm}`);
+  if (!(await keycloak.realmExists(realm))) {
+    await keycloak.createRealm(withSecrets(renderRealm(topology), env));
+    actions.push({ target: `realm ${realm}`, action: 'created', detail: 'imported from the topology' });
+  } else {
+    actions.push({ target: `realm ${realm}`, action: 'unchanged', detail: 'exists' });
+  }
+
+  const existingRoles = new Map((await keycloak.listRealmRoles(realm)).map((role) => [role.name, role]));
+  const missingRoles = realmRoles(topology).filter((role) => !existingRoles.has(role.name));
+  for (const role of missingRoles) {
+    await keycloak.createRealmRole(realm, role);
+    actions.push({ target: `role ${role.name}`, action: 'created', detail: 'new in the topology' });
+  }
+  if (missingRoles.length > 0) {
+    for (const role of await keycloak.listRealmRoles(realm)) existingRoles.set(role.name, role);
+  } else {
+    actions.push({ target: 'realm roles', action: 'unchanged', detail: `${existingRoles.size} present` });
+  }
+
+  for (const plan of realmClients(topology, { wso2: env.WSO2_AM_CLIENT_SECRET, smoke: env.SMOKE_CLIENT_SECRET })) {
+    const clientId = plan.client.clientId;
+    deps.progress?.(`client ${clientId}`);
+    const found = await keycloak.findClient(realm, clientId);
+    let id: string;
+    if (!found?.id) {
+      id = await keycloak.createClient(realm, plan.client);
+      actions.push({ target: `client ${clientId}`, action: 'created', detail: plan.client.secret ? 'secret from .env' : 'new in the topology' });
+    } else {
+      id = found.id;
+      const wanted = secrets.get(clientId);
+      if (wanted !== undefined) {
+        const current = await keycloak.getClientSecret(realm, id);
+        if (current !== wanted) {
+          // The whole representation goes back: Keycloak's PUT replaces the client.
+          await keycloak.updateClient(realm, id, { ...found, secret: wanted });
+          actions.push({ target: `client ${clientId}`, action: 'updated', detail: 'secret set to the .env value' });
+        } else {
+          actions.push({ target: `client ${clientId}`, action: 'unchanged', detail: 'secret matches .env' });
+        }
+      } else {
+        actions.push({ target: `client ${clientId}`, action: 'unchanged', detail: 'exists' });
+      }
+    }
+    if (plan.serviceAccountRealmRoles && plan.serviceAccountRealmRoles.length > 0) {
+      const user = await keycloak.serviceAccountUser(realm, id);
+      const held = new Set((await keycloak.listUserRealmRoles(realm, user.id)).map((role) => role.name));
+      const missing = plan.serviceAccountRealmRoles.filter((name) => !held.has(name));
+      if (missing.length > 0) {
+        await keycloak.addUserRealmRoles(realm, user.id, resolveRoles(missing, existingRoles));
+        actions.push({ target: `${user.username} roles`, action: 'updated', detail: `granted ${missing.join(', ')}` });
+      } else {
+        actions.push({ target: `${user.username} roles`, action: 'unchanged', detail: `${held.size} roles held` });
+      }
+    }
+  }
+
+  for (const user of realmUsers(topology)) {
+    const found = await keycloak.findUser(realm, user.username);
+    if (found) {
+      actions.push({ target: `user ${user.username}`, action: 'unchanged', detail: 'exists' });
+      continue;
+    }
+    const { realmRoles: roles = [], ...representation } = user;
+    const id = await keycloak.createUser(realm, representation);
+    // The admin API ignores realmRoles on create; they are granted as mappings.
+    if (roles.length > 0) await keycloak.addUserRealmRoles(realm, id, resolveRoles(roles, existingRoles));
+    actions.push({ target: `user ${user.username}`, action: 'created', detail: 'sets a password at first login' });
+  }
+  return actions;
+}
+
+function resolveRoles(names: readonly string[], known: ReadonlyMap<string, RoleRepresentation>): RoleRepresentation[] {
+  return names.map((name) => {
+    const role = known.get(name);
+    if (!role?.id) throw new Error(`realm role ${name} is missing after creation`);
+    return { id: role.id, name };
+  });
+}
+
+/** The rendered realm with its `${VAR}` placeholders replaced by the `.env` values. */
+function withSecrets(realm: RealmRepresentation, env: EnvConfig): RealmRepresentation {
+  const text = JSON.stringify(realm)
+    .replaceAll('${WSO2_AM_CLIENT_SECRET}', env.WSO2_AM_CLIENT_SECRET)
+    .replaceAll('${SMOKE_CLIENT_SECRET}', env.SMOKE_CLIENT_SECRET);
+  return JSON.parse(text) as RealmRepresentation;
+}
+
+/**
+ * Creates WSO2's Keycloak key manager, or updates it when it differs: type KeyCloak, JWKS
+ * certificate, client_id/client_secret, issuer and endpoints from the realm's well-known document.
+ */
+export async function ensureKeyManager(deps: ConfigureKeycloakDeps, session?: Wso2Session): Promise<ConfigureAction> {
+  const { env, topology } = deps;
+  const realm = topology.infrastructure.keycloak.realm;
+  deps.progress?.(`WSO2 key manager ${keyManagerName}`);
+  const wellKnown = await deps.keycloak.wellKnown(realm);
+  const desired = keyManagerBody({ realm, wellKnown, internalUrl: env.KEYCLOAK_INTERNAL_URL, clientSecret: env.WSO2_AM_CLIENT_SECRET });
+  const wso2 = session ?? new Wso2Session(deps.wso2, { user: env.WSO2_ADMIN_USER, password: env.WSO2_ADMIN_PASSWORD });
+  const listed = (await wso2.send('admin', { api: 'admin', method: 'GET', path: '/key-managers' })).data as { list?: Array<{ id?: string; name?: string }> };
+  const existing = (listed.list ?? []).find((entry) => entry.name === keyManagerName);
+  const target = `WSO2 key manager ${keyManagerName}`;
+  if (!existing?.id) {
+    await wso2.send('admin', { api: 'admin', method: 'POST', path: '/key-managers', json: desired });
+    return { target, action: 'created', detail: `issuer ${String(desired['issuer'])}` };
+  }
+  const path = `/key-managers/${encodeURIComponent(existing.id)}`;
+  const current = (await wso2.send('admin', { api: 'admin', method: 'GET', path })).data as Record<string, unknown>;
+  const fields = changedFields(desired, current).filter((field) => field !== 'name');
+  if (fields.length === 0) return { target, action: 'unchanged', detail: 'matches the realm' };
+  await wso2.send('admin', { api: 'admin', method: 'PUT', path, json: desired });
+  return { target, action: 'updated', detail: `changed ${fields.join(', ')}` };
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { renderRealm } from '../../src/render/realm.js';
+import { topologySchema } from '../../src/topology/schema.js';
+import { defaultTopology } from '../../src/topology/default-topology.js';
+import { keyManagerBody } from '../../src/identity/key-manager.js';
+
+const topology = topologySchema.parse(defaultTopology);
+const realm = renderRealm(topology);
+
+describe('the realm', () => {
+  it('has read and write roles for every service, and the platform roles', () => {
+    const names = realm.roles?.realm.map((role) => role.name) ?? [];
+    for (const service of topology.services) expect(names).toEqual(expect.arrayContaining([`${service.name}-read`, `${service.name}-write`]));
+    expect(names).toEqual(expect.arrayContaining(['platform-admin', 'payments-operator', 'auditor', 'customer']));
+  });
+
+  it('has a confidential wso2am client with a service account, a placeholder secret and URIs restricted to the console', () => {
+    const client = realm.clients?.find((entry) => entry.clientId === 'wso2am');
+    expect(client).toMatchObject({
+      publicClient: false,
+      clientAuthenticatorType: 'client-secret',
+      serviceAccountsEnabled: true,
+      secret: '${WSO2_AM_CLIENT_SECRET}',
+      redirectUris: ['https://localhost:9443/*'],
+      attributes: { 'post.logout.redirect.uris': 'https://localhost:9443/*' },
+    });
+  });
+
+  it('has innover-smoke for client credentials, its service account holding every service role', () => {
+    const client = realm.clients?.find((entry) => entry.clientId === 'innover-smoke');
+    expect(client).toMatchObject({ publicClient: false, serviceAccountsEnabled: true, secret: '${SMOKE_CLIENT_SECRET}', standardFlowEnabled: false });
+    const account = realm.users?.find((user) => user.serviceAccountClientId === 'innover-smoke');
+    expect(account?.username).toBe('service-account-innover-smoke');
+    expect(account?.realmRoles).toEqual(topology.services.flatMap((service) => [`${service.name}-read`, `${service.name}-write`]));
+  });
+
+  it('puts innover-api in access tokens', () => {
+    for (const client of realm.clients ?? []) {
+      expect(client.protocolMappers).toContainEqual(
+        expect.objectContaining({ protocolMapper: 'oidc-audience-mapper', config: expect.objectContaining({ 'included.custom.audience': 'innover-api', 'access.token.claim': 'true' }) }),
+      );
+    }
+  });
+
+  it('has the default browser flow and an OTP-enforced copy, with CONFIGURE_TOTP enabled', () => {
+    expect(realm.browserFlow).toBe('browser');
+    const flows = new Map(realm.authenticationFlows?.map((flow) => [flow.alias, flow]));
+    expect(flows.has('browser')).toBe(true);
+    const otp = [...flows.values()].find((flow) => flow.topLevel && flow.alias !== 'browser' && flow.alias.includes('otp'));
+    const forms = flows.get(otp?.authenticationExecutions.find((execution) => execution.flowAlias)?.flowAlias ?? '');
+    expect(forms?.authenticationExecutions).toContainEqual(expect.objectContaining({ authenticator: 'auth-otp-form', requirement: 'REQUIRED' }));
+    expect(realm.requiredActions?.find((action) => action.alias === 'CONFIGURE_TOTP')?.enabled).toBe(true);
+    // Every flow a flow refers to exists: an import with a dangling alias fails.
+    for (const flow of flows.values()) for (const execution of flow.authenticationExecutions) if (execution.flowAlias) expect(flows.has(execution.flowAlias)).toBe(true);
+  });
+
+  it('holds no secret, only placeholders', () => {
+    expect(JSON.stringify(realm)).not.toMatch(/"secret":"(?!\$\{)/);
+  });
+
+  it('grows with the topology: a new service brings its roles', () => {
+    const grown = renderRealm(topologySchema.parse({ ...defaultTopology, services: [...defaultTopology.services, { name: 'audit', hostPort: 8107 }] }));
+    expect(grown.roles?.realm.map((role) => role.name)).toEqual(expect.arrayContaining(['audit-read', 'audit-write']));
+  });
+});
+
+describe('the key manager body', () => {
+  it('keeps the issuer public and points the URLs WSO2 calls at Keycloak inside the network', () => {
+    const body = keyManagerBody({
+      realm: 'innover',
+      internalUrl: 'http://keycloak:8080',
+      clientSecret: 's3cret-value-123',
+      wellKnown: {
+        issuer: 'http://localhost:8080/realms/innover',
+        authorization_endpoint: 'http://localhost:8080/realms/innover/protocol/openid-connect/auth',
+        token_endpoint: 'http://localhost:8080/realms/innover/protocol/openid-connect/token',
+        introspection_endpoint: 'http://localhost:8080/realms/innover/protocol/openid-connect/token/introspect',
+        jwks_uri: 'http://localhost:8080/realms/innover/protocol/openid-connect/certs',
+      },
+    });
+    expect(body).toMatchObject({
+      type: 'KeyCloak',
+      issuer: 'http://localhost:8080/realms/innover',
+      tokenEndpoint: 'http://keycloak:8080/realms/innover/protocol/openid-connect/token',
+      introspectionEndpoint: 'http://keycloak:8080/realms/innover/protocol/openid-connect/token/introspect',
+      clientRegistrationEndpoint: 'http://keycloak:8080/realms/innover/clients-registrations/openid-connect',
+      certificates: { type: 'JWKS', value: 'http://keycloak:8080/realms/innover/protocol/openid-connect/certs' },
+      consumerKeyClaim: 'azp',
+      scopesClaim: 'scope',
+      additionalProperties: { client_id: 'wso2am', client_secret: 's3cret-value-123', self_validate_jwt: true },
+    });
+  });
+});
