@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig, parseTaskRoutes } from '../src/config.js';
+
+describe('parseConfig', () => {
+  it('applies the documented defaults', () => {
+    const result = parseConfig({ SERVICE_NAME: 'payment' }, 'api', { version: '1.2.3' });
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        serviceName: 'payment',
+        serviceVersion: '1.2.3',
+        port: 8000,
+        logLevel: 'info',
+        databaseUrl: undefined,
+        redisUrl: undefined,
+        kafkaBrokers: undefined,
+        otlpEndpoint: undefined,
+        auth: undefined,
+        queueName: 'payment',
+        taskRoutes: {},
+        worker: { concurrency: 1, lockDurationMs: 10_000, stalledIntervalMs: 10_000, heartbeatFile: '/tmp/innover-worker-heartbeat' },
+        shutdownTimeoutMs: 10_000,
+      },
+    });
+  });
+
+  it('reads every dependency and derives the JWKS URL from the issuer', () => {
+    const result = parseConfig(
+      {
+        SERVICE_NAME: 'payment',
+        DATABASE_URL: 'postgresql://payment@cockroach1:26257/payment?sslmode=disable',
+        REDIS_URL: 'redis://:password@redis:6379/0',
+        KAFKA_BROKERS: 'redpanda:29092, redpanda2:29092',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318/',
+        OIDC_ISSUER_URL: 'http://localhost:8080/realms/innover',
+        TASK_ROUTES: 'add=payment,settle-payment=payment-slow',
+        WORKER_CONCURRENCY: '50',
+      },
+      'worker',
+    );
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(result.config.kafkaBrokers).toEqual(['redpanda:29092', 'redpanda2:29092']);
+    expect(result.config.otlpEndpoint).toBe('http://otel-collector:4318');
+    expect(result.config.auth).toEqual({ issuer: 'http://localhost:8080/realms/innover', jwksUrl: 'http://localhost:8080/realms/innover/protocol/openid-connect/certs', audience: 'innover-api' });
+    expect(result.config.taskRoutes).toEqual({ add: 'payment', 'settle-payment': 'payment-slow' });
+    expect(result.config.worker.concurrency).toBe(50);
+  });
+
+  it('keeps a separate JWKS URL (internal network) from the expected issuer', () => {
+    const result = parseConfig({ SERVICE_NAME: 'payment', OIDC_ISSUER_URL: 'http://localhost:8080/realms/innover', OIDC_JWKS_URL: 'http://keycloak:8080/realms/innover/protocol/openid-connect/certs' }, 'api');
+    expect(result.ok && result.config.auth).toEqual({ issuer: 'http://localhost:8080/realms/innover', jwksUrl: 'http://keycloak:8080/realms/innover/protocol/openid-connect/certs', audience: 'innover-api' });
+  });
+
+  it('treats empty values as unset', () => {
+    const result = parseConfig({ SERVICE_NAME: 'payment', DATABASE_URL: '', OIDC_ISSUER_URL: '' }, 'api');
+    expect(result.ok && [result.config.databaseUrl, result.config.auth]).toEqual([undefined, undefined]);
+  });
+
+  it('reports one line per problem, naming the variable and the fix, without leaking credentials', () => {
+    const result = parseConfig({ SERVICE_NAME: 'Payment', PORT: 'eighty', DATABASE_URL: 'mysql://user:hunter2@db/x', KAFKA_BROKERS: 'redpanda', WORKER_CONCURRENCY: '0' }, 'worker');
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        'SERVICE_NAME: must be lower-case kebab-case, e.g. payment (got "Payment")',
+        'PORT: must be a port number (got "eighty")',
+        'DATABASE_URL: must be a URL starting with postgresql:// or postgres:// (got "mysql://***@db/x")',
+        'KAFKA_BROKERS: must be comma-separated host:port pairs, e.g. redpanda:29092 (got "redpanda")',
+        'WORKER_CONCURRENCY: must be greater than 0 (got "0")',
+        'REDIS_URL: is required by the worker, e.g. REDIS_URL=redis://:password@redis:6379/0',
+      ],
+    });
+  });
+
+  it('requires SERVICE_NAME', () => {
+    expect(parseConfig({}, 'api')).toEqual({ ok: false, problems: ['SERVICE_NAME: is required, e.g. SERVICE_NAME=payment'] });
+  });
+
+  it('parses task routes', () => {
+    expect(parseTaskRoutes('add=a, slow=b')).toEqual({ add: 'a', slow: 'b' });
+    expect(parseTaskRoutes(undefined)).toEqual({});
+  });
+});
