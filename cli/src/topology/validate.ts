@@ -39,7 +39,7 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
     const message =
       issue.code === 'unrecognized_keys'
         ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `'${key}'`).join(', ')}: remove or fix the spelling`
-        : issue.message.replace(/^Invalid input: /, '');
+        : issue.message.replace(/^(Invalid input|Invalid option|Too small|Too big): /, '');
     return path ? `${path}: ${message}` : message;
   });
 }

@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/command.js';
+import { hostProbedComponents, planStack } from '../../src/topology/plan-stack.js';
+import type { StackPlan } from '../../src/topology/stack-plan.js';
+import { defaultStack, smallStack, topologyFrom } from './fixtures.js';
+
+const names = (plan: StackPlan) => plan.containers.map((container) => container.name);
+
+describe('planStack on a small topology', () => {
+  it('plans exactly the containers, dependencies and environment', () => {
+    const plan = planStack(smallStack(), 'tiny');
+    expect(names(plan)).toEqual(['postgres', 'redis', 'billing', 'billing-worker']);
+    expect(plan.volumes).toEqual(['postgres-data']);
+    expect(plan.database).toBe('postgres');
+    const api = plan.containers.find((container) => container.name === 'billing')!;
+    expect(api).toEqual({
+      name: 'billing',
+      role: 'api',
+      component: 'services',
+      service: 'billing',
+      image: 'innover/billing:local',
+      category: 'default',
+      resources: { cpus: 0.5, memory: '256m' },
+      resourcesOverridden: false,
+      dependsOn: [
+        { name: 'postgres', condition: 'service_healthy' },
+        { name: 'redis', condition: 'service_healthy' },
+      ],
+      ports: [{ host: 9101, container: 8000, hostIp: '127.0.0.1', purpose: 'API' }],
+      health: { kind: 'docker' },
+      startTimeoutSeconds: 120,
+      environment: {
+        SERVICE_NAME: 'billing',
+        DATABASE_URL: 'postgresql://billing:${SERVICE_DB_PASSWORD}@postgres:5432/billing',
+        REDIS_URL: 'redis://:${REDIS_PASSWORD}@redis:6379/0',
+        QUEUE_NAME: 'billing',
+        TASK_ROUTES: 'add=billing,slow=billing',
+        WORKER_CONCURRENCY: '1',
+        WORKER_LOCK_DURATION_MS: '10000',
+        WORKER_STALLED_INTERVAL_MS: '10000',
+        PORT: '8000',
+      },
+      runtime: {
+        build: {
+          context: '.',
+          dockerfile: 'templates/service.Dockerfile',
+          args: { SERVICE: 'billing', NODE_IMAGE: 'node:24-bookworm-slim' },
+        },
+        healthcheck: {
+          test: ['CMD', 'node', '/app/services/kit/dist/bin/healthcheck.js', 'api'],
+          interval: '10s',
+          timeout: '5s',
+          retries: 6,
+          startPeriod: '20s',
+        },
+        volumes: [],
+        restart: 'unless-stopped',
+      },
+    });
+    const worker = plan.containers.find((container) => container.name === 'billing-worker')!;
+    expect(worker.image).toBe(api.image);
+    expect(worker.runtime.build).toEqual(api.runtime.build);
+    expect(worker.runtime.command).toEqual(['node', 'dist/worker.js']);
+    expect(worker.category).toBe('worker');
+    expect(worker.ports).toEqual([]);
+    expect(worker.environment['PORT']).toBeUndefined();
+  });
+
+  it('marks a per-service override and keeps the category otherwise', () => {
+    const topology = topologyFrom({
+      services: [{ name: 'billing', hostPort: 9101, resources: { worker: { cpus: 1, memory: '512m' } } }],
+    });
+    const plan = planStack(topology, 'full');
+    const worker = plan.containers.find((container) => container.name === 'billing-worker')!;
+    expect(worker.resources).toEqual({ cpus: 1, memory: '512m' });
+    expect(worker.resourcesOverridden).toBe(true);
+    expect(plan.containers.find((container) => container.name === 'billing')!.resourcesOverridden).toBe(false);
+  });
+
+  it('refuses a profile the topology lacks, naming the ones it has', () => {
+    expect(() => planStack(smallStack(), 'nope')).toThrow(UsageError);
+    expect(() => planStack(smallStack(), 'nope')).toThrow(/no profile named 'nope': use one of .*tiny/);
+  });
+});
+
+describe('planStack on the default topology', () => {
+  const topology = defaultStack();
+  const profiles = Object.keys(topology.profiles);
+
+  it('full holds every container of the shipped stack', () => {
+    expect(names(planStack(topology, 'full'))).toEqual([
+      'cockroach1', 'cockroach2', 'cockroach3', 'cockroach-init', 'cockroach-bootstrap',
+      'redis', 'redpanda', 'jaeger', 'otel-collector', 'keycloak',
+      'profile', 'profile-worker', 'payment', 'payment-worker', 'ledger', 'ledger-worker',
+      'wallet', 'wallet-worker', 'rule-engine', 'rule-engine-worker', 'forex', 'forex-worker',
+      'nginx', 'wso2am',
+    ]);
+  });
+
+  it.each(profiles)('%s: containers come after everything they depend on, which exists', (profile) => {
+    const plan = planStack(topology, profile);
+    const seen = new Set<string>();
+    for (const container of plan.containers) {
+      for (const dependency of container.dependsOn) expect(seen, `${container.name} -> ${dependency.name}`).toContain(dependency.name);
+      seen.add(container.name);
+    }
+  });
+
+  it.each(profiles)('%s: every long-running container has a healthcheck or is probed from the host', (profile) => {
+    for (const container of planStack(topology, profile).containers) {
+      if (container.role === 'job') {
+        expect(container.health).toEqual({ kind: 'exit-zero' });
+        expect(container.runtime.restart).toBe('no');
+      } else if (hostProbedComponents.includes(container.component)) {
+        expect(container.health.kind, container.name).toBe('host-probe');
+      } else {
+        expect(container.health, container.name).toEqual({ kind: 'docker' });
+        expect(container.runtime.healthcheck, container.name).toBeDefined();
+      }
+    }
+  });
+
+  it.each(profiles)('%s: no two containers publish the same host port', (profile) => {
+    const ports = planStack(topology, profile).containers.flatMap((container) => container.ports.map((port) => port.host));
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+
+  it.each(profiles)('%s: a service names only the dependencies present in the profile', (profile) => {
+    const plan = planStack(topology, profile);
+    const present = new Set(plan.containers.map((container) => container.name));
+    for (const container of plan.containers.filter((candidate) => candidate.role === 'api' || candidate.role === 'worker')) {
+      const env = container.environment;
+      expect('KAFKA_BROKERS' in env).toBe(present.has('redpanda'));
+      expect('OTEL_EXPORTER_OTLP_ENDPOINT' in env).toBe(present.has('otel-collector'));
+      expect('OIDC_ISSUER_URL' in env).toBe(present.has('keycloak'));
+      expect('REDIS_URL' in env).toBe(present.has('redis'));
+      expect('DATABASE_URL' in env).toBe(present.has('postgres') || present.has('cockroach1'));
+      for (const dependency of container.dependsOn) expect(present).toContain(dependency.name);
+    }
+  });
+
+  it('lite runs the postgres engine with services, workers, Redis and Nginx only', () => {
+    const plan = planStack(topology, 'lite');
+    expect(plan.database).toBe('postgres');
+    expect(new Set(plan.containers.map((container) => container.component))).toEqual(new Set(['database', 'redis', 'services', 'nginx']));
+    expect(names(plan)).not.toContain('cockroach1');
+  });
+
+  it('cockroach nodes start in sequence, each healthy before the next; bootstrap waits for init', () => {
+    const plan = planStack(topology, 'core');
+    const byName = new Map(plan.containers.map((container) => [container.name, container]));
+    expect(byName.get('cockroach1')!.dependsOn).toEqual([]);
+    expect(byName.get('cockroach2')!.dependsOn).toEqual([{ name: 'cockroach1', condition: 'service_healthy' }]);
+    expect(byName.get('cockroach3')!.dependsOn).toEqual([{ name: 'cockroach2', condition: 'service_healthy' }]);
+    expect(byName.get('cockroach-bootstrap')!.dependsOn).toEqual([{ name: 'cockroach-init', condition: 'service_completed_successfully' }]);
+    expect(byName.get('cockroach1')!.ports.map((port) => [port.host, port.purpose])).toEqual([[26257, 'SQL'], [8082, 'admin UI']]);
+    expect(byName.get('payment')!.environment['DATABASE_URL']).toBe('postgresql://payment@cockroach1:26257/payment?sslmode=disable');
+    expect(byName.get('rule-engine')!.environment['DATABASE_URL']).toBe('postgresql://rule_engine@cockroach1:26257/rule_engine?sslmode=disable');
+  });
+
+  it('one cockroach node runs start-single-node without an init job', () => {
+    const plan = planStack(topologyFrom({ database: { cockroach: { nodes: 1 } } }), 'core');
+    expect(names(plan).filter((name) => name.startsWith('cockroach'))).toEqual(['cockroach1', 'cockroach-bootstrap']);
+    expect(plan.containers[0]!.runtime.command![0]).toBe('start-single-node');
+  });
+
+  it('probes the shell-less images on their published health endpoints', () => {
+    const plan = planStack(topology, 'observability');
+    expect(plan.containers.map((container) => [container.name, container.health])).toEqual([
+      ['jaeger', { kind: 'host-probe', url: 'http://localhost:16686/' }],
+      ['otel-collector', { kind: 'host-probe', url: 'http://localhost:13133/' }],
+    ]);
+    expect(plan.containers[1]!.ports).toContainEqual({ host: 13133, container: 13133, hostIp: '127.0.0.1', purpose: 'health' });
+  });
+
+  it('gives the slow starters long timeouts', () => {
+    const timeouts = Object.fromEntries(planStack(topology, 'full').containers.map((container) => [container.name, container.startTimeoutSeconds]));
+    expect(timeouts['wso2am']).toBeGreaterThanOrEqual(600);
+    expect(timeouts['keycloak']).toBeGreaterThanOrEqual(300);
+    expect(timeouts['cockroach1']).toBeGreaterThanOrEqual(120);
+  });
+
+  it('keeps secrets as ${VAR} references in every environment', () => {
+    for (const profile of profiles) {
+      for (const container of planStack(topology, profile).containers) {
+        for (const [key, value] of Object.entries(container.environment)) {
+          if (/PASSWORD|SECRET|AUTH$/.test(key)) expect(value, `${container.name} ${key}`).toMatch(/^\$\{[A-Z][A-Z0-9_]*\}$/);
+        }
+      }
+    }
+  });
+});
