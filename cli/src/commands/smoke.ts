@@ -1,3 +1,83 @@
-import { notBuilt } from './not-built.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CommandContext, CommandModule } from '../command.js';
+import { judgeContainers } from '../smoke/checks.js';
+import type { RunTask } from '../smoke/checks.js';
+import { runSmoke, type SmokeRow } from '../smoke/run-smoke.js';
+import { planSmoke, type GatewayApi } from '../smoke/smoke-plan.js';
+import { resolveStack } from '../stack/resolve-stack.js';
+import { readStackStatus } from '../stack/stack-status.js';
+import { formatTable } from '../stack/table.js';
 
-export const command = notBuilt('smoke');
+export interface SmokeArgs {
+  profile?: string;
+  /** Seconds for the whole run. */
+  timeout: number;
+}
+
+export interface SmokeResult {
+  project: string;
+  profile: string;
+  rows: SmokeRow[];
+  passed: number;
+  failed: number;
+  notInProfile: number;
+}
+
+/** The published gateway APIs, read leniently from wso2/api-config.yaml; undefined → the topology's. */
+async function readGatewayApis(root: string): Promise<GatewayApi[] | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(root, 'wso2', 'api-config.yaml'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const { parse } = await import('yaml');
+  const parsed = parse(text) as { apis?: { name?: unknown; context?: unknown }[] } | null;
+  const apis = (parsed?.apis ?? []).filter(
+    (api): api is GatewayApi => typeof api?.name === 'string' && typeof api.context === 'string',
+  );
+  return apis.length > 0 ? apis.map((api) => ({ name: api.name, context: api.context })) : undefined;
+}
+
+/**
+ * Proves the running stack works: one row per check, checks of parts outside the profile shown as
+ * "not in profile". Endpoints come from the topology's plan and `.env`.
+ */
+export async function runSmokeCommand(args: SmokeArgs, ctx: CommandContext, runTask?: RunTask): Promise<SmokeResult> {
+  const target = await resolveStack(ctx, args.profile);
+  const env = await ctx.dotenv();
+  const gatewayApis = await readGatewayApis(ctx.root);
+  const specs = planSmoke({ topology: target.topology, plan: target.plan, endpoints: env, ...(gatewayApis ? { gatewayApis } : {}) });
+  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(args.timeout * 1_000)]);
+  const rows = await runSmoke(
+    specs,
+    {
+      secrets: { redisPassword: env.REDIS_PASSWORD, serviceDbPassword: env.SERVICE_DB_PASSWORD, smokeClientSecret: env.SMOKE_CLIENT_SECRET },
+      containers: async () => judgeContainers((await readStackStatus(ctx, target)).containers),
+      runTask: runTask ?? (async (options) => (await import('@innover/kit/queue')).runTask(options)),
+    },
+    signal,
+  );
+  const count = (status: SmokeRow['status']) => rows.filter((row) => row.status === status).length;
+  return { project: target.plan.project, profile: target.profile, rows, passed: count('pass'), failed: count('fail'), notInProfile: count('not in profile') };
+}
+
+export function renderSmoke(result: SmokeResult): string {
+  const table = formatTable(
+    ['CHECK', 'STATUS', 'TIME', 'DETAIL'],
+    result.rows.map((row) => [row.name, row.status, row.status === 'not in profile' ? '-' : formatMs(row.ms), row.detail]),
+  );
+  const verdict = result.failed > 0 ? 'FAILED' : 'ok';
+  return `${table}\n\nsmoke ${verdict} (profile ${result.profile}): ${result.passed} passed, ${result.failed} failed, ${result.notInProfile} not in profile`;
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1_000 ? `${(ms / 1_000).toFixed(1)} s` : `${ms} ms`;
+}
+
+export const command: CommandModule<SmokeArgs, SmokeResult> = {
+  handler: (args, ctx) => runSmokeCommand(args, ctx),
+  render: (result) => renderSmoke(result),
+  exitCode: (result) => (result.failed > 0 ? 1 : 0),
+};

@@ -1,0 +1,135 @@
+import { databaseName, serviceApiContext, serviceQueue, serviceTasks } from '../topology/plan-stack.js';
+import type { ComponentName, Topology } from '../topology/schema.js';
+import type { StackPlan } from '../topology/stack-plan.js';
+
+/**
+ * What `innover smoke` checks for one profile: pure data derived from the topology, the stack plan
+ * and the endpoints of `.env`. No secret is held here; the runner adds them when it connects.
+ */
+
+/** An HTTP endpoint a check calls, with a short label for the detail column. */
+export interface HttpTarget {
+  label: string;
+  url: string;
+}
+
+/** An API published on the WSO2 gateway (from wso2/api-config.yaml, else the topology). */
+export interface GatewayApi {
+  name: string;
+  context: string;
+}
+
+export type SmokeCheckSpec =
+  | { kind: 'containers'; name: string }
+  | { kind: 'http'; name: string; service: string; targets: readonly HttpTarget[] }
+  | { kind: 'redis'; name: string; host: string; port: number }
+  | { kind: 'kafka'; name: string; brokers: readonly string[]; topic: string }
+  | { kind: 'sql'; name: string; service: string; host: string; port: number; user: string; database: string; engine: 'postgres' | 'cockroach' }
+  | { kind: 'keycloak'; name: string; issuerUrl: string; clientId: string }
+  | { kind: 'gateway'; name: string; api: string; url: string }
+  | { kind: 'worker'; name: string; service: string; queue: string; redisHost: string; redisPort: number }
+  | { kind: 'trace'; name: string; service: string; requestUrl: string; jaegerUrl: string }
+  /** A check whose components the profile lacks: reported as "not in profile", never a pass. */
+  | { kind: 'not-in-profile'; name: string; missing: readonly ComponentName[] };
+
+/** The `.env` endpoints smoke needs (never secrets). */
+export interface SmokeEndpoints {
+  KEYCLOAK_URL: string;
+  WSO2_GATEWAY_URL: string;
+}
+
+/** The Keycloak client smoke gets tokens with (client credentials; secret SMOKE_CLIENT_SECRET). */
+export const smokeClientId = 'innover-smoke';
+/** The topic the Kafka check produces to and consumes from. */
+export const smokeTopic = 'innover-smoke';
+/** Host address of every published port smoke talks to. */
+const host = '127.0.0.1';
+
+/** The checks in the order they are reported. Pure. */
+export function planSmoke(input: {
+  topology: Topology;
+  plan: StackPlan;
+  endpoints: SmokeEndpoints;
+  /** Published gateway APIs; default: one per service at its topology context. */
+  gatewayApis?: readonly GatewayApi[];
+}): SmokeCheckSpec[] {
+  const { topology, plan, endpoints } = input;
+  const infra = topology.infrastructure;
+  const components = new Set(plan.components);
+  const services = topology.services;
+  const checks: SmokeCheckSpec[] = [];
+  /** Adds `make()` when every component is in the profile, else one "not in profile" row. */
+  const when = (name: string, needs: readonly ComponentName[], make: () => SmokeCheckSpec[]): void => {
+    const missing = needs.filter((component) => !components.has(component));
+    if (missing.length > 0) checks.push({ kind: 'not-in-profile', name, missing });
+    else checks.push(...make());
+  };
+  const nginxBase = `http://${host}:${infra.nginx.hostPort}`;
+
+  checks.push({ kind: 'containers', name: 'containers' });
+
+  when('http', ['services'], () =>
+    services.map((service) => {
+      const direct = `http://${host}:${service.hostPort}`;
+      const targets: HttpTarget[] = [
+        { label: `:${service.hostPort}/health`, url: `${direct}/health` },
+        { label: `:${service.hostPort}/readiness`, url: `${direct}/readiness` },
+      ];
+      if (components.has('nginx')) {
+        targets.push(
+          { label: `nginx /svc/${service.name}/health`, url: `${nginxBase}/svc/${service.name}/health` },
+          { label: `nginx /svc/${service.name}/readiness`, url: `${nginxBase}/svc/${service.name}/readiness` },
+        );
+      }
+      return { kind: 'http', name: `http ${service.name}`, service: service.name, targets };
+    }),
+  );
+
+  when('redis', ['redis'], () => [{ kind: 'redis', name: 'redis', host, port: infra.redis.hostPort }]);
+
+  when('kafka', ['redpanda'], () => [
+    { kind: 'kafka', name: 'kafka', brokers: [`${host}:${infra.redpanda.hostPort}`], topic: smokeTopic },
+  ]);
+
+  when('sql', ['database'], () =>
+    services.map((service) => {
+      const engine = plan.database ?? topology.database.engine;
+      const port = engine === 'cockroach' ? topology.database.cockroach.sqlHostPort : topology.database.postgres.hostPort;
+      const name = databaseName(service);
+      return { kind: 'sql', name: `sql ${service.name}`, service: service.name, host, port, user: name, database: name, engine };
+    }),
+  );
+
+  const issuerUrl = `${endpoints.KEYCLOAK_URL.replace(/\/+$/, '')}/realms/${infra.keycloak.realm}`;
+  when('keycloak', ['keycloak'], () => [{ kind: 'keycloak', name: 'keycloak', issuerUrl, clientId: smokeClientId }]);
+
+  // The gateway forwards to the services and checks tokens Keycloak issued.
+  when('gateway', ['wso2', 'keycloak', 'services'], () => {
+    const apis = input.gatewayApis ?? services.map((service) => ({ name: service.name, context: serviceApiContext(service) }));
+    const gateway = endpoints.WSO2_GATEWAY_URL.replace(/\/+$/, '');
+    return apis.map((api) => ({ kind: 'gateway', name: `gateway ${api.name}`, api: api.name, url: `${gateway}${api.context}/health` }));
+  });
+
+  when('worker', ['services', 'redis'], () =>
+    services.map((service) => ({
+      kind: 'worker',
+      name: `worker ${service.name}`,
+      service: service.name,
+      queue: serviceTasks(service)['add'] ?? serviceQueue(service),
+      redisHost: host,
+      redisPort: infra.redis.hostPort,
+    })),
+  );
+
+  when('trace', ['services', 'otel-collector', 'jaeger'], () =>
+    services.map((service) => ({
+      kind: 'trace',
+      name: `trace ${service.name}`,
+      service: service.name,
+      requestUrl: `http://${host}:${service.hostPort}/health`,
+      jaegerUrl: `http://${host}:${infra.jaeger.uiHostPort}`,
+    })),
+  );
+
+  return checks;
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { planSmoke, type SmokeCheckSpec } from '../../src/smoke/smoke-plan.js';
+import { planStack } from '../../src/topology/plan-stack.js';
+import { defaultStack } from '../topology/fixtures.js';
+
+const endpoints = { KEYCLOAK_URL: 'http://localhost:8080', WSO2_GATEWAY_URL: 'https://localhost:8243/' };
+const plan = (profile: string) => {
+  const topology = defaultStack();
+  return planSmoke({ topology, plan: planStack(topology, profile), endpoints });
+};
+const byName = (specs: SmokeCheckSpec[], name: string) => specs.find((spec) => spec.name === name);
+
+describe('planSmoke', () => {
+  it('lite: services, SQL, Redis and workers are checked; Kafka, Keycloak, gateway and traces are not in profile', () => {
+    const specs = plan('lite');
+    expect(specs.map((spec) => [spec.name, spec.kind])).toEqual([
+      ['containers', 'containers'],
+      ...['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex'].map((service) => [`http ${service}`, 'http']),
+      ['redis', 'redis'],
+      ['kafka', 'not-in-profile'],
+      ...['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex'].map((service) => [`sql ${service}`, 'sql']),
+      ['keycloak', 'not-in-profile'],
+      ['gateway', 'not-in-profile'],
+      ...['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex'].map((service) => [`worker ${service}`, 'worker']),
+      ['trace', 'not-in-profile'],
+    ]);
+    expect(byName(specs, 'gateway')).toEqual({ kind: 'not-in-profile', name: 'gateway', missing: ['wso2', 'keycloak'] });
+    expect(byName(specs, 'trace')).toEqual({ kind: 'not-in-profile', name: 'trace', missing: ['otel-collector', 'jaeger'] });
+  });
+
+  it('lite: health through the published port and through Nginx; SQL as the service user on PostgreSQL', () => {
+    const specs = plan('lite');
+    expect(byName(specs, 'http rule-engine')).toEqual({
+      kind: 'http',
+      name: 'http rule-engine',
+      service: 'rule-engine',
+      targets: [
+        { label: ':8105/health', url: 'http://127.0.0.1:8105/health' },
+        { label: ':8105/readiness', url: 'http://127.0.0.1:8105/readiness' },
+        { label: 'nginx /svc/rule-engine/health', url: 'http://127.0.0.1:80/svc/rule-engine/health' },
+        { label: 'nginx /svc/rule-engine/readiness', url: 'http://127.0.0.1:80/svc/rule-engine/readiness' },
+      ],
+    });
+    expect(byName(specs, 'sql rule-engine')).toEqual({
+      kind: 'sql',
+      name: 'sql rule-engine',
+      service: 'rule-engine',
+      host: '127.0.0.1',
+      port: 5432,
+      user: 'rule_engine',
+      database: 'rule_engine',
+      engine: 'postgres',
+    });
+    expect(byName(specs, 'worker payment')).toEqual({ kind: 'worker', name: 'worker payment', service: 'payment', queue: 'payment', redisHost: '127.0.0.1', redisPort: 6379 });
+  });
+
+  it('full: every check runs; gateway URLs follow the API contexts; SQL on CockroachDB', () => {
+    const specs = plan('full');
+    expect(specs.some((spec) => spec.kind === 'not-in-profile')).toBe(false);
+    expect(byName(specs, 'gateway rule-engine')).toEqual({ kind: 'gateway', name: 'gateway rule-engine', api: 'rule-engine', url: 'https://localhost:8243/api/rules/health' });
+    expect(byName(specs, 'keycloak')).toEqual({ kind: 'keycloak', name: 'keycloak', issuerUrl: 'http://localhost:8080/realms/innover', clientId: 'innover-smoke' });
+    expect(byName(specs, 'kafka')).toEqual({ kind: 'kafka', name: 'kafka', brokers: ['127.0.0.1:9092'], topic: 'innover-smoke' });
+    expect(byName(specs, 'sql payment')).toMatchObject({ port: 26257, engine: 'cockroach', user: 'payment' });
+    expect(byName(specs, 'trace forex')).toEqual({
+      kind: 'trace',
+      name: 'trace forex',
+      service: 'forex',
+      requestUrl: 'http://127.0.0.1:8106/health',
+      jaegerUrl: 'http://127.0.0.1:16686',
+    });
+  });
+
+  it('core: no Nginx, so health only through the published ports', () => {
+    const specs = plan('core');
+    const http = byName(specs, 'http payment');
+    expect(http?.kind === 'http' && http.targets.map((target) => target.label)).toEqual([':8102/health', ':8102/readiness']);
+  });
+
+  it('uses the published APIs of wso2/api-config.yaml when given', () => {
+    const topology = defaultStack();
+    const specs = planSmoke({ topology, plan: planStack(topology, 'full'), endpoints, gatewayApis: [{ name: 'Payments', context: '/pay' }] });
+    expect(specs.filter((spec) => spec.kind === 'gateway')).toEqual([
+      { kind: 'gateway', name: 'gateway Payments', api: 'Payments', url: 'https://localhost:8243/pay/health' },
+    ]);
+  });
+});
