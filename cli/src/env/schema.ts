@@ -10,11 +10,12 @@ const placeholder = /^(changeme|change-me|secret|password|<.*>|\$\{.*\}|x+)$/i;
 /** A secret: present, not a placeholder, long enough. */
 export const secret = z
   .string({ error: 'missing: run `innover init` or add it to .env' })
-  .min(1, 'empty: set a random value (innover init generates one)')
-  .refine((value) => !placeholder.test(value), 'still a placeholder: set a random value (innover init generates one)')
+  // `abort`: one problem per key is enough; a placeholder is not also "too short".
+  .min(1, { error: 'empty: set a random value (innover init generates one)', abort: true })
+  .refine((value) => !placeholder.test(value), { error: 'still a placeholder: set a random value (innover init generates one)', abort: true })
   .refine((value) => value.length >= 12, 'too short: use at least 12 random characters');
 
-const url = z.url({ error: 'not a URL: use e.g. http://localhost:8080' });
+const url = z.url({ protocol: /^https?$/, error: 'not a URL: use e.g. http://localhost:8080' });
 const user = z.string({ error: 'missing: add it to .env' }).min(1, 'empty: set a user name');
 
 export const envSchema = z.object({

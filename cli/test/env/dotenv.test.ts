@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { renderEnvExample } from '../../src/env/example.js';
+import { fillSecrets } from '../../src/env/fresh-secrets.js';
+import { validateDotenv } from '../../src/env/load.js';
+import { parseDotenv } from '../../src/env/parse.js';
+import { secretKeys } from '../../src/env/schema.js';
+
+let counter = 0;
+const fakeRandom = () => `random-secret-value-${++counter}`;
+const goodEnv = () => fillSecrets(renderEnvExample(), secretKeys, () => 'a-long-random-secret-0123456789').text;
+const withLine = (key: string, value: string | undefined) =>
+  goodEnv()
+    .split('\n')
+    .filter((line) => !line.startsWith(`${key}=`))
+    .concat(value === undefined ? [] : [`${key}=${value}`])
+    .join('\n');
+
+describe('parseDotenv', () => {
+  it('reads KEY=value, export, quotes and comments', () => {
+    expect(parseDotenv('# c\nA=1\nexport B = two\nC="x # y"\nD=\'q\'\nE=plain # note\n\n')).toEqual({
+      values: { A: '1', B: 'two', C: 'x # y', D: 'q', E: 'plain' },
+      problems: [],
+    });
+  });
+
+  it('names a line it cannot read', () => {
+    expect(parseDotenv('A=1\nnot a pair\n').problems).toEqual(['.env line 2: expected KEY=value: fix or remove the line']);
+  });
+});
+
+describe('validateDotenv: one line per problem, naming the key and the fix', () => {
+  it('accepts what innover init writes', () => {
+    expect(validateDotenv(goodEnv())).toMatchObject({ problems: [] });
+    expect(validateDotenv(goodEnv()).value!.KEYCLOAK_URL).toBe('http://localhost:8080');
+  });
+
+  it.each([
+    ['a missing key', withLine('REDIS_PASSWORD', undefined), '.env: REDIS_PASSWORD: missing: run `innover init` or add it to .env'],
+    ['a malformed URL', withLine('KEYCLOAK_URL', 'localhost:8080'), '.env: KEYCLOAK_URL: not a URL: use e.g. http://localhost:8080'],
+    ['a changeme placeholder', withLine('WSO2_AM_CLIENT_SECRET', 'changeme'), '.env: WSO2_AM_CLIENT_SECRET: still a placeholder: set a random value (innover init generates one)'],
+    ['a <...> placeholder', withLine('WSO2_AM_CLIENT_SECRET', '<your-secret-here>'), '.env: WSO2_AM_CLIENT_SECRET: still a placeholder: set a random value (innover init generates one)'],
+    ['an empty secret', withLine('SMOKE_CLIENT_SECRET', ''), '.env: SMOKE_CLIENT_SECRET: empty: set a random value (innover init generates one)'],
+    ['a short secret', withLine('POSTGRES_PASSWORD', 'abc123'), '.env: POSTGRES_PASSWORD: too short: use at least 12 random characters'],
+    ['a malformed line', `${goodEnv()}\noops\n`, expect.stringMatching(/^\.env line \d+: expected KEY=value: fix or remove the line$/)],
+  ])('%s', (_, text, message) => {
+    const result = validateDotenv(text);
+    expect(result.value).toBeUndefined();
+    expect(result.problems).toEqual([message]);
+  });
+
+  it('lists every bad key, one line each', () => {
+    const text = renderEnvExample();
+    const problems = validateDotenv(text).problems;
+    expect(problems).toHaveLength(secretKeys.size);
+    for (const key of secretKeys) expect(problems).toContain(`.env: ${key}: still a placeholder: set a random value (innover init generates one)`);
+  });
+});
+
+describe('fillSecrets', () => {
+  it('gives every secret a fresh value and keeps everything else', () => {
+    const example = renderEnvExample();
+    const { text, filled } = fillSecrets(example, secretKeys, fakeRandom);
+    expect(new Set(filled)).toEqual(new Set(secretKeys));
+    expect(text).not.toMatch(/changeme/);
+    expect(text.split('\n').length).toBe(example.split('\n').length);
+    expect(text).toContain('KEYCLOAK_URL=http://localhost:8080');
+    expect(text).toContain('WSO2_ADMIN_USER=admin');
+  });
+
+  it('draws distinct URL-safe secrets by default', () => {
+    const { text } = fillSecrets(renderEnvExample(), secretKeys);
+    const values = [...text.matchAll(/^(\w+)=(.*)$/gm)].filter((match) => secretKeys.has(match[1] as never)).map((match) => match[2]!);
+    expect(values).toHaveLength(secretKeys.size);
+    expect(new Set(values).size).toBe(values.length);
+    for (const value of values) expect(value).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  });
+});
