@@ -1,0 +1,163 @@
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createContext } from '../../src/context.js';
+import { UserError } from '../../src/command.js';
+import { captureOutput, runCli } from '../support/run-cli.js';
+
+// In-process CLI runs against a temporary project folder: real files, no other peers.
+const roots: string[] = [];
+function project(files: Record<string, string> = {}): string {
+  const root = mkdtempSync(join(tmpdir(), 'innover-generate-'));
+  roots.push(root);
+  for (const [path, content] of Object.entries(files)) writeFileSync(join(root, path), content);
+  return root;
+}
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+describe('innover generate', () => {
+  it('writes every file, then --check finds no drift; an edit is named and exits 1', async () => {
+    const root = project();
+    const first = await runCli(['generate'], { root });
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout).toContain('wrote docker-compose.yml');
+    expect(existsSync(join(root, 'wso2/api-config.yaml'))).toBe(true);
+    expect(statSync(join(root, 'database/postgres-init.sh')).mode & 0o111).not.toBe(0);
+
+    const before = readFileSync(join(root, 'docker-compose.yml'));
+    const again = await runCli(['generate', '--json'], { root });
+    expect(JSON.parse(again.stdout)).toMatchObject({ written: [], drifted: [], apiConfig: 'kept' });
+    expect(readFileSync(join(root, 'docker-compose.yml')).equals(before)).toBe(true);
+
+    expect(await runCli(['generate', '--check'], { root })).toMatchObject({ exitCode: 0, stdout: '9 generated files match the topology\n' });
+
+    writeFileSync(join(root, 'nginx/innover.conf'), '# hand edit\n');
+    rmSync(join(root, 'otel/collector.yaml'));
+    const check = await runCli(['generate', '--check'], { root });
+    expect(check.exitCode).toBe(1);
+    expect(check.stdout).toBe('drifted: nginx/innover.conf\ndrifted: otel/collector.yaml\n2 generated files differ from the topology: run innover generate\n');
+    expect(readFileSync(join(root, 'nginx/innover.conf'), 'utf8')).toBe('# hand edit\n');
+  });
+
+  it("never rewrites the user's API config; a new service's API is appended", async () => {
+    const root = project();
+    await runCli(['generate'], { root });
+    const path = join(root, 'wso2/api-config.yaml');
+    const userText = `${readFileSync(path, 'utf8')}# my note: keep me\n`;
+    writeFileSync(path, userText);
+    const sevenServices = [
+      ['profile', 8101], ['payment', 8102], ['ledger', 8103], ['wallet', 8104], ['rule-engine', 8105], ['forex', 8106], ['fraud-check', 8107],
+    ];
+    writeFileSync(
+      join(root, 'innover.yaml'),
+      `services:\n${sevenServices.map(([name, port]) => `  - name: ${name}\n    hostPort: ${port}\n`).join('')}`,
+    );
+    const run = await runCli(['generate', '--json'], { root });
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ apiConfig: 'extended' });
+    const extended = readFileSync(path, 'utf8');
+    expect(extended.startsWith(userText.trimEnd())).toBe(true);
+    expect(extended).toContain('/api/fraud-check');
+    expect(readFileSync(join(root, 'docker-compose.yml'), 'utf8')).toContain('fraud-check-worker:');
+    // A user file is not drift-checked.
+    writeFileSync(path, `${extended}# another note\n`);
+    expect((await runCli(['generate', '--check'], { root })).exitCode).toBe(0);
+  });
+
+  it('refuses a user API config that is not YAML, naming the file and the fix', async () => {
+    const root = project();
+    await runCli(['generate'], { root });
+    writeFileSync(join(root, 'wso2/api-config.yaml'), 'apis: [unclosed\n');
+    const run = await runCli(['generate'], { root });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toHaveLength(1);
+    expect(run.stderr[0]).toMatch(/^innover: wso2\/api-config\.yaml: not valid YAML: .*: fix the file or delete it to regenerate$/);
+  });
+
+  it('works without .env', async () => {
+    const root = project();
+    expect((await runCli(['generate'], { root })).exitCode).toBe(0);
+    expect(existsSync(join(root, '.env'))).toBe(false);
+  });
+});
+
+describe('a bad topology: one line per problem with its path, exit 1, no stack trace', () => {
+  it.each([
+    ['a wrong type', 'services:\n  - name: a\n    hostPort: 8101\n  - name: b\n    hostPort: 8102\n  - name: c\n    hostPort: 8103\n  - name: d\n    hostPort: high\n', ['innover: innover.yaml: services[3].hostPort: expected number, received string']],
+    ['an unknown field', 'colour: red\n', ["innover: innover.yaml: unknown field 'colour': remove or fix the spelling"]],
+    ['two problems', 'services:\n  - name: A\n    hostPort: 0\n', ['innover: innover.yaml: services[0].name: use lowercase letters, digits and dashes, starting with a letter', 'innover: innover.yaml: services[0].hostPort: expected number to be >=1']],
+    ['invalid YAML', 'services: [\n', [expect.stringMatching(/^innover: innover\.yaml: not valid YAML: .+/)]],
+    ['not a mapping', '- 1\n', ['innover: innover.yaml: the topology must be a mapping of fields (see innover.schema.json)']],
+  ])('%s', async (_, yaml, lines) => {
+    const root = project({ 'innover.yaml': yaml });
+    const run = await runCli(['generate'], { root });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toEqual(lines);
+    expect(run.stderr.join('\n')).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(root, 'docker-compose.yml'))).toBe(false);
+  });
+});
+
+describe('innover init', () => {
+  it('writes .env from .env.example with fresh secrets, private, and never overwrites it', async () => {
+    const root = project();
+    await runCli(['generate'], { root });
+    const run = await runCli(['init', '--json'], { root });
+    expect(run.exitCode).toBe(0);
+    const result = JSON.parse(run.stdout) as { created: boolean; secrets: string[]; template: string };
+    expect(result).toMatchObject({ created: true, template: '.env.example' });
+    expect(result.secrets).toContain('WSO2_AM_CLIENT_SECRET');
+    const text = readFileSync(join(root, '.env'), 'utf8');
+    expect(text).not.toMatch(/changeme/);
+    expect(run.stdout).not.toContain(/WSO2_AM_CLIENT_SECRET=(.*)/.exec(text)![1]);
+    expect(statSync(join(root, '.env')).mode & 0o077).toBe(0);
+    await expect(createContext({ root, out: captureOutput() }).dotenv()).resolves.toMatchObject({ KEYCLOAK_URL: 'http://localhost:8080' });
+
+    const second = await runCli(['init'], { root });
+    expect(second).toMatchObject({ exitCode: 0, stdout: '.env exists; left as is (delete it to start over with fresh secrets)\n' });
+    expect(readFileSync(join(root, '.env'), 'utf8')).toBe(text);
+  });
+
+  it('works without .env.example, from the built-in template', async () => {
+    const root = project();
+    const run = await runCli(['init', '--json'], { root });
+    expect(JSON.parse(run.stdout)).toMatchObject({ created: true, template: 'built-in' });
+  });
+});
+
+describe('a bad .env: one line per problem naming the key and the fix, exit 1', () => {
+  async function problems(root: string): Promise<{ problems: readonly string[]; exitCode: number }> {
+    try {
+      await createContext({ root, out: captureOutput() }).dotenv();
+    } catch (error) {
+      if (error instanceof UserError) return { problems: error.problems, exitCode: error.exitCode };
+      throw error;
+    }
+    throw new Error('expected .env to be refused');
+  }
+  async function withEnv(edit: (text: string) => string): Promise<string> {
+    const root = project();
+    await runCli(['init'], { root });
+    const path = join(root, '.env');
+    chmodSync(path, 0o600);
+    writeFileSync(path, edit(readFileSync(path, 'utf8')));
+    return root;
+  }
+
+  it('a missing .env', async () => {
+    expect(await problems(project())).toEqual({ problems: ['.env: not found: run innover init to create it with fresh secrets'], exitCode: 1 });
+  });
+
+  it.each([
+    ['a missing key', (text: string) => text.replace(/^REDIS_PASSWORD=.*\n/m, ''), ['.env: REDIS_PASSWORD: missing: run `innover init` or add it to .env']],
+    ['a malformed URL', (text: string) => text.replace(/^WSO2_URL=.*$/m, 'WSO2_URL=not a url'), ['.env: WSO2_URL: not a URL: use e.g. http://localhost:8080']],
+    ['a placeholder secret', (text: string) => text.replace(/^WSO2_AM_CLIENT_SECRET=.*$/m, 'WSO2_AM_CLIENT_SECRET=changeme'), ['.env: WSO2_AM_CLIENT_SECRET: still a placeholder: set a random value (innover init generates one)']],
+    ['an angle-bracket placeholder', (text: string) => text.replace(/^SMOKE_CLIENT_SECRET=.*$/m, 'SMOKE_CLIENT_SECRET=<secret>'), ['.env: SMOKE_CLIENT_SECRET: still a placeholder: set a random value (innover init generates one)']],
+    ['an empty secret', (text: string) => text.replace(/^KEYCLOAK_ADMIN_PASSWORD=.*$/m, 'KEYCLOAK_ADMIN_PASSWORD='), ['.env: KEYCLOAK_ADMIN_PASSWORD: empty: set a random value (innover init generates one)']],
+  ])('%s', async (_, edit, expected) => {
+    expect(await problems(await withEnv(edit))).toEqual({ problems: expected, exitCode: 1 });
+  });
+});
