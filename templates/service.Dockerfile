@@ -1,0 +1,50 @@
+# One image template for all six services: build with context = repo root and --build-arg SERVICE=<name>.
+# The same image runs the API (default CMD) or the worker (command ["node", "dist/worker.js"]).
+#
+# The `dependencies` and `build` stages never read SERVICE, so they are byte-identical for every service
+# and BuildKit builds them once: the six services share one dependency install and one `tsc -b`.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+COPY services/kit/package.json services/kit/
+COPY services/profile/package.json services/profile/
+COPY services/payment/package.json services/payment/
+COPY services/ledger/package.json services/ledger/
+COPY services/wallet/package.json services/wallet/
+COPY services/rule-engine/package.json services/rule-engine/
+COPY services/forex/package.json services/forex/
+COPY cli/package.json cli/
+
+FROM manifests AS dependencies
+# Install scripts are not needed to compile the services (only the CLI's optional native modules have them).
+RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci --ignore-scripts --no-audit --no-fund
+
+FROM dependencies AS build
+COPY tsconfig.base.json tsconfig.json ./
+COPY services/ services/
+RUN npx tsc -b services/kit services/profile services/payment services/ledger services/wallet services/rule-engine services/forex \
+ && for service in kit profile payment ledger wallet rule-engine forex; do \
+      mkdir -p /out/$service && cp -r services/$service/package.json services/$service/dist /out/$service/ \
+      && if [ -d services/$service/migrations ]; then cp -r services/$service/migrations /out/$service/; fi; \
+    done
+
+FROM ${NODE_IMAGE} AS final
+ARG SERVICE
+RUN test -n "${SERVICE}" || (echo "build with --build-arg SERVICE=<name>" >&2; exit 1)
+# SERVICE_NAME defaults to the image's service; compose sets it explicitly anyway.
+ENV NODE_ENV=production SERVICE_NAME=${SERVICE}
+WORKDIR /app
+COPY --from=manifests /app/ ./
+# Production dependencies of this service (and the kit it links) only; no compiler, no CLI packages.
+RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace services/${SERVICE}
+COPY --from=build /out/kit services/kit/
+COPY --from=build /out/${SERVICE} services/${SERVICE}/
+USER node
+WORKDIR /app/services/${SERVICE}
+ENV PORT=8000
+EXPOSE 8000
+# No curl in the slim image: Node does the probe. Workers override this in the compose file (heartbeat mode).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["node", "/app/services/kit/dist/bin/healthcheck.js", "api"]
+CMD ["node", "dist/api.js"]
