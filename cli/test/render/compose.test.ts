@@ -183,7 +183,7 @@ describe('the default compose file', () => {
 
   it('every container references a deploy anchor', () => {
     const servicesSection = text.slice(text.indexOf('\nservices:\n'), text.indexOf('\nvolumes:\n'));
-    const blocks = servicesSection.split(/\n  (?=[a-z0-9-]+:\n)/).slice(1);
+    const blocks = servicesSection.split(/\n {2}(?=[a-z0-9-]+:\n)/).slice(1);
     expect(blocks).toHaveLength(services.length);
     for (const block of blocks) expect(block, block.split('\n')[0]).toMatch(/deploy:( \*x-(default|worker|support|db)-deploy(\n|$)|\n\s+<<: \*x-(default|worker|support|db)-deploy\n)/);
   });
