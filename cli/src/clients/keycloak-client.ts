@@ -151,7 +151,7 @@ export function createKeycloakHttpClient(resolveOptions: () => Promise<KeycloakC
     },
     async realmExists(realm) {
       try {
-        return await call(`GET realm ${realm}`, async (client) => (await client.realms.findOne({ realm })) !== undefined);
+        return await call(`GET realm ${realm}`, async (client) => (await client.realms.findOne({ realm })) != null);
       } catch (error) {
         if (error instanceof KeycloakHttpError && error.status === 404) return false;
         throw error;

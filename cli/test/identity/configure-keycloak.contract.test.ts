@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ContractServer } from '../contract-support/contract-server.js';
+import { contractEnv, importRealm, projectWithApiConfig, runAgainst } from '../contract-support/harness.js';
+
+let server: ContractServer;
+let root: string;
+
+beforeEach(async () => {
+  server = await new ContractServer().start();
+  root = await projectWithApiConfig();
+});
+afterEach(async () => {
+  await server.stop();
+});
+
+describe('innover configure-keycloak against the Keycloak 26.6 and WSO2 4.5 specs', () => {
+  it('aligns the imported realm and creates the key manager, every request allowed by the specs', async () => {
+    const env = contractEnv(server.url);
+    importRealm(server, env);
+    const run = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root);
+    expect(server.violations).toEqual([]);
+    expect(run.stderr.filter((line) => line.startsWith('innover:'))).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    const result = JSON.parse(run.stdout) as { actions: Array<{ target: string; action: string }>; changed: number };
+    expect(result.actions).toContainEqual(expect.objectContaining({ target: 'WSO2 key manager Keycloak', action: 'created' }));
+    expect(result.changed).toBe(1);
+    const [keyManager] = [...server.keyManagers.values()];
+    expect(keyManager).toMatchObject({
+      type: 'KeyCloak',
+      issuer: 'http://localhost:8080/realms/innover',
+      tokenEndpoint: 'http://keycloak:8080/realms/innover/protocol/openid-connect/token',
+      introspectionEndpoint: 'http://keycloak:8080/realms/innover/protocol/openid-connect/token/introspect',
+      clientRegistrationEndpoint: 'http://keycloak:8080/realms/innover/clients-registrations/openid-connect',
+      certificates: { type: 'JWKS', value: 'http://keycloak:8080/realms/innover/protocol/openid-connect/certs' },
+      additionalProperties: { client_id: 'wso2am', client_secret: env.WSO2_AM_CLIENT_SECRET, self_validate_jwt: true },
+    });
+    // Secrets never reach the output.
+    expect(run.stdout + run.stderr.join('\n')).not.toContain(env.WSO2_AM_CLIENT_SECRET);
+  });
+
+  it('changes nothing the second time, and says so: no POST, PUT or DELETE', async () => {
+    const env = contractEnv(server.url);
+    importRealm(server, env);
+    expect((await runAgainst(['configure-keycloak', '--timeout', '5'], env, root)).exitCode).toBe(0);
+    const before = server.requests.length;
+    const second = await runAgainst(['configure-keycloak', '--timeout', '5'], env, root);
+    expect(second.exitCode).toBe(0);
+    expect(server.requests.slice(before).filter((request) => request.method !== 'GET' && !request.path.endsWith('/token') && !request.path.startsWith('/client-registration'))).toEqual([]);
+    expect(second.stdout).toContain('nothing to change');
+    expect(server.violations).toEqual([]);
+  });
+
+  it('sets the wso2am secret to the .env value with PUT /clients/{id} when the import lost it, never regenerating it', async () => {
+    const env = contractEnv(server.url);
+    importRealm(server, env, { wso2: 'a-different-secret-000' });
+    const run = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root);
+    expect(run.exitCode).toBe(0);
+    expect(server.violations).toEqual([]);
+    const realm = server.realms.get('innover')!;
+    expect([...realm.clients.values()].find((client) => client['clientId'] === 'wso2am')?.['secret']).toBe(env.WSO2_AM_CLIENT_SECRET);
+    const writes = server.writes().map((request) => `${request.method} ${request.path.replace(/client-\d+/, '{id}')}`);
+    expect(writes).toContain('PUT /admin/realms/innover/clients/{id}');
+    expect(writes.filter((write) => write.endsWith('/client-secret'))).toEqual([]);
+  });
+
+  it('creates the roles and clients the topology gained since the import', async () => {
+    const env = contractEnv(server.url);
+    importRealm(server, env);
+    const realm = server.realms.get('innover')!;
+    realm.roles.delete('forex-read');
+    for (const [id, client] of realm.clients) if (client['clientId'] === 'innover-smoke') realm.clients.delete(id);
+    for (const [id, user] of realm.users) if (user['serviceAccountClientId'] === 'innover-smoke') realm.users.delete(id);
+    const run = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root);
+    expect(server.violations).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    const actions = (JSON.parse(run.stdout) as { actions: Array<{ target: string; action: string }> }).actions;
+    expect(actions).toContainEqual(expect.objectContaining({ target: 'role forex-read', action: 'created' }));
+    expect(actions).toContainEqual(expect.objectContaining({ target: 'client innover-smoke', action: 'created' }));
+    const smoke = [...realm.users.values()].find((user) => user['serviceAccountClientId'] === 'innover-smoke')!;
+    expect([...realm.userRoles.get(String(smoke['id']))!]).toEqual(expect.arrayContaining(['forex-read', 'forex-write', 'profile-read']));
+  });
+
+  it('creates the realm from the topology when the import did not happen', async () => {
+    const env = contractEnv(server.url);
+    const run = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root);
+    expect(server.violations).toEqual([]);
+    expect(run.stderr.filter((line) => line.startsWith('innover:'))).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(server.realms.get('innover')?.clients.size).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reports a refused Keycloak login in one line with the fix', async () => {
+    const env = contractEnv(server.url, { KEYCLOAK_ADMIN_PASSWORD: 'wrong-password-123' });
+    importRealm(server, env);
+    const run = await runAgainst(['configure-keycloak', '--timeout', '5'], env, root);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toEqual(expect.arrayContaining([expect.stringMatching(/^innover: Keycloak refused the admin login \(401\): check KEYCLOAK_ADMIN_USER and KEYCLOAK_ADMIN_PASSWORD in \.env$/)]));
+  });
+
+  it('reports refused WSO2 credentials in one line with the fix', async () => {
+    const env = contractEnv(server.url, { WSO2_ADMIN_PASSWORD: 'not-admin' });
+    importRealm(server, env);
+    const run = await runAgainst(['configure-keycloak', '--timeout', '5'], env, root);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.at(-1)).toMatch(/^innover: WSO2 refused the login \(401\): check WSO2_ADMIN_USER and WSO2_ADMIN_PASSWORD in \.env$/);
+  });
+
+  it('waits for readiness with a timeout, and names what was not ready', async () => {
+    const env = contractEnv(server.url);
+    server.wso2Ready = false;
+    const started = Date.now();
+    const run = await runAgainst(['configure-keycloak', '--timeout', '1'], env, root);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.at(-1)).toMatch(/^innover: WSO2 \(.*server-startup-healthcheck\) not ready after \d+ s: /);
+  });
+});
