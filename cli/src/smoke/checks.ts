@@ -6,7 +6,7 @@ import { httpsGet } from './gateway-request.js';
 /**
  * The smoke checks, each a small function over the endpoints and clients it is given, so tests can
  * point it at real peers. A check resolves with the detail of a pass and throws when it fails; the
- * error's message is the detail shown. Heavy clients (ioredis, kafkajs, pg) are imported on use.
+ * error's message is the detail shown. Heavy clients (kafkajs, pg) are imported on use.
  */
 
 /** Thrown for a failed expectation; the message is the row's detail. */
@@ -58,49 +58,69 @@ export async function checkHttpTargets(targets: readonly HttpTarget[], signal: A
   return `${targets.map((target) => target.label).join(', ')}: 200`;
 }
 
+/** Encodes a command as a RESP array of bulk strings (safe for any password). */
+export function encodeRedisCommand(parts: readonly string[]): string {
+  return `*${parts.length}\r\n${parts.map((part) => `$${Buffer.byteLength(part)}\r\n${part}\r\n`).join('')}`;
+}
+
+/**
+ * Sends commands on one fresh connection and returns the first line of each reply (`+PONG`,
+ * `-NOAUTH ...`). Raw RESP rather than a client library: the check is about exactly what the server
+ * answers to AUTH and to a PING without it, with no client-side retries or ready checks in between.
+ */
+async function redisExchange(host: string, port: number, commands: readonly (readonly string[])[], signal: AbortSignal): Promise<string[]> {
+  const { connect } = await import('node:net');
+  return await new Promise<string[]>((resolve, reject) => {
+    const socket = connect({ host, port });
+    const replies: string[] = [];
+    let buffered = '';
+    const timer = setTimeout(() => finish(new CheckFailure(`no answer from ${host}:${port} within 5 s`)), 5_000);
+    const onAbort = () => finish(new CheckFailure('out of time'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    function finish(error?: Error): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(replies);
+    }
+    socket.on('connect', () => socket.write(commands.map(encodeRedisCommand).join('')));
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let end: number;
+      while ((end = buffered.indexOf('\r\n')) >= 0) {
+        replies.push(buffered.slice(0, end));
+        buffered = buffered.slice(end + 2);
+      }
+      if (replies.length >= commands.length) finish();
+    });
+    socket.on('error', (error) => finish(error));
+    socket.on('close', () => finish(replies.length >= commands.length ? undefined : new CheckFailure(`${host}:${port} closed the connection`)));
+    if (signal.aborted) onAbort();
+  });
+}
+
 /** 3. AUTH with the password then PING answers PONG; the same PING without AUTH is refused (NOAUTH). */
 export async function checkRedis(options: { host: string; port: number; password: string }, signal: AbortSignal): Promise<string> {
-  const { Redis } = await import('ioredis');
-  const connect = (password: string | undefined) =>
-    new Redis({
-      host: options.host,
-      port: options.port,
-      ...(password ? { password } : {}),
-      lazyConnect: true,
-      connectTimeout: 5_000,
-      maxRetriesPerRequest: 0,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-    });
-  const authenticated = connect(options.password);
-  authenticated.on('error', () => undefined);
+  let authenticated: string[];
   try {
-    await bounded(authenticated.connect(), signal, 'connect');
-    const pong = await bounded(authenticated.ping(), signal, 'PING');
-    if (pong !== 'PONG') throw new CheckFailure(`PING with AUTH answered ${pong}`);
+    authenticated = await redisExchange(options.host, options.port, [['AUTH', options.password], ['PING']], signal);
   } catch (error) {
-    throw error instanceof CheckFailure ? error : new CheckFailure(`AUTH + PING: ${reason(error)}`);
-  } finally {
-    authenticated.disconnect();
+    throw new CheckFailure(`AUTH + PING: ${reason(error)}`);
   }
+  const [auth, pong] = authenticated;
+  if (auth !== '+OK') throw new CheckFailure(`AUTH answered ${auth?.replace(/^-/, '')} (is REDIS_PASSWORD the one Redis runs with?)`);
+  if (pong !== '+PONG') throw new CheckFailure(`PING after AUTH answered ${pong}`);
 
-  const anonymous = connect(undefined);
-  anonymous.on('error', () => undefined);
+  let anonymous: string[];
   try {
-    await bounded(anonymous.connect(), signal, 'connect');
-    let answer: string;
-    try {
-      answer = await bounded(anonymous.ping(), signal, 'PING');
-    } catch (error) {
-      if (/NOAUTH/.test(reason(error))) return 'AUTH + PING: PONG; without AUTH: NOAUTH';
-      throw error;
-    }
-    throw new CheckFailure(`PING without AUTH answered ${answer}: Redis accepts unauthenticated clients (set requirepass)`);
+    anonymous = await redisExchange(options.host, options.port, [['PING']], signal);
   } catch (error) {
-    throw error instanceof CheckFailure ? error : new CheckFailure(`PING without AUTH: ${reason(error)}`);
-  } finally {
-    anonymous.disconnect();
+    throw new CheckFailure(`PING without AUTH: ${reason(error)}`);
   }
+  const [refused] = anonymous;
+  if (refused?.startsWith('-NOAUTH')) return 'AUTH + PING: PONG; without AUTH: NOAUTH';
+  throw new CheckFailure(`PING without AUTH answered ${refused?.replace(/^[+-]/, '')}: Redis accepts unauthenticated clients (set requirepass)`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CheckFailure, judgeContainers } from '../../src/smoke/checks.js';
+import { CheckFailure, encodeRedisCommand, judgeContainers } from '../../src/smoke/checks.js';
 import { gatewayTlsOptions } from '../../src/smoke/gateway-request.js';
 import { maskSecrets, runSmoke, type SmokeDependencies } from '../../src/smoke/run-smoke.js';
 import type { SmokeCheckSpec } from '../../src/smoke/smoke-plan.js';
@@ -146,5 +146,11 @@ describe('smoke output', () => {
   it('exits non-zero on any failure only', () => {
     expect(command.exitCode?.(result)).toBe(1);
     expect(command.exitCode?.({ ...result, failed: 0 })).toBe(0);
+  });
+});
+
+describe('encodeRedisCommand', () => {
+  it('sends bulk strings, so a password with spaces or CRLF stays one argument', () => {
+    expect(encodeRedisCommand(['AUTH', 'p w\r\nx'])).toBe('*2\r\n$4\r\nAUTH\r\n$6\r\np w\r\nx\r\n');
   });
 });

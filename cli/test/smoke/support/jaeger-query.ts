@@ -1,0 +1,32 @@
+/**
+ * A stand-in for Jaeger's query API (`GET /api/traces/<traceId>`) over the spans a stand-in OTLP
+ * collector received, answering in Jaeger's JSON shape: `{data: [{traceID, spans, processes}]}`,
+ * or 404 `trace not found`.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ReceivedSpan } from '../../../../test/support/otlp-collector.js';
+
+export async function startJaegerQuery(spans: readonly ReceivedSpan[]): Promise<{ url: string; stop(): Promise<void> }> {
+  const server = createServer((request, response) => {
+    const match = /^\/api\/traces\/([0-9a-f]{32})$/.exec(request.url ?? '');
+    const found = match ? spans.filter((span) => span.traceId === match[1]) : [];
+    if (!match || found.length === 0) {
+      response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ data: null, errors: [{ code: 404, msg: 'trace not found' }] }));
+      return;
+    }
+    const services = [...new Set(found.map((span) => span.serviceName))];
+    const processes = Object.fromEntries(services.map((serviceName, index) => [`p${index + 1}`, { serviceName, tags: [] }]));
+    const data = [
+      {
+        traceID: match[1],
+        spans: found.map((span) => ({ traceID: span.traceId, spanID: span.spanId, operationName: span.name, processID: `p${services.indexOf(span.serviceName) + 1}` })),
+        processes,
+      },
+    ];
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data, total: 0, limit: 0, offset: 0, errors: null }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+}

@@ -1,0 +1,98 @@
+/**
+ * An in-process stand-in for the WSO2 API Manager gateway, for the smoke gateway check. It behaves
+ * as WSO2's gateway documents it: HTTPS with a self-signed certificate, APIs by context (default
+ * version, so no version segment), OAuth2 bearer tokens validated as JWTs against the key manager's
+ * JWKS and issuer (Keycloak; here oidc-provider), and WSO2's error bodies: 900902 "Missing
+ * Credentials" and 900901 "Invalid Credentials" with 401, and 404 for an unknown resource.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+
+export interface GatewayStandIn {
+  /** e.g. `https://127.0.0.1:PORT` */
+  url: string;
+  /** Authorization headers seen, in order (`undefined` for none). */
+  calls: { path: string; authorization: string | undefined }[];
+  stop(): Promise<void>;
+}
+
+/** A throwaway self-signed certificate for 127.0.0.1 / localhost, like WSO2's stock one. */
+export function selfSignedCertificate(): { key: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'innover-gateway-cert-'));
+  try {
+    const result = spawnSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+      { encoding: 'utf8' },
+    );
+    if (result.error || result.status !== 0) throw new Error(`openssl failed (apt-get install openssl): ${result.error?.message ?? result.stderr}`);
+    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const missingCredentials = {
+  code: '900902',
+  message: 'Missing Credentials',
+  description: "Invalid Credentials. Make sure your API invocation call has a header: 'Authorization : Bearer ***'",
+};
+const invalidCredentials = {
+  code: '900901',
+  message: 'Invalid Credentials',
+  description: "Invalid Credentials. Make sure you have provided the correct security credentials",
+};
+
+/**
+ * @param apis context (e.g. `/api/payment`) → backend base URL the gateway forwards to.
+ * @param enforceAuth false makes a misconfigured gateway that lets anonymous calls through.
+ */
+export async function startGatewayStandIn(options: {
+  apis: Record<string, string>;
+  issuer: string;
+  jwksUrl: string;
+  enforceAuth?: boolean;
+}): Promise<GatewayStandIn> {
+  const jwks = createRemoteJWKSet(new URL(options.jwksUrl));
+  const calls: GatewayStandIn['calls'] = [];
+  const server = createServer(selfSignedCertificate(), (request, response) => {
+    void (async () => {
+      const path = new URL(request.url ?? '/', 'https://gateway').pathname;
+      const authorization = request.headers.authorization;
+      calls.push({ path, authorization });
+      const send = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+        response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+      const context = Object.keys(options.apis).find((candidate) => path === candidate || path.startsWith(`${candidate}/`));
+      if (!context) {
+        send(404, { code: '404', type: 'Status report', message: 'Not Found', description: 'The requested resource is not available.' });
+        return;
+      }
+      if (options.enforceAuth !== false) {
+        const challenge = { 'www-authenticate': 'OAuth2 realm="WSO2 API Manager", error="invalid_token", error_description="The access token provided is invalid"' };
+        const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
+        if (!token) return send(401, missingCredentials, challenge);
+        try {
+          await jwtVerify(token, jwks, { issuer: options.issuer });
+        } catch {
+          return send(401, invalidCredentials, challenge);
+        }
+      }
+      const backend = await fetch(`${options.apis[context]}${path.slice(context.length) || '/'}`);
+      response.writeHead(backend.status, { 'content-type': backend.headers.get('content-type') ?? 'application/json' }).end(await backend.text());
+    })().catch((error: unknown) => {
+      response.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ code: '101503', message: String(error) }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    calls,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
