@@ -15,7 +15,7 @@ export const hostProbedComponents: readonly ComponentName[] = ['otel-collector',
 /** The audience services expect in access tokens (the realm's API client). */
 export const apiAudience = 'innover-api';
 
-/** Port every service API listens on inside its container (the topology may change it). */
+// Ports inside the network; the host ports come from the topology.
 const redisContainerPort = 6379;
 const kafkaInternalPort = 29092;
 const kafkaExternalContainerPort = 9092;
