@@ -84,19 +84,29 @@ export function upTasks(input: UpInput): ListrTask<UpState>[] {
       },
     },
     {
-      title: `docker compose up -d${input.build ? ' --build' : ''}`,
+      title: input.build ? 'docker compose build, then up -d' : 'docker compose up -d --no-build',
       task: async (state, task) => {
         const services = input.only?.map((container) => container.name) ?? [];
+        const onLine = (line: string): void => {
+          if (line.trim()) task.output = line;
+        };
+        const targets = buildTargets(state.target.plan.containers, input.only ?? state.target.plan.containers);
+        if (input.build && targets.length > 0) {
+          await input.compose.build(state.target.compose, {
+            services: targets,
+            noCache: false,
+            signal: ctx.signal,
+            onLine,
+          });
+        }
         try {
           await input.compose.up(state.target.compose, {
-            build: input.build,
+            build: false,
             services,
             noDeps: services.length > 0,
             removeOrphans: services.length === 0,
             signal: ctx.signal,
-            onLine: (line) => {
-              if (line.trim()) task.output = line;
-            },
+            onLine,
           });
         } catch (error) {
           // Compose fails on an unhealthy or failed dependency; name that container and show its logs.
@@ -144,6 +154,22 @@ export function upTasks(input: UpInput): ListrTask<UpState>[] {
       },
     },
   ];
+}
+
+/**
+ * One compose service per image to build. An API and its worker share an image; were both built,
+ * each build would stamp its own service label on the image, the last one would win, and a second
+ * `up` would recreate containers whose sources did not change. Building one per image keeps image
+ * ids, and so containers, stable.
+ */
+export function buildTargets(all: readonly ContainerPlan[], wanted: readonly ContainerPlan[]): string[] {
+  const images = new Set(wanted.filter((container) => container.role === 'api' || container.role === 'worker').map((container) => container.image));
+  const targets: string[] = [];
+  for (const image of images) {
+    const builder = all.find((container) => container.image === image && container.role === 'api') ?? all.find((container) => container.image === image);
+    if (builder) targets.push(builder.name);
+  }
+  return targets;
 }
 
 /** waitForHealth that, on a failing container, prints its last log lines before failing. */
