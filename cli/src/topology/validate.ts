@@ -2,6 +2,20 @@ import type { z } from 'zod';
 import { defaultTopology } from './default-topology.js';
 import { topologySchema, type Topology } from './schema.js';
 
+/** Containers the stack names itself; a service may not take these names. */
+const infrastructureContainerNames: ReadonlySet<string> = new Set([
+  'postgres',
+  'cockroach-init',
+  'cockroach-bootstrap',
+  'redis',
+  'redpanda',
+  'keycloak',
+  'nginx',
+  'wso2am',
+  'otel-collector',
+  'jaeger',
+]);
+
 /** Validation result: a value or a list of problems, each `path: message`, plus warnings. */
 export interface TopologyDiagnostics {
   value?: Topology;
@@ -63,6 +77,15 @@ export function validateTopology(input: unknown): TopologyDiagnostics {
       errors.push(`services[${index}].name: '${service.name}' is already services[${first}]: give each service its own name`);
     }
     seen.set(service.name, index);
+    if (infrastructureContainerNames.has(service.name) || /^cockroach\d+$/.test(service.name)) {
+      errors.push(`services[${index}].name: '${service.name}' is an infrastructure container's name: pick another name`);
+    }
+  });
+  topology.services.forEach((service, index) => {
+    const owner = service.name.endsWith('-worker') ? seen.get(service.name.slice(0, -'-worker'.length)) : undefined;
+    if (owner !== undefined) {
+      errors.push(`services[${index}].name: '${service.name}' is the worker container of services[${owner}]: pick another name`);
+    }
   });
   const ports = new Map<number, string>();
   const claim = (port: number, owner: string) => {
