@@ -190,3 +190,28 @@ describe('planStack on the default topology', () => {
     }
   });
 });
+
+describe('derived settings', () => {
+  it('sizes Redpanda below its memory limit', () => {
+    const redpanda = (memory: string) =>
+      planStack(topologyFrom({ infrastructure: { redpanda: { resources: { cpus: 1, memory } } } }), 'core').containers.find(
+        (container) => container.name === 'redpanda',
+      )!;
+    expect(redpanda('1g').runtime.command).toContain('768M');
+    expect(redpanda('2048m').runtime.command).toContain('1536M');
+    expect(redpanda('1g').resources).toEqual({ cpus: 1, memory: '1g' });
+  });
+
+  it('mounts deployment.toml into the home of the WSO2 version in use', () => {
+    const wso2 = planStack(topologyFrom({ infrastructure: { wso2: { image: 'wso2/wso2am:4.4.0' } } }), 'gateway').containers[0]!;
+    expect(wso2.runtime.volumes).toEqual(['./wso2/deployment.toml:/home/wso2carbon/wso2am-4.4.0/repository/conf/deployment.toml:ro']);
+  });
+
+  it('advertises the Kafka host listener on the host port the topology sets', () => {
+    const redpanda = planStack(topologyFrom({ infrastructure: { redpanda: { hostPort: 19092 } } }), 'core').containers.find(
+      (container) => container.name === 'redpanda',
+    )!;
+    expect(redpanda.ports).toEqual([{ host: 19092, container: 9092, purpose: 'Kafka API (host)' }]);
+    expect(redpanda.runtime.command).toContain('internal://redpanda:29092,external://localhost:19092');
+  });
+});
