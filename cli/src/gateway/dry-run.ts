@@ -48,19 +48,19 @@ export function createDryRunClient(): Wso2Client & { readonly requests: PlannedR
       }
       if (method === 'GET' && path.endsWith('/deployments')) return answer(deployed);
       if (method === 'POST' && (path === '/apis' || path === '/apis/import-graphql-schema')) {
-        const id = `<new-api-${++counter}>`;
+        const id = `dry-run-api-${++counter}`;
         const record = { ...(request.json as Record<string, unknown> | undefined), id, lifeCycleStatus: 'CREATED' };
         created.set(id, record);
         return answer(record, 201);
       }
-      if (method === 'POST' && path.endsWith('/revisions')) return answer({ id: `<new-revision-${++counter}>` }, 201);
+      if (method === 'POST' && path.endsWith('/revisions')) return answer({ id: `dry-run-revision-${++counter}` }, 201);
       if (method === 'POST' && path.endsWith('/deploy-revision')) {
         const revisionUuid = request.query?.['revisionId'] ?? '';
         const names = ((request.json as Array<{ name: string }> | undefined) ?? []).map((entry) => entry.name);
         deployed = [...deployed, ...names.map((name) => ({ revisionUuid, name, successDeployedTime: 'dry-run' }))];
         return answer(request.json, 201);
       }
-      if (method === 'POST' && path === '/applications') return answer({ applicationId: '<new-application>', name: 'innover-smoke' }, 201);
+      if (method === 'POST' && path === '/applications') return answer({ applicationId: 'dry-run-application', name: 'innover-smoke' }, 201);
       return answer({}, method === 'POST' ? 201 : 200);
     },
   };

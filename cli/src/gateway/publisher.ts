@@ -269,13 +269,15 @@ export class Publisher {
       json: [{ name: environment, vhost, displayOnDevportal: true }],
     });
     const timeoutMs = this.options.deployTimeoutMs ?? 120_000;
-    const interval = this.options.pollIntervalMs ?? 1_000;
+    // Gateways usually pick a revision up within a second or two: poll soon, then back off.
+    let interval = this.options.pollIntervalMs ?? 200;
     const started = Date.now();
     for (;;) {
       const deployments = await this.deployments(apiId);
       if (deployments.some((deployment) => deployment.revisionUuid === revisionId && deployment.name === environment && deployment.successDeployedTime)) return;
       if (Date.now() - started >= timeoutMs) throw new DeploymentTimeoutError(revisionId, environment, Date.now() - started);
-      await delay(interval, this.options.signal);
+      await delay(Math.min(interval, Math.max(0, timeoutMs - (Date.now() - started))), this.options.signal);
+      interval = Math.min(interval * 2, 2_000);
     }
   }
 

@@ -370,6 +370,7 @@ export class ContractServer {
         const version = /version:"([^"]*)"/.exec(text)?.[1];
         const context = /context:"([^"]*)"/.exec(text)?.[1];
         const list = [...this.apis.values()]
+          .filter((item) => !item['hiddenFromSearch'])
           .filter((item) => (name === undefined || item['name'] === name) && (version === undefined || item['version'] === version) && (context === undefined || item['context'] === context))
           .map((item) => ({ id: item['id'], name: item['name'], version: item['version'], context: item['context'], type: 'API', transportType: item['type'] ?? 'HTTP', provider: item['provider'], status: item['lifeCycleStatus'] }));
         return new HttpAnswer(200, { count: list.length, list, pagination: { offset: 0, limit: 25, total: list.length } });
