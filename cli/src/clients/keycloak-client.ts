@@ -1,3 +1,4 @@
+import type KcAdminClientType from '@keycloak/keycloak-admin-client';
 import type { CommandContext } from '../command.js';
 import type { ClientRepresentation, RealmRepresentation, RoleRepresentation, UserRepresentation } from '../identity/realm-types.js';
 
@@ -81,12 +82,11 @@ function statusOf(error: unknown): number | undefined {
 
 /** Creates the client; the admin client library is imported, and the login made, on first use. */
 export function createKeycloakHttpClient(resolveOptions: () => Promise<KeycloakClientOptions> | KeycloakClientOptions): KeycloakClient {
-  type Admin = import('@keycloak/keycloak-admin-client').default;
-  let admin: Promise<Admin> | undefined;
+  let admin: Promise<KcAdminClientType> | undefined;
   let optionsPromise: Promise<KeycloakClientOptions> | undefined;
   const options = () => (optionsPromise ??= Promise.resolve(resolveOptions()));
 
-  async function login(): Promise<Admin> {
+  async function login(): Promise<KcAdminClientType> {
     const settings = await options();
     const { default: KcAdminClient } = await import('@keycloak/keycloak-admin-client');
     const client = new KcAdminClient({ baseUrl: settings.url, realmName: 'master', timeout: settings.timeoutMs ?? 30_000 });
@@ -102,9 +102,9 @@ export function createKeycloakHttpClient(resolveOptions: () => Promise<KeycloakC
   }
 
   /** Runs one admin call, turning library errors into the two error types above. */
-  async function call<T>(what: string, run: (client: Admin) => Promise<T>): Promise<T> {
+  async function call<T>(what: string, run: (client: KcAdminClientType) => Promise<T>): Promise<T> {
     admin ??= login();
-    let client: Admin;
+    let client: KcAdminClientType;
     try {
       client = await admin;
     } catch (error) {

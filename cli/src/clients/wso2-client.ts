@@ -62,7 +62,7 @@ export class Wso2UnreachableError extends Error {
 function describeBody(body: unknown): string {
   if (body && typeof body === 'object') {
     const record = body as Record<string, unknown>;
-    const text = [record['code'], record['message'], record['description']].filter((part) => part !== undefined);
+    const text = [record['code'], record['message'], record['description']].filter((part): part is string | number => typeof part === 'string' || typeof part === 'number');
     if (text.length > 0) return `: ${text.join(' ')}`;
   }
   return '';

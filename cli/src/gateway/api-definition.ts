@@ -95,7 +95,7 @@ export function changedFields(desired: Record<string, unknown>, current: Record<
 function covers(actual: unknown, wanted: unknown): boolean {
   if (Array.isArray(wanted)) {
     if (!Array.isArray(actual) || actual.length !== wanted.length) return false;
-    const remaining = [...actual];
+    const remaining: unknown[] = [...(actual as unknown[])];
     return wanted.every((item) => {
       const index = remaining.findIndex((candidate) => covers(candidate, item));
       if (index < 0) return false;

@@ -1,4 +1,4 @@
-import { isMap, isSeq, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Service, Topology } from '../topology/schema.js';
 
 /** The api-config.yaml entry innover proposes for a service. */
@@ -100,7 +100,7 @@ export function renderApiConfig(topology: Topology, existing: string | undefined
   }
   const document = parseDocument(existing);
   const apis = isMap(document.contents) ? document.contents.get('apis') : undefined;
-  const listed = isSeq(apis) ? (apis.toJSON() as unknown[]) : [];
+  const listed: unknown[] = isSeq(apis) ? apis.toJSON() : [];
   const contexts = new Set<string>();
   const hosts = new Set<string>();
   for (const item of listed) {
@@ -126,7 +126,7 @@ export function renderApiConfig(topology: Topology, existing: string | undefined
     // Appending text (not re-serialising the document) keeps every comment and quote as written.
     // The new entries go at the end of the file, which is inside `apis:` when it is the last key.
     const lastKey = isMap(document.contents) ? document.contents.items.at(-1)?.key : undefined;
-    const apisLast = lastKey !== undefined && String((lastKey as { value?: unknown }).value ?? lastKey) === 'apis';
+    const apisLast = isScalar(lastKey) && lastKey.value === 'apis';
     if (apisLast) return `${base}\n  # added by innover generate for new services\n${appended}`;
   }
   if (!isSeq(apis)) {
