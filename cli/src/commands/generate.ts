@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { UserError, type CommandModule } from '../command.js';
-import { apiConfigPath, planFiles } from '../generate/plan-files.js';
+import { apiConfigPath, planFiles, readmePath } from '../generate/plan-files.js';
 import { findDrift, readIfExists, writeChangedFiles } from '../generate/write-files.js';
 
 interface GenerateArgs {
@@ -35,7 +35,8 @@ export const command: CommandModule<GenerateArgs, GenerateResult> = {
     const topology = await ctx.topology();
     const existing = await readIfExists(join(ctx.root, apiConfigPath));
     validateApiConfig(existing);
-    const planned = planFiles(topology, existing);
+    const readme = await readIfExists(join(ctx.root, readmePath));
+    const planned = planFiles(topology, existing, readme);
     const generated = planned.filter((file) => file.ownership === 'generated');
     const apiConfig = planned.find((file) => file.ownership === 'user')!;
     const apiState = existing === undefined ? 'created' : existing === apiConfig.content ? 'kept' : 'extended';

@@ -1,5 +1,7 @@
 import { renderEnvExample } from '../env/example.js';
 import { renderApiConfig } from '../render/api-config.js';
+import { commands } from '../commands/registry.js';
+import { renderCommandReference, spliceCommandReference } from '../render/command-reference.js';
 import { renderCockroachBootstrap, renderPostgresInit } from '../render/database.js';
 import { renderProfileFiles } from '../render/profile-files.js';
 import { renderRealm } from '../render/realm.js';
@@ -29,7 +31,11 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
  * Everything `innover generate` writes, as data. Pure: the one input from disk, the user's
  * existing API config, is passed in.
  */
-export function planFiles(topology: Topology, existingApiConfig: string | undefined): PlannedFile[] {
+export function planFiles(
+  topology: Topology,
+  existingApiConfig: string | undefined,
+  existingReadme?: string,
+): PlannedFile[] {
   const generated = (path: string, content: string, mode?: number): PlannedFile => ({
     path,
     content,
@@ -45,5 +51,15 @@ export function planFiles(topology: Topology, existingApiConfig: string | undefi
     generated('innover.schema.json', json(renderTopologySchema())),
     generated('.env.example', renderEnvExample()),
     { path: apiConfigPath, content: renderApiConfig(topology, existingApiConfig), ownership: 'user' },
+    ...readmeReference(existingReadme).map((content) => generated(readmePath, content)),
   ];
+}
+
+/** The README, whose command reference section is generated from the CLI registry. */
+export const readmePath = 'README.md';
+
+function readmeReference(readme: string | undefined): string[] {
+  if (readme === undefined) return [];
+  const spliced = spliceCommandReference(readme, renderCommandReference(commands));
+  return spliced === undefined ? [] : [spliced];
 }

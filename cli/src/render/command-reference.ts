@@ -41,5 +41,5 @@ export function spliceCommandReference(document: string, reference: string): str
 }
 
 function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|');
+  return text.replace(/\|/g, '\\|').replace(/</g, '&lt;');
 }
