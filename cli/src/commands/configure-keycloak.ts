@@ -6,6 +6,8 @@ import { configureSteps, type ConfigureStep } from '../identity/configure-tasks.
 
 export interface ConfigureKeycloakArgs {
   timeout?: number;
+  /** `plain` when a caller (e.g. `up`) already draws its own task list: no nested listr2. */
+  renderer?: 'plain' | 'auto';
 }
 
 export interface ConfigureKeycloakResult {
@@ -20,7 +22,7 @@ export const command: CommandModule<ConfigureKeycloakArgs, ConfigureKeycloakResu
     const steps = configureSteps({ topology, env, keycloak, wso2, timeoutMs: (args.timeout ?? 600) * 1000, signal: ctx.signal });
     const actions: ConfigureAction[] = [];
     try {
-      await runSteps(steps, actions, ctx);
+      await runSteps(steps, actions, ctx, args.renderer ?? 'auto');
     } catch (error) {
       throw toUserError(error, env);
     }
@@ -35,8 +37,8 @@ export const command: CommandModule<ConfigureKeycloakArgs, ConfigureKeycloakResu
 };
 
 /** listr2 on a terminal (imported only then); plain progress lines elsewhere. */
-async function runSteps(steps: ConfigureStep[], actions: ConfigureAction[], ctx: CommandContext): Promise<void> {
-  if (ctx.out.isTTY && !ctx.json) {
+async function runSteps(steps: ConfigureStep[], actions: ConfigureAction[], ctx: CommandContext, renderer: 'plain' | 'auto'): Promise<void> {
+  if (renderer === 'auto' && ctx.out.isTTY && !ctx.json) {
     const { Listr } = await import('listr2');
     const list = new Listr(
       steps.map((step) => ({
