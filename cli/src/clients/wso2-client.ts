@@ -83,6 +83,12 @@ export interface Wso2ClientOptions {
 
 const localHosts = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
+/** Whether WSO2's self-signed certificate is accepted for this base URL: https on a local host only. */
+export function trustsSelfSignedCertificate(baseUrl: string): boolean {
+  const url = new URL(baseUrl);
+  return url.protocol === 'https:' && localHosts.has(url.hostname);
+}
+
 /**
  * WSO2 serves a self-signed certificate. It is trusted only for the configured host, and only
  * when that host is local: the agent without verification is attached to this client's own
@@ -96,7 +102,7 @@ export function createWso2HttpClient(resolveOptions: () => Promise<Wso2ClientOpt
     const { default: axios, isAxiosError } = await import('axios');
     const { Agent } = await import('node:https');
     const base = new URL(options.baseUrl);
-    const trustSelfSigned = base.protocol === 'https:' && localHosts.has(base.hostname);
+    const trustSelfSigned = trustsSelfSignedCertificate(base.href);
     const instance = axios.create({
       baseURL: base.origin,
       timeout: options.timeoutMs ?? 30_000,
