@@ -7,7 +7,7 @@ import type { EngineClient } from '../clients/engine-client.js';
 import { assessContainer } from './container-status.js';
 import { generateStack } from './generate-stack.js';
 import type { HttpProbe } from './http-probe.js';
-import { runPreflight, renderFinding } from './preflight.js';
+import { runPreflight, renderFinding, type PreflightOptions } from './preflight.js';
 import type { StackTarget } from './resolve-stack.js';
 import { writeState } from './state.js';
 import { ContainerHealthError, waitForHealth, type ContainerProgress, type WaitOptions } from './wait-for-health.js';
@@ -39,6 +39,8 @@ export interface UpInput {
   initEnv: () => Promise<void>;
   /** Writes the generated files; injectable for tests. */
   generate?: (target: StackTarget) => Promise<void>;
+  /** Who holds a host port; injectable for tests (the real one reads /proc). */
+  portHolders?: PreflightOptions['portHolders'];
 }
 
 /** Keycloak is configured by `up` only when WSO2 (its key manager client) runs beside it. */
@@ -56,7 +58,7 @@ export function upTasks(input: UpInput): ListrTask<UpState>[] {
     {
       title: 'Preflight checks',
       task: async (state, task) => {
-        const findings = await runPreflight(ctx, state.target, { env: false });
+        const findings = await runPreflight(ctx, state.target, { env: false, ...(input.portHolders ? { portHolders: input.portHolders } : {}) });
         const errors = findings.filter((finding) => finding.level === 'error');
         for (const finding of findings.filter((entry) => entry.level === 'warning')) task.output = renderFinding(finding);
         if (errors.length > 0) throw new UserError(errors.map((finding) => finding.message));

@@ -1,0 +1,52 @@
+/**
+ * What the real-engine e2e needs before it starts: a running Docker engine with Compose v2 and
+ * buildx, and the base images of the profile it runs. Both come from ../shared/tools (a sibling of
+ * the repository, as CI checks it out); the image tags come from the topology, their one home.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { loadTopology } from '../../cli/src/topology/load.js';
+import { planStack } from '../../cli/src/topology/plan-stack.js';
+
+export const repositoryRoot = resolve(import.meta.dirname, '..', '..');
+export const sharedTools = resolve(repositoryRoot, '..', 'shared', 'tools');
+
+/** `IMAGE=KIND` pairs for standin-images.sh: the base images a profile builds on or runs. */
+export async function baseImages(profile: string): Promise<string[]> {
+  const topology = await loadTopology(repositoryRoot);
+  const plan = planStack(topology, profile);
+  const pairs = new Map<string, string>();
+  if (plan.containers.some((container) => container.role === 'api' || container.role === 'worker')) {
+    pairs.set(topology.infrastructure.node.image, 'node');
+  }
+  for (const container of plan.containers) {
+    if (container.component === 'redis') pairs.set(container.image, 'redis');
+    if (container.component === 'nginx') pairs.set(container.image, 'nginx');
+    if (container.component === 'database' && plan.database === 'postgres') pairs.set(container.image, 'postgres');
+  }
+  return [...pairs].map(([image, kind]) => `${image}=${kind}`);
+}
+
+function requireTool(name: string): string {
+  const path = join(sharedTools, name);
+  if (!existsSync(path)) {
+    throw new Error(`${path} is missing: check out the shared tools beside the repository (../shared/tools)`);
+  }
+  return path;
+}
+
+/**
+ * Starts the engine (installs it once: Debian docker.io, Compose v2 and buildx) and makes the base
+ * images available; returns the lines of standin-images.sh (`present`, `pulled` or `stand-in`).
+ */
+export async function prepareEngine(profile: string): Promise<{ engine: string; images: string[] }> {
+  const engine = await execa('bash', [requireTool('docker-engine.sh')], { reject: false, all: true });
+  if (engine.exitCode !== 0) {
+    throw new Error(`docker-engine.sh failed (it needs root and apt: apt-get install docker.io):\n${engine.all}`);
+  }
+  const pairs = await baseImages(profile);
+  const images = await execa('bash', [requireTool('standin-images.sh'), ...pairs], { reject: false });
+  if (images.exitCode !== 0) throw new Error(`standin-images.sh ${pairs.join(' ')} failed:\n${images.stderr}`);
+  return { engine: engine.stdout.trim(), images: images.stdout.split('\n').filter(Boolean) };
+}

@@ -1,0 +1,166 @@
+/**
+ * `innover up` end to end on a real Docker engine, through the real CLI binary, with the `lite`
+ * profile (six services and workers, Redis, PostgreSQL, Nginx: what builds and runs here).
+ * The stack runs as its own Compose project (INNOVER_PROJECT) so it never touches a developer's
+ * stack, and it is taken down in afterAll whatever happened.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTopology } from '../../cli/src/topology/load.js';
+import type { Topology } from '../../cli/src/topology/schema.js';
+import { prepareEngine, repositoryRoot } from './engine-setup.js';
+
+const profile = 'lite';
+const project = 'innover-e2e';
+const cliEnv = { ...process.env, INNOVER_PROJECT: project, NO_COLOR: '1' };
+const envFile = join(repositoryRoot, '.env');
+let envCreatedByTest = false;
+let topology: Topology;
+
+function innover(...args: string[]): ResultPromise<{ reject: false; env: typeof cliEnv; cwd: string }> {
+  return execa('node', ['bin/innover.js', ...args], { reject: false, env: cliEnv, cwd: repositoryRoot });
+}
+
+async function docker(...args: string[]): Promise<string> {
+  const result = await execa('docker', args);
+  return result.stdout.trim();
+}
+
+/** Id and start time of every container of the project. */
+async function containerIdentities(): Promise<string[]> {
+  const ids = (await docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`)).split('\n').filter(Boolean);
+  if (ids.length === 0) return [];
+  const lines = await docker('inspect', '-f', '{{.Id}} {{.State.StartedAt}}', ...ids);
+  return lines.split('\n').sort();
+}
+
+async function projectLeftovers(): Promise<string[]> {
+  const label = `label=com.docker.compose.project=${project}`;
+  const [containers, networks, volumes] = await Promise.all([
+    docker('ps', '-aq', '--filter', label),
+    docker('network', 'ls', '-q', '--filter', label),
+    docker('volume', 'ls', '-q', '--filter', label),
+  ]);
+  return [containers, networks, volumes].join('\n').split('\n').filter(Boolean);
+}
+
+beforeAll(async () => {
+  const prepared = await prepareEngine(profile);
+  console.info(`[e2e] ${prepared.engine.replace(/\n/g, ', ')}`);
+  for (const line of prepared.images) console.info(`[e2e] base image ${line}`);
+  const standIns = prepared.images.filter((line) => line.startsWith('stand-in'));
+  console.info(`[e2e] stand-in images built here: ${standIns.length ? standIns.map((line) => line.split(/\s+/)[1]).join(', ') : 'none'}`);
+  const build = await execa('npx', ['tsc', '-b', 'cli'], { cwd: repositoryRoot, reject: false, all: true });
+  if (build.exitCode !== 0) throw new Error(`the CLI does not build:\n${build.all}`);
+  topology = await loadTopology(repositoryRoot);
+  envCreatedByTest = !existsSync(envFile);
+  // A previous run that died without cleaning up must not make this one pass or fail.
+  if ((await projectLeftovers()).length > 0) await innover('down', '--profile', profile);
+});
+
+afterAll(async () => {
+  try {
+    if ((await projectLeftovers()).length > 0) {
+      const down = await innover('down', '--profile', profile);
+      if (down.exitCode !== 0) console.error(`[e2e] cleanup: innover down failed: ${down.stderr}`);
+    }
+  } finally {
+    if (envCreatedByTest) rmSync(envFile, { force: true });
+  }
+});
+
+describe(`innover up --profile ${profile} on a real engine`, () => {
+  it('1. up exits 0 with every container healthy, Nginx routing /svc/<name>/', async () => {
+    const up = await innover('up', '--profile', profile);
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/containers of innover-e2e \(profile lite\) healthy/);
+    expect(existsSync(envFile)).toBe(true);
+    const nginxPort = topology.infrastructure.nginx.hostPort;
+    for (const service of topology.services) {
+      const response = await fetch(`http://127.0.0.1:${nginxPort}/svc/${service.name}/health`);
+      expect(response.status, `/svc/${service.name}/health`).toBe(200);
+      expect(await response.json()).toMatchObject({ service: service.name });
+    }
+  });
+
+  it('2. health --json shows every container healthy', async () => {
+    const health = await innover('health', '--json');
+    expect(health.exitCode, health.stderr).toBe(0);
+    const status = JSON.parse(health.stdout) as { profile: string; containers: Array<{ name: string; health: string; ready: boolean }> };
+    expect(status.profile).toBe(profile);
+    expect(status.containers).toHaveLength(3 + topology.services.length * 2);
+    for (const container of status.containers) expect(container, container.name).toMatchObject({ health: 'healthy', ready: true });
+  });
+
+  it('3. test-worker returns 3 for each of the six services', async () => {
+    for (const service of topology.services) {
+      const run = await innover('test-worker', service.name);
+      expect(run.exitCode, `${service.name}: ${run.stderr}`).toBe(0);
+      expect(run.stdout.trim()).toBe('3');
+    }
+  });
+
+  it('4. workers --json shows one worker online per queue', async () => {
+    const workers = await innover('workers', '--json');
+    expect(workers.exitCode, workers.stderr).toBe(0);
+    const queues = JSON.parse(workers.stdout) as Array<{ queue: string; workers: number; active: unknown[]; waiting: number; failed: number }>;
+    expect(queues.map((queue) => queue.queue).sort()).toEqual(topology.services.map((service) => service.queue ?? service.name).sort());
+    for (const queue of queues) expect(queue, queue.queue).toMatchObject({ workers: 1, waiting: 0 });
+  });
+
+  it('5. logs payment --tail 5 prints prefixed lines', async () => {
+    const logs = await innover('logs', 'payment', '--tail', '5');
+    expect(logs.exitCode, logs.stderr).toBe(0);
+    const lines = logs.stdout.split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThanOrEqual(5);
+    for (const line of lines) expect(line).toMatch(/^payment \| /);
+  });
+
+  it('6. restart payment returns once it is healthy again', async () => {
+    const before = await docker('inspect', '-f', '{{.State.StartedAt}}', `${project}-payment-1`);
+    const restart = await innover('restart', 'payment');
+    expect(restart.exitCode, restart.stderr).toBe(0);
+    const state = await docker('inspect', '-f', '{{.State.StartedAt}} {{.State.Health.Status}}', `${project}-payment-1`);
+    const [startedAt, health] = state.split(' ');
+    expect(startedAt).not.toBe(before);
+    expect(health).toBe('healthy');
+  });
+
+  it('7. a slow task survives its worker being killed mid-job and started again', async () => {
+    const worker = `${project}-payment-worker-1`;
+    const run = innover('test-worker', 'payment', 'slow', '5', '--timeout', '90');
+    // Kill only once the job is active on the worker, so the kill really lands mid-job.
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const workers = await innover('workers', '--json');
+      const queues = JSON.parse(workers.stdout) as Array<{ queue: string; active: unknown[] }>;
+      if (queues.find((queue) => queue.queue === 'payment')?.active.length) break;
+      if (Date.now() > deadline) throw new Error('the slow job never became active on the payment worker');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await docker('kill', worker);
+    await docker('start', worker);
+    const result = await run;
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe('5');
+  });
+
+  it('8. a second up changes nothing: same container ids and start times', async () => {
+    // Step 7 restarted the worker by hand; wait until the stack is healthy before taking the baseline.
+    const settle = await innover('up', '--profile', profile);
+    expect(settle.exitCode, settle.stderr).toBe(0);
+    const before = await containerIdentities();
+    const again = await innover('up', '--profile', profile);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(await containerIdentities()).toEqual(before);
+  });
+
+  it('9. down leaves no container, network or volume of the project', async () => {
+    const down = await innover('down');
+    expect(down.exitCode, down.stderr).toBe(0);
+    expect(await projectLeftovers()).toEqual([]);
+  });
+});
