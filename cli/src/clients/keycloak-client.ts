@@ -61,6 +61,10 @@ export interface KeycloakClient {
   serviceAccountUser(realm: string, clientUuid: string): Promise<{ id: string; username: string }>;
   listUserRealmRoles(realm: string, userId: string): Promise<RoleRepresentation[]>;
   addUserRealmRoles(realm: string, userId: string, roles: RoleRepresentation[]): Promise<void>;
+  /** Roles defined by a client (e.g. realm-management's view-clients). */
+  listClientRoles(realm: string, clientUuid: string): Promise<RoleRepresentation[]>;
+  listUserClientRoles(realm: string, userId: string, clientUuid: string): Promise<RoleRepresentation[]>;
+  addUserClientRoles(realm: string, userId: string, clientUuid: string, roles: RoleRepresentation[]): Promise<void>;
   findUser(realm: string, username: string): Promise<UserRepresentation | undefined>;
   createUser(realm: string, user: UserRepresentation): Promise<string>;
 }
@@ -182,6 +186,14 @@ export function createKeycloakHttpClient(resolveOptions: () => Promise<KeycloakC
     addUserRealmRoles: (realm, userId, roles) =>
       call('POST user realm roles', (client) =>
         client.users.addRealmRoleMappings({ realm, id: userId, roles: roles.map((role) => ({ id: role.id ?? '', name: role.name })) }),
+      ),
+    listClientRoles: (realm, clientUuid) =>
+      call('GET client roles', async (client) => (await client.clients.listRoles({ realm, id: clientUuid })) as RoleRepresentation[]),
+    listUserClientRoles: (realm, userId, clientUuid) =>
+      call('GET user client roles', async (client) => (await client.users.listClientRoleMappings({ realm, id: userId, clientUniqueId: clientUuid })) as RoleRepresentation[]),
+    addUserClientRoles: (realm, userId, clientUuid, roles) =>
+      call('POST user client roles', (client) =>
+        client.users.addClientRoleMappings({ realm, id: userId, clientUniqueId: clientUuid, roles: roles.map((role) => ({ id: role.id ?? '', name: role.name })) }),
       ),
     findUser: (realm, username) =>
       call(`GET user ${username}`, async (client) => {

@@ -88,6 +88,7 @@ export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<Configure
         actions.push({ target: `client ${clientId}`, action: 'unchanged', detail: 'exists' });
       }
     }
+    if (plan.serviceAccountClientRoles) actions.push(...(await alignServiceAccountClientRoles(keycloak, realm, id, plan.serviceAccountClientRoles)));
     if (plan.serviceAccountRealmRoles && plan.serviceAccountRealmRoles.length > 0) {
       const user = await keycloak.serviceAccountUser(realm, id);
       const held = new Set((await keycloak.listUserRealmRoles(realm, user.id)).map((role) => role.name));
@@ -116,6 +117,32 @@ export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<Configure
   return actions;
 }
 
+/** Grants a service account the client roles it lacks (wso2am: realm-management view/manage-clients). */
+async function alignServiceAccountClientRoles(
+  keycloak: KeycloakClient,
+  realm: string,
+  clientUuid: string,
+  wanted: Record<string, string[]>,
+): Promise<ConfigureAction[]> {
+  const actions: ConfigureAction[] = [];
+  const user = await keycloak.serviceAccountUser(realm, clientUuid);
+  for (const [owner, names] of Object.entries(wanted)) {
+    const ownerClient = await keycloak.findClient(realm, owner);
+    if (!ownerClient?.id) throw new Error(`client ${owner} is missing from realm ${realm}`);
+    const held = new Set((await keycloak.listUserClientRoles(realm, user.id, ownerClient.id)).map((role) => role.name));
+    const missing = names.filter((name) => !held.has(name));
+    const target = `${user.username} ${owner} roles`;
+    if (missing.length === 0) {
+      actions.push({ target, action: 'unchanged', detail: `${names.length} roles held` });
+      continue;
+    }
+    const defined = new Map((await keycloak.listClientRoles(realm, ownerClient.id)).map((role) => [role.name, role]));
+    await keycloak.addUserClientRoles(realm, user.id, ownerClient.id, resolveRoles(missing, defined));
+    actions.push({ target, action: 'updated', detail: `granted ${missing.join(', ')}` });
+  }
+  return actions;
+}
+
 function resolveRoles(names: readonly string[], known: ReadonlyMap<string, RoleRepresentation>): RoleRepresentation[] {
   return names.map((name) => {
     const role = known.get(name);
@@ -136,13 +163,16 @@ function withSecrets(realm: RealmRepresentation, env: EnvConfig): RealmRepresent
  * Creates WSO2's Keycloak key manager, or updates it when it differs: type KeyCloak, JWKS
  * certificate, client_id/client_secret, issuer and endpoints from the realm's well-known document.
  */
-export async function ensureKeyManager(deps: ConfigureKeycloakDeps, session?: Wso2Session): Promise<ConfigureAction> {
+export async function ensureKeyManager(
+  deps: ConfigureKeycloakDeps,
+  options: { session?: Wso2Session; secretChanged?: boolean } = {},
+): Promise<ConfigureAction> {
   const { env, topology } = deps;
   const realm = topology.infrastructure.keycloak.realm;
   deps.progress?.(`WSO2 key manager ${keyManagerName}`);
   const wellKnown = await deps.keycloak.wellKnown(realm);
   const desired = keyManagerBody({ realm, wellKnown, internalUrl: env.KEYCLOAK_INTERNAL_URL, clientSecret: env.WSO2_AM_CLIENT_SECRET });
-  const wso2 = session ?? new Wso2Session(deps.wso2, { user: env.WSO2_ADMIN_USER, password: env.WSO2_ADMIN_PASSWORD });
+  const wso2 = options.session ?? new Wso2Session(deps.wso2, { user: env.WSO2_ADMIN_USER, password: env.WSO2_ADMIN_PASSWORD });
   const listed = (await wso2.send('admin', { api: 'admin', method: 'GET', path: '/key-managers' })).data as { list?: Array<{ id?: string; name?: string }> };
   const existing = (listed.list ?? []).find((entry) => entry.name === keyManagerName);
   const target = `WSO2 key manager ${keyManagerName}`;
@@ -152,8 +182,21 @@ export async function ensureKeyManager(deps: ConfigureKeycloakDeps, session?: Ws
   }
   const path = `/key-managers/${encodeURIComponent(existing.id)}`;
   const current = (await wso2.send('admin', { api: 'admin', method: 'GET', path })).data as Record<string, unknown>;
-  const fields = changedFields(desired, current).filter((field) => field !== 'name');
+  const fields = changedFields(desired, unmaskSecret(current, desired, options.secretChanged === true)).filter((field) => field !== 'name');
   if (fields.length === 0) return { target, action: 'unchanged', detail: 'matches the realm' };
   await wso2.send('admin', { api: 'admin', method: 'PUT', path, json: desired });
   return { target, action: 'updated', detail: `changed ${fields.join(', ')}` };
+}
+
+/**
+ * WSO2 may answer a connector's secret masked (`*****`). A masked secret cannot be compared, so it
+ * counts as equal unless this run changed the secret in Keycloak, in which case WSO2 must get the
+ * new one.
+ */
+function unmaskSecret(current: Record<string, unknown>, desired: Record<string, unknown>, secretChanged: boolean): Record<string, unknown> {
+  const properties = current['additionalProperties'] as Record<string, unknown> | undefined;
+  const secret = properties?.['client_secret'];
+  if (secretChanged || typeof secret !== 'string' || !/^\*+$/.test(secret)) return current;
+  const wanted = (desired['additionalProperties'] as Record<string, unknown>)['client_secret'];
+  return { ...current, additionalProperties: { ...properties, client_secret: wanted } };
 }

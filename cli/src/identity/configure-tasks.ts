@@ -4,6 +4,7 @@ import type { EnvConfig } from '../env/schema.js';
 import type { Topology } from '../topology/schema.js';
 import { alignRealm, ensureKeyManager, type ConfigureAction } from './configure-keycloak.js';
 import { waitForKeycloak, waitForWso2 } from './wait-ready.js';
+import { wso2ClientId } from './realm-model.js';
 
 export interface ConfigureStepsInput {
   topology: Topology;
@@ -51,7 +52,10 @@ export function configureSteps(input: ConfigureStepsInput): ConfigureStep[] {
     },
     {
       title: 'WSO2 key manager',
-      run: async (actions, report) => void actions.push(await ensureKeyManager({ ...deps, progress: report })),
+      run: async (actions, report) => {
+        const secretChanged = actions.some((action) => action.target === `client ${wso2ClientId}` && action.action !== 'unchanged');
+        actions.push(await ensureKeyManager({ ...deps, progress: report }, { secretChanged }));
+      },
     },
   ];
 }

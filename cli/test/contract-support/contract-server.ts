@@ -28,6 +28,8 @@ export interface ContractServerOptions {
   deploymentPolls?: number;
   /** Milliseconds to wait before answering WSO2 management calls (timeout tests). */
   wso2Delay?: number;
+  /** Answer key managers' client_secret masked, as WSO2 may. */
+  maskKeyManagerSecrets?: boolean;
 }
 
 const publisher = new OpenApiSpec('publisher', 'wso2-apim-4.5.0/publisher-api.json');
@@ -50,8 +52,12 @@ interface RealmState {
   representation: Json;
   roles: Map<string, Json>;
   clients: Map<string, Json>;
+  /** Roles each client defines, by client uuid then role name. */
+  clientRoles: Map<string, Map<string, Json>>;
   users: Map<string, Json>;
   userRoles: Map<string, Set<string>>;
+  /** Client role mappings: user id -> client uuid -> role names. */
+  userClientRoles: Map<string, Map<string, Set<string>>>;
 }
 
 class HttpAnswer {
@@ -111,7 +117,11 @@ export class ContractServer {
 
   /** Seeds a realm as `--import-realm` would have. */
   importRealm(representation: Json): void {
-    const state: RealmState = { representation: { ...representation }, roles: new Map(), clients: new Map(), users: new Map(), userRoles: new Map() };
+    const state: RealmState = { representation: { ...representation }, roles: new Map(), clients: new Map(), clientRoles: new Map(), users: new Map(), userRoles: new Map(), userClientRoles: new Map() };
+    // Keycloak creates realm-management (the admin roles) in every realm.
+    const management = this.id('client');
+    state.clients.set(management, { id: management, clientId: 'realm-management', bearerOnly: true });
+    state.clientRoles.set(management, new Map(['view-clients', 'manage-clients', 'view-users', 'manage-users', 'query-clients'].map((name) => [name, { id: this.id('role'), name, clientRole: true, containerId: management }])));
     for (const role of ((representation['roles'] as Json | undefined)?.['realm'] as Json[] | undefined) ?? []) {
       state.roles.set(String(role['name']), { ...role, id: this.id('role') });
     }
@@ -123,9 +133,15 @@ export class ContractServer {
     }
     for (const user of (representation['users'] as Json[] | undefined) ?? []) {
       const id = this.id('user');
-      const { realmRoles, ...rest } = user;
+      const { realmRoles, clientRoles, ...rest } = user;
       state.users.set(id, { ...rest, id });
       state.userRoles.set(id, new Set((realmRoles as string[] | undefined) ?? []));
+      const byClient = new Map<string, Set<string>>();
+      for (const [clientId, names] of Object.entries((clientRoles as Record<string, string[]> | undefined) ?? {})) {
+        const uuid = [...state.clients.values()].find((client) => client['clientId'] === clientId)?.['id'];
+        if (uuid) byClient.set(String(uuid), new Set(names));
+      }
+      state.userClientRoles.set(id, byClient);
     }
     // Service-account users exist for every client with a service account, as in Keycloak.
     for (const [clientId, id] of clientIds) {
@@ -296,6 +312,27 @@ export class ContractServer {
         realm.roles.set(name, { ...role, id: this.id('role'), composite: false, clientRole: false });
         return new HttpAnswer(201, undefined, { location: `${base}/${params['realm']}/roles/${encodeURIComponent(name)}` });
       }
+      case 'GET /clients/{client-uuid}/roles':
+        return new HttpAnswer(200, [...(realm.clientRoles.get(String(clientByUuid()['id'])) ?? new Map<string, Json>()).values()]);
+      case 'GET /users/{user-id}/role-mappings/clients/{client-id}': {
+        const held = realm.userClientRoles.get(params['user-id'] ?? '')?.get(params['client-id'] ?? '') ?? new Set<string>();
+        const defined = realm.clientRoles.get(params['client-id'] ?? '') ?? new Map<string, Json>();
+        return new HttpAnswer(200, [...held].map((name) => defined.get(name) ?? { name }));
+      }
+      case 'POST /users/{user-id}/role-mappings/clients/{client-id}': {
+        const userId = params['user-id'] ?? '';
+        if (!realm.users.has(userId)) fail(404, { error: 'User not found' });
+        const defined = realm.clientRoles.get(params['client-id'] ?? '') ?? fail(404, { error: 'Client not found' });
+        const byClient = realm.userClientRoles.get(userId) ?? new Map<string, Set<string>>();
+        const held = byClient.get(params['client-id'] ?? '') ?? new Set<string>();
+        for (const role of body as Json[]) {
+          if (!defined.has(String(role['name']))) fail(404, { error: 'Role not found' });
+          held.add(String(role['name']));
+        }
+        byClient.set(params['client-id'] ?? '', held);
+        realm.userClientRoles.set(userId, byClient);
+        return new HttpAnswer(204);
+      }
       case 'GET /users': {
         const username = query.get('username');
         return new HttpAnswer(200, [...realm.users.values()].filter((user) => !username || user['username'] === username));
@@ -465,8 +502,11 @@ export class ContractServer {
         this.keyManagers.set(id, { ...input, id });
         return new HttpAnswer(201, this.keyManagers.get(id));
       }
-      case 'admin GET /key-managers/{keyManagerId}':
-        return new HttpAnswer(200, this.keyManagers.get(params['keyManagerId'] ?? '') ?? fail(404, { code: 404, message: 'not found' }));
+      case 'admin GET /key-managers/{keyManagerId}': {
+        const found = this.keyManagers.get(params['keyManagerId'] ?? '') ?? fail(404, { code: 404, message: 'not found' });
+        if (!this.options.maskKeyManagerSecrets) return new HttpAnswer(200, found);
+        return new HttpAnswer(200, { ...found, additionalProperties: { ...(found['additionalProperties'] as Json), client_secret: '*****' } });
+      }
       case 'admin PUT /key-managers/{keyManagerId}': {
         const id = params['keyManagerId'] ?? '';
         if (!this.keyManagers.has(id)) fail(404, { code: 404, message: 'not found' });

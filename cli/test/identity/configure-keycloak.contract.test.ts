@@ -89,6 +89,43 @@ describe('innover configure-keycloak against the Keycloak 26.6 and WSO2 4.5 spec
     expect(server.realms.get('innover')?.clients.size).toBeGreaterThanOrEqual(2);
   });
 
+  it("grants wso2am's service account the realm-management roles WSO2's connector needs, once", async () => {
+    const env = contractEnv(server.url);
+    importRealm(server, env);
+    const realm = server.realms.get('innover')!;
+    const account = [...realm.users.values()].find((user) => user['serviceAccountClientId'] === 'wso2am')!;
+    realm.userClientRoles.set(String(account['id']), new Map());
+    const run = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root);
+    expect(server.violations).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect((JSON.parse(run.stdout) as { actions: unknown[] }).actions).toContainEqual({
+      target: 'service-account-wso2am realm-management roles',
+      action: 'updated',
+      detail: 'granted view-clients, manage-clients',
+    });
+    const management = [...realm.clients.values()].find((client) => client['clientId'] === 'realm-management')!;
+    expect([...realm.userClientRoles.get(String(account['id']))!.get(String(management['id']))!]).toEqual(['view-clients', 'manage-clients']);
+  });
+
+  it('takes a masked key manager secret as unchanged, but pushes a secret this run changed', async () => {
+    await server.stop();
+    server = await new ContractServer({ maskKeyManagerSecrets: true }).start();
+    const env = contractEnv(server.url);
+    importRealm(server, env);
+    expect((await runAgainst(['configure-keycloak', '--timeout', '5'], env, root)).exitCode).toBe(0);
+    const before = server.writes().length;
+    expect((await runAgainst(['configure-keycloak', '--timeout', '5'], env, root)).exitCode).toBe(0);
+    expect(server.writes().slice(before)).toEqual([]);
+    const rotated = { ...env, WSO2_AM_CLIENT_SECRET: 'rotated-secret-value-456' };
+    const run = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], rotated, root);
+    expect(run.exitCode).toBe(0);
+    const actions = (JSON.parse(run.stdout) as { actions: Array<{ target: string; action: string }> }).actions;
+    expect(actions).toContainEqual(expect.objectContaining({ target: 'client wso2am', action: 'updated' }));
+    expect(actions).toContainEqual(expect.objectContaining({ target: 'WSO2 key manager Keycloak', action: 'updated' }));
+    expect(([...server.keyManagers.values()][0]!['additionalProperties'] as Record<string, string>)['client_secret']).toBe('rotated-secret-value-456');
+    expect(server.violations).toEqual([]);
+  });
+
   it('reports a refused Keycloak login in one line with the fix', async () => {
     const env = contractEnv(server.url, { KEYCLOAK_ADMIN_PASSWORD: 'wrong-password-123' });
     importRealm(server, env);
