@@ -27,8 +27,9 @@ export function toWso2Api(entry: ApiEntry): Record<string, unknown> {
       accessControlAllowMethods: entry.cors.allowMethods,
     },
     endpointConfig: endpointConfig(entry),
-    operations: operations(entry),
   };
+  // GraphQL operations come from the schema; sending a list (even empty) would replace them.
+  if (entry.kind !== 'graphql') body['operations'] = operations(entry);
   return body;
 }
 
@@ -59,12 +60,8 @@ function endpointConfig(entry: ApiEntry): Record<string, unknown> {
   };
 }
 
-function operations(entry: ApiEntry): Array<Record<string, unknown>> {
+function operations(entry: Exclude<ApiEntry, { kind: 'graphql' }>): Array<Record<string, unknown>> {
   if (entry.kind === 'websocket') return [{ target: '/*', verb: 'SUBSCRIBE', authType: 'Any', throttlingPolicy: 'Unlimited' }];
-  if (entry.kind === 'graphql') {
-    // WSO2 derives GraphQL operations from the schema; the API is reached with POST on its root.
-    return [];
-  }
   return entry.operations.flatMap((operation) =>
     operation.verbs.map((verb) => ({
       target: operation.target,
@@ -86,7 +83,6 @@ const immutable = new Set(['name', 'version', 'context']);
 export function changedFields(desired: Record<string, unknown>, current: Record<string, unknown>): string[] {
   return Object.keys(desired).filter((key) => {
     if (immutable.has(key)) return false;
-    if (key === 'operations' && desired['type'] === 'GRAPHQL') return false;
     return !covers(current[key], desired[key]);
   });
 }

@@ -238,7 +238,9 @@ export class Publisher {
     const revisions = [...(listed.list ?? [])];
     const undeployed = revisions
       .filter((revision) => !revision.deploymentInfo || revision.deploymentInfo.length === 0)
-      .sort((left, right) => Number(left.createdTime ?? 0) - Number(right.createdTime ?? 0));
+      // Oldest first. createdTime is epoch millis or a date string depending on the version; when
+      // neither parses, the listed order (creation order) stands, as the sort is stable.
+      .sort((left, right) => createdAt(left.createdTime) - createdAt(right.createdTime));
     let count = revisions.length;
     while (count >= maxRevisions && undeployed.length > 0) {
       const oldest = undeployed.shift();
@@ -387,6 +389,13 @@ export function describeFatalError(error: unknown, wso2Url: string): string {
     return `WSO2 refused the login (${error.status}): check WSO2_ADMIN_USER and WSO2_ADMIN_PASSWORD in .env`;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+function createdAt(value: string | undefined): number {
+  const millis = Number(value);
+  if (value !== undefined && !Number.isNaN(millis)) return millis;
+  const parsed = Date.parse(value ?? '');
+  return Number.isNaN(parsed) ? 0 : parsed;
 }
 
 function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
