@@ -38,9 +38,10 @@ function requireTool(name: string): string {
 
 /**
  * Starts the engine (installs it once: Debian docker.io, Compose v2 and buildx) and makes the base
- * images available; returns the lines of standin-images.sh (`present`, `pulled` or `stand-in`).
+ * images available; returns the lines of standin-images.sh (`present`, `pulled` or `stand-in`) and
+ * which of the images are local stand-ins (labelled `innover.stand-in=true`), built now or before.
  */
-export async function prepareEngine(profile: string): Promise<{ engine: string; images: string[] }> {
+export async function prepareEngine(profile: string): Promise<{ engine: string; images: string[]; standIns: string[] }> {
   const engine = await execa('bash', [requireTool('docker-engine.sh')], { reject: false, all: true });
   if (engine.exitCode !== 0) {
     throw new Error(`docker-engine.sh failed (it needs root and apt: apt-get install docker.io):\n${engine.all}`);
@@ -48,5 +49,13 @@ export async function prepareEngine(profile: string): Promise<{ engine: string; 
   const pairs = await baseImages(profile);
   const images = await execa('bash', [requireTool('standin-images.sh'), ...pairs], { reject: false });
   if (images.exitCode !== 0) throw new Error(`standin-images.sh ${pairs.join(' ')} failed:\n${images.stderr}`);
-  return { engine: engine.stdout.trim(), images: images.stdout.split('\n').filter(Boolean) };
+  const lines = images.stdout.split('\n').filter(Boolean);
+  // `present` may itself be a stand-in built by an earlier run: the label says so.
+  const standIns: string[] = [];
+  for (const pair of pairs) {
+    const image = pair.slice(0, pair.lastIndexOf('='));
+    const label = await execa('docker', ['image', 'inspect', '-f', '{{index .Config.Labels "innover.stand-in"}}', image], { reject: false });
+    if (label.stdout.trim() === 'true') standIns.push(image);
+  }
+  return { engine: engine.stdout.trim(), images: lines, standIns };
 }

@@ -50,8 +50,7 @@ beforeAll(async () => {
   const prepared = await prepareEngine(profile);
   console.info(`[e2e] ${prepared.engine.replace(/\n/g, ', ')}`);
   for (const line of prepared.images) console.info(`[e2e] base image ${line}`);
-  const standIns = prepared.images.filter((line) => line.startsWith('stand-in'));
-  console.info(`[e2e] stand-in images built here: ${standIns.length ? standIns.map((line) => line.split(/\s+/)[1]).join(', ') : 'none'}`);
+  console.info(`[e2e] stand-in base images (built locally, no registry answered): ${prepared.standIns.join(', ') || 'none'}`);
   const build = await execa('npx', ['tsc', '-b', 'cli'], { cwd: repositoryRoot, reject: false, all: true });
   if (build.exitCode !== 0) throw new Error(`the CLI does not build:\n${build.all}`);
   topology = await loadTopology(repositoryRoot);
