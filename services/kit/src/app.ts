@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { Express, RequestHandler, Router } from 'express';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -7,7 +8,7 @@ import type { TokenVerifier } from './auth.js';
 import { errorHandler } from './http-errors.js';
 import { runReadiness } from './readiness.js';
 import type { ReadinessCheck } from './readiness.js';
-import { extractTraceContext, kitTracer } from './telemetry.js';
+import { extractTraceContext, kitTracer } from './tracing.js';
 
 /** Everything `createApp` needs; tests pass fakes, `startApi` passes the real clients. */
 export interface AppDependencies {
@@ -56,18 +57,34 @@ function requestTelemetry(logger: Logger): RequestHandler {
   };
 }
 
+/**
+ * Answers `GET /health` (liveness) on a plain node:http response: no I/O, so a slow dependency never gets
+ * a healthy process restarted. `startApi` calls it before Express dispatch so probes stay cheap under load
+ * and stay out of traces and request logs; `createApp` also routes it, for apps served without that server.
+ */
+export function healthResponder(dependencies: Pick<AppDependencies, 'serviceName' | 'serviceVersion' | 'startedAt'>): (response: ServerResponse) => void {
+  const startedAt = dependencies.startedAt ?? Date.now() - process.uptime() * 1_000;
+  const prefix = `{"service":${JSON.stringify(dependencies.serviceName)},"status":"ok","version":${JSON.stringify(dependencies.serviceVersion)},"uptimeSeconds":`;
+  return (response) => {
+    const body = `${prefix}${Math.round((Date.now() - startedAt) / 1_000)}}`;
+    response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+    response.end(body);
+  };
+}
+
+/** True for the liveness probe request that `healthResponder` answers. */
+export function isHealthRequest(request: IncomingMessage): boolean {
+  return request.url === '/health' && (request.method === 'GET' || request.method === 'HEAD');
+}
+
 /** Builds the Express app: no listening, no globals. */
 export function createApp(dependencies: AppDependencies): Express {
   const app = express();
-  const startedAt = dependencies.startedAt ?? Date.now() - process.uptime() * 1_000;
   app.disable('x-powered-by');
   app.set('etag', false);
+  const answerHealth = healthResponder(dependencies);
+  app.get('/health', (_request, response) => answerHealth(response));
   app.use(requestTelemetry(dependencies.logger));
-
-  // Liveness: no I/O, so a slow dependency never gets a healthy process restarted.
-  app.get('/health', (_request, response) => {
-    response.json({ service: dependencies.serviceName, status: 'ok', version: dependencies.serviceVersion, uptimeSeconds: Math.round((Date.now() - startedAt) / 1_000) });
-  });
   app.get('/readiness', async (_request, response) => {
     const report = await runReadiness(dependencies.readinessChecks, dependencies.readinessTimeoutMs);
     response.status(report.status === 'ok' ? 200 : 503).json({ service: dependencies.serviceName, ...report });

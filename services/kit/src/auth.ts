@@ -2,7 +2,7 @@ import { createRemoteJWKSet, customFetch, jwtVerify, errors } from 'jose';
 import type { JWTPayload } from 'jose';
 import type { RequestHandler } from 'express';
 import type { AuthSettings } from './config.js';
-import { tracedFetch } from './telemetry.js';
+import { tracedFetch } from './tracing.js';
 
 /** The realm role a request needs: `<service>-read` for safe methods, `<service>-write` for the rest. */
 export function requiredRole(serviceName: string, method: string): string {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
-import { SpanKind, withSpan } from './telemetry.js';
+import { SpanKind, withSpan } from './tracing.js';
 
 /** The SQL access services get: parameterised queries, each in a CLIENT span. */
 export interface Database {

@@ -1,22 +1,16 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
-import { Redis } from 'ioredis';
-import { createApp } from './app.js';
-import { createTokenVerifier } from './auth.js';
 import { parseConfig } from './config.js';
 import type { ProcessRole, ServiceConfig } from './config.js';
-import { createDatabase, runMigrations } from './database.js';
 import type { Database } from './database.js';
-import { createEventBus } from './events.js';
 import type { EventBus } from './events.js';
 import { createLogger } from './logger.js';
-import { createTaskClient, queueForTask } from './queue.js';
 import type { TaskClient } from './queue.js';
 import type { ReadinessCheck } from './readiness.js';
 import type { TaskRegistry } from './tasks.js';
-import { injectTraceContext, SpanKind, startTelemetry, withSpan } from './telemetry.js';
+import { startTelemetry } from './telemetry.js';
+import { injectTraceContext, SpanKind, withSpan } from './tracing.js';
 import type { Telemetry } from './telemetry.js';
 
 /** Enqueues tasks from request handlers; the job carries the request's trace context. */
@@ -80,22 +74,29 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export function createRuntime(config: ServiceConfig): Runtime {
-  const telemetry = startTelemetry({ serviceName: config.serviceName, serviceVersion: config.serviceVersion, endpoint: config.otlpEndpoint });
+/**
+ * Builds the clients of the configured dependencies. Client libraries are imported only when their
+ * variable is set, so a process never pays memory for a dependency it does not have.
+ */
+export async function createRuntime(config: ServiceConfig): Promise<Runtime> {
+  const telemetry = await startTelemetry({ serviceName: config.serviceName, serviceVersion: config.serviceVersion, endpoint: config.otlpEndpoint });
   const logger = createLogger({ serviceName: config.serviceName, level: config.logLevel });
-  const database = config.databaseUrl ? createDatabase(config.databaseUrl) : undefined;
-  const events = config.kafkaBrokers ? createEventBus({ brokers: config.kafkaBrokers, serviceName: config.serviceName, logger }) : undefined;
-  const taskClient = config.redisUrl ? createTaskClient(config.redisUrl) : undefined;
+  const database = config.databaseUrl ? (await import('./database.js')).createDatabase(config.databaseUrl) : undefined;
+  const events = config.kafkaBrokers ? (await import('./events.js')).createEventBus({ brokers: config.kafkaBrokers, serviceName: config.serviceName, logger }) : undefined;
+  const queue = config.redisUrl ? await import('./queue.js') : undefined;
+  const taskClient = config.redisUrl ? queue?.createTaskClient(config.redisUrl) : undefined;
   // A separate connection for PING: no offline queue, so a Redis outage fails the probe at once.
-  const redisProbe = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => 500 }) : undefined;
+  const { Redis } = config.redisUrl ? await import('ioredis') : { Redis: undefined };
+  const redisProbe = config.redisUrl && Redis ? new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => 500 }) : undefined;
   redisProbe?.on('error', () => undefined);
-  const tasks: TaskEnqueuer | undefined = taskClient
+  const tasks: TaskEnqueuer | undefined =
+    taskClient && queue
     ? {
         async enqueue(task, args, options = {}) {
-          const queue = queueForTask(task, config.taskRoutes, config.queueName);
-          return await withSpan(`${queue} publish`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'bullmq', 'messaging.destination.name': queue, 'innover.task': task } }, async () => {
-            const job = await taskClient.enqueue({ queue, task, args, trace: injectTraceContext(), ...(options.jobId ? { jobId: options.jobId } : {}) });
-            return { id: job.id, queue };
+          const name = queue.queueForTask(task, config.taskRoutes, config.queueName);
+          return await withSpan(`${name} publish`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'bullmq', 'messaging.destination.name': name, 'innover.task': task } }, async () => {
+            const job = await taskClient.enqueue({ queue: name, task, args, trace: injectTraceContext(), ...(options.jobId ? { jobId: options.jobId } : {}) });
+            return { id: job.id, queue: name };
           });
         },
       }
@@ -127,68 +128,3 @@ export function createRuntime(config: ServiceConfig): Runtime {
   };
 }
 
-/** A running API process. */
-export interface ApiHandle {
-  server: Server;
-  port: number;
-  runtime: Runtime;
-  /** Stops accepting, drains in-flight requests, closes clients. Resolves true if it finished within the timeout. */
-  shutdown(): Promise<boolean>;
-}
-
-/**
- * Starts the API: config (or exit 1), telemetry, clients, migrations, listen on PORT,
- * and graceful shutdown on SIGTERM/SIGINT (exit 0 when drained within SHUTDOWN_TIMEOUT_MS).
- */
-export async function startApi(definition: ServiceDefinition, environment: Record<string, string | undefined> = process.env): Promise<ApiHandle> {
-  const config = loadConfigOrExit(environment, 'api', definition.version);
-  const runtime = createRuntime(config);
-  const { logger } = runtime;
-  if (runtime.dependencies.database && definition.migrationsDirectory) {
-    try {
-      await runMigrations(runtime.dependencies.database, definition.migrationsDirectory, logger);
-    } catch (error) {
-      process.stderr.write(`${config.serviceName} api: migrations failed: ${(error as Error).message}\n`);
-      await runtime.close();
-      process.exit(1);
-    }
-  }
-  const app = createApp({
-    serviceName: config.serviceName,
-    serviceVersion: config.serviceVersion,
-    logger,
-    readinessChecks: runtime.readinessChecks,
-    ...(config.auth ? { verifyToken: createTokenVerifier(config.auth) } : {}),
-    ...(definition.routes ? { routes: (router: Router) => definition.routes?.(router, runtime.dependencies) } : {}),
-  });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, (error?: Error) => (error ? reject(error) : resolve(listening)));
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port, auth: Boolean(config.auth), tracing: Boolean(config.otlpEndpoint), checks: runtime.readinessChecks.map((check) => check.name) }, 'api listening');
-
-  let closing: Promise<boolean> | undefined;
-  const shutdown = (): Promise<boolean> => {
-    closing ??= (async () => {
-      logger.info('shutting down: draining requests');
-      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      let timer: NodeJS.Timeout | undefined;
-      const inTime = await Promise.race([drained.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs)))]);
-      clearTimeout(timer);
-      if (!inTime) server.closeAllConnections();
-      await runtime.close();
-      logger.info({ drained: inTime }, 'stopped');
-      await flushLogger(logger);
-      return inTime;
-    })();
-    return closing;
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      void shutdown().then((inTime) => process.exit(inTime ? 0 : 1));
-    });
-  }
-  return { server, port, runtime, shutdown };
-}

@@ -1,17 +1,11 @@
-import { context, propagation, trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-
-export { SpanKind } from '@opentelemetry/api';
-
-/** W3C trace context as carried in job data and Kafka headers. */
-export type TraceCarrier = Record<string, string>;
 
 /** Handle on the process-wide tracing setup. */
 export interface Telemetry {
@@ -26,9 +20,11 @@ export interface Telemetry {
  * Export is batched off the request path with a short timeout and a bounded queue, so a collector that
  * is down costs dropped spans, never a slow or failed request.
  */
-export function startTelemetry(options: { serviceName: string; serviceVersion: string; endpoint: string | undefined; extraProcessors?: SpanProcessor[] }): Telemetry {
+export async function startTelemetry(options: { serviceName: string; serviceVersion: string; endpoint: string | undefined; extraProcessors?: SpanProcessor[] }): Promise<Telemetry> {
   const spanProcessors: SpanProcessor[] = [...(options.extraProcessors ?? [])];
   if (options.endpoint) {
+    // Loaded only when exporting: the OTLP exporter is a sizeable dependency tree.
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
     const exporter = new OTLPTraceExporter({ url: `${options.endpoint}/v1/traces`, timeoutMillis: 2_000 });
     spanProcessors.push(new BatchSpanProcessor({ exporter, maxQueueSize: 2_048, scheduledDelayMillis: 1_000, exportTimeoutMillis: 2_000 }));
   }
@@ -47,60 +43,3 @@ export function startTelemetry(options: { serviceName: string; serviceVersion: s
   };
 }
 
-/** The kit's tracer; a no-op until `startTelemetry` ran (tests of pure parts need no setup). */
-export function kitTracer(): Tracer {
-  return trace.getTracer('@innover/kit');
-}
-
-/**
- * Runs `work` inside a new active span, recording errors and ending the span however `work` ends.
- * Used for every I/O the kit wraps (SQL, Redis, Kafka, jobs, outgoing HTTP).
- */
-export async function withSpan<T>(name: string, options: { kind?: SpanKind; attributes?: Attributes; parent?: Context }, work: (span: Span) => Promise<T>): Promise<T> {
-  const parent = options.parent ?? context.active();
-  return await kitTracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes ?? {} }, parent, async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
-}
-
-/** Serialises the active context (or `from`) into a carrier for job data or message headers. */
-export function injectTraceContext(from: Context = context.active()): TraceCarrier {
-  const carrier: TraceCarrier = {};
-  propagation.inject(from, carrier);
-  return carrier;
-}
-
-/** Rebuilds a parent context from a carrier written by `injectTraceContext` (or an HTTP/Kafka peer). */
-export function extractTraceContext(carrier: Record<string, unknown> | undefined): Context {
-  return propagation.extract(context.active(), carrier ?? {}, {
-    get: (headers, key) => {
-      const value = (headers as Record<string, unknown>)[key];
-      if (Buffer.isBuffer(value)) return value.toString();
-      if (Array.isArray(value)) return value.map(String);
-      return typeof value === 'string' ? value : undefined;
-    },
-    keys: (headers) => Object.keys(headers as object),
-  });
-}
-
-/** fetch with a CLIENT span and `traceparent` injected; the kit uses it for outgoing HTTP (e.g. JWKS). */
-export async function tracedFetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
-  const url = new URL(String(input));
-  const method = (init.method ?? 'GET').toUpperCase();
-  return await withSpan(`${method}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'url.full': `${url.origin}${url.pathname}`, 'server.address': url.hostname } }, async (span) => {
-    const headers = new Headers(init.headers);
-    for (const [key, value] of Object.entries(injectTraceContext())) headers.set(key, value);
-    const response = await fetch(url, { ...init, headers });
-    span.setAttribute('http.response.status_code', response.status);
-    if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    return response;
-  });
-}

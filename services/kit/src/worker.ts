@@ -5,11 +5,11 @@ import type { Job } from 'bullmq';
 import { issuePaths } from './http-errors.js';
 import { backoffDelay, cappedExponentialBackoff, redisConnection } from './queue.js';
 import type { TaskJobData } from './queue.js';
-import { createRuntime, flushLogger, loadConfigOrExit } from './service.js';
-import type { Runtime, ServiceDefinition } from './service.js';
+import { createRuntime, flushLogger, loadConfigOrExit } from './runtime.js';
+import type { Runtime, ServiceDefinition } from './runtime.js';
 import { sampleTasks } from './tasks.js';
 import type { TaskRegistry } from './tasks.js';
-import { extractTraceContext, SpanKind, withSpan } from './telemetry.js';
+import { extractTraceContext, SpanKind, withSpan } from './tracing.js';
 
 /** How often the worker touches its heartbeat file; the healthcheck accepts 30 s of silence. */
 export const heartbeatIntervalMs = 5_000;
@@ -56,7 +56,7 @@ export function createProcessor(tasks: TaskRegistry, runtime: Pick<Runtime, 'log
  */
 export async function startWorker(definition: ServiceDefinition, environment: Record<string, string | undefined> = process.env): Promise<WorkerHandle> {
   const config = loadConfigOrExit(environment, 'worker', definition.version);
-  const runtime = createRuntime(config);
+  const runtime = await createRuntime(config);
   const { logger } = runtime;
   const tasks: TaskRegistry = { ...sampleTasks, ...definition.tasks };
   const worker = new Worker<TaskJobData>(config.queueName, createProcessor(tasks, runtime, config.queueName), {

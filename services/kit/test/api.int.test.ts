@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEventBus, topicName } from '@innover/kit';
-import type { EventBus, ReceivedEvent } from '@innover/kit';
+import { topicName } from '@innover/kit';
+import { createEventBus } from '@innover/kit/events';
+import type { EventBus, ReceivedEvent } from '@innover/kit/events';
 import { freePort, startKafkaMock, startOidcIssuer, startPostgres, startRedis } from '../../../test/support/peers.js';
 import type { KafkaPeer, OidcPeer, PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
 import { startOtlpCollector } from '../../../test/support/otlp-collector.js';

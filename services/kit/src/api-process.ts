@@ -1,0 +1,81 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { Router } from 'express';
+import { createApp, healthResponder, isHealthRequest } from './app.js';
+import { createTokenVerifier } from './auth.js';
+import { createRuntime, flushLogger, loadConfigOrExit } from './runtime.js';
+import type { Runtime, ServiceDefinition } from './runtime.js';
+
+/** A running API process. */
+export interface ApiHandle {
+  server: Server;
+  port: number;
+  runtime: Runtime;
+  /** Stops accepting, drains in-flight requests, closes clients. Resolves true if it finished within the timeout. */
+  shutdown(): Promise<boolean>;
+}
+
+/**
+ * Starts the API: config (or exit 1), telemetry, clients, migrations, listen on PORT,
+ * and graceful shutdown on SIGTERM/SIGINT (exit 0 when drained within SHUTDOWN_TIMEOUT_MS).
+ */
+export async function startApi(definition: ServiceDefinition, environment: Record<string, string | undefined> = process.env): Promise<ApiHandle> {
+  const config = loadConfigOrExit(environment, 'api', definition.version);
+  const runtime = await createRuntime(config);
+  const { logger } = runtime;
+  if (runtime.dependencies.database && definition.migrationsDirectory) {
+    try {
+      const { runMigrations } = await import('./database.js');
+      await runMigrations(runtime.dependencies.database, definition.migrationsDirectory, logger);
+    } catch (error) {
+      process.stderr.write(`${config.serviceName} api: migrations failed: ${(error as Error).message}\n`);
+      await runtime.close();
+      process.exit(1);
+    }
+  }
+  const app = createApp({
+    serviceName: config.serviceName,
+    serviceVersion: config.serviceVersion,
+    logger,
+    readinessChecks: runtime.readinessChecks,
+    ...(config.auth ? { verifyToken: createTokenVerifier(config.auth) } : {}),
+    ...(definition.routes ? { routes: (router: Router) => definition.routes?.(router, runtime.dependencies) } : {}),
+  });
+  const answerHealth = healthResponder({ serviceName: config.serviceName, serviceVersion: config.serviceVersion });
+  // Liveness is answered before Express dispatch (same JSON as the routed /health): see healthResponder.
+  const server = createServer((request, response) => (isHealthRequest(request) ? answerHealth(response) : app(request, response)));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, auth: Boolean(config.auth), tracing: Boolean(config.otlpEndpoint), checks: runtime.readinessChecks.map((check) => check.name) }, 'api listening');
+
+  let closing: Promise<boolean> | undefined;
+  const shutdown = (): Promise<boolean> => {
+    closing ??= (async () => {
+      logger.info('shutting down: draining requests');
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([drained.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs)))]);
+      clearTimeout(timer);
+      if (!inTime) server.closeAllConnections();
+      await runtime.close();
+      logger.info({ drained: inTime }, 'stopped');
+      await flushLogger(logger);
+      return inTime;
+    })();
+    return closing;
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void shutdown().then((inTime) => process.exit(inTime ? 0 : 1));
+    });
+  }
+  return { server, port, runtime, shutdown };
+}
