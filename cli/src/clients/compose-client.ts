@@ -26,7 +26,7 @@ export interface ComposeUpOptions extends ComposeCallOptions {
   /** Only these services (compose service names); all when empty. */
   services?: readonly string[];
   build: boolean;
-  /** Start the named services without their dependencies (`innover up <svc...>`). */
+  /** Start the named services without their dependencies. Beware: compose then hashes their config without depends_on, so a later full `up` recreates them. */
   noDeps?: boolean;
   /** Remove containers of services no longer in the file (a profile switch). */
   removeOrphans?: boolean;

@@ -264,7 +264,7 @@ export function engineClientOver(docker: Dockerode, endpoint: string): EngineCli
           demultiplexer.end();
           return;
         }
-        const stream = (await container.logs({ ...base, follow: true })) as NodeJS.ReadableStream;
+        const stream = await container.logs({ ...base, follow: true });
         await new Promise<void>((resolve, reject) => {
           const stop = (): void => {
             stream.removeAllListeners('data');

@@ -44,13 +44,11 @@ export const command: CommandModule<UpArgs, UpResult> = {
       timeoutSeconds: Number(args.timeout ?? 900),
       configureKeycloak: async () => {
         const { command: configure } = await import('./configure-keycloak.js');
-        const handler = configure.handler as (args: Record<string, unknown>, ctx: CommandContext) => Promise<unknown>;
-        await handler({ timeout: 600 }, ctx);
+        await (configure as CommandModule<Record<string, unknown>, unknown>).handler({ timeout: 600 }, ctx);
       },
       initEnv: async () => {
         const { command: init } = await import('./init.js');
-        const handler = init.handler as (args: Record<string, unknown>, ctx: CommandContext) => Promise<unknown>;
-        await handler({}, ctx);
+        await (init as CommandModule<Record<string, unknown>, unknown>).handler({}, ctx);
       },
     };
     const state: UpState = { target, envCreated: false, progress: [], keycloakConfigured: false };

@@ -28,7 +28,7 @@ export interface UpInput {
   compose: ComposeClient;
   engine: EngineClient;
   probe: HttpProbe;
-  /** Only these containers (`innover up <svc...>`), without their dependencies. */
+  /** Only these containers (`innover up <svc...>`); their running dependencies are left as they are. */
   only?: readonly ContainerPlan[];
   build: boolean;
   timeoutSeconds: number;
@@ -105,7 +105,9 @@ export function upTasks(input: UpInput): ListrTask<UpState>[] {
           await input.compose.up(state.target.compose, {
             build: false,
             services,
-            noDeps: services.length > 0,
+            // Not --no-deps: compose hashes a service's config without its depends_on then, so the
+            // next full `up` would recreate it. Running dependencies whose config is unchanged are
+            // left alone either way; stopped ones are started, which the named service needs anyway.
             removeOrphans: services.length === 0,
             signal: ctx.signal,
             onLine,

@@ -68,7 +68,7 @@ describe('the up task list', () => {
     expect(happened).toEqual(['generate lite']);
     expect(calls.map((call) => call.method)).toEqual(['build', 'up']);
     expect((calls[0]?.options as ComposeBuildOptions).services).toEqual(topology.services.map((service) => service.name));
-    expect(calls[1]?.options).toMatchObject({ build: false, services: [], noDeps: false, removeOrphans: true });
+    expect(calls[1]?.options).toMatchObject({ build: false, services: [], removeOrphans: true });
     expect(state.progress.map((entry) => entry.name)).toEqual(planStack(topology, 'lite').containers.map((container) => container.name));
     expect(state.progress.every((entry) => entry.ready)).toBe(true);
     expect(state.keycloakConfigured).toBe(false);
@@ -89,11 +89,12 @@ describe('the up task list', () => {
     expect(identity.happened).not.toContain('configure-keycloak');
   });
 
-  it('up <svc...> starts just those, without dependencies, and waits only for them', async () => {
+  it('up <svc...> starts or updates just those and waits only for them', async () => {
     const engine = scriptedEngine([[summary('payment'), summary('payment-worker')]], { ping: async () => undefined });
     const { calls, state, error } = await runUp({ profile: 'lite', engine, only: ['payment-worker'], build: false });
     expect(error).toBeUndefined();
-    expect(calls).toEqual([{ method: 'up', options: expect.objectContaining({ services: ['payment-worker'], noDeps: true, build: false }) }]);
+    expect(calls).toEqual([{ method: 'up', options: expect.objectContaining({ services: ['payment-worker'], build: false, removeOrphans: false }) }]);
+    expect(calls[0]?.options).not.toHaveProperty('noDeps');
     expect(state.progress.map((entry) => entry.name)).toEqual(['payment-worker']);
   });
 
