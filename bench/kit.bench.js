@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { freePort, startKafkaMock, startPostgres, startRedis } from '../test/support/peers.ts';

@@ -43,7 +43,10 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
   });
   const answerHealth = healthResponder({ serviceName: config.serviceName, serviceVersion: config.serviceVersion });
   // Liveness is answered before Express dispatch (same JSON as the routed /health): see healthResponder.
-  const server = createServer((request, response) => (isHealthRequest(request) ? answerHealth(response) : app(request, response)));
+  const server = createServer((request, response) => {
+    if (isHealthRequest(request)) answerHealth(response);
+    else app(request, response);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, () => {

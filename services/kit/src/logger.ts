@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 
@@ -33,10 +33,10 @@ export function createLogger(options: { serviceName: string; level: string; dest
       redact: { paths: redactedPaths, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
       mixin() {
-        const span = trace.getActiveSpan();
-        if (!span) return {};
-        const { traceId, spanId } = span.spanContext();
-        return { trace_id: traceId, span_id: spanId };
+        const spanContext = trace.getActiveSpan()?.spanContext();
+        // Without an SDK spans are non-recording with all-zero ids: those are no trace to join.
+        if (!spanContext || !isSpanContextValid(spanContext)) return {};
+        return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
       },
     },
     options.destination ?? pino.destination({ sync: false }),

@@ -118,7 +118,7 @@ export function createTaskClient(redisUrl: string): TaskClient {
       const data: TaskJobData = { args: request.args, ...(request.trace ? { trace: request.trace } : {}) };
       const job = await queue.add(request.task, data, request.jobId ? { jobId: request.jobId } : {});
       try {
-        return await job.waitUntilFinished(queueEvents, request.timeoutMs);
+        return (await job.waitUntilFinished(queueEvents, request.timeoutMs)) as unknown;
       } catch (error) {
         const message = (error as Error).message;
         if (/timed out|timeout/i.test(message)) {

@@ -109,7 +109,7 @@ export async function createRuntime(config: ServiceConfig): Promise<Runtime> {
       check: async () =>
         withSpan('PING', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.operation.name': 'PING' } }, async () => {
           if (redisProbe.status === 'wait') await redisProbe.connect();
-          const reply = await redisProbe.ping();
+          const reply: string = await redisProbe.ping();
           if (reply !== 'PONG') throw new Error(`unexpected PING reply ${reply}`);
         }),
     });

@@ -45,7 +45,7 @@ export function injectTraceContext(from: Context = context.active()): TraceCarri
 export function extractTraceContext(carrier: Record<string, unknown> | undefined): Context {
   return propagation.extract(context.active(), carrier ?? {}, {
     get: (headers, key) => {
-      const value = (headers as Record<string, unknown>)[key];
+      const value = headers[key];
       if (Buffer.isBuffer(value)) return value.toString();
       if (Array.isArray(value)) return value.map(String);
       return typeof value === 'string' ? value : undefined;
