@@ -1,5 +1,5 @@
 import type { CommandModule } from '../command.js';
-import { resolveStack } from '../stack/resolve-stack.js';
+import { requireEngine, resolveStack } from '../stack/resolve-stack.js';
 import { ensureComposeFile } from '../stack/generate-stack.js';
 
 export interface DownArgs {
@@ -17,6 +17,7 @@ export interface DownResult {
 export const command: CommandModule<DownArgs, DownResult> = {
   async handler(args, ctx) {
     const target = await resolveStack(ctx, args.profile);
+    await requireEngine(ctx);
     await ensureComposeFile(ctx, target);
     const compose = await ctx.client('compose');
     const volumes = !args.keepVolumes;

@@ -1,5 +1,5 @@
 import type { CommandModule } from '../command.js';
-import { resolveStack } from '../stack/resolve-stack.js';
+import { requireEngine, resolveStack } from '../stack/resolve-stack.js';
 import { ensureComposeFile } from '../stack/generate-stack.js';
 import type { StackPlan } from '../topology/stack-plan.js';
 
@@ -23,6 +23,7 @@ export function builtImages(plan: StackPlan): string[] {
 export const command: CommandModule<NukeArgs, NukeResult> = {
   async handler(args, ctx) {
     const target = await resolveStack(ctx, args.profile);
+    await requireEngine(ctx);
     await ensureComposeFile(ctx, target);
     const compose = await ctx.client('compose');
     await compose.down(target.compose, { volumes: true, onLine: (line) => ctx.out.info(line), signal: ctx.signal });

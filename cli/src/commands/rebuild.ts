@@ -1,5 +1,5 @@
 import { UsageError, type CommandModule } from '../command.js';
-import { resolveStack } from '../stack/resolve-stack.js';
+import { requireEngine, resolveStack } from '../stack/resolve-stack.js';
 import { ensureComposeFile } from '../stack/generate-stack.js';
 
 export interface RebuildArgs {
@@ -22,6 +22,7 @@ export const command: CommandModule<RebuildArgs, RebuildResult> = {
     if (unknown.length > 0) {
       throw new UsageError(`nothing to build for ${unknown.map((name) => `'${name}'`).join(', ')}: use one of ${names.join(', ')}`);
     }
+    await requireEngine(ctx);
     await ensureComposeFile(ctx, target);
     const compose = await ctx.client('compose');
     const services = args.services?.length ? args.services : [];

@@ -1,5 +1,5 @@
 import type { CommandModule } from '../command.js';
-import { resolveStack, selectContainers } from '../stack/resolve-stack.js';
+import { requireEngine, resolveStack, selectContainers } from '../stack/resolve-stack.js';
 import { ensureComposeFile } from '../stack/generate-stack.js';
 import { httpProbe } from '../stack/http-probe.js';
 import { waitWithLogs } from '../stack/up-tasks.js';
@@ -19,6 +19,7 @@ export const command: CommandModule<RestartArgs, RestartResult> = {
   async handler(args, ctx) {
     const target = await resolveStack(ctx, args.profile);
     const containers = selectContainers(target.plan, args.services);
+    await requireEngine(ctx);
     await ensureComposeFile(ctx, target);
     const compose = await ctx.client('compose');
     const engine = await ctx.client('engine');

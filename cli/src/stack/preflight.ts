@@ -51,7 +51,8 @@ export async function runPreflight(ctx: CommandContext, target: StackTarget, opt
     findings.push({ check: 'compose', level: 'error', message: problemOf(error) });
   }
 
-  findings.push(...(await checkPorts(target.plan, running ?? [], options.portHolders ?? findPortHolders)));
+  // Without the engine a port cannot be told apart from this stack's own: say nothing rather than guess.
+  if (running) findings.push(...(await checkPorts(target.plan, running, options.portHolders ?? findPortHolders)));
   findings.push(checkMemory(target.plan, options.hostMemoryBytes ?? totalmem()));
 
   if (options.env) {

@@ -73,3 +73,11 @@ export function selectContainers(plan: StackPlan, names: readonly string[] | und
   }
   return plan.containers.filter((container) => names.includes(container.name));
 }
+
+/**
+ * Fails in one line when the engine does not answer, before a compose call would print its own
+ * multi-line complaint (down, nuke, rebuild, restart).
+ */
+export async function requireEngine(ctx: CommandContext): Promise<void> {
+  await (await ctx.client('engine')).ping();
+}

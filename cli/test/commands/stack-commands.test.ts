@@ -15,6 +15,8 @@ const lite = planStack(topology, 'lite');
 const allHealthy = () =>
   lite.containers.map((container) => summary(container.name, { ports: container.ports.map((port) => ({ hostIp: port.hostIp ?? '0.0.0.0', hostPort: port.host, containerPort: port.container, protocol: 'tcp' })) }));
 
+const pingOnly = () => strictFake<EngineClient>('engine', { ping: async () => undefined });
+
 const run = (argv: string[], clients: { engine?: EngineClient; compose?: ComposeClient }, root = stackRoot()) =>
   runCli(argv, { root, topology, dotenv: testEnv, clients, env: {} });
 
@@ -43,9 +45,11 @@ describe('innover ps / health', () => {
   });
 
   it('says in one line, with the fix, when Docker is not reachable', async () => {
-    const engine = strictFake<EngineClient>('engine', { listContainers: () => Promise.reject(dockerUnreachable('/var/run/docker.sock')) });
-    for (const command of ['ps', 'health', 'logs']) {
-      const result = await run([command, '--profile', 'lite'], { engine });
+    const down = () => Promise.reject(dockerUnreachable('/var/run/docker.sock'));
+    const engine = strictFake<EngineClient>('engine', { listContainers: down, ping: down });
+    const compose = strictFake<ComposeClient>('compose', {});
+    for (const command of [['ps'], ['health'], ['logs'], ['down'], ['nuke'], ['rebuild'], ['restart', 'payment'], ['test-worker', 'payment'], ['workers'], ['redis-cli', 'ping']]) {
+      const result = await run([...command, '--profile', 'lite'], { engine, compose });
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toEqual(['innover: Docker is not reachable at /var/run/docker.sock: start the Docker engine (sudo systemctl start docker, or ../shared/tools/docker-engine.sh on a build machine)']);
     }
@@ -109,8 +113,8 @@ describe('innover down / nuke / rebuild / restart', () => {
   it('down removes volumes unless --keep-volumes, on the profile compose file and project', async () => {
     const root = stackRoot();
     const { compose, calls } = composeRecorder();
-    expect((await run(['down', '--profile', 'lite'], { compose }, root)).exitCode).toBe(0);
-    expect((await run(['down', '--profile', 'lite', '--keep-volumes'], { compose }, root)).exitCode).toBe(0);
+    expect((await run(['down', '--profile', 'lite'], { compose, engine: pingOnly() }, root)).exitCode).toBe(0);
+    expect((await run(['down', '--profile', 'lite', '--keep-volumes'], { compose, engine: pingOnly() }, root)).exitCode).toBe(0);
     expect(calls.map((call) => call.args[0])).toEqual([
       { root, project: 'innover', file: join(root, '.innover', 'docker-compose.lite.yml'), envFile: join(root, '.env') },
       expect.anything(),
@@ -120,7 +124,7 @@ describe('innover down / nuke / rebuild / restart', () => {
 
   it('INNOVER_PROJECT overrides the compose project name', async () => {
     const { compose, calls } = composeRecorder();
-    await runCli(['down', '--profile', 'lite'], { root: stackRoot(), topology, dotenv: testEnv, clients: { compose }, env: { INNOVER_PROJECT: 'innover-e2e' } });
+    await runCli(['down', '--profile', 'lite'], { root: stackRoot(), topology, dotenv: testEnv, clients: { compose, engine: pingOnly() }, env: { INNOVER_PROJECT: 'innover-e2e' } });
     expect(calls[0]?.args[0]).toMatchObject({ project: 'innover-e2e' });
   });
 
@@ -128,6 +132,7 @@ describe('innover down / nuke / rebuild / restart', () => {
     const { compose, calls } = composeRecorder();
     const removed: string[][] = [];
     const engine = strictFake<EngineClient>('engine', {
+      ping: async () => undefined,
       removeImages: async (references) => {
         removed.push([...references]);
         return { removed: [...references], missing: [] };
@@ -141,7 +146,7 @@ describe('innover down / nuke / rebuild / restart', () => {
 
   it('rebuild builds without cache and starts nothing; an unknown service is exit 2', async () => {
     const { compose, calls } = composeRecorder();
-    expect((await run(['rebuild', '--profile', 'lite', 'payment'], { compose })).exitCode).toBe(0);
+    expect((await run(['rebuild', '--profile', 'lite', 'payment'], { compose, engine: pingOnly() })).exitCode).toBe(0);
     expect(calls).toEqual([{ method: 'build', args: [expect.anything(), expect.objectContaining({ services: ['payment'], noCache: true })] }]);
     const bad = await run(['rebuild', '--profile', 'lite', 'redis'], { compose });
     expect(bad.exitCode).toBe(2);
@@ -149,7 +154,7 @@ describe('innover down / nuke / rebuild / restart', () => {
 
   it('restart restarts through compose, then waits until healthy again', async () => {
     const { compose, calls } = composeRecorder();
-    const engine = scriptedEngine([[summary('payment', { health: 'starting' })], [summary('payment')]]);
+    const engine = scriptedEngine([[summary('payment', { health: 'starting' })], [summary('payment')]], { ping: async () => undefined });
     const result = await run(['restart', '--profile', 'lite', 'payment'], { compose, engine });
     expect(result.exitCode).toBe(0);
     expect(calls).toEqual([{ method: 'restart', args: [expect.anything(), ['payment'], expect.anything()] }]);
