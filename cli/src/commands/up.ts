@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { CommandContext, CommandModule } from '../command.js';
-import { resolveStack, selectContainers } from '../stack/resolve-stack.js';
+import { requireEngine, resolveStack, selectContainers } from '../stack/resolve-stack.js';
 import { httpProbe } from '../stack/http-probe.js';
 import { stackUrls, type StackUrl } from '../stack/stack-urls.js';
 import { formatTable } from '../stack/table.js';
@@ -34,9 +34,13 @@ export const command: CommandModule<UpArgs, UpResult> = {
     const started = Date.now();
     const target = await resolveStack(ctx, args.profile);
     const only = args.services?.length ? selectContainers(target.plan, args.services) : undefined;
+    // No engine or no Compose: one line before any task list is drawn.
+    await requireEngine(ctx);
+    const compose = await ctx.client('compose');
+    await compose.version();
     const input: UpInput = {
       ctx,
-      compose: await ctx.client('compose'),
+      compose,
       engine: await ctx.client('engine'),
       probe: httpProbe,
       ...(only ? { only } : {}),
