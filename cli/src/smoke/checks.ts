@@ -100,17 +100,27 @@ async function redisExchange(host: string, port: number, commands: readonly (rea
   });
 }
 
-/** 3. AUTH with the password then PING answers PONG; the same PING without AUTH is refused (NOAUTH). */
-export async function checkRedis(options: { host: string; port: number; password: string }, signal: AbortSignal): Promise<string> {
-  let authenticated: string[];
+/** Resolves when Redis answers AUTH and PING; throws a CheckFailure saying what it answered otherwise. */
+export async function probeRedis(options: { host: string; port: number; password: string }, signal: AbortSignal): Promise<void> {
+  let replies: string[];
   try {
-    authenticated = await redisExchange(options.host, options.port, [['AUTH', options.password], ['PING']], signal);
+    replies = await redisExchange(options.host, options.port, [['AUTH', options.password], ['PING']], signal);
   } catch (error) {
-    throw new CheckFailure(`AUTH + PING: ${reason(error)}`);
+    throw new CheckFailure(reason(error));
   }
-  const [auth, pong] = authenticated;
+  const [auth, pong] = replies;
   if (auth !== '+OK') throw new CheckFailure(`AUTH answered ${auth?.replace(/^-/, '')} (is REDIS_PASSWORD the one Redis runs with?)`);
   if (pong !== '+PONG') throw new CheckFailure(`PING after AUTH answered ${pong}`);
+}
+
+/** 3. AUTH with the password then PING answers PONG; the same PING without AUTH is refused (NOAUTH). */
+export async function checkRedis(options: { host: string; port: number; password: string }, signal: AbortSignal): Promise<string> {
+  try {
+    await probeRedis(options, signal);
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new CheckFailure(message.startsWith('AUTH answered') || message.startsWith('PING after') ? message : `AUTH + PING: ${message}`);
+  }
 
   let anonymous: string[];
   try {
@@ -355,8 +365,15 @@ export interface ContainerVerdictRow {
 export function judgeContainers(rows: readonly ContainerVerdictRow[]): string {
   const planned = rows.filter((row) => row.role !== 'not in profile');
   if (planned.length === 0) throw new CheckFailure('no containers planned for this profile');
-  const problems = planned.filter((row) => !row.ready).map((row) => `${row.name} ${row.problem ?? 'is not ready'}`);
-  if (problems.length > 0) throw new CheckFailure(problems.join('; '));
+  // Containers failing the same way share one phrase, so a stack that is not up reads as one line.
+  const byProblem = new Map<string, string[]>();
+  for (const row of planned.filter((candidate) => !candidate.ready)) {
+    const problem = row.problem ?? 'is not ready';
+    byProblem.set(problem, [...(byProblem.get(problem) ?? []), row.name]);
+  }
+  if (byProblem.size > 0) {
+    throw new CheckFailure([...byProblem].map(([problem, names]) => `${names.join(', ')} ${problem}`).join('; '));
+  }
   const jobs = planned.filter((row) => row.role === 'job').length;
   return `${planned.length - jobs} running and healthy${jobs ? `, ${jobs} job(s) exited 0` : ''}`;
 }

@@ -1,4 +1,4 @@
-import { CheckFailure, checkGateway, checkHttpTargets, checkKafka, checkRedis, checkSql, checkTrace, checkWorker, fetchClientCredentialsToken } from './checks.js';
+import { CheckFailure, checkGateway, checkHttpTargets, checkKafka, checkRedis, checkSql, checkTrace, checkWorker, fetchClientCredentialsToken, probeRedis } from './checks.js';
 import type { RunTask, TokenResult } from './checks.js';
 import type { SmokeCheckSpec } from './smoke-plan.js';
 
@@ -27,8 +27,13 @@ export interface SmokeDependencies {
   containers(signal: AbortSignal): Promise<string>;
   /** `@innover/kit/queue` runTask. */
   runTask: RunTask;
-  /** How long the worker round trip may take (default 30 s). */
+  /** How long the worker round trip may take (default 30 s); keep it within the run's time. */
   workerTimeoutMs?: number;
+  /**
+   * Checks Redis answers before any task is sent, so an unreachable Redis fails at once instead of
+   * leaving BullMQ reconnecting (default: AUTH + PING over RESP).
+   */
+  probeRedis?: typeof probeRedis;
   /** How long a trace may take to reach Jaeger (default 30 s: batching in the service and the collector). */
   traceWaitMs?: number;
 }
@@ -61,6 +66,19 @@ export async function runSmoke(specs: readonly SmokeCheckSpec[], dependencies: S
     return token;
   };
 
+  const redisProbes = new Map<string, Promise<void>>();
+  const redisAnswers = (host: string, port: number): Promise<void> => {
+    const key = `${host}:${port}`;
+    let probe = redisProbes.get(key);
+    if (!probe) {
+      probe = (dependencies.probeRedis ?? probeRedis)({ host, port, password: secrets.redisPassword }, signal).catch((error: unknown) => {
+        throw new CheckFailure(`Redis ${key}: ${error instanceof Error ? error.message : String(error)}; no task sent`);
+      });
+      redisProbes.set(key, probe);
+    }
+    return probe;
+  };
+
   const work = (spec: SmokeCheckSpec): Promise<string> => {
     switch (spec.kind) {
       case 'containers':
@@ -86,9 +104,11 @@ export async function runSmoke(specs: readonly SmokeCheckSpec[], dependencies: S
           })
           .then((result) => checkGateway({ url: spec.url, accessToken: result.accessToken }, signal));
       case 'worker':
-        return checkWorker(
-          { redisUrl: redisUrlOf(spec.redisHost, spec.redisPort, secrets.redisPassword), queue: spec.queue, timeoutMs: dependencies.workerTimeoutMs ?? 30_000, runTask: dependencies.runTask },
-          signal,
+        return redisAnswers(spec.redisHost, spec.redisPort).then(() =>
+          checkWorker(
+            { redisUrl: redisUrlOf(spec.redisHost, spec.redisPort, secrets.redisPassword), queue: spec.queue, timeoutMs: dependencies.workerTimeoutMs ?? 30_000, runTask: dependencies.runTask },
+            signal,
+          ),
         );
       case 'trace':
         return checkTrace({ service: spec.service, requestUrl: spec.requestUrl, jaegerUrl: spec.jaegerUrl, waitMs: dependencies.traceWaitMs ?? 30_000 }, signal);

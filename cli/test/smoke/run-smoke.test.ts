@@ -10,6 +10,7 @@ const dependencies = (overrides: Partial<SmokeDependencies> = {}): SmokeDependen
   secrets,
   containers: () => Promise.resolve('14 running and healthy'),
   runTask: () => Promise.reject(new Error('unexpected runTask')),
+  probeRedis: () => Promise.resolve(),
   ...overrides,
 });
 
@@ -24,14 +25,15 @@ describe('judgeContainers', () => {
     ).toBe('1 running and healthy, 1 job(s) exited 0');
   });
 
-  it('fails naming each container that is not ready and why', () => {
+  it('fails naming each container that is not ready and why, those failing alike together', () => {
     expect(() =>
       judgeContainers([
         { name: 'payment', role: 'api', ready: false, problem: 'is unhealthy' },
         { name: 'cockroach-init', role: 'job', ready: false, problem: 'exited with code 1' },
         { name: 'redis', role: 'infrastructure', ready: true },
+        { name: 'ledger', role: 'api', ready: false, problem: 'is unhealthy' },
       ]),
-    ).toThrow(new CheckFailure('payment is unhealthy; cockroach-init exited with code 1'));
+    ).toThrow(new CheckFailure('payment, ledger is unhealthy; cockroach-init exited with code 1'));
     expect(() => judgeContainers([])).toThrow(/no containers planned/);
   });
 });
@@ -82,6 +84,25 @@ describe('runSmoke', () => {
     );
     expect(seen).toMatchObject({ redisUrl: 'redis://:redis-secret-123@127.0.0.1:6390/0', queue: 'ledger-q', task: 'add' });
     expect(rows[0]).toMatchObject({ status: 'fail', detail: 'cannot reach redis://:***@127.0.0.1:6390/0' });
+  });
+
+  it('sends no task when Redis does not answer, and probes it once for all workers', async () => {
+    let probes = 0;
+    const rows = await runSmoke(
+      [worker('payment'), worker('ledger')],
+      dependencies({
+        probeRedis: () => {
+          probes += 1;
+          return Promise.reject(new CheckFailure('connect ECONNREFUSED 127.0.0.1:6390'));
+        },
+      }),
+      new AbortController().signal,
+    );
+    expect(probes).toBe(1);
+    expect(rows.map((row) => row.detail)).toEqual([
+      'Redis 127.0.0.1:6390: connect ECONNREFUSED 127.0.0.1:6390; no task sent',
+      'Redis 127.0.0.1:6390: connect ECONNREFUSED 127.0.0.1:6390; no task sent',
+    ]);
   });
 
   it('fails a check that outlives the run instead of hanging', async () => {
