@@ -48,7 +48,7 @@ export const command: CommandModule<UpArgs, UpResult> = {
       timeoutSeconds: Number(args.timeout ?? 900),
       configureKeycloak: async () => {
         const { command: configure } = await import('./configure-keycloak.js');
-        await (configure as CommandModule<Record<string, unknown>, unknown>).handler({ timeout: 600 }, ctx);
+        await (configure as CommandModule<Record<string, unknown>, unknown>).handler({ timeout: 600, renderer: 'plain' }, ctx);
       },
       initEnv: async () => {
         const { command: init } = await import('./init.js');
@@ -69,7 +69,7 @@ export const command: CommandModule<UpArgs, UpResult> = {
   },
   render(result) {
     const table = formatTable(['WHAT', 'URL'], result.urls.map((entry) => [entry.name, entry.url]));
-    return `${table}\n\n${result.containers.length} containers of ${result.project} (profile ${result.profile}) healthy in ${result.seconds} s`;
+    return `${table}\n\n${result.containers.length} container${result.containers.length === 1 ? '' : 's'} of ${result.project} (profile ${result.profile}) healthy in ${result.seconds} s`;
   },
 };
 

@@ -163,6 +163,18 @@ describe('innover down / nuke / rebuild / restart', () => {
   });
 });
 
+describe('the remembered profile', () => {
+  it('is the one of the last up when --profile is not given, else the default', async () => {
+    const { writeState } = await import('../../src/stack/state.js');
+    const root = stackRoot();
+    const fresh = await run(['urls', '--json'], {}, root);
+    expect(JSON.parse(fresh.stdout)).toMatchObject({ profile: 'full' });
+    await writeState(root, { profile: 'lite' });
+    const remembered = await run(['urls', '--json'], {}, root);
+    expect(JSON.parse(remembered.stdout)).toMatchObject({ profile: 'lite' });
+  });
+});
+
 describe('innover urls', () => {
   it('lists only what the profile has, as a table, --json or --format env, with no secret', async () => {
     const env = await run(['urls', '--profile', 'lite', '--format', 'env'], {});
