@@ -43,7 +43,10 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
   });
   const answerHealth = healthResponder({ serviceName: config.serviceName, serviceVersion: config.serviceVersion });
   // Liveness is answered before Express dispatch (same JSON as the routed /health): see healthResponder.
+  let draining = false;
   const server = createServer((request, response) => {
+    // While draining, a request arriving on a kept-alive connection is served, then its connection closes.
+    if (draining) response.setHeader('connection', 'close');
     if (isHealthRequest(request)) answerHealth(response);
     else app(request, response);
   });
@@ -62,13 +65,18 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
   const shutdown = (): Promise<boolean> => {
     closing ??= (async () => {
       logger.info('shutting down: draining requests');
+      draining = true;
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Connections kept alive after their last response would hold close() open: drop them as they go idle.
       server.closeIdleConnections();
+      const sweeper = setInterval(() => server.closeIdleConnections(), 100);
+      const deadline = Date.now() + config.shutdownTimeoutMs;
       let timer: NodeJS.Timeout | undefined;
       const inTime = await Promise.race([drained.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs)))]);
       clearTimeout(timer);
+      clearInterval(sweeper);
       if (!inTime) server.closeAllConnections();
-      await runtime.close();
+      await runtime.close(Math.max(1_000, deadline - Date.now()));
       logger.info({ drained: inTime }, 'stopped');
       await flushLogger(logger);
       return inTime;

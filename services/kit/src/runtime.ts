@@ -71,7 +71,8 @@ export interface Runtime {
   dependencies: ServiceDependencies;
   taskClient: TaskClient | undefined;
   readinessChecks: ReadinessCheck[];
-  close(): Promise<void>;
+  /** Closes every client, giving up after `timeoutMs`. */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -121,9 +122,16 @@ export async function createRuntime(config: ServiceConfig): Promise<Runtime> {
     dependencies: { config, logger, database, events, tasks },
     taskClient,
     readinessChecks,
-    async close() {
-      await Promise.allSettled([database?.close(), events?.close(), taskClient?.close(), redisProbe?.quit()]);
-      await telemetry.shutdown();
+    async close(timeoutMs = 5_000) {
+      // Bounded: a dependency that went silent must not keep a stopping process alive.
+      const closing = (async () => {
+        await Promise.allSettled([database?.close(), events?.close(), taskClient?.close(), redisProbe?.quit()]);
+        await telemetry.shutdown();
+      })();
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([closing.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+      clearTimeout(timer);
+      if (!closed) logger.warn({ timeoutMs }, 'some clients did not close in time');
     },
   };
 }

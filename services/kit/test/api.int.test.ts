@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicName } from '@innover/kit';
@@ -187,6 +189,30 @@ describe('api', () => {
     } finally {
       other.kill('SIGTERM');
       expect(await other.exited).toBe(0);
+    }
+  });
+
+  it('on SIGTERM stops accepting, finishes the request in flight, then exits 0', async () => {
+    // A broker that accepts connections and never answers keeps the readiness request in flight.
+    const sockets = new Set<Socket>();
+    const silentBroker = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silentBroker.listen(0, '127.0.0.1', resolve));
+    const other = spawnService('payment', 'api', { ...environment, KAFKA_BROKERS: `127.0.0.1:${(silentBroker.address() as AddressInfo).port}`, OIDC_ISSUER_URL: '', OIDC_JWKS_URL: '', SHUTDOWN_TIMEOUT_MS: '3000' });
+    try {
+      const url = await apiBaseUrl(other);
+      const inFlight = fetch(`${url}/readiness`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      other.kill('SIGTERM');
+      await other.waitForLog((line) => line.msg === 'shutting down: draining requests');
+      await expect(fetch(`${url}/health`)).rejects.toThrow();
+      const response = await inFlight;
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { checks: Record<string, { error?: string }> }).checks['kafka']?.error).toMatch(/timed out/);
+      expect(await other.exited).toBe(0);
+      expect(other.logs.find((line) => line.msg === 'stopped')).toMatchObject({ drained: true });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silentBroker.close();
     }
   });
 
