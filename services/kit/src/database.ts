@@ -34,6 +34,17 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
   };
 }
 
+/** Splits a migration file at semicolons that end a line; `--` comments are dropped. Keep literals free of `;\n`. */
+export function splitStatements(sql: string): string[] {
+  return sql
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('--'))
+    .join('\n')
+    .split(/;\s*$/m)
+    .map((statement) => statement.trim())
+    .filter((statement) => statement.length > 0);
+}
+
 /**
  * Applies `*.sql` files from `directory` in name order, each once, recording them in `schema_migrations`.
  * Files should themselves be idempotent (`IF NOT EXISTS`) so two API replicas racing at start both succeed;
@@ -46,7 +57,9 @@ export async function runMigrations(database: Database, directory: string, logge
   const ran: string[] = [];
   for (const file of files) {
     if (applied.has(file)) continue;
-    await database.query(await readFile(join(directory, file), 'utf8'));
+    // One statement per round trip: CockroachDB runs a multi-statement string as one implicit transaction,
+    // and mixing schema changes with writes there is what it is least happy with.
+    for (const statement of splitStatements(await readFile(join(directory, file), 'utf8'))) await database.query(statement);
     await database.query('INSERT INTO schema_migrations (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [file]);
     logger.info({ migration: file }, 'migration applied');
     ran.push(file);
