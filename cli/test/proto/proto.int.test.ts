@@ -109,6 +109,13 @@ describe('innover proto', () => {
     await expect(readdir(join(root, 'services', 'forex', 'src'))).resolves.toEqual([]);
   });
 
+  it('the protos pass buf lint (STANDARD, with the two layout exceptions of protos/buf.yaml)', async () => {
+    const { execa } = await import('execa');
+    const lint = await execa(join(repo, 'node_modules', '.bin', 'buf'), ['lint', 'protos'], { cwd: repo, reject: false, all: true });
+    expect(lint.all).toBe('');
+    expect(lint.exitCode).toBe(0);
+  });
+
   it('refuses to run without protos/buf.yaml, saying where it looked', async () => {
     const root = await mkdtemp(join(tmpdir(), 'innover-proto-empty-'));
     roots.push(root);
