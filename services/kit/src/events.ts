@@ -99,7 +99,15 @@ export function createEventBus(options: { brokers: string[]; serviceName: string
           const parent = extractTraceContext(headers);
           await context.with(parent, () =>
             withSpan(`${topic} process`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.operation.type': 'process', 'messaging.consumer.group.name': subscription.groupId } }, async () => {
-              const value = codec.decode(new Uint8Array(message.value ?? Buffer.alloc(0)));
+              let value: ReturnType<typeof codec.decode>;
+              try {
+                value = codec.decode(new Uint8Array(message.value ?? Buffer.alloc(0)));
+              } catch (error) {
+                // A message that cannot be decoded never will be: log it and move on rather than block the partition.
+                options.logger.error({ topic, offset: message.offset, reason: (error as Error).message }, 'undecodable event skipped');
+                return;
+              }
+              // Handler failures propagate: kafkajs retries the message, so handlers must be idempotent.
               await subscription.handler({ topic, key: message.key?.toString(), value, headers });
             }),
           );

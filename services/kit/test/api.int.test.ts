@@ -172,6 +172,35 @@ describe('api', () => {
     expect(byName('payment publish')?.parentSpanId).toBe(byName('POST /payments')?.spanId);
   });
 
+  it('delivers payment.settled.v1 to the ledger worker, which posts the double entry once', async () => {
+    buildService('ledger');
+    const ledgerDatabase = await postgres.createDatabase('ledger');
+    const ledgerEnvironment = { ...environment, DATABASE_URL: ledgerDatabase, WORKER_HEARTBEAT_FILE: `/tmp/innover-ledger-test-heartbeat-${process.pid}` };
+    // The API owns migrations; the worker never runs them.
+    const ledgerApi = spawnService('ledger', 'api', ledgerEnvironment);
+    await apiBaseUrl(ledgerApi);
+    const ledgerWorker = spawnService('ledger', 'worker', ledgerEnvironment);
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: ledgerDatabase });
+    await client.connect();
+    try {
+      const created = await fetch(`${baseUrl}/payments`, { method: 'POST', headers: { authorization: `Bearer ${await oidc.token({ roles: ['payment-write'] })}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...payment, payerId: 'carol', payeeId: 'dave' }) });
+      const { id } = (await created.json()) as { id: string };
+      await ledgerWorker.waitForLog((line) => line.msg === 'settled payment posted' && line['paymentId'] === id, 30_000);
+      const { rows } = await client.query<{ account: string; amount_minor: string }>('SELECT account, amount_minor FROM ledger_entries WHERE reference = $1 ORDER BY account', [`payment:${id}`]);
+      expect(rows.map((row) => [row.account, Number(row.amount_minor)])).toEqual([
+        ['carol', -1250],
+        ['dave', 1250],
+      ]);
+    } finally {
+      await client.end();
+      for (const child of [ledgerWorker, ledgerApi]) {
+        child.kill('SIGTERM');
+        await child.exited;
+      }
+    }
+  });
+
   it('keeps answering fast when the trace collector is down', async () => {
     const deadCollector = `http://127.0.0.1:${await freePort()}`;
     const other = spawnService('payment', 'api', { ...environment, OTEL_EXPORTER_OTLP_ENDPOINT: deadCollector, OIDC_ISSUER_URL: '', OIDC_JWKS_URL: '' });
