@@ -97,6 +97,8 @@ export interface EngineClient {
   logs(id: string, options: LogOptions, onLine: (line: LogLine) => void): Promise<void>;
   /** Runs a command in a running container with this process's stdio; resolves with its exit code. */
   exec(id: string, options: ExecOptions): Promise<number>;
+  /** The id of each image reference; undefined for one that does not exist. */
+  imageIds(references: readonly string[]): Promise<Record<string, string | undefined>>;
   /** Removes images by reference; the ones that were not there are reported, not fatal. */
   removeImages(references: readonly string[]): Promise<{ removed: string[]; missing: string[] }>;
   /** Containers, networks and volumes still labelled with the project (after `down`, none). */
@@ -329,6 +331,22 @@ export function engineClientOver(docker: Dockerode, endpoint: string): EngineCli
         });
         const result = await exec.inspect();
         return result.ExitCode ?? 0;
+      }),
+
+    imageIds: (references) =>
+      guard(async () => {
+        const ids: Record<string, string | undefined> = {};
+        await Promise.all(
+          references.map(async (reference) => {
+            try {
+              ids[reference] = (await docker.getImage(reference).inspect()).Id;
+            } catch (error) {
+              if (statusCode(error) !== 404) throw error;
+              ids[reference] = undefined;
+            }
+          }),
+        );
+        return ids;
       }),
 
     removeImages: (references) =>

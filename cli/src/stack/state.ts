@@ -5,6 +5,17 @@ import { join } from 'node:path';
 export interface StackState {
   /** The profile of the last `up`, used when `--profile` is not given. */
   profile?: string;
+  /**
+   * The last build per Compose project: the fingerprint of the build context and the image ids
+   * it produced. `up` skips the build while both still match.
+   */
+  builds?: Record<string, BuildRecord>;
+}
+
+export interface BuildRecord {
+  fingerprint: string;
+  /** Image reference -> image id, as they were right after the build. */
+  images: Record<string, string>;
 }
 
 export const stateDirectory = '.innover';
@@ -18,14 +29,19 @@ export async function readState(root: string): Promise<StackState> {
   try {
     const parsed: unknown = JSON.parse(await readFile(stateFile(root), 'utf8'));
     if (typeof parsed !== 'object' || parsed === null) return {};
-    const profile = (parsed as { profile?: unknown }).profile;
-    return typeof profile === 'string' && profile ? { profile } : {};
+    const { profile, builds } = parsed as { profile?: unknown; builds?: unknown };
+    const state: StackState = {};
+    if (typeof profile === 'string' && profile) state.profile = profile;
+    if (typeof builds === 'object' && builds !== null) state.builds = builds as Record<string, BuildRecord>;
+    return state;
   } catch {
     return {};
   }
 }
 
-export async function writeState(root: string, state: StackState): Promise<void> {
+/** Merges `changes` into the remembered state. */
+export async function writeState(root: string, changes: StackState): Promise<void> {
+  const state = { ...(await readState(root)), ...changes };
   await mkdir(join(root, stateDirectory), { recursive: true });
   await writeFile(stateFile(root), `${JSON.stringify(state, null, 2)}\n`);
 }

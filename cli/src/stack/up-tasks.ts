@@ -4,6 +4,7 @@ import type { ListrTask } from 'listr2';
 import { UserError, type CommandContext } from '../command.js';
 import type { ComposeClient } from '../clients/compose-client.js';
 import type { EngineClient } from '../clients/engine-client.js';
+import { checkBuild, recordBuild } from './build-cache.js';
 import { assessContainer } from './container-status.js';
 import { generateStack } from './generate-stack.js';
 import type { HttpProbe } from './http-probe.js';
@@ -94,12 +95,15 @@ export function upTasks(input: UpInput): ListrTask<UpState>[] {
         };
         const targets = buildTargets(state.target.plan.containers, input.only ?? state.target.plan.containers);
         if (input.build && targets.length > 0) {
-          await input.compose.build(state.target.compose, {
-            services: targets,
-            noCache: false,
-            signal: ctx.signal,
-            onLine,
-          });
+          const images = [...new Set(state.target.plan.containers.filter((container) => targets.includes(container.name)).map((container) => container.image))];
+          const { root, project, file } = state.target.compose;
+          const check = await checkBuild(root, project, file, images, input.engine);
+          if (check.upToDate) {
+            task.output = `images up to date with the sources: ${images.join(', ')}`;
+          } else {
+            await input.compose.build(state.target.compose, { services: targets, noCache: false, signal: ctx.signal, onLine });
+            await recordBuild(root, project, check.fingerprint, images, input.engine);
+          }
         }
         try {
           await input.compose.up(state.target.compose, {

@@ -19,8 +19,9 @@ async function runUp(options: {
   only?: string[];
   build?: boolean;
   removeEnv?: boolean;
+  root?: string;
 }) {
-  const root = stackRoot([options.profile]);
+  const root = options.root ?? stackRoot([options.profile]);
   if (options.removeEnv) (await import('node:fs')).rmSync(`${root}/.env`);
   const calls: Array<{ method: 'build' | 'up'; options: ComposeBuildOptions | ComposeUpOptions }> = [];
   const compose = strictFake<ComposeClient>('compose', {
@@ -50,8 +51,13 @@ async function runUp(options: {
   const state: UpState = { target, envCreated: false, progress: [], keycloakConfigured: false };
   const list = new Listr<UpState, 'silent'>(upTasks(input), { ctx: state, renderer: 'silent', exitOnError: true, registerSignalListeners: false });
   const error = await list.run().then(() => undefined, (caught: unknown) => caught);
-  return { state, calls, happened, out, error };
+  return { state, calls, happened, out, error, root };
 }
+
+/** Image ids as the engine reports them; the same for every call unless `version` changes. */
+const images = (version = 1) => ({
+  imageIds: async (references: readonly string[]) => Object.fromEntries(references.map((reference) => [reference, `sha256:${reference}:${version}`])),
+});
 
 const running = (profile: string) =>
   planStack(topology, profile).containers.map((container) =>
@@ -62,7 +68,7 @@ const running = (profile: string) =>
 
 describe('the up task list', () => {
   it('runs preflight, .env, generate, build once per image, up --no-build, then waits for every container', async () => {
-    const engine = scriptedEngine([running('lite')], { ping: async () => undefined });
+    const engine = scriptedEngine([running('lite')], { ping: async () => undefined, ...images() });
     const { state, calls, happened, error } = await runUp({ profile: 'lite', engine });
     expect(error).toBeUndefined();
     expect(happened).toEqual(['generate lite']);
@@ -74,23 +80,39 @@ describe('the up task list', () => {
     expect(state.keycloakConfigured).toBe(false);
   });
 
+  it('skips the build while the sources and the images are those of the last build', async () => {
+    const engine = scriptedEngine([running('lite')], { ping: async () => undefined, ...images() });
+    const first = await runUp({ profile: 'lite', engine });
+    expect(first.calls.map((call) => call.method)).toEqual(['build', 'up']);
+    const second = await runUp({ profile: 'lite', engine, root: first.root });
+    expect(second.calls.map((call) => call.method)).toEqual(['up']);
+    // An image replaced behind innover's back (innover rebuild, a manual build) means build again.
+    const replaced = scriptedEngine([running('lite')], { ping: async () => undefined, ...images(2) });
+    const third = await runUp({ profile: 'lite', engine: replaced, root: first.root });
+    expect(third.calls.map((call) => call.method)).toEqual(['build', 'up']);
+    // So does a changed source file.
+    (await import('node:fs')).writeFileSync(`${first.root}/changed.ts`, 'export {};\n');
+    const fourth = await runUp({ profile: 'lite', engine: replaced, root: first.root });
+    expect(fourth.calls.map((call) => call.method)).toEqual(['build', 'up']);
+  });
+
   it('creates .env (as init) when it is missing', async () => {
-    const engine = scriptedEngine([running('lite')], { ping: async () => undefined });
+    const engine = scriptedEngine([running('lite')], { ping: async () => undefined, ...images() });
     const { state, happened } = await runUp({ profile: 'lite', engine, removeEnv: true });
     expect(happened[0]).toBe('init');
     expect(state.envCreated).toBe(true);
   });
 
   it('configures Keycloak only when Keycloak and WSO2 are both in the profile', async () => {
-    const full = await runUp({ profile: 'full', engine: scriptedEngine([running('full')], { ping: async () => undefined }) });
+    const full = await runUp({ profile: 'full', engine: scriptedEngine([running('full')], { ping: async () => undefined, ...images() }) });
     expect(full.error).toBeUndefined();
     expect(full.happened).toContain('configure-keycloak');
-    const identity = await runUp({ profile: 'identity', engine: scriptedEngine([running('identity')], { ping: async () => undefined }) });
+    const identity = await runUp({ profile: 'identity', engine: scriptedEngine([running('identity')], { ping: async () => undefined, ...images() }) });
     expect(identity.happened).not.toContain('configure-keycloak');
   });
 
   it('up <svc...> starts or updates just those and waits only for them', async () => {
-    const engine = scriptedEngine([[summary('payment'), summary('payment-worker')]], { ping: async () => undefined });
+    const engine = scriptedEngine([[summary('payment'), summary('payment-worker')]], { ping: async () => undefined, ...images() });
     const { calls, state, error } = await runUp({ profile: 'lite', engine, only: ['payment-worker'], build: false });
     expect(error).toBeUndefined();
     expect(calls).toEqual([{ method: 'up', options: expect.objectContaining({ services: ['payment-worker'], build: false, removeOrphans: false }) }]);
@@ -102,6 +124,7 @@ describe('the up task list', () => {
     const crashed = running('lite').map((entry) => (entry.service === 'ledger' ? { ...entry, state: 'exited' as const, exitCode: 1, status: 'Exited (1) 1 second ago', health: 'none' as const } : entry));
     const engine = scriptedEngine([crashed], {
       ping: async () => undefined,
+      ...images(),
       logs: async (_id, options, onLine) => {
         expect(options).toMatchObject({ tail: 20, follow: false });
         onLine({ stream: 'stderr', text: 'Error: relation "ledger" does not exist' });
