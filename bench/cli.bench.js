@@ -15,7 +15,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const profile = 'lite';
 const project = process.env.INNOVER_BENCH_PROJECT ?? 'innover-e2e';
 const env = { ...process.env, INNOVER_PROJECT: project, NO_COLOR: '1' };
-const rounds = Number(process.env.INNOVER_BENCH_UP_ROUNDS ?? 2);
+const rounds = Number(process.env.INNOVER_BENCH_UP_ROUNDS ?? 3);
 
 function run(command, args, { check = true } = {}) {
   const started = process.hrtime.bigint();

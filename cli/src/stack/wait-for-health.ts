@@ -60,7 +60,7 @@ const defaultSleep = (milliseconds: number, signal?: AbortSignal): Promise<void>
 export async function waitForHealth(options: WaitOptions): Promise<ContainerProgress[]> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
-  const tick = options.tickMilliseconds ?? 500;
+  const tick = options.tickMilliseconds ?? 250;
   const started = now();
   const names = new Set(options.containers.map((container) => container.name));
   const readyAt = new Map<string, number>();
