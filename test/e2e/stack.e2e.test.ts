@@ -157,6 +157,25 @@ describe(`innover up --profile ${profile} on a real engine`, () => {
     expect(await containerIdentities()).toEqual(before);
   });
 
+  // Smoke step (issue #6, owned by the smoke work): the whole lite stack proven by `innover smoke`.
+  it('smoke: every check of the lite profile passes; checks outside it are "not in profile"', async () => {
+    const smoke = await innover('smoke', '--profile', profile, '--json');
+    const result = JSON.parse(smoke.stdout) as { profile: string; failed: number; rows: Array<{ name: string; status: string; detail: string }> };
+    const failures = result.rows.filter((row) => row.status === 'fail').map((row) => `${row.name}: ${row.detail}`);
+    expect(failures).toEqual([]);
+    expect(smoke.exitCode, smoke.stderr).toBe(0);
+    expect(result.profile).toBe(profile);
+    expect(result.rows.filter((row) => row.status === 'not in profile').map((row) => row.name)).toEqual(['kafka', 'keycloak', 'gateway', 'trace']);
+    const passed = result.rows.filter((row) => row.status === 'pass').map((row) => row.name);
+    expect(passed).toEqual([
+      'containers',
+      ...topology.services.map((service) => `http ${service.name}`),
+      'redis',
+      ...topology.services.map((service) => `sql ${service.name}`),
+      ...topology.services.map((service) => `worker ${service.name}`),
+    ]);
+  });
+
   it('9. down leaves no container, network or volume of the project', async () => {
     const down = await innover('down');
     expect(down.exitCode, down.stderr).toBe(0);

@@ -40,20 +40,21 @@ function reason(error: unknown): string {
   return String(error);
 }
 
-/** 2. Each endpoint answers 200 (health, readiness; published port and Nginx). */
+/**
+ * 2. Each endpoint answers 200 (health, readiness; published port and Nginx). One request at a
+ * time, as a person would check them: smoke proves the stack works, it is not a load test.
+ */
 export async function checkHttpTargets(targets: readonly HttpTarget[], signal: AbortSignal): Promise<string> {
   const failures: string[] = [];
-  await Promise.all(
-    targets.map(async (target) => {
-      try {
-        const response = await fetch(target.url, { signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]) });
-        const body = await response.text();
-        if (response.status !== 200) failures.push(`${target.label} answered ${response.status} ${body.slice(0, 120)}`.trim());
-      } catch (error) {
-        failures.push(`${target.label}: ${reason(error)}`);
-      }
-    }),
-  );
+  for (const target of targets) {
+    try {
+      const response = await fetch(target.url, { signal: AbortSignal.any([signal, AbortSignal.timeout(5_000)]) });
+      const body = await response.text();
+      if (response.status !== 200) failures.push(`${target.label} answered ${response.status} ${body.slice(0, 160)}`.trim());
+    } catch (error) {
+      failures.push(`${target.label}: ${reason(error)}`);
+    }
+  }
   if (failures.length > 0) throw new CheckFailure(failures.join('; '));
   return `${targets.map((target) => target.label).join(', ')}: 200`;
 }
