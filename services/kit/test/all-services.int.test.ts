@@ -75,9 +75,9 @@ describe('the six services', () => {
     expect((await call('forex', 'GET', '/rates/EUR/JPY')).status).toBe(404);
   });
 
-  it('payment: stores a payment and enqueues its settlement', async () => {
+  it('payment: stores a pending payment and enqueues its approval', async () => {
     const created = await call('payment', 'POST', '/payments', { payerId: 'a', payeeId: 'b', amountMinor: 5, currency: 'EUR' });
     expect(created.status).toBe(202);
-    expect(created.json['jobId']).toBe(`settle-${String(created.json['id'])}`);
+    expect(created.json['jobId']).toBe(`approve-${String(created.json['id'])}`);
   });
 });

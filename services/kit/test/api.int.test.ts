@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicName } from '@innover/kit';
 import { createEventBus } from '@innover/kit/events';
 import type { EventBus, ReceivedEvent } from '@innover/kit/events';
+import { paymentInitiatedCodec } from '../../payment/src/generated/events.js';
+import type { PaymentInitiated } from '../../payment/src/generated/payment/v1/payment_pb.js';
 import { freePort, startKafkaMock, startOidcIssuer, startPostgres, startRedis } from '../../../test/support/peers.js';
 import type { KafkaPeer, OidcPeer, PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
 import { startOtlpCollector } from '../../../test/support/otlp-collector.js';
@@ -23,7 +25,7 @@ let api: ServiceProcess;
 let worker: ServiceProcess;
 let baseUrl: string;
 let consumerBus: EventBus;
-const received: Array<ReceivedEvent<Record<string, unknown>>> = [];
+const received: Array<ReceivedEvent<PaymentInitiated>> = [];
 let environment: Record<string, string>;
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -57,9 +59,10 @@ beforeAll(async () => {
   baseUrl = await apiBaseUrl(api);
   await worker.waitForLog((line) => line.msg === 'worker ready');
   consumerBus = createEventBus({ brokers: kafka.brokers, serviceName: 'api-test', logger: pino({ level: 'silent' }) });
-  await consumerBus.subscribe<Record<string, unknown>>({
+  await consumerBus.subscribe<PaymentInitiated>({
     groupId: 'api-test',
     topic: topicName('payment', 'initiated'),
+    codec: paymentInitiatedCodec,
     fromBeginning: true,
     handler: async (event) => void received.push(event),
   });
@@ -154,25 +157,28 @@ describe('api', () => {
     const jobLog = await worker.waitForLog((line) => line.msg === 'job completed' && line['jobId'] === jobId);
     expect(jobLog['trace_id']).toBe(traceId);
 
-    const event = await until('the payment.initiated.v1 event', async () => received.find((entry) => entry.value['paymentId'] === id));
-    expect(event.value).toMatchObject({ paymentId: id, ...payment, status: 'initiated' });
+    const event = await until('the payment.initiated.v1 event', async () => received.find((entry) => entry.value.payment?.paymentId === id));
+    // Protobuf on the wire, decoded with the payment service's generated codec.
+    expect(event.headers['content-type']).toBe('application/x-protobuf');
+    expect(event.value.payment).toMatchObject({ paymentId: id, payerCustomerId: payment.payerId, payeeCustomerId: payment.payeeId, amount: { currencyCode: 'EUR', minorUnits: '1250' } });
+    expect(event.value.metadata?.source).toBe('payment');
     expect(event.key).toBe(id);
     expect(event.headers['traceparent']).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
 
     const spans = await until('API and worker spans at the collector', async () => {
       const ofTrace = collector.spans.filter((span) => span.traceId === traceId);
-      return ofTrace.some((span) => span.name === 'settle-payment process') && ofTrace.some((span) => span.name === 'POST /payments') ? ofTrace : undefined;
+      return ofTrace.some((span) => span.name === 'approve-payment process') && ofTrace.some((span) => span.name === 'POST /payments') ? ofTrace : undefined;
     });
     expect(new Set(spans.map((span) => span.serviceName))).toEqual(new Set(['payment']));
     const names = spans.map((span) => span.name);
-    expect(names).toEqual(expect.arrayContaining(['POST /payments', 'INSERT payment', 'payment publish', 'payment.initiated.v1 publish', 'settle-payment process', 'UPDATE payment']));
+    expect(names).toEqual(expect.arrayContaining(['POST /payments', 'INSERT payment', 'payment publish', 'payment.initiated.v1 publish', 'approve-payment process', 'UPDATE payment']));
     // The job span is a child of the enqueue span, which is a child of the request span.
     const byName = (name: string) => spans.find((span) => span.name === name);
-    expect(byName('settle-payment process')?.parentSpanId).toBe(byName('payment publish')?.spanId);
+    expect(byName('approve-payment process')?.parentSpanId).toBe(byName('payment publish')?.spanId);
     expect(byName('payment publish')?.parentSpanId).toBe(byName('POST /payments')?.spanId);
   });
 
-  it('delivers payment.settled.v1 to the ledger worker, which posts the double entry once', async () => {
+  it('delivers payment.status-changed.v1 (protobuf) to the ledger worker, which posts the double entry once', async () => {
     buildService('ledger');
     const ledgerDatabase = await postgres.createDatabase('ledger');
     const ledgerEnvironment = { ...environment, DATABASE_URL: ledgerDatabase, WORKER_HEARTBEAT_FILE: `/tmp/innover-ledger-test-heartbeat-${process.pid}` };
@@ -186,7 +192,7 @@ describe('api', () => {
     try {
       const created = await fetch(`${baseUrl}/payments`, { method: 'POST', headers: { authorization: `Bearer ${await oidc.token({ roles: ['payment-write'] })}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...payment, payerId: 'carol', payeeId: 'dave' }) });
       const { id } = (await created.json()) as { id: string };
-      await ledgerWorker.waitForLog((line) => line.msg === 'settled payment posted' && line['paymentId'] === id, 30_000);
+      await ledgerWorker.waitForLog((line) => line.msg === 'payment posted' && line['paymentId'] === id, 30_000);
       const { rows } = await client.query<{ account: string; amount_minor: string }>('SELECT account, amount_minor FROM ledger_entries WHERE reference = $1 ORDER BY account', [`payment:${id}`]);
       expect(rows.map((row) => [row.account, Number(row.amount_minor)])).toEqual([
         ['carol', -1250],

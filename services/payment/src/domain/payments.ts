@@ -3,6 +3,10 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { defineTask, HttpError, requireDependency, validateBody } from '@innover/kit';
 import type { ServiceDependencies, TaskRegistry } from '@innover/kit';
+import { paymentInitiatedCodec, paymentStatusChangedCodec } from '../generated/events.js';
+import { PaymentStatus } from '../generated/payment/v1/payment_pb.js';
+import { initiatedEvent, statusChangedEvent, statusNames } from './payment-events.js';
+import type { PaymentRecord } from './payment-events.js';
 
 /** Body of POST /payments. Amounts are integers in minor units (cents) so no float ever touches money. */
 export const paymentRequest = z.strictObject({
@@ -13,16 +17,6 @@ export const paymentRequest = z.strictObject({
 });
 export type PaymentRequest = z.infer<typeof paymentRequest>;
 
-/** Payload of `payment.initiated.v1` / `payment.settled.v1` (JSON until the protos land). */
-export interface PaymentEvent {
-  paymentId: string;
-  payerId: string;
-  payeeId: string;
-  amountMinor: number;
-  currency: string;
-  status: 'initiated' | 'settled';
-}
-
 interface PaymentRow {
   id: string;
   payer_id: string;
@@ -31,46 +25,49 @@ interface PaymentRow {
   currency: string;
   status: string;
   created_at: Date;
+  updated_at: Date;
 }
 
-function toPayment(row: PaymentRow) {
-  return { id: row.id, payerId: row.payer_id, payeeId: row.payee_id, amountMinor: Number(row.amount_minor), currency: row.currency, status: row.status, createdAt: row.created_at.toISOString() };
+const columns = 'id, payer_id, payee_id, amount_minor, currency, status, created_at, updated_at';
+
+function toRecord(row: PaymentRow): PaymentRecord {
+  return { id: row.id, payerId: row.payer_id, payeeId: row.payee_id, amountMinor: Number(row.amount_minor), currency: row.currency, status: statusNames[row.status] ?? PaymentStatus.UNSPECIFIED, createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
-/** POST /payments stores, enqueues settlement and announces; GET /payments/:id reads back. */
+/** POST /payments stores, enqueues approval and announces `payment.initiated.v1`; GET /payments/:id reads back. */
 export function paymentRoutes(router: Router, dependencies: ServiceDependencies): void {
   router.post('/payments', validateBody(paymentRequest), async (request, response) => {
     const body = request.body as PaymentRequest;
     const database = requireDependency(dependencies.database, 'DATABASE_URL');
     const tasks = requireDependency(dependencies.tasks, 'REDIS_URL');
-    const id = randomUUID();
-    await database.query('INSERT INTO payments (id, payer_id, payee_id, amount_minor, currency, status) VALUES ($1, $2, $3, $4, $5, $6)', [id, body.payerId, body.payeeId, body.amountMinor, body.currency, 'initiated']);
-    // The job id is derived from the payment, so a retried enqueue cannot settle twice.
-    const job = await tasks.enqueue('settle-payment', { paymentId: id }, { jobId: `settle-${id}` });
-    const event: PaymentEvent = { paymentId: id, ...body, status: 'initiated' };
-    await dependencies.events?.publish('initiated', event, { key: id });
-    response.status(202).json({ id, status: 'initiated', jobId: job.id });
+    const [row] = await database.query<PaymentRow>(`INSERT INTO payments (id, payer_id, payee_id, amount_minor, currency, status) VALUES ($1, $2, $3, $4, $5, 'pending') RETURNING ${columns}`, [randomUUID(), body.payerId, body.payeeId, body.amountMinor, body.currency]);
+    if (!row) throw new Error('INSERT returned no row');
+    // The job id is derived from the payment, so a retried enqueue cannot approve twice.
+    const job = await tasks.enqueue('approve-payment', { paymentId: row.id }, { jobId: `approve-${row.id}` });
+    await dependencies.events?.publish('initiated', initiatedEvent(toRecord(row)), { key: row.id, codec: paymentInitiatedCodec });
+    response.status(202).json({ id: row.id, status: row.status, jobId: job.id });
   });
 
   router.get('/payments/:id', async (request, response) => {
     const id = request.params['id'] ?? '';
     if (!z.uuid().safeParse(id).success) throw new HttpError(400, 'invalid_request', 'id: must be a UUID');
     const database = requireDependency(dependencies.database, 'DATABASE_URL');
-    const [row] = await database.query<PaymentRow>('SELECT id, payer_id, payee_id, amount_minor, currency, status, created_at FROM payments WHERE id = $1', [id]);
+    const [row] = await database.query<PaymentRow>(`SELECT ${columns} FROM payments WHERE id = $1`, [id]);
     if (!row) throw new HttpError(404, 'not_found', `no payment ${id}`);
-    response.json(toPayment(row));
+    response.json({ id: row.id, payerId: row.payer_id, payeeId: row.payee_id, amountMinor: Number(row.amount_minor), currency: row.currency, status: row.status, createdAt: row.created_at.toISOString() });
   });
 }
 
-/** Worker side: settle an initiated payment once and announce it. */
+/**
+ * Worker side: approve a pending payment once and announce `payment.status-changed.v1` (the ledger posts it).
+ * The rule engine's evaluation would decide here; the sample approves every payment.
+ */
 export const paymentTasks: TaskRegistry = {
-  'settle-payment': defineTask(z.strictObject({ paymentId: z.uuid() }), async ({ paymentId }, context) => {
-    if (!context.database) throw new Error('settle-payment needs DATABASE_URL on the worker');
-    const rows = await context.database.query<PaymentRow>("UPDATE payments SET status = 'settled', updated_at = now() WHERE id = $1 AND status = 'initiated' RETURNING id, payer_id, payee_id, amount_minor, currency, status, created_at", [paymentId]);
-    const row = rows[0];
-    if (!row) return { paymentId, settled: false };
-    const event: PaymentEvent = { paymentId, payerId: row.payer_id, payeeId: row.payee_id, amountMinor: Number(row.amount_minor), currency: row.currency, status: 'settled' };
-    await context.events?.publish('settled', event, { key: paymentId });
-    return { paymentId, settled: true };
+  'approve-payment': defineTask(z.strictObject({ paymentId: z.uuid() }), async ({ paymentId }, context) => {
+    if (!context.database) throw new Error('approve-payment needs DATABASE_URL on the worker');
+    const [row] = await context.database.query<PaymentRow>(`UPDATE payments SET status = 'approved', updated_at = now() WHERE id = $1 AND status = 'pending' RETURNING ${columns}`, [paymentId]);
+    if (!row) return { paymentId, approved: false };
+    await context.events?.publish('status-changed', statusChangedEvent(toRecord(row), PaymentStatus.PENDING), { key: paymentId, codec: paymentStatusChangedCodec });
+    return { paymentId, approved: true };
   }),
 };
