@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { acquireStackLock } from '../test/e2e/stack-lock.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const profile = 'lite';
@@ -37,6 +38,7 @@ const timed = (times, command, args) => median(Array.from({ length: times }, () 
 
 export default async function runBench() {
   if (!existsSync(join(root, 'cli', 'dist', 'main.js'))) throw new Error('the CLI is not built: run npm run build');
+  const release = await acquireStackLock('bench');
   const envCreated = !existsSync(join(root, '.env'));
   const composeArgs = ['compose', '--project-directory', root, '-p', project, '-f', join(root, '.innover', `docker-compose.${profile}.yml`), '--env-file', join(root, '.env')];
   const wasRunning = run('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).stdout.trim() !== '';
@@ -77,6 +79,7 @@ export default async function runBench() {
   } finally {
     if (!wasRunning) run('node', ['bin/innover.js', 'down', '--profile', profile], { check: false });
     if (envCreated) rmSync(join(root, '.env'), { force: true });
+    release();
   }
   return figures;
 }

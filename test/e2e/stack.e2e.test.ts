@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTopology } from '../../cli/src/topology/load.js';
 import type { Topology } from '../../cli/src/topology/schema.js';
 import { prepareEngine, repositoryRoot } from './engine-setup.js';
+import { acquireStackLock } from './stack-lock.js';
 
 const profile = 'lite';
 const project = 'innover-e2e';
@@ -18,6 +19,7 @@ const cliEnv = { ...process.env, INNOVER_PROJECT: project, NO_COLOR: '1' };
 const envFile = join(repositoryRoot, '.env');
 let envCreatedByTest = false;
 let topology: Topology;
+let releaseLock: (() => void) | undefined;
 
 function innover(...args: string[]): ResultPromise<{ reject: false; env: typeof cliEnv; cwd: string }> {
   return execa('node', ['bin/innover.js', ...args], { reject: false, env: cliEnv, cwd: repositoryRoot });
@@ -47,6 +49,7 @@ async function projectLeftovers(): Promise<string[]> {
 }
 
 beforeAll(async () => {
+  releaseLock = await acquireStackLock('e2e');
   const prepared = await prepareEngine(profile);
   console.info(`[e2e] ${prepared.engine.replace(/\n/g, ', ')}`);
   for (const line of prepared.images) console.info(`[e2e] base image ${line}`);
@@ -67,6 +70,7 @@ afterAll(async () => {
     }
   } finally {
     if (envCreatedByTest) rmSync(envFile, { force: true });
+    releaseLock?.();
   }
 });
 
