@@ -20,7 +20,6 @@ export function ledgerRoutes(router: Router, dependencies: ServiceDependencies):
     const database = requireDependency(dependencies.database, 'DATABASE_URL');
     const id = randomUUID();
     await database.query('INSERT INTO ledger_entries (id, account, amount_minor, currency, reference) VALUES ($1, $2, $3, $4, $5)', [id, body.account, body.amountMinor, body.currency, body.reference ?? null]);
-    await dependencies.events?.publish('posted', { entryId: id, ...body }, { key: body.account });
     response.status(201).json({ id, ...body });
   });
   router.get('/accounts/:account/balances', async (request, response) => {

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { topicName } from '@innover/kit';
 import type { ServiceDependencies } from '@innover/kit';
-import { paymentStatusChangedCodec } from '../generated/events.js';
+import { create } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { ledgerEntriesPostedCodec, paymentStatusChangedCodec } from '../generated/events.js';
+import { EntryDirection, LedgerEntriesPostedSchema } from '../generated/ledger/v1/ledger_pb.js';
 import { PaymentStatus } from '../generated/payment/v1/payment_pb.js';
 import type { PaymentStatusChanged } from '../generated/payment/v1/payment_pb.js';
 
@@ -45,7 +48,18 @@ export async function ledgerSubscriptions(dependencies: ServiceDependencies): Pr
       for (const posting of postings) {
         await database.query('INSERT INTO ledger_entries (id, account, amount_minor, currency, reference) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (reference, account) DO NOTHING', [randomUUID(), posting.account, posting.amountMinor, posting.currency, posting.reference]);
       }
-      if (postings.length > 0) logger.info({ paymentId: value.paymentId }, 'payment posted');
+      if (postings.length === 0) return;
+      // Announced after the rows exist; a redelivery announces again with the same transaction id (consumers dedupe on it).
+      const transactionId = postings[0]?.reference ?? value.paymentId;
+      const event = create(LedgerEntriesPostedSchema, {
+        metadata: { eventId: randomUUID(), occurredAt: timestampFromDate(new Date()), source: 'ledger', correlationId: value.paymentId },
+        transactionId,
+        paymentId: value.paymentId,
+        entries: postings.map((posting) => ({ accountId: posting.account, direction: posting.amountMinor < 0 ? EntryDirection.DEBIT : EntryDirection.CREDIT, amount: { currencyCode: posting.currency, minorUnits: String(Math.abs(posting.amountMinor)) } })),
+        postedAt: timestampFromDate(new Date()),
+      });
+      await events.publish('entries-posted', event, { key: value.paymentId, codec: ledgerEntriesPostedCodec });
+      logger.info({ paymentId: value.paymentId }, 'payment posted');
     },
   });
 }
