@@ -72,9 +72,13 @@ export function healthResponder(dependencies: Pick<AppDependencies, 'serviceName
   };
 }
 
-/** True for the liveness probe request that `healthResponder` answers. */
+/**
+ * True for a bare liveness probe, which `healthResponder` answers before Express. A `/health` request carrying
+ * a `traceparent` is part of someone's trace (a smoke test, a synthetic monitor): it goes through Express and
+ * gets its span like any other request.
+ */
 export function isHealthRequest(request: IncomingMessage): boolean {
-  return request.url === '/health' && (request.method === 'GET' || request.method === 'HEAD');
+  return request.url === '/health' && (request.method === 'GET' || request.method === 'HEAD') && request.headers.traceparent === undefined;
 }
 
 /** Builds the Express app: no listening, no globals. */
@@ -83,8 +87,8 @@ export function createApp(dependencies: AppDependencies): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   const answerHealth = healthResponder(dependencies);
-  app.get('/health', (_request, response) => answerHealth(response));
   app.use(requestTelemetry(dependencies.logger));
+  app.get('/health', (_request, response) => answerHealth(response));
   app.get('/readiness', async (_request, response) => {
     const report = await runReadiness(dependencies.readinessChecks, dependencies.readinessTimeoutMs);
     response.status(report.status === 'ok' ? 200 : 503).json({ service: dependencies.serviceName, ...report });

@@ -88,6 +88,16 @@ describe('api', () => {
     expect(typeof body['uptimeSeconds']).toBe('number');
   });
 
+  it('traces a /health request that carries a traceparent (bare probes are not traced)', async () => {
+    const traceId = randomUUID().replaceAll('-', '');
+    expect((await fetch(`${baseUrl}/health`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } })).status).toBe(200);
+    const [span] = await until('the /health span', async () => {
+      const spans = collector.spans.filter((entry) => entry.traceId === traceId);
+      return spans.length > 0 ? spans : undefined;
+    });
+    expect(span).toMatchObject({ serviceName: 'payment', name: 'GET /health', parentSpanId: '00f067aa0ba902b7' });
+  });
+
   it('reports readiness of exactly the configured dependencies, with latency', async () => {
     const response = await fetch(`${baseUrl}/readiness`);
     const body = (await response.json()) as { status: string; checks: Record<string, { status: string; latencyMs: number }> };
