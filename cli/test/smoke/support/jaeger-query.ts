@@ -7,8 +7,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ReceivedSpan } from '../../../../test/support/otlp-collector.js';
 
-export async function startJaegerQuery(spans: readonly ReceivedSpan[]): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startJaegerQuery(spans: readonly ReceivedSpan[], port = 0): Promise<{ url: string; stop(): Promise<void> }> {
   const server = createServer((request, response) => {
+    // The UI root: what `innover` probes to call Jaeger healthy.
+    if (request.url === '/') return void response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Jaeger UI</title>');
     const match = /^\/api\/traces\/([0-9a-f]{32})$/.exec(request.url ?? '');
     const found = match ? spans.filter((span) => span.traceId === match[1]) : [];
     if (!match || found.length === 0) {
@@ -26,7 +28,7 @@ export async function startJaegerQuery(spans: readonly ReceivedSpan[]): Promise<
     ];
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data, total: 0, limit: 0, offset: 0, errors: null }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  const bound = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${bound}`, stop: () => new Promise((resolve) => server.close(() => resolve())) };
 }
