@@ -188,14 +188,25 @@ describe('api', () => {
     expect(byName('payment publish')?.parentSpanId).toBe(byName('POST /payments')?.spanId);
   });
 
-  it('delivers payment.status-changed.v1 (protobuf) to the ledger worker, which posts the double entry once', async () => {
+  it('chains payment -> ledger -> wallet over protobuf events: the double entry is posted once and the wallet moves', async () => {
     buildService('ledger');
+    buildService('wallet');
     const ledgerDatabase = await postgres.createDatabase('ledger');
+    const walletDatabase = await postgres.createDatabase('wallet');
     const ledgerEnvironment = { ...environment, DATABASE_URL: ledgerDatabase, WORKER_HEARTBEAT_FILE: `/tmp/innover-ledger-test-heartbeat-${process.pid}` };
-    // The API owns migrations; the worker never runs them.
+    const walletEnvironment = { ...environment, DATABASE_URL: walletDatabase, WORKER_HEARTBEAT_FILE: `/tmp/innover-wallet-test-heartbeat-${process.pid}` };
+    // The APIs own migrations; the workers never run them.
     const ledgerApi = spawnService('ledger', 'api', ledgerEnvironment);
+    const walletApi = spawnService('wallet', 'api', walletEnvironment);
     await apiBaseUrl(ledgerApi);
+    const walletUrl = await apiBaseUrl(walletApi);
     const ledgerWorker = spawnService('ledger', 'worker', ledgerEnvironment);
+    const walletWorker = spawnService('wallet', 'worker', walletEnvironment);
+    const walletToken = await oidc.token({ roles: ['wallet-read', 'wallet-write'] });
+    const opened = await fetch(`${walletUrl}/wallets`, { method: 'POST', headers: { authorization: `Bearer ${walletToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ ownerId: 'dave', currency: 'EUR' }) });
+    expect(opened.status).toBe(201);
+    const { id: walletId } = (await opened.json()) as { id: string };
+    await walletWorker.waitForLog((line) => line.msg === 'worker ready');
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: ledgerDatabase });
     await client.connect();
@@ -208,9 +219,12 @@ describe('api', () => {
         ['carol', -1250],
         ['dave', 1250],
       ]);
+      await walletWorker.waitForLog((line) => line.msg === 'wallet balance changed' && line['walletId'] === walletId, 30_000);
+      const wallet = await fetch(`${walletUrl}/wallets/${walletId}`, { headers: { authorization: `Bearer ${walletToken}` } });
+      expect(await wallet.json()).toMatchObject({ ownerId: 'dave', currency: 'EUR', balanceMinor: 1250 });
     } finally {
       await client.end();
-      for (const child of [ledgerWorker, ledgerApi]) {
+      for (const child of [walletWorker, walletApi, ledgerWorker, ledgerApi]) {
         child.kill('SIGTERM');
         await child.exited;
       }

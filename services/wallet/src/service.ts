@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { packageVersion } from '@innover/kit';
 import type { ServiceDefinition } from '@innover/kit';
+import { walletSubscriptions } from './domain/balances.js';
 import { walletRoutes } from './domain/wallets.js';
 
 /** The wallet service: what is its own. */
@@ -8,4 +9,5 @@ export const wallet: ServiceDefinition = {
   version: packageVersion(import.meta.url),
   migrationsDirectory: fileURLToPath(new URL('../migrations', import.meta.url)),
   routes: walletRoutes,
+  subscriptions: walletSubscriptions,
 };

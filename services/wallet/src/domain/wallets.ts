@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { HttpError, requireDependency, validateBody } from '@innover/kit';
 import type { ServiceDependencies } from '@innover/kit';
+import { walletBalance } from './balances.js';
 
 export const walletRequest = z.strictObject({
   ownerId: z.string().min(1).max(64),
@@ -33,6 +34,6 @@ export function walletRoutes(router: Router, dependencies: ServiceDependencies):
     const database = requireDependency(dependencies.database, 'DATABASE_URL');
     const [row] = await database.query<WalletRow>('SELECT id, owner_id, currency, balance_minor FROM wallets WHERE id = $1', [id]);
     if (!row) throw new HttpError(404, 'not_found', `no wallet ${id}`);
-    response.json({ id: row.id, ownerId: row.owner_id, currency: row.currency, balanceMinor: Number(row.balance_minor) });
+    response.json({ id: row.id, ownerId: row.owner_id, currency: row.currency, balanceMinor: await walletBalance(database, row.id) });
   });
 }
