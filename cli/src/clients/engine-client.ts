@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import type { DialOptions } from 'docker-modem';
 import type { CommandContext } from '../command.js';
 import { UserError } from '../command.js';
 import {
@@ -214,8 +215,23 @@ function statusCode(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-/** The real client over a dockerode instance (tests of the mapping pass a stub). */
-export function engineClientOver(docker: Dockerode, endpoint: string): EngineClient {
+/**
+ * How the client reaches the engine. The per-tick calls (list, ping) go straight through
+ * dockerode's own transport, docker-modem, because loading all of dockerode (its BuildKit session
+ * pulls in gRPC) costs more than `innover health` may take; everything else loads dockerode on
+ * first use. Tests pass a stub.
+ */
+export interface EngineTransport {
+  /** `GET /containers/json`, as dockerode's `listContainers`. */
+  listContainers(options: Dockerode.ContainerListOptions): Promise<Dockerode.ContainerInfo[]>;
+  /** `GET /_ping`. */
+  ping(): Promise<void>;
+  /** dockerode, on the same engine endpoint, loaded once when first needed. */
+  dockerode(): Promise<Dockerode>;
+}
+
+/** The real client over a transport (tests of the mapping pass a stub). */
+export function engineClientOver(transport: EngineTransport, endpoint: string): EngineClient {
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -228,19 +244,20 @@ export function engineClientOver(docker: Dockerode, endpoint: string): EngineCli
   };
 
   return {
-    ping: () => guard(async () => void (await docker.ping())),
+    ping: () => guard(() => transport.ping()),
 
     listContainers: (filter) =>
       guard(async () => {
         const options: Dockerode.ContainerListOptions = { all: filter.all ?? Boolean(filter.project) };
         if (filter.project) options.filters = { label: [`com.docker.compose.project=${filter.project}`] };
-        const list = await docker.listContainers(options);
+        const list = await transport.listContainers(options);
         // `docker compose run` one-offs are not part of the stack.
         return list.filter((info) => info.Labels?.['com.docker.compose.oneoff'] !== 'True').map(toSummary);
       }),
 
     inspect: (id) =>
       guard(async () => {
+        const docker = await transport.dockerode();
         const info = await docker.getContainer(id).inspect();
         return {
           id: info.Id,
@@ -257,6 +274,7 @@ export function engineClientOver(docker: Dockerode, endpoint: string): EngineCli
 
     logs: (id, options, onLine) =>
       guard(async () => {
+        const docker = await transport.dockerode();
         const container = docker.getContainer(id);
         const demultiplexer = new LogDemultiplexer(onLine);
         const base = { stdout: true, stderr: true, timestamps: false, ...(options.tail === 'all' ? {} : { tail: options.tail }) };
@@ -288,6 +306,7 @@ export function engineClientOver(docker: Dockerode, endpoint: string): EngineCli
 
     exec: (id, options) =>
       guard(async () => {
+        const docker = await transport.dockerode();
         const container = docker.getContainer(id);
         const attachStdin = options.tty;
         const exec = await container.exec({
@@ -335,6 +354,7 @@ export function engineClientOver(docker: Dockerode, endpoint: string): EngineCli
 
     imageIds: (references) =>
       guard(async () => {
+        const docker = await transport.dockerode();
         const ids: Record<string, string | undefined> = {};
         await Promise.all(
           references.map(async (reference) => {
@@ -351,6 +371,7 @@ export function engineClientOver(docker: Dockerode, endpoint: string): EngineCli
 
     removeImages: (references) =>
       guard(async () => {
+        const docker = await transport.dockerode();
         const removed: string[] = [];
         const missing: string[] = [];
         for (const reference of references) {
@@ -369,6 +390,7 @@ export function engineClientOver(docker: Dockerode, endpoint: string): EngineCli
 
     projectResources: (project) =>
       guard(async () => {
+        const docker = await transport.dockerode();
         const label = `com.docker.compose.project=${project}`;
         const [containers, networks, volumes] = await Promise.all([
           docker.listContainers({ all: true, filters: { label: [label] } }),
@@ -382,13 +404,33 @@ export function engineClientOver(docker: Dockerode, endpoint: string): EngineCli
         };
       }),
 
-    kill: (id) => guard(async () => void (await docker.getContainer(id).kill())),
-    start: (id) => guard(async () => void (await docker.getContainer(id).start())),
+    kill: (id) => guard(async () => void (await (await transport.dockerode()).getContainer(id).kill())),
+    start: (id) => guard(async () => void (await (await transport.dockerode()).getContainer(id).start())),
   };
 }
 
-/** The production client: dockerode on DOCKER_HOST or the default socket. */
+/** The production client: docker-modem and dockerode on DOCKER_HOST or the default socket. */
 export async function createEngineClient(ctx: CommandContext): Promise<EngineClient> {
-  const { default: Docker } = await import('dockerode');
-  return engineClientOver(new Docker(), dockerEndpoint(ctx.env));
+  const { default: Modem } = await import('docker-modem');
+  const modem = new Modem();
+  const dial = <T>(options: DialOptions): Promise<T> =>
+    new Promise((resolve, reject) => modem.dial(options, (error, data) => (error ? reject(error) : resolve(data as T))));
+  let dockerode: Promise<Dockerode> | undefined;
+  const transport: EngineTransport = {
+    listContainers: (options) =>
+      dial<Dockerode.ContainerInfo[]>({
+        path: '/containers/json?',
+        method: 'GET',
+        options,
+        statusCodes: { 200: true, 400: 'bad parameter', 500: 'server error' },
+      }),
+    ping: async () => {
+      await dial({ path: '/_ping', method: 'GET', statusCodes: { 200: true, 500: 'server error' } });
+    },
+    dockerode: () => {
+      dockerode ??= import('dockerode').then(({ default: Docker }) => new Docker());
+      return dockerode;
+    },
+  };
+  return engineClientOver(transport, dockerEndpoint(ctx.env));
 }

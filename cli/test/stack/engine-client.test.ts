@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { engineClientOver, exitCodeFromStatus, healthFromStatus, LogDemultiplexer, toSummary, type LogLine } from '../../src/clients/engine-client.js';
+import { engineClientOver, type EngineTransport, exitCodeFromStatus, healthFromStatus, LogDemultiplexer, toSummary, type LogLine } from '../../src/clients/engine-client.js';
 
 function frame(stream: 1 | 2, text: string): Buffer {
   const body = Buffer.from(text);
@@ -60,25 +60,34 @@ describe('container summaries from one list call', () => {
 
   it('asks the engine once, filtered by the compose project label, and drops one-off containers', async () => {
     const calls: unknown[] = [];
-    const docker = {
-      listContainers: async (options: unknown) => {
+    const transport: EngineTransport = {
+      listContainers: async (options) => {
         calls.push(options);
         return [info(), info({ Id: 'oneoff', Labels: { 'com.docker.compose.oneoff': 'True', 'com.docker.compose.service': 'payment' } })];
       },
-    } as unknown as Dockerode;
-    const list = await engineClientOver(docker, '/var/run/docker.sock').listContainers({ project: 'innover' });
+      ping: async () => undefined,
+      dockerode: async () => {
+        throw new Error('the poll must not load dockerode');
+      },
+    };
+    const list = await engineClientOver(transport, '/var/run/docker.sock').listContainers({ project: 'innover' });
     expect(calls).toEqual([{ all: true, filters: { label: ['com.docker.compose.project=innover'] } }]);
     expect(list.map((entry) => entry.id)).toEqual(['abc123def4567890']);
   });
 
   it('turns a missing daemon into one line with the fix', async () => {
     const refused = Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' });
-    const docker = { listContainers: async () => Promise.reject(refused), ping: async () => Promise.reject(refused) } as unknown as Dockerode;
-    const engine = engineClientOver(docker, '/var/run/docker.sock');
+    const transport: EngineTransport = {
+      listContainers: async () => Promise.reject(refused),
+      ping: async () => Promise.reject(refused),
+      dockerode: async () => ({ getImage: () => ({ inspect: () => Promise.reject(refused) }) }) as unknown as Dockerode,
+    };
+    const engine = engineClientOver(transport, '/var/run/docker.sock');
     await expect(engine.listContainers({ project: 'innover' })).rejects.toThrow(
       'Docker is not reachable at /var/run/docker.sock: start the Docker engine (sudo systemctl start docker, or ../shared/tools/docker-engine.sh on a build machine)',
     );
     await expect(engine.ping()).rejects.toMatchObject({ name: 'UserError' });
+    await expect(engine.imageIds(['innover/payment:local'])).rejects.toMatchObject({ name: 'UserError' });
   });
 });
 
