@@ -10,5 +10,15 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
 } else {
   module.enableCompileCache?.();
   const { main } = await import('../cli/dist/main.js');
-  process.exitCode = await main(argv);
+  // The first Ctrl-C (or SIGTERM) aborts the command's signal so long waits stop cleanly and
+  // clean up; a second one ends the process at once.
+  const controller = new AbortController();
+  const stop = (signal) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`innover: ${signal}: stopping (again to force)\n`);
+    controller.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on('SIGINT', stop).on('SIGTERM', stop);
+  process.exitCode = await main(argv, { signal: controller.signal });
+  if (controller.signal.aborted && !process.exitCode) process.exitCode = 130;
 }

@@ -24,6 +24,7 @@ export interface ComposeHealthcheck {
 export interface ComposeService {
   image: string;
   build?: { context: string; dockerfile: string; args: Record<string, string> };
+  pull_policy?: 'never';
   entrypoint?: string[];
   command?: string[];
   environment?: Record<string, string>;
@@ -59,6 +60,7 @@ function composeService(container: ContainerPlan): ComposeService {
   return {
     image: container.image,
     ...(runtime.build ? { build: { ...runtime.build, args: { ...runtime.build.args } } } : {}),
+    ...(runtime.pullPolicy ? { pull_policy: runtime.pullPolicy } : {}),
     ...(runtime.entrypoint ? { entrypoint: [...runtime.entrypoint] } : {}),
     ...(runtime.command ? { command: [...runtime.command] } : {}),
     ...(Object.keys(container.environment).length ? { environment: { ...container.environment } } : {}),

@@ -432,8 +432,9 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
         dependsOn,
         startTimeoutSeconds: 120,
         environment: { ...environment, ...service.environment },
-        // Same build section, so Compose builds the image rather than trying to pull it.
-        runtime: { build, command: ['node', 'dist/worker.js'], healthcheck: kitHealthcheck('worker') },
+        // The API's container builds the image; building it here too would relabel it and
+        // flip its id, so Compose would recreate containers on every up.
+        runtime: { pullPolicy: 'never', command: ['node', 'dist/worker.js'], healthcheck: kitHealthcheck('worker') },
       });
     });
   }

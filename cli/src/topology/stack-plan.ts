@@ -73,6 +73,11 @@ export interface ContainerPlan {
  */
 export interface ContainerRuntime {
   build?: { context: string; dockerfile: string; args: Readonly<Record<string, string>> };
+  /**
+   * `never` for a container that runs an image another container builds (a service's worker):
+   * Compose then neither pulls it nor builds it twice, so the image id stays put between runs.
+   */
+  pullPolicy?: 'never';
   entrypoint?: readonly string[];
   command?: readonly string[];
   /** `source:target[:ro]`; sources starting with `./` are relative to the project directory. */

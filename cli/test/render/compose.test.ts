@@ -86,7 +86,7 @@ describe('renderCompose on a small topology', () => {
         },
         'billing-worker': {
           image: 'innover/billing:local',
-          build: { context: '.', dockerfile: 'templates/service.Dockerfile', args: { SERVICE: 'billing', NODE_IMAGE: 'node:24-bookworm-slim' } },
+          pull_policy: 'never',
           command: ['node', 'dist/worker.js'],
           environment: {
             SERVICE_NAME: 'billing',

@@ -59,7 +59,9 @@ describe('planStack on a small topology', () => {
     });
     const worker = plan.containers.find((container) => container.name === 'billing-worker')!;
     expect(worker.image).toBe(api.image);
-    expect(worker.runtime.build).toEqual(api.runtime.build);
+    // One build per image: the worker runs what the API's container builds, never pulls it.
+    expect(worker.runtime.build).toBeUndefined();
+    expect(worker.runtime.pullPolicy).toBe('never');
     expect(worker.runtime.command).toEqual(['node', 'dist/worker.js']);
     expect(worker.category).toBe('worker');
     expect(worker.ports).toEqual([]);
