@@ -38,6 +38,8 @@ export interface ComposeService {
 
 /** A compose file as plain data: what `yaml.parse(text, {merge: true})` of the written file gives. */
 export interface ComposeFile {
+  /** The project name, so a plain `docker compose` acts on the same stack as innover. */
+  name: string;
   'x-default-deploy': ComposeDeploy;
   'x-worker-deploy': ComposeDeploy;
   'x-support-deploy': ComposeDeploy;
@@ -98,6 +100,7 @@ export function renderCompose(plan: StackPlan): ComposeFile {
     }
   }
   return {
+    name: plan.project,
     'x-default-deploy': deploy(plan.resources.default),
     'x-worker-deploy': deploy(plan.resources.worker),
     'x-support-deploy': deploy(plan.resources.support),

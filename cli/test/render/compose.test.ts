@@ -24,6 +24,7 @@ const parseCompose = (text: string) => parse(text, { merge: true }) as ReturnTyp
 describe('renderCompose on a small topology', () => {
   it('renders exactly this compose object', () => {
     expect(renderCompose(planStack(smallStack(), 'tiny'))).toEqual({
+      name: 'demo',
       'x-default-deploy': { resources: { limits: { cpus: 0.5, memory: '256m' } } },
       'x-worker-deploy': { resources: { limits: { cpus: 0.25, memory: '192m' } } },
       'x-support-deploy': { resources: { limits: { cpus: 0.5, memory: '256m' } } },
@@ -231,6 +232,8 @@ describe('the default compose file', () => {
     ajv.addFormat('ports', /^((\d{1,3}\.){3}\d{1,3}:)?(\d+(-\d+)?:)?\d+(-\d+)?(\/(tcp|udp))?$/);
     ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp))?$/);
     ajv.addFormat('subnet_ip_address', /./);
+    // Compose v2 added the top-level `name` after this copy of the spec was published.
+    (schema['properties'] as Record<string, unknown>)['name'] = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' };
     const validate = ajv.compile(schema);
     // The validator is not a pushover: a misspelt key and a bad port are refused.
     expect(validate({ services: { a: { image: 'x', restart: 'no', prots: [] } } })).toBe(false);
