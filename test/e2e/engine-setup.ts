@@ -7,25 +7,14 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { loadTopology } from '../../cli/src/topology/load.js';
-import { planStack } from '../../cli/src/topology/plan-stack.js';
+import { standInBaseImages } from '../../cli/src/stack/base-images.js';
 
 export const repositoryRoot = resolve(import.meta.dirname, '..', '..');
 export const sharedTools = resolve(repositoryRoot, '..', 'shared', 'tools');
 
 /** `IMAGE=KIND` pairs for standin-images.sh: the base images a profile builds on or runs. */
 export async function baseImages(profile: string): Promise<string[]> {
-  const topology = await loadTopology(repositoryRoot);
-  const plan = planStack(topology, profile);
-  const pairs = new Map<string, string>();
-  if (plan.containers.some((container) => container.role === 'api' || container.role === 'worker')) {
-    pairs.set(topology.infrastructure.node.image, 'node');
-  }
-  for (const container of plan.containers) {
-    if (container.component === 'redis') pairs.set(container.image, 'redis');
-    if (container.component === 'nginx') pairs.set(container.image, 'nginx');
-    if (container.component === 'database' && plan.database === 'postgres') pairs.set(container.image, 'postgres');
-  }
-  return [...pairs].map(([image, kind]) => `${image}=${kind}`);
+  return standInBaseImages(await loadTopology(repositoryRoot), profile);
 }
 
 function requireTool(name: string): string {
