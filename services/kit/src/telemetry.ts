@@ -23,9 +23,8 @@ export interface Telemetry {
 export async function startTelemetry(options: { serviceName: string; serviceVersion: string; endpoint: string | undefined; extraProcessors?: SpanProcessor[] }): Promise<Telemetry> {
   const spanProcessors: SpanProcessor[] = [...(options.extraProcessors ?? [])];
   if (options.endpoint) {
-    // Loaded only when exporting: the OTLP exporter is a sizeable dependency tree.
-    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
-    const exporter = new OTLPTraceExporter({ url: `${options.endpoint}/v1/traces`, timeoutMillis: 2_000 });
+    const { OtlpJsonTraceExporter } = await import('./otlp-json-exporter.js');
+    const exporter = new OtlpJsonTraceExporter({ url: `${options.endpoint}/v1/traces`, timeoutMs: 2_000 });
     spanProcessors.push(new BatchSpanProcessor({ exporter, maxQueueSize: 2_048, scheduledDelayMillis: 1_000, exportTimeoutMillis: 2_000 }));
   }
   const provider = new TracerProvider({
