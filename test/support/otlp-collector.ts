@@ -1,4 +1,4 @@
-/** A stand-in OTLP/HTTP collector: records the JSON trace exports it receives (what exporter-trace-otlp-http sends). */
+/** A stand-in OTLP/HTTP collector: records the JSON trace exports it receives (what the kit's OTLP/JSON exporter sends). */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
