@@ -90,6 +90,13 @@ export async function createRuntime(config: ServiceConfig): Promise<Runtime> {
   const { Redis } = config.redisUrl ? await import('ioredis') : { Redis: undefined };
   const redisProbe = config.redisUrl && Redis ? new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => 500 }) : undefined;
   redisProbe?.on('error', () => undefined);
+  // Concurrent first probes share one connect: a second connect() on a connecting client fails
+  // with "Stream isn't writeable", which readiness would report as a false 503.
+  let probeConnect: Promise<void> | undefined;
+  const connectProbe = async (probe: NonNullable<typeof redisProbe>) => {
+    if (probe.status === 'wait') probeConnect ??= probe.connect().finally(() => (probeConnect = undefined));
+    if (probeConnect) await probeConnect;
+  };
   const tasks: TaskEnqueuer | undefined =
     taskClient && queue
     ? {
@@ -109,7 +116,7 @@ export async function createRuntime(config: ServiceConfig): Promise<Runtime> {
       name: 'redis',
       check: async () =>
         withSpan('PING', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'redis', 'db.operation.name': 'PING' } }, async () => {
-          if (redisProbe.status === 'wait') await redisProbe.connect();
+          await connectProbe(redisProbe);
           const reply: string = await redisProbe.ping();
           if (reply !== 'PONG') throw new Error(`unexpected PING reply ${reply}`);
         }),

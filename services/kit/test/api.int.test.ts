@@ -275,6 +275,18 @@ describe('api', () => {
     }
   });
 
+  it('answers concurrent first readiness probes of a fresh process all with 200', async () => {
+    const other = spawnService('payment', 'api', { ...environment, OIDC_ISSUER_URL: '', OIDC_JWKS_URL: '' });
+    try {
+      const url = await apiBaseUrl(other);
+      const statuses = await Promise.all([1, 2, 3, 4].map(async () => (await fetch(`${url}/readiness`)).status));
+      expect(statuses).toEqual([200, 200, 200, 200]);
+    } finally {
+      other.kill('SIGTERM');
+      expect(await other.exited).toBe(0);
+    }
+  });
+
   it('turns readiness 503 when Redis stops and 200 when it returns', async () => {
     await redis.stop();
     const down = await until('a 503 readiness', async () => {
