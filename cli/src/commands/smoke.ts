@@ -50,6 +50,7 @@ export async function runSmokeCommand(args: SmokeArgs, ctx: CommandContext, runT
   const gatewayApis = await readGatewayApis(ctx.root);
   const specs = planSmoke({ topology: target.topology, plan: target.plan, endpoints: env, ...(gatewayApis ? { gatewayApis } : {}) });
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(args.timeout * 1_000)]);
+  const deadline = Date.now() + args.timeout * 1_000;
   const rows = await runSmoke(
     specs,
     {
@@ -58,6 +59,7 @@ export async function runSmokeCommand(args: SmokeArgs, ctx: CommandContext, runT
       runTask: runTask ?? (async (options) => (await import('@innover/kit/queue')).runTask(options)),
       // A round trip still waiting when the run ends would keep its Redis connections open.
       workerTimeoutMs: Math.min(30_000, Math.max(1_000, args.timeout * 1_000 - 1_000)),
+      deadline,
     },
     signal,
   );

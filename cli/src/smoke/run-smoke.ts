@@ -30,6 +30,11 @@ export interface SmokeDependencies {
   /** How long the worker round trip may take (default 30 s); keep it within the run's time. */
   workerTimeoutMs?: number;
   /**
+   * When the whole run ends (epoch ms). A round trip starting late gets only the time left, less
+   * a margin, so it reports its own clear reason before the run's signal cuts it off.
+   */
+  deadline?: number;
+  /**
    * Checks Redis answers before any task is sent, so an unreachable Redis fails at once instead of
    * leaving BullMQ reconnecting (default: AUTH + PING over RESP).
    */
@@ -43,6 +48,12 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
   let masked = text;
   for (const secret of secrets) if (secret) masked = masked.split(secret).join('***');
   return masked;
+}
+
+function workerTimeout(dependencies: SmokeDependencies): number {
+  const configured = dependencies.workerTimeoutMs ?? 30_000;
+  if (dependencies.deadline === undefined) return configured;
+  return Math.max(500, Math.min(configured, dependencies.deadline - Date.now() - 750));
 }
 
 /** Host-side Redis URL for BullMQ. */
@@ -106,7 +117,7 @@ export async function runSmoke(specs: readonly SmokeCheckSpec[], dependencies: S
       case 'worker':
         return redisAnswers(spec.redisHost, spec.redisPort).then(() =>
           checkWorker(
-            { redisUrl: redisUrlOf(spec.redisHost, spec.redisPort, secrets.redisPassword), queue: spec.queue, timeoutMs: dependencies.workerTimeoutMs ?? 30_000, runTask: dependencies.runTask },
+            { redisUrl: redisUrlOf(spec.redisHost, spec.redisPort, secrets.redisPassword), queue: spec.queue, timeoutMs: workerTimeout(dependencies), runTask: dependencies.runTask },
             signal,
           ),
         );
