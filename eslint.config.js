@@ -27,11 +27,18 @@ export default tseslint.config(
           })),
         },
       ],
+      'no-restricted-syntax': [
+        'error',
+        ...processModules.map((name) => ({
+          selector: `ImportExpression[source.value='${name}']`,
+          message: 'spawn processes and talk to Docker only through cli/src/clients',
+        })),
+      ],
     },
   },
   {
     files: ['cli/src/clients/**/*.ts'],
-    rules: { 'no-restricted-imports': 'off' },
+    rules: { 'no-restricted-imports': 'off', 'no-restricted-syntax': 'off' },
   },
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.js', 'scripts/**/*.js', 'bin/**/*.js', '*.config.{js,ts}'],

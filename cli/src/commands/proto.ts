@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, rmdir, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { UserError, type CommandContext, type CommandModule } from '../command.js';
-import { createBufRunner, type BufRunner } from '../proto/buf.js';
+import { createBufRunner, type BufRunner } from '../clients/buf-client.js';
 import { readProtoFiles } from '../proto/descriptor.js';
 import { findDrift, planProtoOutputs, type Drift } from '../proto/plan.js';
 

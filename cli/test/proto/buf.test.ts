@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBufProblems, renderGenerateTemplate } from '../../src/proto/buf.js';
+import { parseBufProblems, renderGenerateTemplate } from '../../src/clients/buf-client.js';
 
 describe('parseBufProblems', () => {
   it('turns JSON annotations into file:line:column: message, once each, and keeps plain lines', () => {
