@@ -36,8 +36,9 @@ RUN test -n "${SERVICE}" || (echo "build with --build-arg SERVICE=<name>" >&2; e
 # SERVICE_NAME defaults to the image's service; compose sets it explicitly anyway.
 # A 2 MiB young-generation semi-space keeps an idle process ~25 MiB smaller than V8's default (which sizes
 # it for allocation-heavy workloads); these I/O-bound services lose no measurable throughput (bench/kit.bench.js
-# runs with the same NODE_OPTIONS, read from this file).
-ENV NODE_ENV=production SERVICE_NAME=${SERVICE} NODE_OPTIONS="--max-semi-space-size=2"
+# runs with the same NODE_OPTIONS, read from this file). kafkajs arms negative timers under Node 24; the
+# resulting TimeoutNegativeWarning is harmless noise in every service log, so it is silenced by type.
+ENV NODE_ENV=production SERVICE_NAME=${SERVICE} NODE_OPTIONS="--max-semi-space-size=2 --disable-warning=TimeoutNegativeWarning"
 WORKDIR /app
 COPY --from=manifests /app/ ./
 # Production dependencies of this service (and the kit it links) only; no compiler, no CLI packages.
