@@ -13,7 +13,7 @@ export function dockerEndpoint(env: Readonly<Record<string, string | undefined>>
 /** The one line every command prints when the engine does not answer. */
 export function dockerUnreachable(endpoint: string): UserError {
   return new UserError(
-    `Docker is not reachable at ${endpoint}: start the Docker engine (sudo systemctl start docker, or ../shared/tools/docker-engine.sh on a build machine)`,
+    `Docker is not reachable at ${endpoint}: start the Docker engine (e.g. sudo systemctl start docker) or set DOCKER_HOST`,
   );
 }
 

@@ -61,7 +61,7 @@ describe('the compose client', () => {
   it('says Docker is not reachable, with the fix, when the daemon is down', async () => {
     const client = composeClientOver(runner({ exitCode: 1, output: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' }), {});
     await expect(client.down(project, { volumes: true })).rejects.toThrow(
-      'Docker is not reachable at /var/run/docker.sock: start the Docker engine (sudo systemctl start docker, or ../shared/tools/docker-engine.sh on a build machine)',
+      'Docker is not reachable at /var/run/docker.sock: start the Docker engine (e.g. sudo systemctl start docker) or set DOCKER_HOST',
     );
   });
 

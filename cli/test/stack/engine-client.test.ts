@@ -84,7 +84,7 @@ describe('container summaries from one list call', () => {
     };
     const engine = engineClientOver(transport, '/var/run/docker.sock');
     await expect(engine.listContainers({ project: 'innover' })).rejects.toThrow(
-      'Docker is not reachable at /var/run/docker.sock: start the Docker engine (sudo systemctl start docker, or ../shared/tools/docker-engine.sh on a build machine)',
+      'Docker is not reachable at /var/run/docker.sock: start the Docker engine (e.g. sudo systemctl start docker) or set DOCKER_HOST',
     );
     await expect(engine.ping()).rejects.toMatchObject({ name: 'UserError' });
     await expect(engine.imageIds(['innover/payment:local'])).rejects.toMatchObject({ name: 'UserError' });
