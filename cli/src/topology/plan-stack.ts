@@ -12,7 +12,7 @@ import type {
 /** Images without a shell or an HTTP client: the CLI probes their health endpoints from the host. */
 export const hostProbedComponents: readonly ComponentName[] = ['otel-collector', 'jaeger'];
 
-/** The audience services expect in access tokens (the realm's API client). */
+/** The audience services expect in access tokens; every realm client's audience mapper adds it. */
 export const apiAudience = 'innover-api';
 
 // Ports inside the network; the host ports come from the topology.

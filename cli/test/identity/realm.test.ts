@@ -26,6 +26,16 @@ describe('the realm', () => {
     });
   });
 
+  it("follows the console's host port: the wso2am URIs name the port the topology publishes", () => {
+    const moved = topologySchema.parse({ ...defaultTopology, infrastructure: { ...defaultTopology.infrastructure, wso2: { ...defaultTopology.infrastructure.wso2, managementHostPort: 9444 } } });
+    const client = renderRealm(moved).clients?.find((entry) => entry.clientId === 'wso2am');
+    expect(client).toMatchObject({
+      redirectUris: ['https://localhost:9444/*'],
+      webOrigins: ['https://localhost:9444'],
+      attributes: { 'post.logout.redirect.uris': 'https://localhost:9444/*' },
+    });
+  });
+
   it('has innover-smoke for client credentials, its service account holding every service role', () => {
     const client = realm.clients?.find((entry) => entry.clientId === 'innover-smoke');
     expect(client).toMatchObject({ publicClient: false, serviceAccountsEnabled: true, secret: '${SMOKE_CLIENT_SECRET}', standardFlowEnabled: false });
