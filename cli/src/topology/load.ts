@@ -21,8 +21,9 @@ export async function loadTopology(root: string): Promise<Topology> {
     try {
       input = parse(text) ?? {};
     } catch (error) {
-      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new UserError(`${topologyFileName}: not valid YAML: ${reason}`);
+      // The yaml library's first line ends with ':' before its code frame; the frame is not one line.
+      const reason = (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)).replace(/:\s*$/, '');
+      throw new UserError(`${topologyFileName}: not valid YAML: ${reason}: fix the syntax there`);
     }
   }
   const result = validateTopology(input);

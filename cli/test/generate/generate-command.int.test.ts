@@ -89,7 +89,7 @@ describe('a bad topology: one line per problem with its path, exit 1, no stack t
     ['a wrong type', 'services:\n  - name: a\n    hostPort: 8101\n  - name: b\n    hostPort: 8102\n  - name: c\n    hostPort: 8103\n  - name: d\n    hostPort: high\n', ['innover: innover.yaml: services[3].hostPort: expected number, received string']],
     ['an unknown field', 'colour: red\n', ["innover: innover.yaml: unknown field 'colour': remove or fix the spelling"]],
     ['two problems', 'services:\n  - name: A\n    hostPort: 0\n', ['innover: innover.yaml: services[0].name: use lowercase letters, digits and dashes, starting with a letter', 'innover: innover.yaml: services[0].hostPort: expected number to be >=1']],
-    ['invalid YAML', 'services: [\n', [expect.stringMatching(/^innover: innover\.yaml: not valid YAML: .+/)]],
+    ['invalid YAML', 'services: [\n', [expect.stringMatching(/^innover: innover\.yaml: not valid YAML: .+ at line 2, column 1: fix the syntax there$/)]],
     ['not a mapping', '- 1\n', ['innover: innover.yaml: the topology must be a mapping of fields (see innover.schema.json)']],
   ])('%s', async (_, yaml, lines) => {
     const root = project({ 'innover.yaml': yaml });
@@ -159,5 +159,26 @@ describe('a bad .env: one line per problem naming the key and the fix, exit 1', 
     ['an empty secret', (text: string) => text.replace(/^KEYCLOAK_ADMIN_PASSWORD=.*$/m, 'KEYCLOAK_ADMIN_PASSWORD='), ['.env: KEYCLOAK_ADMIN_PASSWORD: empty: set a random value (innover init generates one)']],
   ])('%s', async (_, edit, expected) => {
     expect(await problems(await withEnv(edit))).toEqual({ problems: expected, exitCode: 1 });
+  });
+  it.each([
+    [['configure-keycloak', '--timeout', '1']],
+    [['publish-apis', '--dry-run']],
+    [['--json', 'publish-apis', '--dry-run']],
+  ])('innover %j refuses it before any request: the lines on stderr, exit 1, no stack trace', async (argv) => {
+    const root = await withEnv((text) =>
+      text.replace(/^REDIS_PASSWORD=.*\n/m, '').replace(/^WSO2_AM_CLIENT_SECRET=(.*)$/m, 'WSO2_AM_CLIENT_SECRET=changeme'),
+    );
+    const secret = /^SMOKE_CLIENT_SECRET=(.*)$/m.exec(readFileSync(join(root, '.env'), 'utf8'))![1]!;
+    await runCli(['generate'], { root });
+    const run = await runCli(argv, { root });
+    expect(run.exitCode).toBe(1);
+    const lines = [
+      '.env: REDIS_PASSWORD: missing: run `innover init` or add it to .env',
+      '.env: WSO2_AM_CLIENT_SECRET: still a placeholder: set a random value (innover init generates one)',
+    ];
+    if (argv[0] === '--json') expect(JSON.parse(run.stdout)).toEqual({ error: { problems: lines, exitCode: 1 } });
+    else expect(run.stderr).toEqual(lines.map((line) => `innover: ${line}`));
+    expect(run.stdout + run.stderr.join('\n')).not.toMatch(/\n\s+at /);
+    expect(run.stdout + run.stderr.join('\n')).not.toContain(secret);
   });
 });
