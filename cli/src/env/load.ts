@@ -33,7 +33,9 @@ export async function loadEnvFile(root: string): Promise<EnvConfig> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new UserError(`${envFileName}: not found: run innover init to create it with fresh secrets`);
     }
-    throw error;
+    // A directory or a file without read permission is the user's to fix, not an internal error.
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new UserError(`${envFileName}: cannot be read (${code}): make it a file you can read, or delete it and run innover init`, { cause: error });
   }
   const { value, problems } = validateDotenv(text);
   if (!value) throw new UserError(problems);

@@ -32,7 +32,9 @@ export const envSchema = z.object({
   WSO2_GATEWAY_URL: url,
   /** The stock image's admin login; development only (the image does not read it from env). */
   WSO2_ADMIN_USER: user,
-  WSO2_ADMIN_PASSWORD: z.string({ error: 'missing: add it to .env (the stock image uses admin)' }).min(1),
+  WSO2_ADMIN_PASSWORD: z
+    .string({ error: 'missing: add it to .env (the stock image uses admin)' })
+    .min(1, 'empty: set it in .env (the stock image uses admin)'),
   WSO2_AM_CLIENT_SECRET: secret,
   SMOKE_CLIENT_SECRET: secret,
 });

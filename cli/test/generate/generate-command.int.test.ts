@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -151,7 +151,14 @@ describe('a bad .env: one line per problem naming the key and the fix, exit 1', 
     expect(await problems(project())).toEqual({ problems: ['.env: not found: run innover init to create it with fresh secrets'], exitCode: 1 });
   });
 
+  it('an unreadable .env', async () => {
+    const root = project();
+    mkdirSync(join(root, '.env'));
+    expect(await problems(root)).toEqual({ problems: ['.env: cannot be read (EISDIR): make it a file you can read, or delete it and run innover init'], exitCode: 1 });
+  });
+
   it.each([
+    ['an empty WSO2 admin password', (text: string) => text.replace(/^WSO2_ADMIN_PASSWORD=.*$/m, 'WSO2_ADMIN_PASSWORD='), ['.env: WSO2_ADMIN_PASSWORD: empty: set it in .env (the stock image uses admin)']],
     ['a missing key', (text: string) => text.replace(/^REDIS_PASSWORD=.*\n/m, ''), ['.env: REDIS_PASSWORD: missing: run `innover init` or add it to .env']],
     ['a malformed URL', (text: string) => text.replace(/^WSO2_URL=.*$/m, 'WSO2_URL=not a url'), ['.env: WSO2_URL: not a URL: use e.g. http://localhost:8080']],
     ['a placeholder secret', (text: string) => text.replace(/^WSO2_AM_CLIENT_SECRET=.*$/m, 'WSO2_AM_CLIENT_SECRET=changeme'), ['.env: WSO2_AM_CLIENT_SECRET: still a placeholder: set a random value (innover init generates one)']],
