@@ -4,6 +4,8 @@ import { Wso2HttpError, Wso2UnreachableError, type Wso2Client } from '../clients
 import type { ApiConfig, ApiEntry } from './api-config-schema.js';
 import { changedFields, toWso2Api } from './api-definition.js';
 import { Wso2Session, type Wso2Credentials } from './session.js';
+import { keyManagerName } from '../identity/key-manager.js';
+import { smokeClientId } from '../identity/realm-model.js';
 
 /**
  * The typed WSO2 publisher. `innover publish-apis` is a thin layer over it; import it for custom
@@ -20,8 +22,8 @@ import { Wso2Session, type Wso2Credentials } from './session.js';
 
 /** The DevPortal application whose keys are the Keycloak `innover-smoke` client. */
 export const smokeApplicationName = 'innover-smoke';
-/** The key manager `configure-keycloak` registers in WSO2. */
-export const keycloakKeyManagerName = 'Keycloak';
+/** The key manager `configure-keycloak` registers in WSO2: the same name, from one place. */
+export const keycloakKeyManagerName = keyManagerName;
 
 export type ApiAction = 'created' | 'updated' | 'unchanged' | 'failed';
 
@@ -323,15 +325,15 @@ export class Publisher {
         list?: Array<{ keyManager?: string; keyType?: string; consumerKey?: string }>;
       }).list ?? [];
       const mapped = keys.find((key) => key.keyManager === keycloakKeyManagerName && key.keyType === 'PRODUCTION');
-      if (mapped && mapped.consumerKey !== smokeApplicationName) {
-        throw new Error(`its PRODUCTION keys are mapped to client '${mapped.consumerKey ?? '?'}', not '${smokeApplicationName}': remove them in the DevPortal and rerun`);
+      if (mapped && mapped.consumerKey !== smokeClientId) {
+        throw new Error(`its PRODUCTION keys are mapped to client '${mapped.consumerKey ?? '?'}', not '${smokeClientId}': remove them in the DevPortal and rerun`);
       }
       if (!mapped) {
         await this.session.send('devportal', {
           api: 'devportal',
           method: 'POST',
           path: `/applications/${app}/map-keys`,
-          json: { consumerKey: smokeApplicationName, consumerSecret: this.options.smokeClientSecret ?? '', keyManager: keycloakKeyManagerName, keyType: 'PRODUCTION' },
+          json: { consumerKey: smokeClientId, consumerSecret: this.options.smokeClientSecret ?? '', keyManager: keycloakKeyManagerName, keyType: 'PRODUCTION' },
         });
         if (result.action === 'unchanged') result.action = 'updated';
       }
