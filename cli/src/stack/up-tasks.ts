@@ -164,6 +164,11 @@ export function upTasks(input: UpInput): ListrTask<UpState>[] {
   ];
 }
 
+/** APIs and workers run the service images innover builds; everything else runs a pulled image. */
+export function runsServiceImage(container: ContainerPlan): boolean {
+  return container.role === 'api' || container.role === 'worker';
+}
+
 /**
  * One compose service per image to build. An API and its worker share an image; were both built,
  * each build would stamp its own service label on the image, the last one would win, and a second
@@ -171,7 +176,7 @@ export function upTasks(input: UpInput): ListrTask<UpState>[] {
  * ids, and so containers, stable.
  */
 export function buildTargets(all: readonly ContainerPlan[], wanted: readonly ContainerPlan[]): string[] {
-  const images = new Set(wanted.filter((container) => container.role === 'api' || container.role === 'worker').map((container) => container.image));
+  const images = new Set(wanted.filter(runsServiceImage).map((container) => container.image));
   const targets: string[] = [];
   for (const image of images) {
     const builder = all.find((container) => container.image === image && container.role === 'api') ?? all.find((container) => container.image === image);

@@ -152,6 +152,22 @@ describe('innover down / nuke / rebuild / restart', () => {
     expect(bad.exitCode).toBe(2);
   });
 
+  it('rebuild of a worker builds its image through the API service (the worker service has no build section)', async () => {
+    const { compose, calls } = composeRecorder();
+    const result = await run(['rebuild', '--profile', 'lite', 'payment-worker', '--json'], { compose, engine: pingOnly() });
+    expect(result.exitCode).toBe(0);
+    expect(calls).toEqual([{ method: 'build', args: [expect.anything(), expect.objectContaining({ services: ['payment'], noCache: true })] }]);
+    expect(JSON.parse(result.stdout)).toEqual({ profile: 'lite', built: ['payment', 'payment-worker'], images: ['innover/payment:local'] });
+  });
+
+  it('rebuild with no service builds each service image once, through its API', async () => {
+    const { compose, calls } = composeRecorder();
+    expect((await run(['rebuild', '--profile', 'lite'], { compose, engine: pingOnly() })).exitCode).toBe(0);
+    expect(calls).toEqual([
+      { method: 'build', args: [expect.anything(), expect.objectContaining({ services: topology.services.map((service) => service.name), noCache: true })] },
+    ]);
+  });
+
   it('restart restarts through compose, then waits until healthy again', async () => {
     const { compose, calls } = composeRecorder();
     const engine = scriptedEngine([[summary('payment', { health: 'starting' })], [summary('payment')]], { ping: async () => undefined });
