@@ -38,14 +38,15 @@ export function testWorkerCommand(load: () => Promise<QueueApi>): CommandModule<
       const argv = args.task ? (args.args ?? []) : ['1', '2'];
       const queue = routeTask(target, args.service, task);
       const redisUrl = hostRedisUrl(target, await ctx.dotenv());
-      await runningContainerId(ctx, target, containerOf(target, 'redis'));
       const api = await load();
+      // A bad argument is a usage error (exit 2) whether or not the stack runs: check it first.
       let payload: unknown;
       try {
         payload = api.parseTaskArgs(task, argv);
       } catch (error) {
         throw new UsageError(error instanceof Error ? error.message : String(error));
       }
+      await runningContainerId(ctx, target, containerOf(target, 'redis'));
       const timeoutSeconds = Number(args.timeout ?? 30);
       const started = Date.now();
       try {

@@ -70,6 +70,20 @@ describe('innover test-worker', () => {
     await expect(command.handler({ service: 'billing', profile: 'lite' }, ctx)).rejects.toMatchObject({ exitCode: 2 });
   });
 
+  it('refuses bad task arguments with exit 2 and the fix, before asking the engine whether Redis runs', async () => {
+    const api = fakeQueueApi({
+      parseTaskArgs: () => {
+        throw new Error('add: expects 2 numbers, e.g. "add 1 2" (got 1 arguments)');
+      },
+    });
+    const command = testWorkerCommand(async () => api);
+    const { ctx } = context({ engine: strictFake<EngineClient>('engine', {}) });
+    await expect(command.handler({ service: 'payment', task: 'add', args: ['1'], profile: 'lite' }, ctx)).rejects.toMatchObject({
+      exitCode: 2,
+      message: 'add: expects 2 numbers, e.g. "add 1 2" (got 1 arguments)',
+    });
+  });
+
   it('says which profiles run workers when this one has none', async () => {
     const command = testWorkerCommand(async () => fakeQueueApi({}));
     const { ctx } = context({});
