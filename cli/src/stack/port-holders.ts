@@ -1,4 +1,5 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
+import { basename } from 'node:path';
 
 /** A process listening on a TCP port of this machine. */
 export interface PortHolder {
@@ -47,11 +48,32 @@ export async function findPortHolders(ports: readonly number[]): Promise<Map<num
       const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
       const port = inode ? inodes.get(inode) : undefined;
       if (port === undefined) continue;
-      const command = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+      const command = await processName(pid);
       holders.set(port, { port, pid: Number(pid), ...(command ? { command } : {}) });
       inodes.delete(inode as string);
     }
     if (inodes.size === 0) break;
   }
   return holders;
+}
+
+/**
+ * The program a process runs, as a person would name it (pure): the base name of its first
+ * argument, else its `comm`. Only argv[0], never the arguments, which may hold secrets
+ * (`redis-server --requirepass ...`). `comm` alone misleads: Node names its main thread
+ * `MainThread`.
+ */
+export function programName(cmdline: string, comm: string): string | undefined {
+  // Some programs rewrite their title into argv[0] (`redis-server *:6379`): keep the first word.
+  const first = cmdline.split('\0')[0]?.trim().split(/\s+/)[0];
+  const name = first ? basename(first) : comm.trim();
+  return name || undefined;
+}
+
+async function processName(pid: string): Promise<string | undefined> {
+  const [cmdline, comm] = await Promise.all([
+    readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''),
+    readFile(`/proc/${pid}/comm`, 'utf8').catch(() => ''),
+  ]);
+  return programName(cmdline, comm);
 }

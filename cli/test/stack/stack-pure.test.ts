@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatPorts, uptimeFromStatus } from '../../src/stack/container-status.js';
 import { logPrefixer } from '../../src/stack/log-prefix.js';
-import { listeningSockets } from '../../src/stack/port-holders.js';
+import { listeningSockets, programName } from '../../src/stack/port-holders.js';
 import { stackUrls, urlsAsEnv } from '../../src/stack/stack-urls.js';
 import { formatTable } from '../../src/stack/table.js';
 import { planStack } from '../../src/topology/plan-stack.js';
@@ -39,6 +39,14 @@ describe('stack rendering helpers', () => {
       '   1: 0100007F:0050 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 999 1 0000000000000000 100 0 0 10 0',
     ].join('\n');
     expect(listeningSockets(table)).toEqual([{ port: 8080, inode: '12345' }]);
+  });
+
+  it('names a port holder by its program, never by its arguments or a thread name', () => {
+    expect(programName('/opt/node24/bin/node\0-e\0listen()\0', 'MainThread\n')).toBe('node');
+    expect(programName('redis-server *:6379\0\0', 'redis-server\n')).toBe('redis-server');
+    expect(programName('/usr/bin/redis-server\0--requirepass\0secret\0', 'redis-server\n')).toBe('redis-server');
+    expect(programName('', 'kworker/0:1\n')).toBe('kworker/0:1');
+    expect(programName('', '')).toBeUndefined();
   });
 
   it('urls keys are valid env names and unique', () => {
