@@ -23,7 +23,7 @@ export const command: CommandModule<Record<string, unknown>, InitResult> = {
       return { path: envFileName, created: false, secrets: [], template: '.env.example' };
     }
     const example = await readIfExists(join(ctx.root, '.env.example'));
-    const { text, filled } = fillSecrets(example ?? renderEnvExample(), secretKeys);
+    const { text, filled } = fillSecrets(example ?? renderEnvExample(await ctx.topology()), secretKeys);
     const { problems } = validateDotenv(text);
     if (problems.length) {
       throw new UserError(problems.map((problem) => `${problem} (in the .env that .env.example would give: fix .env.example or run innover generate)`));

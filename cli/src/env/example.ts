@@ -1,4 +1,6 @@
 import { generatedHeader } from '../render/header.js';
+import { keycloakInternalUrl } from '../topology/plan-stack.js';
+import type { Topology } from '../topology/schema.js';
 import type { EnvConfig } from './schema.js';
 
 /** The placeholder `.env.example` holds for every secret; `innover init` replaces it. */
@@ -10,32 +12,38 @@ interface EnvEntry {
   comment?: string;
 }
 
-/** `.env.example`, in order, with comments. Secrets are placeholders that `innover init` replaces. */
-export const envEntries: readonly EnvEntry[] = [
-  { key: 'REDIS_PASSWORD', value: secretPlaceholder, comment: 'Secrets: innover init writes fresh random values into .env' },
-  { key: 'POSTGRES_PASSWORD', value: secretPlaceholder },
-  { key: 'SERVICE_DB_PASSWORD', value: secretPlaceholder, comment: "Every service's database user on the postgres engine (insecure local CockroachDB takes none)" },
-  { key: 'KEYCLOAK_ADMIN_USER', value: 'admin', comment: 'Keycloak bootstrap admin' },
-  { key: 'KEYCLOAK_ADMIN_PASSWORD', value: secretPlaceholder },
-  { key: 'WSO2_AM_CLIENT_SECRET', value: secretPlaceholder, comment: "Client secrets, imported into the realm" },
-  { key: 'SMOKE_CLIENT_SECRET', value: secretPlaceholder },
-  { key: 'KEYCLOAK_URL', value: 'http://localhost:8080', comment: 'Endpoints as the CLI reaches them' },
-  { key: 'KEYCLOAK_MANAGEMENT_URL', value: 'http://localhost:9000' },
-  { key: 'KEYCLOAK_INTERNAL_URL', value: 'http://keycloak:8080', comment: 'Keycloak as WSO2 reaches it inside the network' },
-  { key: 'WSO2_URL', value: 'https://localhost:9443' },
-  { key: 'WSO2_GATEWAY_URL', value: 'https://localhost:8243' },
-  {
-    key: 'WSO2_ADMIN_USER',
-    value: 'admin',
-    comment: "The WSO2 image's stock admin login, for local development only: the image does not read it from the environment",
-  },
-  { key: 'WSO2_ADMIN_PASSWORD', value: 'admin' },
-];
+/**
+ * `.env.example`, in order, with comments. Secrets are placeholders that `innover init` replaces.
+ * The endpoints follow the host ports the topology publishes, so a moved port reaches `.env`.
+ */
+export function envEntries(topology: Topology): EnvEntry[] {
+  const { keycloak, wso2 } = topology.infrastructure;
+  return [
+    { key: 'REDIS_PASSWORD', value: secretPlaceholder, comment: 'Secrets: innover init writes fresh random values into .env' },
+    { key: 'POSTGRES_PASSWORD', value: secretPlaceholder },
+    { key: 'SERVICE_DB_PASSWORD', value: secretPlaceholder, comment: "Every service's database user on the postgres engine (insecure local CockroachDB takes none)" },
+    { key: 'KEYCLOAK_ADMIN_USER', value: 'admin', comment: 'Keycloak bootstrap admin' },
+    { key: 'KEYCLOAK_ADMIN_PASSWORD', value: secretPlaceholder },
+    { key: 'WSO2_AM_CLIENT_SECRET', value: secretPlaceholder, comment: 'Client secrets, imported into the realm' },
+    { key: 'SMOKE_CLIENT_SECRET', value: secretPlaceholder },
+    { key: 'KEYCLOAK_URL', value: `http://localhost:${keycloak.hostPort}`, comment: 'Endpoints as the CLI reaches them' },
+    { key: 'KEYCLOAK_MANAGEMENT_URL', value: `http://localhost:${keycloak.managementHostPort}` },
+    { key: 'KEYCLOAK_INTERNAL_URL', value: keycloakInternalUrl, comment: 'Keycloak as WSO2 reaches it inside the network' },
+    { key: 'WSO2_URL', value: `https://localhost:${wso2.managementHostPort}` },
+    { key: 'WSO2_GATEWAY_URL', value: `https://localhost:${wso2.gatewayHttpsHostPort}` },
+    {
+      key: 'WSO2_ADMIN_USER',
+      value: 'admin',
+      comment: "The WSO2 image's stock admin login, for local development only: the image does not read it from the environment",
+    },
+    { key: 'WSO2_ADMIN_PASSWORD', value: 'admin' },
+  ];
+}
 
 /** The text of `.env.example`. Pure. */
-export function renderEnvExample(): string {
+export function renderEnvExample(topology: Topology): string {
   const lines = [`# ${generatedHeader}`, '# Copy with `innover init`, which fills the secrets; never commit .env.'];
-  for (const entry of envEntries) {
+  for (const entry of envEntries(topology)) {
     if (entry.comment) lines.push('', `# ${entry.comment}`);
     lines.push(`${entry.key}=${entry.value}`);
   }

@@ -49,7 +49,7 @@ export function planFiles(
     generated(sharedFilePaths.cockroachBootstrap, renderCockroachBootstrap(topology)),
     generated(sharedFilePaths.postgresInit, renderPostgresInit(topology), 0o755),
     generated('innover.schema.json', json(renderTopologySchema())),
-    generated('.env.example', renderEnvExample()),
+    generated('.env.example', renderEnvExample(topology)),
     { path: apiConfigPath, content: renderApiConfig(topology, existingApiConfig), ownership: 'user' },
     ...readmeReference(existingReadme).map((content) => generated(readmePath, content)),
   ];

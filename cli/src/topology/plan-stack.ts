@@ -22,6 +22,8 @@ const kafkaExternalContainerPort = 9092;
 const cockroachSqlPort = 26257;
 const cockroachHttpPort = 8080;
 const keycloakHttpPort = 8080;
+/** Keycloak as containers (WSO2, the services) reach it inside the network. */
+export const keycloakInternalUrl = `http://keycloak:${keycloakHttpPort}`;
 const keycloakManagementPort = 9000;
 
 /** The SQL name of a service's database and user: dashes are not valid in unquoted identifiers. */
@@ -515,7 +517,7 @@ function serviceEnvironment(
   if (components.has('keycloak')) {
     const { hostname, realm } = topology.infrastructure.keycloak;
     environment['OIDC_ISSUER_URL'] = `${hostname.replace(/\/+$/, '')}/realms/${realm}`;
-    environment['OIDC_JWKS_URL'] = `http://keycloak:${keycloakHttpPort}/realms/${realm}/protocol/openid-connect/certs`;
+    environment['OIDC_JWKS_URL'] = `${keycloakInternalUrl}/realms/${realm}/protocol/openid-connect/certs`;
     environment['OIDC_AUDIENCE'] = apiAudience;
   }
   environment['QUEUE_NAME'] = serviceQueue(service);

@@ -4,10 +4,14 @@ import { fillSecrets } from '../../src/env/fresh-secrets.js';
 import { validateDotenv } from '../../src/env/load.js';
 import { parseDotenv } from '../../src/env/parse.js';
 import { secretKeys } from '../../src/env/schema.js';
+import { defaultTopology } from '../../src/topology/default-topology.js';
+import { topologySchema } from '../../src/topology/schema.js';
+
+const topology = topologySchema.parse(defaultTopology);
 
 let counter = 0;
 const fakeRandom = () => `random-secret-value-${++counter}`;
-const goodEnv = () => fillSecrets(renderEnvExample(), secretKeys, () => 'a-long-random-secret-0123456789').text;
+const goodEnv = () => fillSecrets(renderEnvExample(topology), secretKeys, () => 'a-long-random-secret-0123456789').text;
 const withLine = (key: string, value: string | undefined) =>
   goodEnv()
     .split('\n')
@@ -49,7 +53,7 @@ describe('validateDotenv: one line per problem, naming the key and the fix', () 
   });
 
   it('lists every bad key, one line each', () => {
-    const text = renderEnvExample();
+    const text = renderEnvExample(topology);
     const problems = validateDotenv(text).problems;
     expect(problems).toHaveLength(secretKeys.size);
     for (const key of secretKeys) expect(problems).toContain(`.env: ${key}: still a placeholder: set a random value (innover init generates one)`);
@@ -58,7 +62,7 @@ describe('validateDotenv: one line per problem, naming the key and the fix', () 
 
 describe('fillSecrets', () => {
   it('gives every secret a fresh value and keeps everything else', () => {
-    const example = renderEnvExample();
+    const example = renderEnvExample(topology);
     const { text, filled } = fillSecrets(example, secretKeys, fakeRandom);
     expect(new Set(filled)).toEqual(new Set(secretKeys));
     expect(text).not.toMatch(/changeme/);
@@ -67,8 +71,28 @@ describe('fillSecrets', () => {
     expect(text).toContain('WSO2_ADMIN_USER=admin');
   });
 
+  it('takes the endpoints from the host ports the topology publishes', () => {
+    const { keycloak, wso2 } = defaultTopology.infrastructure;
+    const moved = topologySchema.parse({
+      ...defaultTopology,
+      infrastructure: {
+        ...defaultTopology.infrastructure,
+        keycloak: { ...keycloak, hostPort: 18080, managementHostPort: 19000 },
+        wso2: { ...wso2, managementHostPort: 19443, gatewayHttpsHostPort: 18243 },
+      },
+    });
+    const { value } = validateDotenv(fillSecrets(renderEnvExample(moved), secretKeys, fakeRandom).text);
+    expect(value).toMatchObject({
+      KEYCLOAK_URL: 'http://localhost:18080',
+      KEYCLOAK_MANAGEMENT_URL: 'http://localhost:19000',
+      KEYCLOAK_INTERNAL_URL: 'http://keycloak:8080',
+      WSO2_URL: 'https://localhost:19443',
+      WSO2_GATEWAY_URL: 'https://localhost:18243',
+    });
+  });
+
   it('draws distinct URL-safe secrets by default', () => {
-    const { text } = fillSecrets(renderEnvExample(), secretKeys);
+    const { text } = fillSecrets(renderEnvExample(topology), secretKeys);
     const values = [...text.matchAll(/^(\w+)=(.*)$/gm)].filter((match) => secretKeys.has(match[1] as never)).map((match) => match[2]!);
     expect(values).toHaveLength(secretKeys.size);
     expect(new Set(values).size).toBe(values.length);

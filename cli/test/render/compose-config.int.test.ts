@@ -38,7 +38,7 @@ describe('docker compose config accepts the generated files', () => {
     let root: string;
     beforeAll(() => {
       root = mkdtempSync(join(tmpdir(), 'innover-compose-'));
-      writeFileSync(join(root, '.env.example'), renderEnvExample());
+      writeFileSync(join(root, '.env.example'), renderEnvExample(defaultStack()));
     });
     afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -55,7 +55,7 @@ describe('docker compose config accepts the generated files', () => {
   it('refuses a broken file, so a pass means something', async () => {
     const root = mkdtempSync(join(tmpdir(), 'innover-compose-'));
     try {
-      writeFileSync(join(root, '.env.example'), renderEnvExample());
+      writeFileSync(join(root, '.env.example'), renderEnvExample(defaultStack()));
       writeFileSync(join(root, 'broken.yml'), 'services:\n  a:\n    image: x\n    depends_on:\n      missing:\n        condition: service_healthy\n');
       expect((await composeConfig(root, join(root, 'broken.yml'))).exitCode).not.toBe(0);
     } finally {
