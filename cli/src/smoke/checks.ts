@@ -273,7 +273,9 @@ export async function checkGateway(options: { url: string; accessToken: string }
   };
   const withToken = await call(options.accessToken);
   if (withToken.status !== 200) {
-    throw new CheckFailure(`${options.url} with the smoke token answered ${withToken.status} ${withToken.body.slice(0, 160)}`.trim());
+    // The gateway knows no API until `publish-apis` ran; `up` does not run it.
+    const hint = withToken.status === 404 ? ' (is the API published? run innover publish-apis)' : '';
+    throw new CheckFailure(`${`${options.url} with the smoke token answered ${withToken.status} ${withToken.body.slice(0, 160)}`.trim()}${hint}`);
   }
   const without = await call(undefined);
   if (without.status !== 401) throw new CheckFailure(`${options.url} without a token answered ${without.status}, expected 401`);

@@ -161,7 +161,7 @@ describe('keycloak and gateway checks (oidc-provider, WSO2-like gateway)', () =>
       await expect(checkGateway({ url: `${gateway.url}/api/payment/health`, accessToken: 'not.a.token' }, open())).rejects.toThrow(
         /with the smoke token answered 401 \{"code":"900901","message":"Invalid Credentials"/,
       );
-      await expect(checkGateway({ url: `${gateway.url}/api/ledger/health`, accessToken }, open())).rejects.toThrow(/answered 404/);
+      await expect(checkGateway({ url: `${gateway.url}/api/ledger/health`, accessToken }, open())).rejects.toThrow(/answered 404 .*\(is the API published\? run innover publish-apis\)$/);
     } finally {
       await gateway.stop();
     }
