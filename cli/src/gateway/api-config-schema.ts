@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatIssues } from '../topology/validate.js';
 
 /**
  * wso2/api-config.yaml: the APIs `innover publish-apis` creates on the WSO2 gateway. The file
@@ -122,7 +123,7 @@ export function validateApiConfig(input: unknown): ApiConfigResult {
   }
   return {
     value: undefined,
-    errors: result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
+    errors: formatIssues(result.error.issues),
   };
 }
 
@@ -139,10 +140,4 @@ function duplicates(config: ApiConfig): string[] {
     contexts.set(api.context, index);
   });
   return errors;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const part of path) text += typeof part === 'number' ? `[${part}]` : `${text ? '.' : ''}${String(part)}`;
-  return text || '(file)';
 }

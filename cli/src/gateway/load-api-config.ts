@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { UserError } from '../command.js';
+import { yamlErrorReason } from '../topology/load.js';
 import { validateApiConfig, type ApiConfig } from './api-config-schema.js';
 
 /** Reads and validates api-config.yaml; every problem is one line naming the file and path. */
@@ -16,7 +17,7 @@ export async function loadApiConfig(file: string, label: string): Promise<ApiCon
   try {
     input = parse(text);
   } catch (error) {
-    throw new UserError(`${label}: not valid YAML: ${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)}`);
+    throw new UserError(`${label}: not valid YAML: ${yamlErrorReason(error)}: fix the file, or delete it and run innover generate`);
   }
   const result = validateApiConfig(input);
   if (!result.value) throw new UserError(result.errors.map((problem) => `${label}: ${problem}`));

@@ -7,6 +7,14 @@ import { defaultTopology } from './default-topology.js';
 import { validateTopology } from './validate.js';
 import type { Topology } from './schema.js';
 
+/**
+ * The one-line reason of a YAML parse error. The yaml library's first line names the problem and
+ * its line and column, then ends with ':' before a multi-line code frame, which is left out.
+ */
+export function yamlErrorReason(error: unknown): string {
+  return (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)).replace(/:\s*$/, '');
+}
+
 /** Reads innover.yaml (when present) over the defaults and validates it. Throws UserError. */
 export async function loadTopology(root: string): Promise<Topology> {
   const file = join(root, topologyFileName);
@@ -21,9 +29,7 @@ export async function loadTopology(root: string): Promise<Topology> {
     try {
       input = parse(text) ?? {};
     } catch (error) {
-      // The yaml library's first line ends with ':' before its code frame; the frame is not one line.
-      const reason = (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)).replace(/:\s*$/, '');
-      throw new UserError(`${topologyFileName}: not valid YAML: ${reason}: fix the syntax there`);
+      throw new UserError(`${topologyFileName}: not valid YAML: ${yamlErrorReason(error)}: fix the syntax there`);
     }
   }
   const result = validateTopology(input);

@@ -77,6 +77,28 @@ describe('innover generate', () => {
     expect(run.stderr[0]).toMatch(/^innover: wso2\/api-config\.yaml: not valid YAML: .*: fix the file or delete it to regenerate$/);
   });
 
+  it("validates the user's API config against the publish-apis schema: one line per problem with its path, nothing written", async () => {
+    const root = project();
+    await runCli(['generate'], { root });
+    writeFileSync(join(root, 'wso2/api-config.yaml'), 'apis:\n  - name: X\n    context: /x\n    endpoint: ftp://x\n    colour: red\n');
+    rmSync(join(root, 'docker-compose.yml'));
+    const run = await runCli(['generate'], { root });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toEqual([
+      'innover: wso2/api-config.yaml: apis[0].endpoint: use an http(s) URL such as http://profile:8000',
+      'innover: wso2/api-config.yaml: apis[0]: unknown field \'colour\': remove or fix the spelling',
+    ]);
+    expect(existsSync(join(root, 'docker-compose.yml'))).toBe(false);
+  });
+
+  it('says which generated file drifted, in words that agree with the count', async () => {
+    const root = project();
+    await runCli(['generate'], { root });
+    writeFileSync(join(root, 'nginx/innover.conf'), '# edited\n');
+    const run = await runCli(['generate', '--check'], { root });
+    expect(run).toMatchObject({ exitCode: 1, stdout: 'drifted: nginx/innover.conf\n1 generated file differs from the topology: run innover generate\n' });
+  });
+
   it('works without .env', async () => {
     const root = project();
     expect((await runCli(['generate'], { root })).exitCode).toBe(0);
