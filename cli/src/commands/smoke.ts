@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandContext, CommandModule } from '../command.js';
 import { judgeContainers } from '../smoke/checks.js';
 import type { RunTask } from '../smoke/checks.js';
 import { runSmoke, type SmokeRow } from '../smoke/run-smoke.js';
-import { planSmoke, type GatewayApi } from '../smoke/smoke-plan.js';
+import { gatewayComponents, planSmoke, type GatewayApi } from '../smoke/smoke-plan.js';
 import { resolveStack } from '../stack/resolve-stack.js';
 import { readStackStatus } from '../stack/stack-status.js';
 import { formatTable } from '../stack/table.js';
@@ -24,20 +24,17 @@ export interface SmokeResult {
   notInProfile: number;
 }
 
-/** The published gateway APIs, read leniently from wso2/api-config.yaml; undefined → the topology's. */
+/**
+ * The published gateway APIs from wso2/api-config.yaml (validated as publish-apis validates it, so
+ * a broken file is one line per problem); undefined when there is none (the topology's then).
+ */
 async function readGatewayApis(root: string): Promise<GatewayApi[] | undefined> {
-  let text: string;
-  try {
-    text = await readFile(join(root, 'wso2', 'api-config.yaml'), 'utf8');
-  } catch {
-    return undefined;
-  }
-  const { parse } = await import('yaml');
-  const parsed = parse(text) as { apis?: { name?: unknown; context?: unknown }[] } | null;
-  const apis = (parsed?.apis ?? []).filter(
-    (api): api is GatewayApi => typeof api?.name === 'string' && typeof api.context === 'string',
-  );
-  return apis.length > 0 ? apis.map((api) => ({ name: api.name, context: api.context })) : undefined;
+  const { apiConfigPath } = await import('../generate/plan-files.js');
+  const file = join(root, apiConfigPath);
+  if (!existsSync(file)) return undefined;
+  const { loadApiConfig } = await import('../gateway/load-api-config.js');
+  const config = await loadApiConfig(file, apiConfigPath);
+  return config.apis.length > 0 ? config.apis.map((api) => ({ name: api.name, context: api.context })) : undefined;
 }
 
 /**
@@ -47,7 +44,8 @@ async function readGatewayApis(root: string): Promise<GatewayApi[] | undefined> 
 export async function runSmokeCommand(args: SmokeArgs, ctx: CommandContext, runTask?: RunTask): Promise<SmokeResult> {
   const target = await resolveStack(ctx, args.profile);
   const env = await ctx.dotenv();
-  const gatewayApis = await readGatewayApis(ctx.root);
+  // Only a profile with the gateway reads its API config: a file it does not use cannot fail it.
+  const gatewayApis = gatewayComponents.every((component) => target.plan.components.includes(component)) ? await readGatewayApis(ctx.root) : undefined;
   const specs = planSmoke({ topology: target.topology, plan: target.plan, endpoints: env, ...(gatewayApis ? { gatewayApis } : {}) });
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(args.timeout * 1_000)]);
   const deadline = Date.now() + args.timeout * 1_000;

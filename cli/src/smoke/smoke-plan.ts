@@ -42,6 +42,8 @@ export interface SmokeEndpoints {
 export const smokeClientId = 'innover-smoke';
 /** The topic the Kafka check produces to and consumes from. */
 export const smokeTopic = 'innover-smoke';
+/** The gateway checks need WSO2, the Keycloak that issues their tokens, and the services behind it. */
+export const gatewayComponents: readonly ComponentName[] = ['wso2', 'keycloak', 'services'];
 /** Host address of every published port smoke talks to. */
 const host = '127.0.0.1';
 
@@ -103,8 +105,7 @@ export function planSmoke(input: {
   const issuerUrl = `${endpoints.KEYCLOAK_URL.replace(/\/+$/, '')}/realms/${infra.keycloak.realm}`;
   when('keycloak', ['keycloak'], () => [{ kind: 'keycloak', name: 'keycloak', issuerUrl, clientId: smokeClientId }]);
 
-  // The gateway forwards to the services and checks tokens Keycloak issued.
-  when('gateway', ['wso2', 'keycloak', 'services'], () => {
+  when('gateway', gatewayComponents, () => {
     const apis = input.gatewayApis ?? services.map((service) => ({ name: service.name, context: serviceApiContext(service) }));
     const gateway = endpoints.WSO2_GATEWAY_URL.replace(/\/+$/, '');
     return apis.map((api) => ({ kind: 'gateway', name: `gateway ${api.name}`, api: api.name, url: `${gateway}${api.context}/health` }));
