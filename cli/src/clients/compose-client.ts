@@ -176,7 +176,7 @@ export function compareVersions(a: string, b: string): number {
 }
 
 const installCompose =
-  'install Docker Compose v2 >= 2.20 (Debian: apt-get install docker-compose from trixie, as ../shared/tools/docker-engine.sh does; Docker repo: docker-compose-plugin)';
+  'install Docker Compose v2 >= 2.20 (Docker apt repository: apt-get install docker-compose-plugin; Debian 13: apt-get install docker-compose)';
 
 /**
  * A client for a machine without a usable `docker compose`: every call says what to install,

@@ -70,6 +70,9 @@ describe('the compose client', () => {
     await expect(noDocker.version()).rejects.toThrow(/the docker CLI is not installed: install Docker Compose v2/);
     const noCompose = composeClientOver(runner({ exitCode: 1, output: "docker: 'compose' is not a docker command." }), {});
     await expect(noCompose.version()).rejects.toThrow(/Docker Compose v2 is not installed: install Docker Compose v2 >= 2.20/);
+    // The fix names packages a user can install, not a path that exists only in innover's own CI.
+    await expect(noCompose.version()).rejects.toThrow(/apt-get install docker-compose-plugin; Debian 13: apt-get install docker-compose\)$/);
+    await expect(noCompose.version()).rejects.not.toThrow(/shared\/tools/);
   });
 
   it('as a null object, answers every call with the same one-line reason', async () => {
