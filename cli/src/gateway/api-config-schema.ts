@@ -108,7 +108,6 @@ export const apiConfigSchema = z.strictObject({
 });
 
 export type ApiEntry = z.infer<typeof apiEntrySchema>;
-export type RestApiEntry = z.infer<typeof restSchema>;
 export type ApiConfig = z.infer<typeof apiConfigSchema>;
 
 /** Validation result: the config, or one line per problem with its YAML path. */

@@ -52,6 +52,11 @@ export function renderNginxConfig(plan: StackPlan): string {
     const port = keycloak.ports.find((candidate) => candidate.purpose === 'HTTP')?.container ?? 8080;
     lines.push(
       '',
+      // `/auth` without the slash would fall through to a 404; send it where the routes are.
+      '  location = /auth {',
+      '    return 301 /auth/;',
+      '  }',
+      '',
       '  location /auth/ {',
       `    set $innover_keycloak keycloak:${port};`,
       '    rewrite ^/auth/(.*)$ /$1 break;',

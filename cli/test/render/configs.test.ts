@@ -49,7 +49,8 @@ server {
   it('adds /auth/ only when the profile holds Keycloak', () => {
     const topology = defaultStack();
     expect(renderNginxConfig(planStack(topology, 'full'))).toContain('  location /auth/ {\n    set $innover_keycloak keycloak:8080;');
-    expect(renderNginxConfig(planStack(topology, 'lite'))).not.toContain('/auth/');
+    expect(renderNginxConfig(planStack(topology, 'full'))).toContain('  location = /auth {\n    return 301 /auth/;\n  }');
+    expect(renderNginxConfig(planStack(topology, 'lite'))).not.toContain('/auth');
     for (const name of ['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex']) {
       expect(renderNginxConfig(planStack(topology, 'lite'))).toContain(`  location /svc/${name}/ {`);
     }
