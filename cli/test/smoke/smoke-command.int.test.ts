@@ -13,6 +13,7 @@ import type { PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
 import { buildService, spawnService } from '../../../test/support/service-process.js';
 import type { ServiceProcess } from '../../../test/support/service-process.js';
 import { runCli } from '../support/run-cli.js';
+import { testEnv } from '../commands/stack-context.js';
 import { scriptedEngine, summary } from '../stack/engine-fakes.js';
 import { topologyFrom } from '../topology/fixtures.js';
 
@@ -32,19 +33,9 @@ let root: string;
 const processes = new Map<string, ServiceProcess>();
 
 const dotenv: EnvConfig = {
+  ...testEnv,
   REDIS_PASSWORD: redisPassword,
-  POSTGRES_PASSWORD: 'smoke-command-admin-secret',
   SERVICE_DB_PASSWORD: serviceDbPassword,
-  KEYCLOAK_ADMIN_USER: 'admin',
-  KEYCLOAK_ADMIN_PASSWORD: 'smoke-command-kc-secret',
-  KEYCLOAK_URL: 'http://localhost:8080',
-  KEYCLOAK_MANAGEMENT_URL: 'http://localhost:9000',
-  KEYCLOAK_INTERNAL_URL: 'http://keycloak:8080',
-  WSO2_URL: 'https://localhost:9443',
-  WSO2_GATEWAY_URL: 'https://localhost:8243',
-  WSO2_ADMIN_USER: 'admin',
-  WSO2_ADMIN_PASSWORD: 'admin',
-  WSO2_AM_CLIENT_SECRET: 'smoke-command-am-secret',
   SMOKE_CLIENT_SECRET: smokeClientSecret,
 };
 
