@@ -26,6 +26,15 @@ const keycloakHttpPort = 8080;
 export const keycloakInternalUrl = `http://keycloak:${keycloakHttpPort}`;
 const keycloakManagementPort = 9000;
 
+/**
+ * Keycloak's fixed public URL (KC_HOSTNAME): the topology's `hostname`, else the host port it
+ * publishes, so a moved port does not leave tokens naming an issuer nothing listens on.
+ */
+export function keycloakPublicUrl(topology: Topology): string {
+  const { hostname, hostPort } = topology.infrastructure.keycloak;
+  return (hostname ?? `http://localhost:${hostPort}`).replace(/\/+$/, '');
+}
+
 /** The SQL name of a service's database and user: dashes are not valid in unquoted identifiers. */
 export function databaseName(service: Pick<Service, 'name'>): string {
   return service.name.replaceAll('-', '_');
@@ -380,7 +389,7 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
       startTimeoutSeconds: 300,
       environment: {
         // One fixed issuer for tokens obtained from the host, through Nginx or inside the network.
-        KC_HOSTNAME: keycloak.hostname,
+        KC_HOSTNAME: keycloakPublicUrl(topology),
         KC_HEALTH_ENABLED: 'true',
         KC_PROXY_HEADERS: 'xforwarded',
         KC_BOOTSTRAP_ADMIN_USERNAME: '${KEYCLOAK_ADMIN_USER}',
@@ -515,8 +524,8 @@ function serviceEnvironment(
   if (components.has('redpanda')) environment['KAFKA_BROKERS'] = `redpanda:${kafkaInternalPort}`;
   if (components.has('otel-collector')) environment['OTEL_EXPORTER_OTLP_ENDPOINT'] = 'http://otel-collector:4318';
   if (components.has('keycloak')) {
-    const { hostname, realm } = topology.infrastructure.keycloak;
-    environment['OIDC_ISSUER_URL'] = `${hostname.replace(/\/+$/, '')}/realms/${realm}`;
+    const { realm } = topology.infrastructure.keycloak;
+    environment['OIDC_ISSUER_URL'] = `${keycloakPublicUrl(topology)}/realms/${realm}`;
     environment['OIDC_JWKS_URL'] = `${keycloakInternalUrl}/realms/${realm}/protocol/openid-connect/certs`;
     environment['OIDC_AUDIENCE'] = apiAudience;
   }

@@ -103,7 +103,10 @@ export const infrastructureSchema = z.strictObject({
     hostPort: port.default(8080),
     managementHostPort: port.default(9000),
     /** The fixed public hostname, so every token carries one issuer wherever it was obtained. */
-    hostname: z.url().default('http://localhost:8080'),
+    hostname: z
+      .url()
+      .optional()
+      .describe("Keycloak's fixed public URL, the issuer of every token (default http://localhost:<hostPort>)"),
   }),
   nginx: infra({ hostPort: port.default(80) }),
   wso2: infra({
