@@ -67,6 +67,10 @@ describe('a seventh service', () => {
     expect(text('database/cockroach-bootstrap.sql')).toContain('CREATE DATABASE IF NOT EXISTS fraud_check;');
     expect(text('database/postgres-init.sh')).toContain('CREATE DATABASE fraud_check OWNER fraud_check;');
     expect(text('keycloak/realm-export.json')).toContain('fraud-check');
+    const realm = JSON.parse(text('keycloak/realm-export.json')) as { roles: { realm: Array<{ name: string }> }; users: Array<{ username: string; realmRoles?: string[] }> };
+    expect(realm.roles.realm.map((role) => role.name)).toEqual(expect.arrayContaining(['fraud-check-read', 'fraud-check-write']));
+    expect(realm.users.find((user) => user.username === 'service-account-innover-smoke')?.realmRoles).toEqual(expect.arrayContaining(['fraud-check-read', 'fraud-check-write']));
+    expect(compose.services['fraud-check']!.environment!['DATABASE_URL']).toBe('postgresql://fraud_check@cockroach1:26257/fraud_check?sslmode=disable');
     expect(text(apiConfigPath)).toContain('/api/fraud-check');
   });
 
