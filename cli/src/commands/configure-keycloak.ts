@@ -80,7 +80,7 @@ function toUserError(error: unknown, env: { KEYCLOAK_URL: string; WSO2_URL: stri
     if (error.status === 401 || error.request.api === 'dcr' || error.request.api === 'token') {
       return new UserError(`WSO2 refused the login (${error.status}): check WSO2_ADMIN_USER and WSO2_ADMIN_PASSWORD in .env`, { cause: error });
     }
-    return new UserError(`${error.message}: check \`innover logs wso2\``, { cause: error });
+    return new UserError(`${error.message}: check \`innover logs wso2am\``, { cause: error });
   }
   return error;
 }

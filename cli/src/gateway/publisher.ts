@@ -368,14 +368,14 @@ export function describeApiError(error: unknown, entry: ApiEntry): string {
     return `${label}: context ${error.context} is taken by API '${error.owner}': change its context in wso2/api-config.yaml, or delete that API`;
   }
   if (error instanceof DeploymentTimeoutError) {
-    return `${label}: ${error.message}: check the gateway with \`innover logs wso2\` and rerun`;
+    return `${label}: ${error.message}: check the gateway with \`innover logs wso2am\` and rerun`;
   }
   if (error instanceof Wso2HttpError) {
     if (error.request.path === '/apis' && error.request.method === 'POST' && (error.status === 409 || error.status === 500)) {
       return `${label}: WSO2 refused to create it (${error.status}), most likely because context ${entry.context} is taken by another API: change its context in wso2/api-config.yaml, or delete that API`;
     }
     if (error.status === 403) return `${label}: ${error.message}: the WSO2 user lacks a scope; use an admin user in WSO2_ADMIN_USER`;
-    return `${label}: ${error.message}: fix the entry in wso2/api-config.yaml or check \`innover logs wso2\``;
+    return `${label}: ${error.message}: fix the entry in wso2/api-config.yaml or check \`innover logs wso2am\``;
   }
   return `${label}: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -47,7 +47,7 @@ export function waitForWso2(wso2: Wso2Client, url: string, options: WaitOptions)
         return false;
       }
     },
-    'WSO2 takes about three minutes to start; check `innover logs wso2`, or raise --timeout',
+    'WSO2 takes about three minutes to start; check `innover logs wso2am`, or raise --timeout',
     options,
   );
 }

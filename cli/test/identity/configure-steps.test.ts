@@ -6,6 +6,7 @@ import { configureSteps } from '../../src/identity/configure-tasks.js';
 import { waitFor } from '../../src/identity/wait-ready.js';
 import { command } from '../../src/commands/configure-keycloak.js';
 import { strictFake } from '../support/run-cli.js';
+import { planStack } from '../../src/topology/plan-stack.js';
 import { topology } from '../contract-support/harness.js';
 import { contractEnv } from '../contract-support/harness.js';
 
@@ -31,6 +32,15 @@ describe('configure-keycloak steps', () => {
     expect((error as UserError).problems).toEqual([expect.stringMatching(/^Keycloak \(http:\/\/127\.0\.0\.1:1\/health\/ready\) not ready after 0 s: check `innover logs keycloak`, or raise --timeout$/)]);
     expect(probes).toBeGreaterThan(1);
     expect(reports[0]).toMatch(/^waiting \d+ s$/);
+  });
+
+  it("names WSO2's real container in its fix: `innover logs wso2am`, which the full profile holds", async () => {
+    const keycloak = strictFake<KeycloakClient>('keycloak', { isReady: async () => true });
+    const wso2 = strictFake<Wso2Client>('wso2', { request: async () => Promise.reject(new Error('refused')) });
+    const [, wso2Step] = configureSteps({ topology, env: contractEnv('http://127.0.0.1:1'), keycloak, wso2, timeoutMs: 30, intervalMs: 10 });
+    const error = await wso2Step!.run([], () => undefined).catch((caught: unknown) => caught);
+    expect((error as UserError).problems).toEqual([expect.stringMatching(/check `innover logs wso2am`, or raise --timeout$/)]);
+    expect(planStack(topology, 'full').containers.map((container) => container.name)).toContain('wso2am');
   });
 
   it('stops waiting when interrupted', async () => {
