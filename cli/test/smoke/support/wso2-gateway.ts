@@ -3,7 +3,9 @@
  * as WSO2's gateway documents it: HTTPS with a self-signed certificate, APIs by context (default
  * version, so no version segment), OAuth2 bearer tokens validated as JWTs against the key manager's
  * JWKS and issuer (Keycloak; here oidc-provider), and WSO2's error bodies: 900902 "Missing
- * Credentials" and 900901 "Invalid Credentials" with 401, and 404 for an unknown resource.
+ * Credentials" and 900901 "Invalid Credentials" with 401, and 404 for an unknown API or a resource
+ * the API's operations do not expose. `publishedRoutes` serves exactly what a publisher (the
+ * contract server, which validates every publisher call against WSO2's own specs) made live.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -48,12 +50,51 @@ const invalidCredentials = {
   description: "Invalid Credentials. Make sure you have provided the correct security credentials",
 };
 
+const noMatchingResource = { code: '404', message: 'Runtime Error', description: 'No matching resource found for given API Request' };
+
+/** One API the gateway serves: where it forwards, and (when known) the resources it exposes. */
+export interface GatewayRoute {
+  backend: string;
+  /** WSO2 operations (`target` `/*` or a path, `verb`); undefined serves every resource. */
+  operations?: readonly { target: string; verb: string }[];
+}
+
+type Json = Record<string, unknown>;
+
 /**
- * @param apis context (e.g. `/api/payment`) → backend base URL the gateway forwards to.
+ * What a WSO2 publisher made live, as gateway routes: the APIs that are PUBLISHED and deployed to a
+ * gateway environment, by context, with their operations. `backendOf` maps the API's production
+ * endpoint (a container URL such as `http://payment:8000`) to a backend this test can reach.
+ */
+export function publishedRoutes(apis: Iterable<Json>, deployments: ReadonlyMap<string, readonly Json[]>, backendOf: (endpoint: string) => string): Record<string, GatewayRoute> {
+  const routes: Record<string, GatewayRoute> = {};
+  for (const api of apis) {
+    if (api['lifeCycleStatus'] !== 'PUBLISHED' || !(deployments.get(String(api['id'])) ?? []).length) continue;
+    const endpoint = ((api['endpointConfig'] as Json | undefined)?.['production_endpoints'] as Json | undefined)?.['url'];
+    const operations = (api['operations'] as Json[] | undefined)?.map((operation) => ({ target: String(operation['target']), verb: String(operation['verb']) }));
+    routes[String(api['context'])] = { backend: backendOf(String(endpoint)), ...(operations ? { operations } : {}) };
+  }
+  return routes;
+}
+
+/** A resource matches an operation's target exactly, or under a `/*` wildcard, for its verb. */
+function exposes(route: GatewayRoute, verb: string, resource: string): boolean {
+  if (!route.operations) return true;
+  return route.operations.some((operation) => {
+    if (operation.verb.toUpperCase() !== verb.toUpperCase()) return false;
+    if (operation.target === '/*') return true;
+    if (operation.target.endsWith('/*')) return resource.startsWith(operation.target.slice(0, -1));
+    return resource === operation.target;
+  });
+}
+
+/**
+ * @param apis context (e.g. `/api/payment`) → backend base URL the gateway forwards to, or a route
+ *   with the operations the published API exposes.
  * @param enforceAuth false makes a misconfigured gateway that lets anonymous calls through.
  */
 export async function startGatewayStandIn(options: {
-  apis: Record<string, string>;
+  apis: Record<string, string | GatewayRoute>;
   issuer: string;
   jwksUrl: string;
   enforceAuth?: boolean;
@@ -65,13 +106,17 @@ export async function startGatewayStandIn(options: {
       const path = new URL(request.url ?? '/', 'https://gateway').pathname;
       const authorization = request.headers.authorization;
       calls.push({ path, authorization });
-      const send = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-        response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+      const send = (status: number, body: unknown, headers: Record<string, string> = {}): void =>
+        void response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
       const context = Object.keys(options.apis).find((candidate) => path === candidate || path.startsWith(`${candidate}/`));
       if (!context) {
         send(404, { code: '404', type: 'Status report', message: 'Not Found', description: 'The requested resource is not available.' });
         return;
       }
+      const configured = options.apis[context] ?? '';
+      const route: GatewayRoute = typeof configured === 'string' ? { backend: configured } : configured;
+      const resource = path.slice(context.length) || '/';
+      if (!exposes(route, request.method ?? 'GET', resource)) return send(404, noMatchingResource);
       if (options.enforceAuth !== false) {
         const challenge = { 'www-authenticate': 'OAuth2 realm="WSO2 API Manager", error="invalid_token", error_description="The access token provided is invalid"' };
         const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
@@ -82,8 +127,8 @@ export async function startGatewayStandIn(options: {
           return send(401, invalidCredentials, challenge);
         }
       }
-      const backend = await fetch(`${options.apis[context]}${path.slice(context.length) || '/'}`);
-      response.writeHead(backend.status, { 'content-type': backend.headers.get('content-type') ?? 'application/json' }).end(await backend.text());
+      const answer = await fetch(`${route.backend}${resource}`);
+      response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(await answer.text());
     })().catch((error: unknown) => {
       response.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ code: '101503', message: String(error) }));
     });
