@@ -112,7 +112,7 @@ export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<Configure
     const id = await keycloak.createUser(realm, representation);
     // The admin API ignores realmRoles on create; they are granted as mappings.
     if (roles.length > 0) await keycloak.addUserRealmRoles(realm, id, resolveRoles(roles, existingRoles));
-    actions.push({ target: `user ${user.username}`, action: 'created', detail: 'sets a password at first login' });
+    actions.push({ target: `user ${user.username}`, action: 'created', detail: 'no password yet: set a temporary one in the admin console' });
   }
   return actions;
 }

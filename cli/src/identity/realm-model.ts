@@ -145,7 +145,11 @@ function withoutSecret(client: ClientRepresentation): ClientRepresentation {
   return rest;
 }
 
-/** People from the topology; without a password they choose one at first login. */
+/**
+ * People from the topology. No password passes through innover's files, so they have none: an
+ * admin sets a temporary one in the Keycloak console, and UPDATE_PASSWORD makes them choose their
+ * own at first login.
+ */
 export function realmUsers(topology: Topology): UserRepresentation[] {
   return topology.keycloak.users.map((user) => ({
     username: user.username,

@@ -163,7 +163,7 @@ export const topologySchema = z.strictObject({
           }),
         )
         .default([])
-        .describe('people created in the realm; they set a password at first login'),
+        .describe('people created in the realm; an admin gives each a temporary password in the Keycloak console, replaced at first login'),
     })
     .default({ platformRoles: [], extraRoles: [], extraClients: [], users: [] }),
 });

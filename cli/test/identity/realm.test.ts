@@ -36,6 +36,13 @@ describe('the realm', () => {
     });
   });
 
+  it('creates topology users without a password, who must choose their own at first login', () => {
+    const withUser = topologySchema.parse({ ...defaultTopology, keycloak: { ...defaultTopology.keycloak, users: [{ username: 'ana', email: 'ana@example.test', realmRoles: ['auditor'] }] } });
+    const user = renderRealm(withUser).users?.find((entry) => entry.username === 'ana');
+    expect(user).toMatchObject({ enabled: true, email: 'ana@example.test', realmRoles: ['auditor'], requiredActions: ['UPDATE_PASSWORD'] });
+    expect(user).not.toHaveProperty('credentials');
+  });
+
   it('has innover-smoke for client credentials, its service account holding every service role', () => {
     const client = realm.clients?.find((entry) => entry.clientId === 'innover-smoke');
     expect(client).toMatchObject({ publicClient: false, serviceAccountsEnabled: true, secret: '${SMOKE_CLIENT_SECRET}', standardFlowEnabled: false });
