@@ -3,6 +3,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { eventCodecs, paymentEvaluatedCodec, paymentInitiatedCodec } from '../../../services/payment/src/generated/events.js';
 import { PaymentStatus } from '../../../services/payment/src/generated/payment/v1/payment_pb.js';
 import { Decision } from '../../../services/payment/src/generated/rule-engine/v1/rule-engine_pb.js';
+import { eventCodecs as walletEventCodecs, walletOpenedCodec } from '../../../services/wallet/src/generated/events.js';
 
 // The committed generated code, exercised as the services use it for Kafka payloads.
 describe('generated event codecs', () => {
@@ -39,5 +40,14 @@ describe('generated event codecs', () => {
       'innover.payment.v1.PaymentStatusChanged',
       'innover.rule_engine.v1.PaymentEvaluated',
     ]);
+  });
+
+  it('has a message for each event the wallet publishes: wallet opened and balance changed', () => {
+    expect(Object.keys(walletEventCodecs).filter((name) => name.startsWith('innover.wallet.'))).toEqual([
+      'innover.wallet.v1.WalletBalanceChanged',
+      'innover.wallet.v1.WalletOpened',
+    ]);
+    const decoded = walletOpenedCodec.decode(walletOpenedCodec.encode({ walletId: 'w-1', customerId: 'c-1', currencyCode: 'EUR' }));
+    expect(decoded).toMatchObject({ $typeName: 'innover.wallet.v1.WalletOpened', walletId: 'w-1', customerId: 'c-1', currencyCode: 'EUR' });
   });
 });

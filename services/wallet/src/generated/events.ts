@@ -4,7 +4,7 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import { LedgerEntriesPostedSchema } from './ledger/v1/ledger_pb.js';
-import { WalletBalanceChangedSchema } from './wallet/v1/wallet_pb.js';
+import { WalletBalanceChangedSchema, WalletOpenedSchema } from './wallet/v1/wallet_pb.js';
 
 /** Turns an event into Kafka message bytes (protobuf binary) and back. */
 export interface EventCodec<Desc extends DescMessage = DescMessage> {
@@ -28,9 +28,11 @@ export function eventCodec<Desc extends DescMessage>(schema: Desc): EventCodec<D
 
 export const ledgerEntriesPostedCodec = eventCodec(LedgerEntriesPostedSchema);
 export const walletBalanceChangedCodec = eventCodec(WalletBalanceChangedSchema);
+export const walletOpenedCodec = eventCodec(WalletOpenedSchema);
 
 /** Every event codec of this service, by fully qualified message name. */
 export const eventCodecs: Readonly<Record<string, EventCodec>> = {
   'innover.ledger.v1.LedgerEntriesPosted': ledgerEntriesPostedCodec,
   'innover.wallet.v1.WalletBalanceChanged': walletBalanceChangedCodec,
+  'innover.wallet.v1.WalletOpened': walletOpenedCodec,
 };

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wallet/v1/wallet.proto.
  */
 export const file_wallet_v1_wallet: GenFile = /*@__PURE__*/
-  fileDesc("ChZ3YWxsZXQvdjEvd2FsbGV0LnByb3RvEhFpbm5vdmVyLndhbGxldC52MSK/AQoNV2FsbGV0QmFsYW5jZRIRCgl3YWxsZXRfaWQYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSKQoHYmFsYW5jZRgDIAEoCzIYLmlubm92ZXIuY29tbW9uLnYxLk1vbmV5EisKCWF2YWlsYWJsZRgEIAEoCzIYLmlubm92ZXIuY29tbW9uLnYxLk1vbmV5Ei4KCnVwZGF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIj8KEUdldEJhbGFuY2VSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEhUKDWN1cnJlbmN5X2NvZGUYAiABKAkiRwoSR2V0QmFsYW5jZVJlc3BvbnNlEjEKB2JhbGFuY2UYASABKAsyIC5pbm5vdmVyLndhbGxldC52MS5XYWxsZXRCYWxhbmNlIukBChRXYWxsZXRCYWxhbmNlQ2hhbmdlZBIyCghtZXRhZGF0YRgBIAEoCzIgLmlubm92ZXIuY29tbW9uLnYxLkV2ZW50TWV0YWRhdGESEQoJd2FsbGV0X2lkGAIgASgJEhMKC2N1c3RvbWVyX2lkGAMgASgJEjIKEHByZXZpb3VzX2JhbGFuY2UYBCABKAsyGC5pbm5vdmVyLmNvbW1vbi52MS5Nb25leRIpCgdiYWxhbmNlGAUgASgLMhguaW5ub3Zlci5jb21tb24udjEuTW9uZXkSFgoOdHJhbnNhY3Rpb25faWQYBiABKAkyagoNV2FsbGV0U2VydmljZRJZCgpHZXRCYWxhbmNlEiQuaW5ub3Zlci53YWxsZXQudjEuR2V0QmFsYW5jZVJlcXVlc3QaJS5pbm5vdmVyLndhbGxldC52MS5HZXRCYWxhbmNlUmVzcG9uc2ViBnByb3RvMw", [file_common_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChZ3YWxsZXQvdjEvd2FsbGV0LnByb3RvEhFpbm5vdmVyLndhbGxldC52MSK/AQoNV2FsbGV0QmFsYW5jZRIRCgl3YWxsZXRfaWQYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSKQoHYmFsYW5jZRgDIAEoCzIYLmlubm92ZXIuY29tbW9uLnYxLk1vbmV5EisKCWF2YWlsYWJsZRgEIAEoCzIYLmlubm92ZXIuY29tbW9uLnYxLk1vbmV5Ei4KCnVwZGF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIj8KEUdldEJhbGFuY2VSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEhUKDWN1cnJlbmN5X2NvZGUYAiABKAkiRwoSR2V0QmFsYW5jZVJlc3BvbnNlEjEKB2JhbGFuY2UYASABKAsyIC5pbm5vdmVyLndhbGxldC52MS5XYWxsZXRCYWxhbmNlIukBChRXYWxsZXRCYWxhbmNlQ2hhbmdlZBIyCghtZXRhZGF0YRgBIAEoCzIgLmlubm92ZXIuY29tbW9uLnYxLkV2ZW50TWV0YWRhdGESEQoJd2FsbGV0X2lkGAIgASgJEhMKC2N1c3RvbWVyX2lkGAMgASgJEjIKEHByZXZpb3VzX2JhbGFuY2UYBCABKAsyGC5pbm5vdmVyLmNvbW1vbi52MS5Nb25leRIpCgdiYWxhbmNlGAUgASgLMhguaW5ub3Zlci5jb21tb24udjEuTW9uZXkSFgoOdHJhbnNhY3Rpb25faWQYBiABKAkigQEKDFdhbGxldE9wZW5lZBIyCghtZXRhZGF0YRgBIAEoCzIgLmlubm92ZXIuY29tbW9uLnYxLkV2ZW50TWV0YWRhdGESEQoJd2FsbGV0X2lkGAIgASgJEhMKC2N1c3RvbWVyX2lkGAMgASgJEhUKDWN1cnJlbmN5X2NvZGUYBCABKAkyagoNV2FsbGV0U2VydmljZRJZCgpHZXRCYWxhbmNlEiQuaW5ub3Zlci53YWxsZXQudjEuR2V0QmFsYW5jZVJlcXVlc3QaJS5pbm5vdmVyLndhbGxldC52MS5HZXRCYWxhbmNlUmVzcG9uc2ViBnByb3RvMw", [file_common_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message innover.wallet.v1.WalletBalance
@@ -145,6 +145,42 @@ export type WalletBalanceChanged = Message<"innover.wallet.v1.WalletBalanceChang
  */
 export const WalletBalanceChangedSchema: GenMessage<WalletBalanceChanged> = /*@__PURE__*/
   messageDesc(file_wallet_v1_wallet, 3);
+
+/**
+ * Published when a customer opens a wallet (empty, in one currency).
+ *
+ * @generated from message innover.wallet.v1.WalletOpened
+ */
+export type WalletOpened = Message<"innover.wallet.v1.WalletOpened"> & {
+  /**
+   * @generated from field: innover.common.v1.EventMetadata metadata = 1;
+   */
+  metadata?: EventMetadata | undefined;
+
+  /**
+   * @generated from field: string wallet_id = 2;
+   */
+  walletId: string;
+
+  /**
+   * @generated from field: string customer_id = 3;
+   */
+  customerId: string;
+
+  /**
+   * ISO 4217 code of the wallet's currency.
+   *
+   * @generated from field: string currency_code = 4;
+   */
+  currencyCode: string;
+};
+
+/**
+ * Describes the message innover.wallet.v1.WalletOpened.
+ * Use `create(WalletOpenedSchema)` to create a new message.
+ */
+export const WalletOpenedSchema: GenMessage<WalletOpened> = /*@__PURE__*/
+  messageDesc(file_wallet_v1_wallet, 4);
 
 /**
  * @generated from service innover.wallet.v1.WalletService
