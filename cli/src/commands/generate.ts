@@ -40,9 +40,9 @@ function checkApiConfig(text: string | undefined, label: string): void {
 export const command: CommandModule<GenerateArgs, GenerateResult> = {
   async handler(args, ctx) {
     const topology = await ctx.topology();
-    const existing = await readIfExists(join(ctx.root, apiConfigPath));
+    const existing = await readIfExists(join(ctx.root, apiConfigPath), apiConfigPath);
     checkApiConfig(existing, apiConfigPath);
-    const readme = await readIfExists(join(ctx.root, readmePath));
+    const readme = await readIfExists(join(ctx.root, readmePath), readmePath);
     const planned = planFiles(topology, existing, readme);
     const generated = planned.filter((file) => file.ownership === 'generated');
     const apiConfig = planned.find((file) => file.ownership === 'user')!;

@@ -19,10 +19,10 @@ export interface InitResult {
 export const command: CommandModule<Record<string, unknown>, InitResult> = {
   async handler(_args, ctx) {
     const target = join(ctx.root, envFileName);
-    if ((await readIfExists(target)) !== undefined) {
+    if ((await readIfExists(target, envFileName)) !== undefined) {
       return { path: envFileName, created: false, secrets: [], template: '.env.example' };
     }
-    const example = await readIfExists(join(ctx.root, '.env.example'));
+    const example = await readIfExists(join(ctx.root, '.env.example'), '.env.example');
     const { text, filled } = fillSecrets(example ?? renderEnvExample(await ctx.topology()), secretKeys);
     const { problems } = validateDotenv(text);
     if (problems.length) {

@@ -10,8 +10,9 @@ export async function loadApiConfig(file: string, label: string): Promise<ApiCon
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${label}: not found: run \`innover generate\` to write the default`);
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    if (code === 'ENOENT') throw new UserError(`${label}: not found: run \`innover generate\` to write the default`);
+    throw new UserError(`${label}: cannot be read (${code}): point --file at a readable YAML file`, { cause: error });
   }
   let input: unknown;
   try {

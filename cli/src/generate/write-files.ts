@@ -1,13 +1,18 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { UserError } from '../command.js';
 
-/** A file's text, or undefined when it does not exist. */
-export async function readIfExists(path: string): Promise<string | undefined> {
+/**
+ * A file's text, or undefined when it does not exist. A path that exists but cannot be read (a
+ * folder, no permission) is the user's to fix: a UserError naming `label` (default: the path).
+ */
+export async function readIfExists(path: string, label = path): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    if (code === 'ENOENT') return undefined;
+    throw new UserError(`${label}: cannot be read (${code}): make it a file you can read, or delete it`, { cause: error });
   }
 }
 

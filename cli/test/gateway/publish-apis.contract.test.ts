@@ -139,6 +139,15 @@ describe('innover publish-apis against the WSO2 4.5 publisher, admin and devport
     expect(run.stdout).not.toContain('"password":"admin"');
   });
 
+  it('--file naming a folder or a missing file: one line with the fix, nothing sent', async () => {
+    const env = await start();
+    const folder = await runAgainst(['publish-apis', '--file', 'wso2'], env, root);
+    expect(folder).toMatchObject({ exitCode: 1, stderr: ['innover: wso2: cannot be read (EISDIR): point --file at a readable YAML file'] });
+    const missing = await runAgainst(['publish-apis', '--file', 'wso2/nope.yaml'], env, root);
+    expect(missing).toMatchObject({ exitCode: 1, stderr: ['innover: wso2/nope.yaml: not found: run `innover generate` to write the default'] });
+    expect(server.requests).toEqual([]);
+  });
+
   it('--only publishes one API and leaves the application alone', async () => {
     const env = await start();
     const run = await runAgainst(['publish-apis', '--only', 'Forex', '--json'], env, root);

@@ -99,6 +99,13 @@ describe('innover generate', () => {
     expect(run).toMatchObject({ exitCode: 1, stdout: 'drifted: nginx/innover.conf\n1 generated file differs from the topology: run innover generate\n' });
   });
 
+  it('a gateway config path that is a folder: one line with the fix, not an internal error', async () => {
+    const root = project();
+    mkdirSync(join(root, 'wso2/api-config.yaml'), { recursive: true });
+    const run = await runCli(['generate'], { root });
+    expect(run).toMatchObject({ exitCode: 1, stderr: ['innover: wso2/api-config.yaml: cannot be read (EISDIR): make it a file you can read, or delete it'] });
+  });
+
   it('works without .env', async () => {
     const root = project();
     expect((await runCli(['generate'], { root })).exitCode).toBe(0);
