@@ -22,7 +22,10 @@ export async function loadTopology(root: string): Promise<Topology> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    if (code !== 'ENOENT') {
+      throw new UserError(`${topologyFileName}: cannot be read (${code}): make it a file you can read`, { cause: error });
+    }
   }
   let input: unknown = {};
   if (text !== undefined) {

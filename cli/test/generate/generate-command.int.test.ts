@@ -130,6 +130,14 @@ describe('a bad topology: one line per problem with its path, exit 1, no stack t
   });
 });
 
+describe('an unreadable innover.yaml', () => {
+  it('is one line with the fix, exit 1', async () => {
+    const root = project();
+    mkdirSync(join(root, 'innover.yaml'));
+    expect(await runCli(['generate'], { root })).toMatchObject({ exitCode: 1, stderr: ['innover: innover.yaml: cannot be read (EISDIR): make it a file you can read'] });
+  });
+});
+
 describe('innover init', () => {
   it('writes .env from .env.example with fresh secrets, private, and never overwrites it', async () => {
     const root = project();
