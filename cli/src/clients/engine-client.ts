@@ -43,20 +43,6 @@ export interface ContainerSummary {
   ports: readonly PublishedPort[];
 }
 
-/** What inspect adds to a summary: exact start time and restart count. */
-export interface ContainerDetails {
-  id: string;
-  name: string;
-  state: ContainerState;
-  health: ContainerHealth;
-  exitCode: number;
-  /** ISO timestamp; `0001-01-01T00:00:00Z` when never started. */
-  startedAt: string;
-  finishedAt: string;
-  restartCount: number;
-  tty: boolean;
-}
-
 export interface LogLine {
   stream: 'stdout' | 'stderr';
   text: string;
@@ -78,12 +64,6 @@ export interface ExecOptions {
   tty: boolean;
 }
 
-export interface ProjectResources {
-  containers: readonly string[];
-  networks: readonly string[];
-  volumes: readonly string[];
-}
-
 /**
  * The Docker engine through dockerode. The wait loop calls `listContainers` once per tick for the
  * whole project, never once per container. Every method turns "no engine" into one line with its fix.
@@ -93,7 +73,6 @@ export interface EngineClient {
   ping(): Promise<void>;
   /** The containers of one Compose project (all states), or every running container when no project. */
   listContainers(filter: { project?: string; all?: boolean }): Promise<ContainerSummary[]>;
-  inspect(id: string): Promise<ContainerDetails>;
   /** Demultiplexed log lines, in order; resolves at the end (or when following stops). */
   logs(id: string, options: LogOptions, onLine: (line: LogLine) => void): Promise<void>;
   /** Runs a command in a running container with this process's stdio; resolves with its exit code. */
@@ -102,11 +81,6 @@ export interface EngineClient {
   imageIds(references: readonly string[]): Promise<Record<string, string | undefined>>;
   /** Removes images by reference; the ones that were not there are reported, not fatal. */
   removeImages(references: readonly string[]): Promise<{ removed: string[]; missing: string[] }>;
-  /** Containers, networks and volumes still labelled with the project (after `down`, none). */
-  projectResources(project: string): Promise<ProjectResources>;
-  /** Stops a container without compose (the e2e kills a worker mid-job with it). */
-  kill(id: string): Promise<void>;
-  start(id: string): Promise<void>;
 }
 
 const containerStates: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
@@ -255,23 +229,6 @@ export function engineClientOver(transport: EngineTransport, endpoint: string): 
         return list.filter((info) => info.Labels?.['com.docker.compose.oneoff'] !== 'True').map(toSummary);
       }),
 
-    inspect: (id) =>
-      guard(async () => {
-        const docker = await transport.dockerode();
-        const info = await docker.getContainer(id).inspect();
-        return {
-          id: info.Id,
-          name: info.Name.replace(/^\//, ''),
-          state: toState(info.State.Status),
-          health: (info.State.Health?.Status as ContainerHealth | undefined) ?? 'none',
-          exitCode: info.State.ExitCode,
-          startedAt: info.State.StartedAt,
-          finishedAt: info.State.FinishedAt,
-          restartCount: info.RestartCount,
-          tty: Boolean(info.Config.Tty),
-        };
-      }),
-
     logs: (id, options, onLine) =>
       guard(async () => {
         const docker = await transport.dockerode();
@@ -387,25 +344,6 @@ export function engineClientOver(transport: EngineTransport, endpoint: string): 
         }
         return { removed, missing };
       }),
-
-    projectResources: (project) =>
-      guard(async () => {
-        const docker = await transport.dockerode();
-        const label = `com.docker.compose.project=${project}`;
-        const [containers, networks, volumes] = await Promise.all([
-          docker.listContainers({ all: true, filters: { label: [label] } }),
-          docker.listNetworks({ filters: { label: [label] } }),
-          docker.listVolumes({ filters: { label: [label] } }),
-        ]);
-        return {
-          containers: containers.map((info) => (info.Names?.[0] ?? info.Id).replace(/^\//, '')),
-          networks: networks.map((network) => network.Name),
-          volumes: (volumes.Volumes ?? []).map((volume) => volume.Name),
-        };
-      }),
-
-    kill: (id) => guard(async () => void (await (await transport.dockerode()).getContainer(id).kill())),
-    start: (id) => guard(async () => void (await (await transport.dockerode()).getContainer(id).start())),
   };
 }
 
