@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { Router } from 'express';
 import { createApp, healthResponder, isHealthRequest } from './app.js';
 import { createTokenVerifier } from './auth.js';
-import { createRuntime, flushLogger, loadConfigOrExit } from './runtime.js';
+import { createRuntime, exitAtStart, flushLogger, loadConfigOrExit } from './runtime.js';
 import type { Runtime, ServiceDefinition } from './runtime.js';
 
 /** A running API process. */
@@ -15,22 +15,27 @@ export interface ApiHandle {
   shutdown(): Promise<boolean>;
 }
 
+/** The one line an operator reads when PORT cannot be bound, with the fix. */
+export function listenProblem(port: number, error: NodeJS.ErrnoException): string {
+  if (error.code === 'EADDRINUSE') return `cannot listen on PORT ${port}: the port is already in use; stop what holds it or set PORT to a free port`;
+  if (error.code === 'EACCES') return `cannot listen on PORT ${port}: permission denied; ports below 1024 need privileges, use PORT=8000`;
+  return `cannot listen on PORT ${port}: ${error.message}`;
+}
+
 /**
  * Starts the API: config (or exit 1), telemetry, clients, migrations, listen on PORT,
  * and graceful shutdown on SIGTERM/SIGINT (exit 0 when drained within SHUTDOWN_TIMEOUT_MS).
  */
 export async function startApi(definition: ServiceDefinition, environment: Record<string, string | undefined> = process.env): Promise<ApiHandle> {
   const config = loadConfigOrExit(environment, 'api', definition.version);
-  const runtime = await createRuntime(config);
+  const runtime = await createRuntime(config).catch((error: unknown) => exitAtStart(config, 'api', `failed to start: ${(error as Error).message}`));
   const { logger } = runtime;
   if (runtime.dependencies.database && definition.migrationsDirectory) {
     try {
       const { runMigrations } = await import('./database.js');
       await runMigrations(runtime.dependencies.database, definition.migrationsDirectory, logger);
     } catch (error) {
-      process.stderr.write(`${config.serviceName} api: migrations failed: ${(error as Error).message}\n`);
-      await runtime.close();
-      process.exit(1);
+      await exitAtStart(config, 'api', `migrations failed: ${(error as Error).message}`, runtime);
     }
   }
   const app = createApp({
@@ -56,7 +61,7 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
       server.off('error', reject);
       resolve();
     });
-  });
+  }).catch((error: unknown) => exitAtStart(config, 'api', listenProblem(config.port, error as NodeJS.ErrnoException), runtime));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, auth: Boolean(config.auth), tracing: Boolean(config.otlpEndpoint), checks: runtime.readinessChecks.map((check) => check.name) }, 'api listening');

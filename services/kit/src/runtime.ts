@@ -58,6 +58,16 @@ export function loadConfigOrExit(environment: Record<string, string | undefined>
   process.exit(1);
 }
 
+/**
+ * A start-up failure the operator can act on (port taken, database unreachable...): one line on stderr naming
+ * the service and the problem, clients closed, exit 1. Never a stack trace.
+ */
+export async function exitAtStart(config: Pick<ServiceConfig, 'serviceName'>, role: ProcessRole, problem: string, runtime?: Pick<Runtime, 'close'>): Promise<never> {
+  process.stderr.write(`${config.serviceName} ${role}: ${problem}\n`);
+  await runtime?.close(2_000);
+  process.exit(1);
+}
+
 /** Waits for the async log destination to drain, so the last lines survive `process.exit`. */
 export function flushLogger(logger: Logger): Promise<void> {
   return new Promise((resolve) => logger.flush(() => resolve()));

@@ -5,7 +5,7 @@ import type { Job } from 'bullmq';
 import { issuePaths } from './http-errors.js';
 import { backoffDelay, cappedExponentialBackoff, redisConnection } from './queue.js';
 import type { TaskJobData } from './queue.js';
-import { createRuntime, flushLogger, loadConfigOrExit } from './runtime.js';
+import { createRuntime, exitAtStart, flushLogger, loadConfigOrExit } from './runtime.js';
 import type { Runtime, ServiceDefinition } from './runtime.js';
 import { sampleTasks } from './tasks.js';
 import type { TaskRegistry } from './tasks.js';
@@ -56,7 +56,7 @@ export function createProcessor(tasks: TaskRegistry, runtime: Pick<Runtime, 'log
  */
 export async function startWorker(definition: ServiceDefinition, environment: Record<string, string | undefined> = process.env): Promise<WorkerHandle> {
   const config = loadConfigOrExit(environment, 'worker', definition.version);
-  const runtime = await createRuntime(config);
+  const runtime = await createRuntime(config).catch((error: unknown) => exitAtStart(config, 'worker', `failed to start: ${(error as Error).message}`));
   const { logger } = runtime;
   const tasks: TaskRegistry = { ...sampleTasks, ...definition.tasks };
   const worker = new Worker<TaskJobData>(config.queueName, createProcessor(tasks, runtime, config.queueName), {

@@ -300,6 +300,19 @@ describe('api', () => {
     await until('a 200 readiness', async () => ((await fetch(`${baseUrl}/readiness`)).status === 200 ? true : undefined));
   });
 
+  it('refuses a taken PORT and an unreachable database with one line each and exit 1, never a stack trace', async () => {
+    const takenPort = new URL(baseUrl).port;
+    const second = spawnService('payment', 'api', { ...environment, PORT: takenPort });
+    expect(await second.exited).toBe(1);
+    expect(second.stderr().trim().split('\n')).toEqual([`payment api: cannot listen on PORT ${takenPort}: the port is already in use; stop what holds it or set PORT to a free port`]);
+    const noDatabase = spawnService('payment', 'api', { ...environment, DATABASE_URL: `postgresql://payment:db-secret@127.0.0.1:${await freePort()}/payment` });
+    expect(await noDatabase.exited).toBe(1);
+    const lines = noDatabase.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^payment api: migrations failed: .*ECONNREFUSED/);
+    expect(lines[0]).not.toContain('db-secret');
+  });
+
   it('drains and exits 0 on SIGTERM', async () => {
     api.kill('SIGTERM');
     expect(await api.exited).toBe(0);
