@@ -30,14 +30,10 @@ export interface ComposeUpOptions extends ComposeCallOptions {
   noDeps?: boolean;
   /** Remove containers of services no longer in the file (a profile switch). */
   removeOrphans?: boolean;
-  /** Block until every container is healthy (`docker compose up --wait`); innover waits itself. */
-  wait?: boolean;
 }
 
 export interface ComposeDownOptions extends ComposeCallOptions {
   volumes: boolean;
-  /** Also remove the images compose built for the project. */
-  removeLocalImages?: boolean;
 }
 
 export interface ComposeBuildOptions extends ComposeCallOptions {
@@ -58,7 +54,7 @@ export interface ComposeClient {
   build(project: ComposeProject, options: ComposeBuildOptions): Promise<void>;
 }
 
-/** The lowest Compose v2 innover drives: `up --wait`, `--remove-orphans` and healthy `depends_on`. */
+/** The lowest Compose v2 innover drives (the version its CI runs is 2.26). */
 export const minimumComposeVersion = '2.20.0';
 
 /** The global arguments that pin a call to one project. */
@@ -87,14 +83,12 @@ export const composeArguments = {
     else args.push('--no-build');
     if (options.noDeps) args.push('--no-deps');
     if (options.removeOrphans) args.push('--remove-orphans');
-    if (options.wait) args.push('--wait');
     args.push(...(options.services ?? []));
     return args;
   },
   down(project: ComposeProject, options: ComposeDownOptions): string[] {
     const args = [...projectArguments(project), 'down', '--remove-orphans'];
     if (options.volumes) args.push('--volumes');
-    if (options.removeLocalImages) args.push('--rmi', 'local');
     return args;
   },
   restart(project: ComposeProject, services: readonly string[]): string[] {
