@@ -7,7 +7,7 @@ import { Wso2Session } from '../gateway/session.js';
 import { renderRealm } from '../render/realm.js';
 import { keyManagerBody, keyManagerName } from './key-manager.js';
 import { realmClients, realmRoles, realmUsers, smokeClientId, wso2ClientId } from './realm-model.js';
-import type { RealmRepresentation, RoleRepresentation } from './realm-types.js';
+import type { ClientRepresentation, RealmRepresentation, RoleRepresentation } from './realm-types.js';
 
 /** One thing configure-keycloak looked at, and what it did. Never holds a secret. */
 export interface ConfigureAction {
@@ -74,18 +74,24 @@ export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<Configure
       actions.push({ target: `client ${clientId}`, action: 'created', detail: plan.client.secret ? 'secret from .env' : 'new in the topology' });
     } else {
       id = found.id;
+      let desired: ClientRepresentation = found;
+      const changes: string[] = [];
       const wanted = secrets.get(clientId);
-      if (wanted !== undefined) {
-        const current = await keycloak.getClientSecret(realm, id);
-        if (current !== wanted) {
-          // The whole representation goes back: Keycloak's PUT replaces the client.
-          await keycloak.updateClient(realm, id, { ...found, secret: wanted });
-          actions.push({ target: `client ${clientId}`, action: 'updated', detail: 'secret set to the .env value' });
-        } else {
-          actions.push({ target: `client ${clientId}`, action: 'unchanged', detail: 'secret matches .env' });
-        }
+      if (wanted !== undefined && (await keycloak.getClientSecret(realm, id)) !== wanted) {
+        desired = { ...desired, secret: wanted };
+        changes.push('secret set to the .env value');
+      }
+      const uris = clientId === wso2ClientId ? consoleUriChanges(found, plan.client) : undefined;
+      if (uris) {
+        desired = { ...desired, ...uris };
+        changes.push(`console URIs set to ${plan.client.redirectUris?.join(', ') ?? ''}`);
+      }
+      if (changes.length > 0) {
+        // The whole representation goes back: Keycloak's PUT replaces the client.
+        await keycloak.updateClient(realm, id, desired);
+        actions.push({ target: `client ${clientId}`, action: 'updated', detail: changes.join('; ') });
       } else {
-        actions.push({ target: `client ${clientId}`, action: 'unchanged', detail: 'exists' });
+        actions.push({ target: `client ${clientId}`, action: 'unchanged', detail: wanted !== undefined ? 'secret matches .env' : 'exists' });
       }
     }
     if (plan.serviceAccountClientRoles) actions.push(...(await alignServiceAccountClientRoles(keycloak, realm, id, plan.serviceAccountClientRoles)));
@@ -115,6 +121,29 @@ export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<Configure
     actions.push({ target: `user ${user.username}`, action: 'created', detail: 'no password yet: set a temporary one in the admin console' });
   }
   return actions;
+}
+
+/**
+ * The wso2am client's redirect, web-origin and post-logout URIs follow the WSO2 console's host
+ * port in the topology. The realm is imported once, so a moved port is carried over here. Returns
+ * the fields to change, or undefined when the live client already matches.
+ */
+function consoleUriChanges(found: ClientRepresentation, planned: ClientRepresentation): Partial<ClientRepresentation> | undefined {
+  const postLogout = 'post.logout.redirect.uris';
+  const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) => JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
+  const wantedPostLogout = planned.attributes?.[postLogout];
+  if (
+    sameList(found.redirectUris, planned.redirectUris) &&
+    sameList(found.webOrigins, planned.webOrigins) &&
+    found.attributes?.[postLogout] === wantedPostLogout
+  ) {
+    return undefined;
+  }
+  return {
+    redirectUris: planned.redirectUris ?? [],
+    webOrigins: planned.webOrigins ?? [],
+    attributes: { ...found.attributes, ...(wantedPostLogout === undefined ? {} : { [postLogout]: wantedPostLogout }) },
+  };
 }
 
 /** Grants a service account the client roles it lacks (wso2am: realm-management view/manage-clients). */

@@ -52,10 +52,10 @@ export async function projectWithApiConfig(text = renderApiConfig(topology, unde
 }
 
 /** Runs the CLI in-process with the real HTTP clients pointed at `env`. */
-export function runAgainst(argv: string[], env: EnvConfig, root: string, options: { wso2TimeoutMs?: number } = {}): Promise<CliRun> {
+export function runAgainst(argv: string[], env: EnvConfig, root: string, options: { wso2TimeoutMs?: number; topology?: Topology } = {}): Promise<CliRun> {
   const overrides: ContextOverrides = {
     root,
-    topology,
+    topology: options.topology ?? topology,
     dotenv: env,
     clients: {
       keycloak: createKeycloakHttpClient(() => ({ url: env.KEYCLOAK_URL, managementUrl: env.KEYCLOAK_MANAGEMENT_URL, adminUser: env.KEYCLOAK_ADMIN_USER, adminPassword: env.KEYCLOAK_ADMIN_PASSWORD, timeoutMs: 5_000 })),

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ContractServer } from '../contract-support/contract-server.js';
 import { contractEnv, importRealm, projectWithApiConfig, runAgainst } from '../contract-support/harness.js';
+import { defaultTopology } from '../../src/topology/default-topology.js';
+import { topologySchema } from '../../src/topology/schema.js';
 
 let server: ContractServer;
 let root: string;
@@ -61,6 +63,28 @@ describe('innover configure-keycloak against the Keycloak 26.6 and WSO2 4.5 spec
     const writes = server.writes().map((request) => `${request.method} ${request.path.replace(/client-\d+/, '{id}')}`);
     expect(writes).toContain('PUT /admin/realms/innover/clients/{id}');
     expect(writes.filter((write) => write.endsWith('/client-secret'))).toEqual([]);
+  });
+
+  it("moves the wso2am console URIs to the topology's WSO2 port in one PUT, then leaves them", async () => {
+    const env = contractEnv(server.url);
+    importRealm(server, env);
+    const moved = topologySchema.parse({ ...defaultTopology, infrastructure: { ...defaultTopology.infrastructure, wso2: { ...defaultTopology.infrastructure.wso2, managementHostPort: 9444 } } });
+    const run = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root, { topology: moved });
+    expect(run.exitCode).toBe(0);
+    expect(server.violations).toEqual([]);
+    const result = JSON.parse(run.stdout) as { actions: Array<{ target: string; action: string; detail: string }> };
+    expect(result.actions).toContainEqual({ target: 'client wso2am', action: 'updated', detail: 'console URIs set to https://localhost:9444/*' });
+    const client = [...server.realms.get('innover')!.clients.values()].find((entry) => entry['clientId'] === 'wso2am')!;
+    expect(client).toMatchObject({
+      secret: env.WSO2_AM_CLIENT_SECRET,
+      redirectUris: ['https://localhost:9444/*'],
+      webOrigins: ['https://localhost:9444'],
+      attributes: { 'post.logout.redirect.uris': 'https://localhost:9444/*' },
+    });
+    const before = server.requests.length;
+    const again = await runAgainst(['configure-keycloak', '--timeout', '5'], env, root, { topology: moved });
+    expect(again.exitCode).toBe(0);
+    expect(server.requests.slice(before).filter((request) => request.method === 'PUT')).toEqual([]);
   });
 
   it('creates the roles and clients the topology gained since the import', async () => {
