@@ -54,7 +54,7 @@ export interface ComposeClient {
   build(project: ComposeProject, options: ComposeBuildOptions): Promise<void>;
 }
 
-/** The lowest Compose v2 innover drives (the version its CI runs is 2.26). */
+/** The lowest Compose v2 version innover accepts; older ones get the install line instead. */
 export const minimumComposeVersion = '2.20.0';
 
 /** The global arguments that pin a call to one project. */
