@@ -47,8 +47,9 @@ export function splitStatements(sql: string): string[] {
 
 /**
  * Applies `*.sql` files from `directory` in name order, each once, recording them in `schema_migrations`.
- * Files should themselves be idempotent (`IF NOT EXISTS`) so two API replicas racing at start both succeed;
- * the SQL must be accepted by CockroachDB and PostgreSQL alike.
+ * Files are idempotent (`IF NOT EXISTS`, `ON CONFLICT DO NOTHING`) so a file that stopped halfway runs again
+ * cleanly; the SQL must be accepted by CockroachDB and PostgreSQL alike (test/migrations.test.ts keeps both).
+ * Not a lock: one API per service runs them at start, and the worker never does.
  */
 export async function runMigrations(database: Database, directory: string, logger: Logger): Promise<string[]> {
   await database.query('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');

@@ -1,4 +1,4 @@
--- Accepted by CockroachDB and PostgreSQL alike; idempotent so concurrent API starts are safe.
+-- Accepted by CockroachDB and PostgreSQL alike; idempotent, so a re-run after a partial failure is harmless.
 CREATE TABLE IF NOT EXISTS payments (
   id UUID PRIMARY KEY,
   payer_id TEXT NOT NULL,
