@@ -5,12 +5,14 @@
 //   - `innover --help` wall time (target <= 100 ms)
 //   - `innover health` on the running stack (target <= 300 ms)
 //   - `innover --version` against `node -e 0`, as a ratio (target <= 2)
-// The stack is taken down at the end when the bench started it; a `.env` it created is removed.
+// The stack is taken down at the end when the bench started it; a `.env` it created is removed and
+// the remembered profile is put back.
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireStackLock } from '../test/e2e/stack-lock.ts';
+import { keepRememberedProfile } from '../test/e2e/remembered-profile.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const profile = 'lite';
@@ -39,6 +41,7 @@ const timed = (times, command, args) => median(Array.from({ length: times }, () 
 export default async function runBench() {
   if (!existsSync(join(root, 'cli', 'dist', 'main.js'))) throw new Error('the CLI is not built: run npm run build');
   const release = await acquireStackLock('bench');
+  const restoreProfile = keepRememberedProfile(root);
   const envCreated = !existsSync(join(root, '.env'));
   const composeArgs = ['compose', '--project-directory', root, '-p', project, '-f', join(root, '.innover', `docker-compose.${profile}.yml`), '--env-file', join(root, '.env')];
   const wasRunning = run('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).stdout.trim() !== '';
@@ -79,6 +82,7 @@ export default async function runBench() {
   } finally {
     if (!wasRunning) run('node', ['bin/innover.js', 'down', '--profile', profile], { check: false });
     if (envCreated) rmSync(join(root, '.env'), { force: true });
+    restoreProfile();
     release();
   }
   return figures;

@@ -12,6 +12,7 @@ import { loadTopology } from '../../cli/src/topology/load.js';
 import type { Topology } from '../../cli/src/topology/schema.js';
 import { prepareEngine, repositoryRoot } from './engine-setup.js';
 import { acquireStackLock } from './stack-lock.js';
+import { keepRememberedProfile } from './remembered-profile.js';
 
 const profile = 'lite';
 const project = 'innover-e2e';
@@ -20,6 +21,7 @@ const envFile = join(repositoryRoot, '.env');
 let envCreatedByTest = false;
 let topology: Topology;
 let releaseLock: (() => void) | undefined;
+let restoreProfile: (() => void) | undefined;
 
 function innover(...args: string[]): ResultPromise<{ reject: false; env: typeof cliEnv; cwd: string }> {
   return execa('node', ['bin/innover.js', ...args], { reject: false, env: cliEnv, cwd: repositoryRoot });
@@ -50,6 +52,7 @@ async function projectLeftovers(): Promise<string[]> {
 
 beforeAll(async () => {
   releaseLock = await acquireStackLock('e2e');
+  restoreProfile = keepRememberedProfile(repositoryRoot);
   const prepared = await prepareEngine(profile);
   console.info(`[e2e] ${prepared.engine.replace(/\n/g, ', ')}`);
   for (const line of prepared.images) console.info(`[e2e] base image ${line}`);
@@ -70,6 +73,7 @@ afterAll(async () => {
     }
   } finally {
     if (envCreatedByTest) rmSync(envFile, { force: true });
+    restoreProfile?.();
     releaseLock?.();
   }
 });
