@@ -480,6 +480,8 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
         { host: wso2.managementHostPort, container: 9443, purpose: 'publisher, devportal, admin' },
         { host: wso2.gatewayHttpsHostPort, container: 8243, purpose: 'gateway HTTPS' },
         { host: wso2.gatewayHttpHostPort, container: 8280, purpose: 'gateway HTTP' },
+        { host: wso2.gatewayWsHostPort, container: 9099, purpose: 'gateway WebSocket' },
+        { host: wso2.gatewayWssHostPort, container: 8099, purpose: 'gateway WebSocket TLS' },
       ],
       startTimeoutSeconds: 600,
       runtime: {

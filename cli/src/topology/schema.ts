@@ -113,6 +113,9 @@ export const infrastructureSchema = z.strictObject({
     managementHostPort: port.default(9443),
     gatewayHttpsHostPort: port.default(8243),
     gatewayHttpHostPort: port.default(8280),
+    /** WebSocket APIs: the gateway's ws and wss listeners. */
+    gatewayWsHostPort: port.default(9099),
+    gatewayWssHostPort: port.default(8099),
   }),
   otelCollector: infra({
     grpcHostPort: port.default(4317),

@@ -121,6 +121,8 @@ function infrastructureHostPorts(topology: Topology): [string, number][] {
     ['infrastructure.wso2.managementHostPort', infra.wso2.managementHostPort],
     ['infrastructure.wso2.gatewayHttpsHostPort', infra.wso2.gatewayHttpsHostPort],
     ['infrastructure.wso2.gatewayHttpHostPort', infra.wso2.gatewayHttpHostPort],
+    ['infrastructure.wso2.gatewayWsHostPort', infra.wso2.gatewayWsHostPort],
+    ['infrastructure.wso2.gatewayWssHostPort', infra.wso2.gatewayWssHostPort],
     ['infrastructure.otelCollector.grpcHostPort', infra.otelCollector.grpcHostPort],
     ['infrastructure.otelCollector.httpHostPort', infra.otelCollector.httpHostPort],
     ['infrastructure.otelCollector.healthHostPort', infra.otelCollector.healthHostPort],
