@@ -92,6 +92,30 @@ describe('worker', () => {
     }
   });
 
+  it('retries a failing job with exponential backoff (1 s, 2 s, 4 s, 8 s), then keeps it as failed', async () => {
+    // approve-payment throws while the worker has no DATABASE_URL: an ordinary, retryable failure.
+    const worker = await ready(startWorker('retries'));
+    try {
+      const { id } = await client.enqueue({ queue: 'retries', task: 'approve-payment', args: { paymentId: '6f1c1f4e-2b1a-4c3d-9e8f-0a1b2c3d4e5f' } });
+      const failures = () => worker.logs.filter((line) => line.msg === 'job failed' && line['jobId'] === id);
+      await worker.waitForLog(() => failures().length === 5, 30_000);
+      const times = failures().map((line) => Date.parse(String(line['time'])));
+      const gaps = times.slice(1).map((time, index) => time - (times[index] ?? time));
+      expect(failures().map((line) => line['attemptsMade'])).toEqual([1, 2, 3, 4, 5]);
+      for (const [index, expected] of [1_000, 2_000, 4_000, 8_000].entries()) {
+        expect(gaps[index]).toBeGreaterThanOrEqual(expected - 100);
+        expect(gaps[index]).toBeLessThan(expected + 1_500);
+      }
+      const queue = new Queue('retries', { connection: redisConnection(redis.url) });
+      const job = await queue.getJob(id);
+      expect(await job?.getState()).toBe('failed');
+      expect(job?.failedReason).toMatch(/needs DATABASE_URL/);
+      await queue.close();
+    } finally {
+      await stop(worker);
+    }
+  });
+
   it('runs a job enqueued twice with the same id once', async () => {
     const worker = await ready(startWorker('idempotent'));
     try {
