@@ -39,16 +39,19 @@ export interface ServiceConfig {
 }
 
 function urlWithProtocols(protocols: string[]) {
-  return z.string().refine(
-    (value) => {
-      try {
-        return protocols.includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { message: `must be a URL starting with ${protocols.map((protocol) => `${protocol}//`).join(' or ')}` },
-  );
+  const expected = `must be a URL starting with ${protocols.map((protocol) => `${protocol}//`).join(' or ')}`;
+  return z.string().superRefine((value, check) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      // The usual cause with the right scheme: a password holding "/", "@", "#" or "?" that was not percent-encoded.
+      const hasScheme = protocols.some((protocol) => value.startsWith(`${protocol}//`));
+      check.addIssue({ code: 'custom', message: hasScheme ? 'is not a valid URL; percent-encode special characters of the user name and password (e.g. "/" as %2F, "@" as %40)' : expected });
+      return;
+    }
+    if (!protocols.includes(url.protocol)) check.addIssue({ code: 'custom', message: expected });
+  });
 }
 
 const positiveInteger = (fallback: number) => z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').positive('must be greater than 0').default(fallback);
@@ -145,9 +148,13 @@ export function parseConfig(environment: Record<string, string | undefined>, rol
   };
 }
 
-/** Values echoed in error lines must not leak credentials embedded in URLs. */
+/**
+ * Values echoed in error lines must not leak credentials embedded in URLs. Everything up to the last "@" goes,
+ * since a URL that failed to parse may hold an unencoded password with "/" or "@" in it.
+ */
 function redact(key: string, value: string | undefined): string {
   if (value === undefined) return '';
-  if (key.endsWith('_URL')) return value.replace(/\/\/([^@/]*)@/, '//***@');
-  return value;
+  if (!key.endsWith('_URL') || !value.includes('@')) return value;
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(value)?.[0] ?? '';
+  return `${scheme}***${value.slice(value.lastIndexOf('@'))}`;
 }

@@ -71,6 +71,18 @@ describe('parseConfig', () => {
     });
   });
 
+  it('never echoes a password that broke the URL, and says to percent-encode it', () => {
+    const result = parseConfig({ SERVICE_NAME: 'payment', REDIS_URL: 'redis://:se/cr@et@redis:6379/0', DATABASE_URL: 'postgresql://payment:p/w#1@db:26257/payment' }, 'worker');
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        'DATABASE_URL: is not a valid URL; percent-encode special characters of the user name and password (e.g. "/" as %2F, "@" as %40) (got "postgresql://***@db:26257/payment")',
+        'REDIS_URL: is not a valid URL; percent-encode special characters of the user name and password (e.g. "/" as %2F, "@" as %40) (got "redis://***@redis:6379/0")',
+      ],
+    });
+    expect(JSON.stringify(result)).not.toMatch(/se\/cr|p\/w/);
+  });
+
   it('requires SERVICE_NAME', () => {
     expect(parseConfig({}, 'api')).toEqual({ ok: false, problems: ['SERVICE_NAME: is required, e.g. SERVICE_NAME=payment'] });
   });
