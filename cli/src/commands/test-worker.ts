@@ -2,7 +2,7 @@ import { UsageError, UserError, type CommandModule } from '../command.js';
 import { runningContainerId, containerOf } from '../stack/exec-target.js';
 import { loadQueueApi, type QueueApi } from '../stack/queue-api.js';
 import { resolveStack } from '../stack/resolve-stack.js';
-import { hostRedisUrl, routeTask } from '../stack/service-queues.js';
+import { hostRedis, requireRedisAnswers, routeTask } from '../stack/service-queues.js';
 
 export interface TestWorkerArgs {
   service: string;
@@ -37,7 +37,7 @@ export function testWorkerCommand(load: () => Promise<QueueApi>): CommandModule<
       const task = args.task ?? 'add';
       const argv = args.task ? (args.args ?? []) : ['1', '2'];
       const queue = routeTask(target, args.service, task);
-      const redisUrl = hostRedisUrl(target, await ctx.dotenv());
+      const redis = hostRedis(target, await ctx.dotenv());
       const api = await load();
       // A bad argument is a usage error (exit 2) whether or not the stack runs: check it first.
       let payload: unknown;
@@ -47,14 +47,15 @@ export function testWorkerCommand(load: () => Promise<QueueApi>): CommandModule<
         throw new UsageError(error instanceof Error ? error.message : String(error));
       }
       await runningContainerId(ctx, target, containerOf(target, 'redis'));
+      await requireRedisAnswers(api, redis, ctx.signal);
       const timeoutSeconds = Number(args.timeout ?? 30);
       const started = Date.now();
       try {
-        const result = await api.runTask({ redisUrl, queue, task, args: payload, timeoutMs: timeoutSeconds * 1000 });
+        const result = await api.runTask({ redisUrl: redis.url, queue, task, args: payload, timeoutMs: timeoutSeconds * 1000 });
         return { service: args.service, queue, task, result, seconds: Math.round((Date.now() - started) / 100) / 10 };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        throw new UserError(message.replace(redisUrl, 'redis'));
+        throw new UserError(message.split(redis.url).join('redis').split(redis.password).join('***'));
       }
     },
     render: (result) => formatResult(result.result),

@@ -3,7 +3,7 @@ import type { QueueState } from '@innover/kit/queue';
 import { containerOf, runningContainerId } from '../stack/exec-target.js';
 import { loadQueueApi, type QueueApi } from '../stack/queue-api.js';
 import { resolveStack } from '../stack/resolve-stack.js';
-import { allQueues, hostRedisUrl } from '../stack/service-queues.js';
+import { allQueues, hostRedis, requireRedisAnswers } from '../stack/service-queues.js';
 import { formatTable } from '../stack/table.js';
 
 export interface WorkersArgs {
@@ -30,10 +30,11 @@ export function workersCommand(load: () => Promise<QueueApi>): CommandModule<Wor
   return {
     async handler(args, ctx) {
       const target = await resolveStack(ctx, args.profile);
-      const redisUrl = hostRedisUrl(target, await ctx.dotenv());
+      const redis = hostRedis(target, await ctx.dotenv());
       await runningContainerId(ctx, target, containerOf(target, 'redis'));
       const api = await load();
-      return await api.inspectQueues({ redisUrl, queues: allQueues(target) });
+      await requireRedisAnswers(api, redis, ctx.signal);
+      return await api.inspectQueues({ redisUrl: redis.url, queues: allQueues(target) });
     },
     render: renderWorkers,
   };

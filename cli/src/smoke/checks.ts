@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpTarget } from './smoke-plan.js';
 import { httpsGet } from './gateway-request.js';
+import { probeRedis, redisExchange } from '../stack/redis-probe.js';
 
 /**
  * The smoke checks, each a small function over the endpoints and clients it is given, so tests can
@@ -57,61 +58,6 @@ export async function checkHttpTargets(targets: readonly HttpTarget[], signal: A
   }
   if (failures.length > 0) throw new CheckFailure(failures.join('; '));
   return `${targets.map((target) => target.label).join(', ')}: 200`;
-}
-
-/** Encodes a command as a RESP array of bulk strings (safe for any password). */
-export function encodeRedisCommand(parts: readonly string[]): string {
-  return `*${parts.length}\r\n${parts.map((part) => `$${Buffer.byteLength(part)}\r\n${part}\r\n`).join('')}`;
-}
-
-/**
- * Sends commands on one fresh connection and returns the first line of each reply (`+PONG`,
- * `-NOAUTH ...`). Raw RESP rather than a client library: the check is about exactly what the server
- * answers to AUTH and to a PING without it, with no client-side retries or ready checks in between.
- */
-async function redisExchange(host: string, port: number, commands: readonly (readonly string[])[], signal: AbortSignal): Promise<string[]> {
-  const { connect } = await import('node:net');
-  return await new Promise<string[]>((resolve, reject) => {
-    const socket = connect({ host, port });
-    const replies: string[] = [];
-    let buffered = '';
-    const timer = setTimeout(() => finish(new CheckFailure(`no answer from ${host}:${port} within 5 s`)), 5_000);
-    const onAbort = () => finish(new CheckFailure('out of time'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    function finish(error?: Error): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      if (error) reject(error);
-      else resolve(replies);
-    }
-    socket.on('connect', () => socket.write(commands.map(encodeRedisCommand).join('')));
-    socket.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let end: number;
-      while ((end = buffered.indexOf('\r\n')) >= 0) {
-        replies.push(buffered.slice(0, end));
-        buffered = buffered.slice(end + 2);
-      }
-      if (replies.length >= commands.length) finish();
-    });
-    socket.on('error', (error) => finish(error));
-    socket.on('close', () => finish(replies.length >= commands.length ? undefined : new CheckFailure(`${host}:${port} closed the connection`)));
-    if (signal.aborted) onAbort();
-  });
-}
-
-/** Resolves when Redis answers AUTH and PING; throws a CheckFailure saying what it answered otherwise. */
-export async function probeRedis(options: { host: string; port: number; password: string }, signal: AbortSignal): Promise<void> {
-  let replies: string[];
-  try {
-    replies = await redisExchange(options.host, options.port, [['AUTH', options.password], ['PING']], signal);
-  } catch (error) {
-    throw new CheckFailure(reason(error));
-  }
-  const [auth, pong] = replies;
-  if (auth !== '+OK') throw new CheckFailure(`AUTH answered ${auth?.replace(/^-/, '')} (is REDIS_PASSWORD the one Redis runs with?)`);
-  if (pong !== '+PONG') throw new CheckFailure(`PING after AUTH answered ${pong}`);
 }
 
 /** 3. AUTH with the password then PING answers PONG; the same PING without AUTH is refused (NOAUTH). */

@@ -1,4 +1,5 @@
-import { CheckFailure, checkGateway, checkHttpTargets, checkKafka, checkRedis, checkSql, checkTrace, checkWorker, fetchClientCredentialsToken, probeRedis } from './checks.js';
+import { CheckFailure, checkGateway, checkHttpTargets, checkKafka, checkRedis, checkSql, checkTrace, checkWorker, fetchClientCredentialsToken } from './checks.js';
+import { probeRedis } from '../stack/redis-probe.js';
 import type { RunTask, TokenResult } from './checks.js';
 import type { SmokeCheckSpec } from './smoke-plan.js';
 

@@ -1,13 +1,18 @@
 import type { inspectQueues, parseTaskArgs, runTask } from '@innover/kit/queue';
+import { probeRedis } from './redis-probe.js';
 
 /**
- * The part of `@innover/kit/queue` the CLI uses, as a seam: commands load the real module lazily
- * (BullMQ is heavy) and tests pass a fake.
+ * How the CLI reaches the queues, as a seam: `@innover/kit/queue` (loaded lazily, BullMQ is heavy)
+ * plus the direct Redis probe asked before it. Tests pass a fake.
  */
 export interface QueueApi {
   runTask: typeof runTask;
   inspectQueues: typeof inspectQueues;
   parseTaskArgs: typeof parseTaskArgs;
+  probeRedis: typeof probeRedis;
 }
 
-export const loadQueueApi = async (): Promise<QueueApi> => await import('@innover/kit/queue');
+export const loadQueueApi = async (): Promise<QueueApi> => {
+  const { runTask, inspectQueues, parseTaskArgs } = await import('@innover/kit/queue');
+  return { runTask, inspectQueues, parseTaskArgs, probeRedis };
+};

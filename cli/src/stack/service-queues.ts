@@ -2,6 +2,7 @@ import { UsageError, UserError } from '../command.js';
 import type { EnvConfig } from '../env/schema.js';
 import { serviceQueue, serviceTasks } from '../topology/plan-stack.js';
 import { containerOf } from './exec-target.js';
+import type { QueueApi } from './queue-api.js';
 import type { StackTarget } from './resolve-stack.js';
 
 /** The queue a task of a service goes to, by the topology's task routing (pure). */
@@ -20,16 +21,36 @@ export function allQueues(target: StackTarget): string[] {
   return [...new Set(queues)];
 }
 
-/**
- * Redis as the host reaches it: the published port on 127.0.0.1, with the password from `.env`.
- * The URL holds a secret: it is used, never printed.
- */
-export function hostRedisUrl(target: StackTarget, env: Pick<EnvConfig, 'REDIS_PASSWORD'>): string {
+/** Redis as the host reaches it: the published port on 127.0.0.1, with the password from `.env`. */
+export interface HostRedis {
+  host: string;
+  port: number;
+  password: string;
+  /** The BullMQ URL. It holds the password: it is used, never printed. */
+  url: string;
+}
+
+export function hostRedis(target: StackTarget, env: Pick<EnvConfig, 'REDIS_PASSWORD'>): HostRedis {
   if (!target.plan.components.includes('services')) {
     throw new UserError(`profile ${target.profile} runs no services or workers: use --profile lite, core or full`);
   }
   const redis = containerOf(target, 'redis');
   const port = redis.ports[0]?.host;
   if (port === undefined) throw new UserError(`redis publishes no host port in profile ${target.profile}: set infrastructure.redis.hostPort in innover.yaml`);
-  return `redis://:${encodeURIComponent(env.REDIS_PASSWORD)}@127.0.0.1:${port}/0`;
+  const host = '127.0.0.1';
+  return { host, port, password: env.REDIS_PASSWORD, url: `redis://:${encodeURIComponent(env.REDIS_PASSWORD)}@${host}:${port}/0` };
+}
+
+/**
+ * Fails in one line unless Redis answers AUTH and PING. BullMQ reconnects forever on a refused
+ * connection or a wrong password, so without this `test-worker` would wait past its --timeout and
+ * `workers` would never return.
+ */
+export async function requireRedisAnswers(api: Pick<QueueApi, 'probeRedis'>, redis: HostRedis, signal: AbortSignal): Promise<void> {
+  try {
+    await api.probeRedis({ host: redis.host, port: redis.port, password: redis.password }, signal);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UserError(`Redis at ${redis.host}:${redis.port}: ${message.split(redis.password).join('***')}`);
+  }
 }

@@ -27,6 +27,7 @@ const redisUp = () => scriptedEngine([[summary('redis', { ports: [{ hostIp: '0.0
 function fakeQueueApi(overrides: Partial<QueueApi>): QueueApi {
   return strictFake<QueueApi>('queue', {
     parseTaskArgs: (task: string, argv: string[]) => (task === 'add' ? { a: Number(argv[0]), b: Number(argv[1]) } : { seconds: Number(argv[0]) }),
+    probeRedis: async () => undefined,
     ...overrides,
   });
 }
@@ -82,6 +83,24 @@ describe('innover test-worker', () => {
       exitCode: 2,
       message: 'add: expects 2 numbers, e.g. "add 1 2" (got 1 arguments)',
     });
+  });
+
+  it('fails in one line, without the password and without sending a task, when Redis refuses the password', async () => {
+    const probed: unknown[] = [];
+    const api = fakeQueueApi({
+      probeRedis: (async (options: unknown) => {
+        probed.push(options);
+        throw new Error('AUTH answered WRONGPASS invalid username-password pair or user is disabled. (is REDIS_PASSWORD the one Redis runs with?)');
+      }) as QueueApi['probeRedis'],
+    });
+    const command = testWorkerCommand(async () => api);
+    const { ctx } = context({ engine: redisUp() });
+    const error = await command.handler({ service: 'payment', profile: 'lite' }, ctx).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      exitCode: 1,
+      problems: ['Redis at 127.0.0.1:6379: AUTH answered WRONGPASS invalid username-password pair or user is disabled. (is REDIS_PASSWORD the one Redis runs with?)'],
+    });
+    expect(probed).toEqual([{ host: '127.0.0.1', port: 6379, password: testEnv.REDIS_PASSWORD }]);
   });
 
   it('says which profiles run workers when this one has none', async () => {

@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContext } from '../../src/context.js';
+import { testWorkerCommand } from '../../src/commands/test-worker.js';
+import { workersCommand } from '../../src/commands/workers.js';
+import { loadQueueApi } from '../../src/stack/queue-api.js';
+import { captureOutput } from '../support/run-cli.js';
+import { topologyFrom } from '../topology/fixtures.js';
+import { scriptedEngine, summary } from '../stack/engine-fakes.js';
+import { startRedis, type RedisPeer } from '../../../test/support/peers.js';
+import { stackRoot, testEnv } from './stack-context.js';
+
+// test-worker and workers against a real redis-server whose password is not the one in `.env`
+// (say `.env` was regenerated while the stack kept running). BullMQ alone reconnects forever on
+// WRONGPASS; the commands must answer in one line instead. Only the Docker engine is faked.
+let redis: RedisPeer;
+const redisPassword = 'the-password-redis-runs-with';
+
+beforeAll(async () => {
+  redis = await startRedis({ password: redisPassword });
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+function context() {
+  const topology = topologyFrom({ infrastructure: { redis: { hostPort: redis.port } } });
+  const engine = scriptedEngine([[summary('redis')]]);
+  return createContext({ root: stackRoot(), out: captureOutput(), topology, dotenv: testEnv, clients: { engine }, env: {} });
+}
+
+describe('queue commands when Redis refuses the password of .env', () => {
+  it('test-worker fails within its timeout, in one line that names the fix and not the password', async () => {
+    const started = Date.now();
+    const error = await testWorkerCommand(loadQueueApi)
+      .handler({ service: 'payment', profile: 'lite', timeout: 5 }, context())
+      .catch((caught: unknown) => caught);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(error).toMatchObject({ exitCode: 1, problems: [expect.stringMatching(new RegExp(`^Redis at 127\\.0\\.0\\.1:${redis.port}: AUTH answered WRONGPASS .*\\(is REDIS_PASSWORD the one Redis runs with\\?\\)$`))] });
+    expect((error as Error).message).not.toContain(testEnv.REDIS_PASSWORD);
+  });
+
+  it('workers fails the same way instead of waiting forever', async () => {
+    const started = Date.now();
+    await expect(workersCommand(loadQueueApi).handler({ profile: 'lite' }, context())).rejects.toThrow(/^Redis at 127\.0\.0\.1:\d+: AUTH answered WRONGPASS/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
