@@ -51,8 +51,8 @@ export async function runPreflight(ctx: CommandContext, target: StackTarget, opt
     findings.push({ check: 'compose', level: 'error', message: problemOf(error) });
   }
 
-  // Without the engine a port cannot be told apart from this stack's own: say nothing rather than guess.
-  if (running) findings.push(...(await checkPorts(target.plan, running, options.portHolders ?? findPortHolders)));
+  // Without the engine no container can be named, but a process holding a port still can.
+  findings.push(...(await checkPorts(target.plan, running ?? [], options.portHolders ?? findPortHolders)));
   findings.push(checkMemory(target.plan, options.hostMemoryBytes ?? totalmem()));
 
   if (options.env) {

@@ -208,4 +208,18 @@ describe('doctor checks', () => {
     expect(report.findings.filter((finding) => finding.level === 'error').map((finding) => finding.check)).toEqual(['docker', 'compose']);
     expect(report.findings.find((finding) => finding.check === 'env')).toMatchObject({ level: 'ok' });
   });
+
+  it('still names a process holding a port when Docker is not reachable', async () => {
+    const { doctorCommand } = await import('../../src/commands/doctor.js');
+    const { dockerUnreachable } = await import('../../src/clients/docker-errors.js');
+    const engine = strictFake<EngineClient>('engine', { ping: () => Promise.reject(dockerUnreachable('/var/run/docker.sock')) });
+    const compose = strictFake<ComposeClient>('compose', { version: async () => '2.26.1' });
+    const doctor = doctorCommand(async () => new Map([[6379, { port: 6379, pid: 7, command: 'redis-server' }]]));
+    const { ctx } = context({ engine, compose });
+    const report = await doctor.handler({ profile: 'lite' }, ctx);
+    expect(report.findings.filter((finding) => finding.level === 'error').map((finding) => finding.message)).toEqual([
+      expect.stringMatching(/^Docker is not reachable/),
+      'port 6379 (redis Redis) is in use by process redis-server (pid 7): stop it or change the port in innover.yaml',
+    ]);
+  });
 });
