@@ -134,16 +134,6 @@ export function createTaskClient(redisUrl: string): TaskClient {
   };
 }
 
-/** One-shot enqueue for the CLI. */
-export async function enqueueTask(options: { redisUrl: string; queue: string; task: string; args: unknown; jobId?: string }): Promise<{ id: string }> {
-  const client = createTaskClient(options.redisUrl);
-  try {
-    return await client.enqueue(options);
-  } finally {
-    await client.close();
-  }
-}
-
 /** One-shot enqueue-and-wait for the CLI's `test-worker`; rejects with `TaskRunError`. */
 export async function runTask(options: { redisUrl: string; queue: string; task: string; args: unknown; timeoutMs: number; jobId?: string }): Promise<unknown> {
   const client = createTaskClient(options.redisUrl);
