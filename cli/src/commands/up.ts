@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { CommandContext, CommandModule } from '../command.js';
+import { UserError, type CommandContext, type CommandModule } from '../command.js';
 import { requireEngine, resolveStack, selectContainers } from '../stack/resolve-stack.js';
 import { httpProbe } from '../stack/http-probe.js';
 import { stackUrls, type StackUrl } from '../stack/stack-urls.js';
@@ -20,6 +20,7 @@ export interface UpResult {
   profile: string;
   envCreated: boolean;
   keycloakConfigured: boolean;
+  apisPublished: boolean;
   seconds: number;
   containers: ContainerProgress[];
   urls: StackUrl[];
@@ -27,7 +28,8 @@ export interface UpResult {
 
 /**
  * `innover up [svc...]`: preflight, `.env`, generate, `docker compose up -d --build`, wait until
- * healthy in dependency order, configure Keycloak when WSO2 runs beside it, then the URLs.
+ * healthy in dependency order, configure Keycloak and publish the service APIs when WSO2 runs
+ * beside them, then the URLs.
  */
 export const command: CommandModule<UpArgs, UpResult> = {
   async handler(args, ctx) {
@@ -50,6 +52,14 @@ export const command: CommandModule<UpArgs, UpResult> = {
         const { command: configure } = await import('./configure-keycloak.js');
         await (configure as CommandModule<Record<string, unknown>, unknown>).handler({ timeout: 600, renderer: 'plain' }, ctx);
       },
+      publishApis: async () => {
+        const { command: publish } = await import('./publish-apis.js');
+        const result = await publish.handler({}, ctx);
+        if (!result.dryRun && result.failed) {
+          const failures = [...result.apis.flatMap((api) => (api.error ? [api.error] : [])), ...(result.application?.error ? [result.application.error] : [])];
+          throw new UserError([...failures, 'some APIs were not published: fix the above, then run innover publish-apis']);
+        }
+      },
       initEnv: async () => {
         const { command: init } = await import('./init.js');
         await (init as CommandModule<Record<string, unknown>, unknown>).handler({}, ctx);
@@ -62,6 +72,7 @@ export const command: CommandModule<UpArgs, UpResult> = {
       profile: state.target.profile,
       envCreated: state.envCreated,
       keycloakConfigured: state.keycloakConfigured,
+      apisPublished: state.apisPublished ?? false,
       seconds: Math.round((Date.now() - started) / 100) / 10,
       containers: state.progress,
       urls: stackUrls(state.target.topology, state.target.plan),

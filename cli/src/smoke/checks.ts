@@ -219,7 +219,7 @@ export async function checkGateway(options: { url: string; accessToken: string }
   };
   const withToken = await call(options.accessToken);
   if (withToken.status !== 200) {
-    // The gateway knows no API until `publish-apis` ran; `up` does not run it.
+    // The gateway knows no API until `publish-apis` ran (up runs it; a failed or skipped run leaves 404s).
     const hint = withToken.status === 404 ? ' (is the API published? run innover publish-apis)' : '';
     throw new CheckFailure(`${`${options.url} with the smoke token answered ${withToken.status} ${withToken.body.slice(0, 160)}`.trim()}${hint}`);
   }

@@ -22,6 +22,8 @@ export interface UpState {
   progress: ContainerProgress[];
   /** Set when Keycloak and WSO2 were configured. */
   keycloakConfigured: boolean;
+  /** Set when the gateway APIs were published (a profile with WSO2 and the services). */
+  apisPublished?: boolean;
 }
 
 export interface UpInput {
@@ -36,6 +38,8 @@ export interface UpInput {
   tickMilliseconds?: number;
   /** Runs configure-keycloak (the identity engineer's command); injectable for tests. */
   configureKeycloak: () => Promise<void>;
+  /** Runs publish-apis (the gateway module); injectable for tests. Throws when any API failed. */
+  publishApis: () => Promise<void>;
   /** Creates `.env` (the foundation's `init`); injectable for tests. */
   initEnv: () => Promise<void>;
   /** Writes the generated files; injectable for tests. */
@@ -47,6 +51,15 @@ export interface UpInput {
 /** Keycloak is configured by `up` only when WSO2 (its key manager client) runs beside it. */
 export function needsKeycloakConfiguration(target: StackTarget): boolean {
   return target.plan.components.includes('keycloak') && target.plan.components.includes('wso2');
+}
+
+/**
+ * The service APIs are published on the gateway by `up` when WSO2 runs with the services, so one
+ * command gives a token -> gateway -> service path. Re-runs change nothing (publish-apis is
+ * idempotent).
+ */
+export function needsApiPublishing(target: StackTarget): boolean {
+  return target.plan.components.includes('wso2') && target.plan.components.includes('services');
 }
 
 /**
@@ -159,6 +172,14 @@ export function upTasks(input: UpInput): ListrTask<UpState>[] {
       task: async (state) => {
         await input.configureKeycloak();
         state.keycloakConfigured = true;
+      },
+    },
+    {
+      title: 'Publish the service APIs on the WSO2 gateway',
+      enabled: (state) => !input.only && needsApiPublishing(state.target),
+      task: async (state) => {
+        await input.publishApis();
+        state.apisPublished = true;
       },
     },
   ];

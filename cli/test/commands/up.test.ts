@@ -45,6 +45,7 @@ async function runUp(options: {
     ...(only ? { only } : {}),
     portHolders: async () => new Map(),
     configureKeycloak: async () => void happened.push('configure-keycloak'),
+    publishApis: async () => void happened.push('publish-apis'),
     initEnv: async () => void happened.push('init'),
     generate: async (generated) => void happened.push(`generate ${generated.profile}`),
   };
@@ -109,6 +110,14 @@ describe('the up task list', () => {
     expect(full.happened).toContain('configure-keycloak');
     const identity = await runUp({ profile: 'identity', engine: scriptedEngine([running('identity')], { ping: async () => undefined, ...images() }) });
     expect(identity.happened).not.toContain('configure-keycloak');
+  });
+
+  it('publishes the service APIs after configuring Keycloak when WSO2 runs with the services', async () => {
+    const full = await runUp({ profile: 'full', engine: scriptedEngine([running('full')], { ping: async () => undefined, ...images() }) });
+    expect(full.happened.filter((step) => step !== 'generate full')).toEqual(['configure-keycloak', 'publish-apis']);
+    expect(full.state.apisPublished).toBe(true);
+    const lite = await runUp({ profile: 'lite', engine: scriptedEngine([running('lite')], { ping: async () => undefined, ...images() }) });
+    expect(lite.happened).not.toContain('publish-apis');
   });
 
   it('up <svc...> starts or updates just those and waits only for them', async () => {
