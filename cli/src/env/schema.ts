@@ -13,7 +13,10 @@ export const secret = z
   // `abort`: one problem per key is enough; a placeholder is not also "too short".
   .min(1, { error: 'empty: set a random value (innover init generates one)', abort: true })
   .refine((value) => !placeholder.test(value), { error: 'still a placeholder: set a random value (innover init generates one)', abort: true })
-  .refine((value) => value.length >= 12, 'too short: use at least 12 random characters');
+  .refine((value) => value.length >= 12, { error: 'too short: use at least 12 random characters', abort: true })
+  // Secrets are spliced into connection URLs by Compose (redis://:${REDIS_PASSWORD}@redis...),
+  // which cannot percent-encode: a '/', '@' or '#' would silently break the URL.
+  .refine((value) => /^[A-Za-z0-9._~-]+$/.test(value), "has characters URLs would need encoded: use only letters, digits and . _ ~ - (innover init generates such values)");
 
 const url = z.url({ protocol: /^https?$/, error: 'not a URL: use e.g. http://localhost:8080' });
 const user = z.string({ error: 'missing: add it to .env' }).min(1, 'empty: set a user name');

@@ -45,6 +45,7 @@ describe('validateDotenv: one line per problem, naming the key and the fix', () 
     ['a <...> placeholder', withLine('WSO2_AM_CLIENT_SECRET', '<your-secret-here>'), '.env: WSO2_AM_CLIENT_SECRET: still a placeholder: set a random value (innover init generates one)'],
     ['an empty secret', withLine('SMOKE_CLIENT_SECRET', ''), '.env: SMOKE_CLIENT_SECRET: empty: set a random value (innover init generates one)'],
     ['a short secret', withLine('POSTGRES_PASSWORD', 'abc123'), '.env: POSTGRES_PASSWORD: too short: use at least 12 random characters'],
+    ['a secret that would break a URL', withLine('REDIS_PASSWORD', 'se/cr@et#0123456'), ".env: REDIS_PASSWORD: has characters URLs would need encoded: use only letters, digits and . _ ~ - (innover init generates such values)"],
     ['a malformed line', `${goodEnv()}\noops\n`, expect.stringMatching(/^\.env line \d+: expected KEY=value: fix or remove the line$/)],
   ])('%s', (_, text, message) => {
     const result = validateDotenv(text);
