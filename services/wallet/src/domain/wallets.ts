@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Router } from 'express';
+import { create } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { z } from 'zod';
 import { HttpError, requireDependency, validateBody } from '@innover/kit';
 import type { ServiceDependencies } from '@innover/kit';
+import { walletOpenedCodec } from '../generated/events.js';
+import { WalletOpenedSchema } from '../generated/wallet/v1/wallet_pb.js';
+import type { WalletOpened } from '../generated/wallet/v1/wallet_pb.js';
 import { walletBalance } from './balances.js';
 
 export const walletRequest = z.strictObject({
@@ -18,6 +23,16 @@ interface WalletRow {
   balance_minor: string;
 }
 
+/** `wallet.opened.v1`: an empty wallet was opened for a customer in one currency. */
+export function openedEvent(walletId: string, request: WalletRequest): WalletOpened {
+  return create(WalletOpenedSchema, {
+    metadata: { eventId: randomUUID(), occurredAt: timestampFromDate(new Date()), source: 'wallet', correlationId: walletId },
+    walletId,
+    customerId: request.ownerId,
+    currencyCode: request.currency,
+  });
+}
+
 /** POST /wallets opens an empty wallet; GET /wallets/:id reads it. */
 export function walletRoutes(router: Router, dependencies: ServiceDependencies): void {
   router.post('/wallets', validateBody(walletRequest), async (request, response) => {
@@ -25,7 +40,7 @@ export function walletRoutes(router: Router, dependencies: ServiceDependencies):
     const database = requireDependency(dependencies.database, 'DATABASE_URL');
     const id = randomUUID();
     await database.query('INSERT INTO wallets (id, owner_id, currency) VALUES ($1, $2, $3)', [id, body.ownerId, body.currency]);
-    await dependencies.events?.publish('opened', { walletId: id, ...body }, { key: id });
+    await dependencies.events?.publish('opened', openedEvent(id, body), { key: id, codec: walletOpenedCodec });
     response.status(201).json({ id, ...body, balanceMinor: 0 });
   });
   router.get('/wallets/:id', async (request, response) => {
