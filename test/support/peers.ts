@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { KoaContextWithOIDC } from 'oidc-provider';
 
 /** A free TCP port on 127.0.0.1 (tiny race window between close and the peer binding it). */
 export async function freePort(): Promise<number> {
@@ -232,7 +233,7 @@ export async function startOidcIssuer(options: { audience?: string; roles?: stri
         useGrantedResource: () => true,
         // The token request carries the wanted roles and audience as `role:<name>` and `aud:<name>` scopes
         // (the token endpoint accepts no custom parameters); the resource server grants exactly those.
-        getResourceServerInfo: (ctx) => ({
+        getResourceServerInfo: (ctx: KoaContextWithOIDC) => ({
           scope: String(ctx.oidc.params?.['scope'] ?? 'api'),
           audience: scopeValues(String(ctx.oidc.params?.['scope'] ?? ''), 'aud:')[0] ?? defaultAudience,
           accessTokenFormat: 'jwt',
@@ -241,7 +242,7 @@ export async function startOidcIssuer(options: { audience?: string; roles?: stri
       },
     },
     ttl: { ClientCredentials: 600 },
-    extraTokenClaims: (ctx) => {
+    extraTokenClaims: (ctx: KoaContextWithOIDC) => {
       const scope = String(ctx.oidc.params?.['scope'] ?? '');
       return { realm_access: { roles: scope.includes('roles') ? scopeValues(scope, 'role:') : defaultRoles } };
     },
