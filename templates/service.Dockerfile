@@ -1,33 +1,37 @@
-# One image template for all six services: build with context = repo root and --build-arg SERVICE=<name>.
+# One image template for every service: build with context = repo root and --build-arg SERVICE=<name>.
 # The same image runs the API (default CMD) or the worker (command ["node", "dist/worker.js"]).
 #
-# The `dependencies` and `build` stages never read SERVICE, so they are byte-identical for every service
-# and BuildKit builds them once: the six services share one dependency install and one `tsc -b`.
+# No stage names the services: a new folder under services/ (and its workspace entry) is all it takes.
+# The `manifests`, `dependencies` and `build` stages never read SERVICE, so they are byte-identical for every
+# service and BuildKit builds them once: the services share one dependency install and one `tsc -b`.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
+# The workspace manifests only. This stage reruns on any source change, but its result changes only with a
+# package.json, and `COPY --from=manifests` is keyed by that result: `npm ci` below stays cached.
 FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-COPY services/kit/package.json services/kit/
-COPY services/profile/package.json services/profile/
-COPY services/payment/package.json services/payment/
-COPY services/ledger/package.json services/ledger/
-COPY services/wallet/package.json services/wallet/
-COPY services/rule-engine/package.json services/rule-engine/
-COPY services/forex/package.json services/forex/
 COPY cli/package.json cli/
+COPY services/ services/
+RUN find services -type f \( -path 'services/*/*/*' -o ! -name package.json \) -delete \
+ && find services -depth -mindepth 1 -type d -empty -delete
 
-FROM manifests AS dependencies
+FROM ${NODE_IMAGE} AS dependencies
+WORKDIR /app
+COPY --from=manifests /app/ ./
 # Install scripts are not needed to compile the services (only the CLI's optional native modules have them).
 RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci --ignore-scripts --no-audit --no-fund
 
 FROM dependencies AS build
 COPY tsconfig.base.json tsconfig.json ./
 COPY services/ services/
-RUN npx tsc -b services/kit services/profile services/payment services/ledger services/wallet services/rule-engine services/forex \
- && for service in kit profile payment ledger wallet rule-engine forex; do \
-      mkdir -p /out/$service && cp -r services/$service/package.json services/$service/dist /out/$service/ \
-      && if [ -d services/$service/migrations ]; then cp -r services/$service/migrations /out/$service/; fi; \
+# Every services/<name> with a tsconfig.json (the kit and each service); /out/<name> is what an image copies.
+RUN services=$(for config in services/*/tsconfig.json; do dirname "$config"; done) \
+ && npx tsc -b $services \
+ && for directory in $services; do \
+      service=$(basename "$directory"); \
+      mkdir -p /out/$service && cp -r $directory/package.json $directory/dist /out/$service/ \
+      && if [ -d $directory/migrations ]; then cp -r $directory/migrations /out/$service/; fi; \
     done
 
 FROM ${NODE_IMAGE} AS final
