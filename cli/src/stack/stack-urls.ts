@@ -30,6 +30,8 @@ export function stackUrls(topology: Topology, plan: StackPlan): StackUrl[] {
     add('WSO2_ADMIN_URL', 'WSO2 admin portal', `${management}/admin`);
     add('WSO2_GATEWAY_HTTPS_URL', 'WSO2 gateway (HTTPS)', `https://localhost:${infra.wso2.gatewayHttpsHostPort}`);
     add('WSO2_GATEWAY_HTTP_URL', 'WSO2 gateway (HTTP)', `http://localhost:${infra.wso2.gatewayHttpHostPort}`);
+    add('WSO2_GATEWAY_WS_URL', 'WSO2 gateway (WebSocket)', `ws://localhost:${infra.wso2.gatewayWsHostPort}`);
+    add('WSO2_GATEWAY_WSS_URL', 'WSO2 gateway (WebSocket TLS)', `wss://localhost:${infra.wso2.gatewayWssHostPort}`);
   }
   if (has('jaeger')) add('JAEGER_URL', 'Jaeger UI', `http://localhost:${infra.jaeger.uiHostPort}`);
   if (has('otel-collector')) {

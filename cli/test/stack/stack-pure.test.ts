@@ -57,4 +57,11 @@ describe('stack rendering helpers', () => {
     for (const key of keys) expect(key).toMatch(/^[A-Z][A-Z0-9_]*$/);
     expect(urlsAsEnv(urls).split('\n')).toHaveLength(urls.length);
   });
+
+  it('lists the gateway WebSocket endpoints with the WSO2 ones', () => {
+    const topology = defaultStack();
+    const byKey = Object.fromEntries(stackUrls(topology, planStack(topology, 'gateway')).map((entry) => [entry.key, entry]));
+    expect(byKey['WSO2_GATEWAY_WS_URL']).toMatchObject({ url: 'ws://localhost:9099' });
+    expect(byKey['WSO2_GATEWAY_WSS_URL']).toMatchObject({ url: 'wss://localhost:8099' });
+  });
 });
