@@ -608,6 +608,10 @@ export class ContractServer {
         this.keyManagers.set(id, { ...(body as Json), id });
         return new HttpAnswer(200, this.keyManagers.get(id));
       }
+      case 'devportal GET /key-managers': {
+        const list = [...this.keyManagers.values()].map((item) => ({ id: item['id'], name: item['name'], type: item['type'], enabled: item['enabled'] ?? true }));
+        return new HttpAnswer(200, { count: list.length, list });
+      }
       case 'devportal GET /applications': {
         const text = query.get('query');
         const list = [...this.applications.values()].filter((item) => !text || String(item['name']).includes(text));
