@@ -35,9 +35,9 @@ function managedSecrets(env: EnvConfig): Map<string, string> {
 
 /**
  * Brings the live realm in line with the topology. Keycloak imports a realm only once, so roles,
- * clients and users the topology gained since are created here, and the client scope `default`
- * WSO2's key manager needs (which the realm file cannot hold) is created and made a default; secrets of wso2am and
- * innover-smoke are set to the `.env` values when they differ (never regenerated, which would
+ * clients and users the topology gained since are created here, as is the client scope `default`
+ * WSO2's key manager needs (which the realm file cannot hold); secrets of wso2am and innover-smoke
+ * are set to the `.env` values when they differ (never regenerated, which would
  * break the lock-step with `.env`). A second run only reads.
  */
 export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<ConfigureAction[]> {
@@ -135,6 +135,7 @@ export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<Configure
 /** The `default` client scope, and what was done to it so far (for its one action). */
 interface ScopeState {
   id: string;
+  created: boolean;
   done: string[];
 }
 
@@ -149,18 +150,19 @@ async function ensureDefaultScope(keycloak: KeycloakClient, realm: string): Prom
   let id = found?.id;
   if (found && found.protocol !== undefined && found.protocol !== wanted.protocol) {
     throw new UserError(
-      `client scope ${wanted.name} in realm ${realm} has protocol ${found.protocol}, but WSO2's key manager needs ${wanted.protocol ?? 'openid-connect'}: delete it in the Keycloak admin console, then rerun innover configure-keycloak`,
+      `client scope ${wanted.name} in realm ${realm} has protocol ${found.protocol}, but WSO2's key manager needs ${wanted.protocol}: delete it in the Keycloak admin console, then rerun innover configure-keycloak`,
     );
   }
+  const created = !id;
   if (!id) {
     id = await keycloak.createClientScope(realm, wanted);
-    done.push(`created (${wanted.protocol ?? 'openid-connect'})`);
+    done.push(`created (${wanted.protocol})`);
   }
   if (!(await keycloak.listRealmDefaultClientScopes(realm)).some((scope) => scope.id === id || scope.name === wanted.name)) {
     await keycloak.addRealmDefaultClientScope(realm, id);
     done.push('made a realm default scope');
   }
-  return { id, done };
+  return { id, created, done };
 }
 
 /**
@@ -183,7 +185,7 @@ async function ensureClientsHaveScope(
   const done = [...scope.done, ...(added.length > 0 ? [`a default scope of ${added.join(', ')}`] : [])];
   const target = `client scope ${wso2DefaultScopeName}`;
   if (done.length === 0) return { target, action: 'unchanged', detail: `a realm default scope, and of ${clients.length} clients` };
-  return { target, action: scope.done[0]?.startsWith('created') ? 'created' : 'updated', detail: done.join('; ') };
+  return { target, action: scope.created ? 'created' : 'updated', detail: done.join('; ') };
 }
 
 /**
