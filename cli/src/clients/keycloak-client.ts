@@ -1,6 +1,6 @@
 import type KcAdminClientType from '@keycloak/keycloak-admin-client';
 import type { CommandContext } from '../command.js';
-import type { ClientRepresentation, RealmRepresentation, RoleRepresentation, UserRepresentation } from '../identity/realm-types.js';
+import type { ClientRepresentation, ClientScopeRepresentation, RealmRepresentation, RoleRepresentation, UserRepresentation } from '../identity/realm-types.js';
 
 /** The parts of a realm's OpenID discovery document innover uses. */
 export interface OpenIdConfiguration {
@@ -24,6 +24,20 @@ export class KeycloakUnreachableError extends Error {
   ) {
     super(`Keycloak at ${url} is unreachable (${reason})`);
     this.name = 'KeycloakUnreachableError';
+  }
+}
+
+/**
+ * Keycloak answered (no connection error, no timeout), but not in a form innover can use: a 2xx
+ * without the Location header a create needs, a body that is not JSON, and the like.
+ */
+export class KeycloakResponseError extends Error {
+  constructor(
+    readonly what: string,
+    readonly reason: string,
+  ) {
+    super(`Keycloak's answer to ${what} could not be used (${reason})`);
+    this.name = 'KeycloakResponseError';
   }
 }
 
@@ -67,6 +81,16 @@ export interface KeycloakClient {
   addUserClientRoles(realm: string, userId: string, clientUuid: string, roles: RoleRepresentation[]): Promise<void>;
   findUser(realm: string, username: string): Promise<UserRepresentation | undefined>;
   createUser(realm: string, user: UserRepresentation): Promise<string>;
+  /** Every client scope of the realm (`GET /client-scopes`). */
+  listClientScopes(realm: string): Promise<ClientScopeRepresentation[]>;
+  /** Creates a client scope; resolves to its id (from the Location header). */
+  createClientScope(realm: string, scope: ClientScopeRepresentation): Promise<string>;
+  /** The realm's default client scopes, which every new client gets (`GET /default-default-client-scopes`). */
+  listRealmDefaultClientScopes(realm: string): Promise<ClientScopeRepresentation[]>;
+  addRealmDefaultClientScope(realm: string, scopeId: string): Promise<void>;
+  /** A client's default client scopes (`GET /clients/{id}/default-client-scopes`). */
+  listClientDefaultClientScopes(realm: string, clientUuid: string): Promise<ClientScopeRepresentation[]>;
+  addClientDefaultClientScope(realm: string, clientUuid: string, scopeId: string): Promise<void>;
 }
 
 export interface KeycloakClientOptions {
@@ -77,6 +101,53 @@ export interface KeycloakClientOptions {
   adminUser: string;
   adminPassword: string;
   timeoutMs?: number;
+}
+
+/** Error codes of a connection that failed or broke off: Keycloak never answered. */
+const connectionErrorCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+
+/**
+ * Why Keycloak could not be reached, when `error` is a connection failure or a timeout (fetch's
+ * `TypeError: fetch failed` wraps the socket error in `cause`, sometimes as an AggregateError of
+ * one per address); undefined when it is anything else, such as an answer innover cannot use.
+ */
+export function connectionFailure(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length > 0) {
+    const current = queue.shift();
+    if (!current || typeof current !== 'object' || seen.has(current)) continue;
+    seen.add(current);
+    const { code, name, message, cause, errors } = current as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof code === 'string' && connectionErrorCodes.has(code)) return typeof message === 'string' && message ? message : code;
+    if (name === 'TimeoutError') return 'no answer in time';
+    queue.push(cause, ...(Array.isArray(errors) ? (errors as unknown[]) : []));
+  }
+  return undefined;
+}
+
+/** The error as KeycloakUnreachableError when the connection failed, else as what happened. */
+function classify(error: unknown, url: string, what: string): Error {
+  const unreachable = connectionFailure(error);
+  if (unreachable !== undefined) return new KeycloakUnreachableError(url, unreachable);
+  const message = error instanceof Error ? error.message : String(error);
+  return new KeycloakResponseError(what, message.split('\n')[0] || (error instanceof Error ? error.name : 'unknown error'));
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -98,9 +169,10 @@ export function createKeycloakHttpClient(resolveOptions: () => Promise<KeycloakC
       // Tokens are not refreshed by the library; a configure run is far shorter than their life.
       await client.auth({ grantType: 'password', clientId: 'admin-cli', username: settings.adminUser, password: settings.adminPassword });
     } catch (error) {
+      const what = 'the admin login (admin-cli on realm master)';
       const status = statusOf(error);
-      if (status !== undefined) throw new KeycloakHttpError(status, 'the admin login (admin-cli on realm master)');
-      throw new KeycloakUnreachableError(settings.url, error instanceof Error ? error.message : String(error));
+      if (status !== undefined) throw new KeycloakHttpError(status, what);
+      throw classify(error, settings.url, what);
     }
     return client;
   }
@@ -118,22 +190,53 @@ export function createKeycloakHttpClient(resolveOptions: () => Promise<KeycloakC
     try {
       return await run(client);
     } catch (error) {
+      if (error instanceof KeycloakHttpError || error instanceof KeycloakUnreachableError || error instanceof KeycloakResponseError) throw error;
       const status = statusOf(error);
       if (status !== undefined) throw new KeycloakHttpError(status, what);
-      throw new KeycloakUnreachableError((await options()).url, error instanceof Error ? error.message : String(error));
+      throw classify(error, (await options()).url, what);
     }
+  }
+
+  /**
+   * A PUT that links two resources. The library would send a `{}` body, which Keycloak's spec does
+   * not allow for these operations, so it goes out here without one, with the library's token.
+   */
+  function link(what: string, path: string): Promise<void> {
+    return call(what, async (client) => {
+      const settings = await options();
+      const url = `${settings.url.replace(/\/$/, '')}/admin/realms${path}`;
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${await client.getAccessToken()}` },
+          signal: AbortSignal.timeout(settings.timeoutMs ?? 30_000),
+        });
+      } catch (error) {
+        throw classify(error, settings.url, what);
+      }
+      await response.body?.cancel();
+      if (!response.ok) throw new KeycloakHttpError(response.status, what);
+    });
   }
 
   async function getJson(url: string): Promise<unknown> {
     const settings = await options();
     let response: Response;
+    const what = `GET ${url}`;
     try {
       response = await fetch(url, { signal: AbortSignal.timeout(settings.timeoutMs ?? 10_000) });
     } catch (error) {
-      throw new KeycloakUnreachableError(url, error instanceof Error ? error.message : String(error));
+      throw classify(error, url, what);
     }
-    if (!response.ok) throw new KeycloakHttpError(response.status, `GET ${url}`);
-    return response.json();
+    if (!response.ok) throw new KeycloakHttpError(response.status, what);
+    try {
+      return await response.json();
+    } catch (error) {
+      // A body cut off mid-way is a broken connection; anything else is an answer that is not JSON.
+      const unreachable = connectionFailure(error);
+      throw unreachable === undefined ? new KeycloakResponseError(what, 'the body is not JSON') : new KeycloakUnreachableError(url, unreachable);
+    }
   }
 
   return {
@@ -201,6 +304,18 @@ export function createKeycloakHttpClient(resolveOptions: () => Promise<KeycloakC
         return found.find((user) => user.username === username) as UserRepresentation | undefined;
       }),
     createUser: (realm, user) => call(`POST user ${user.username}`, async (client) => (await client.users.create({ realm, ...user })).id),
+    listClientScopes: (realm) => call('GET client scopes', async (client) => (await client.clientScopes.find({ realm })) as ClientScopeRepresentation[]),
+    createClientScope: (realm, scope) =>
+      call(`POST client scope ${scope.name}`, async (client) => (await client.clientScopes.create({ realm, ...scope })).id),
+    listRealmDefaultClientScopes: (realm) =>
+      // The library types this payload as `void & { realm }`; the realm is its URL parameter.
+      call('GET realm default client scopes', async (client) => (await client.clientScopes.listDefaultClientScopes({ realm } as never)) as ClientScopeRepresentation[]),
+    addRealmDefaultClientScope: (realm, scopeId) =>
+      link('PUT realm default client scope', `/${encodeURIComponent(realm)}/default-default-client-scopes/${encodeURIComponent(scopeId)}`),
+    listClientDefaultClientScopes: (realm, clientUuid) =>
+      call('GET client default scopes', async (client) => (await client.clients.listDefaultClientScopes({ realm, id: clientUuid })) as ClientScopeRepresentation[]),
+    addClientDefaultClientScope: (realm, clientUuid, scopeId) =>
+      link('PUT client default scope', `/${encodeURIComponent(realm)}/clients/${encodeURIComponent(clientUuid)}/default-client-scopes/${encodeURIComponent(scopeId)}`),
   };
 }
 

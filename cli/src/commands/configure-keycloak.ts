@@ -1,5 +1,5 @@
 import { UserError, type CommandContext, type CommandModule } from '../command.js';
-import { KeycloakHttpError, KeycloakUnreachableError } from '../clients/keycloak-client.js';
+import { KeycloakHttpError, KeycloakResponseError, KeycloakUnreachableError } from '../clients/keycloak-client.js';
 import { Wso2HttpError, Wso2UnreachableError } from '../clients/wso2-client.js';
 import type { ConfigureAction } from '../identity/configure-keycloak.js';
 import { configureSteps, type ConfigureStep } from '../identity/configure-tasks.js';
@@ -64,6 +64,7 @@ function toUserError(error: unknown, env: { KEYCLOAK_URL: string; WSO2_URL: stri
   if (error instanceof KeycloakUnreachableError) {
     return new UserError(`Keycloak is unreachable at ${env.KEYCLOAK_URL}: start it with \`innover up\`, or fix KEYCLOAK_URL in .env`, { cause: error });
   }
+  if (error instanceof KeycloakResponseError) return new UserError(`${error.message}: check \`innover logs keycloak\` and that KEYCLOAK_URL in .env is Keycloak`, { cause: error });
   if (error instanceof KeycloakHttpError) {
     if (error.status === 401) return new UserError('Keycloak refused the admin login (401): check KEYCLOAK_ADMIN_USER and KEYCLOAK_ADMIN_PASSWORD in .env', { cause: error });
     return new UserError(`${error.message}: check \`innover logs keycloak\``, { cause: error });

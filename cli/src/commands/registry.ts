@@ -48,7 +48,7 @@ const timeout = (seconds: number, what: string): OptionSpec => ({
 export const commands: readonly CommandSpec[] = [
   {
     name: 'init',
-    description: 'write .env from .env.example with fresh random secrets (never overwrites)',
+    description: 'write .env from .env.example with fresh random secrets; on an existing .env, fill placeholders and add new keys, keeping real values',
     load: () => import('./init.js'),
   },
   {

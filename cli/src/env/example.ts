@@ -26,6 +26,11 @@ export function envEntries(topology: Topology): EnvEntry[] {
     { key: 'KEYCLOAK_ADMIN_PASSWORD', value: secretPlaceholder },
     { key: 'WSO2_AM_CLIENT_SECRET', value: secretPlaceholder, comment: 'Client secrets, imported into the realm' },
     { key: 'SMOKE_CLIENT_SECRET', value: secretPlaceholder },
+    {
+      key: 'COCKROACH_LICENSE',
+      value: '',
+      comment: 'CockroachDB licence key (crl-0-...), applied by the bootstrap job; never generated. Empty: none, and a multi-node cluster is throttled after its grace period',
+    },
     { key: 'KEYCLOAK_URL', value: `http://localhost:${keycloak.hostPort}`, comment: 'Endpoints as the CLI reaches them' },
     { key: 'KEYCLOAK_MANAGEMENT_URL', value: `http://localhost:${keycloak.managementHostPort}` },
     { key: 'KEYCLOAK_INTERNAL_URL', value: keycloakInternalUrl, comment: 'Keycloak as WSO2 reaches it inside the network' },

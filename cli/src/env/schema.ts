@@ -7,6 +7,11 @@ import { z } from 'zod';
 
 const placeholder = /^(changeme|change-me|secret|password|<.*>|\$\{.*\}|x+)$/i;
 
+/** True for a value the validator calls "still a placeholder"; `innover init` replaces those. */
+export function isPlaceholder(value: string): boolean {
+  return placeholder.test(value);
+}
+
 /** A secret: present, not a placeholder, long enough. */
 export const secret = z
   .string({ error: 'missing: run `innover init` or add it to .env' })
@@ -17,6 +22,16 @@ export const secret = z
   // Secrets are spliced into connection URLs by Compose (redis://:${REDIS_PASSWORD}@redis...),
   // which cannot percent-encode: a '/', '@' or '#' would silently break the URL.
   .refine((value) => /^[A-Za-z0-9._~-]+$/.test(value), "has characters URLs would need encoded: use only letters, digits and . _ ~ - (innover init generates such values)");
+
+/**
+ * A CockroachDB licence key, or empty for none. Never generated: it comes from Cockroach Labs.
+ * The form is CockroachDB's own (`crl-0-` then unpadded standard base64, licenseccl.Decode), which
+ * also keeps it safe inside the bootstrap job's SQL string.
+ */
+const cockroachLicense = z
+  .string()
+  .refine((value) => value === '' || /^crl-0-[A-Za-z0-9+/]+$/.test(value), 'not a CockroachDB licence key: paste the whole key (it starts with crl-0-), or leave it empty for none')
+  .optional();
 
 const url = z.url({ protocol: /^https?$/, error: 'not a URL: use e.g. http://localhost:8080' });
 const user = z.string({ error: 'missing: add it to .env' }).min(1, 'empty: set a user name');
@@ -40,12 +55,14 @@ export const envSchema = z.object({
     .min(1, 'empty: set it in .env (the stock image uses admin)'),
   WSO2_AM_CLIENT_SECRET: secret,
   SMOKE_CLIENT_SECRET: secret,
+  /** Empty or absent: no licence (a multi-node cluster is then throttled after its grace period). */
+  COCKROACH_LICENSE: cockroachLicense,
 });
 
 export type EnvConfig = z.infer<typeof envSchema>;
 
-/** Keys whose values are secrets: never printed, never in --json output. */
-export const secretKeys: ReadonlySet<keyof EnvConfig> = new Set([
+/** Secrets `innover init` generates: fresh random values, replacing placeholders. */
+export const generatedSecretKeys: ReadonlySet<keyof EnvConfig> = new Set([
   'REDIS_PASSWORD',
   'POSTGRES_PASSWORD',
   'SERVICE_DB_PASSWORD',
@@ -53,3 +70,15 @@ export const secretKeys: ReadonlySet<keyof EnvConfig> = new Set([
   'WSO2_AM_CLIENT_SECRET',
   'SMOKE_CLIENT_SECRET',
 ]);
+
+/**
+ * Keys whose values are secrets: never printed, never in --json output. The generated ones plus
+ * COCKROACH_LICENSE, which the user pastes in and which may be empty.
+ */
+export const secretKeys: ReadonlySet<keyof EnvConfig> = new Set([...generatedSecretKeys, 'COCKROACH_LICENSE']);
+
+/**
+ * Secrets read only when their volume is created (PostgreSQL's superuser and service users,
+ * Keycloak's bootstrap admin): a new value does not reach a volume that already exists.
+ */
+export const volumeBoundKeys: ReadonlySet<keyof EnvConfig> = new Set(['POSTGRES_PASSWORD', 'SERVICE_DB_PASSWORD', 'KEYCLOAK_ADMIN_PASSWORD']);

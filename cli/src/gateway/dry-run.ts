@@ -1,4 +1,5 @@
 import { wso2BasePaths, type Wso2Client, type Wso2Request } from '../clients/wso2-client.js';
+import { keyManagerName as keycloakKeyManagerName } from '../identity/key-manager.js';
 
 /** A request as `--dry-run` prints it: secrets masked. */
 export interface PlannedRequest {
@@ -47,6 +48,8 @@ export function createDryRunClient(): Wso2Client & { readonly requests: PlannedR
         return answer({ count: 0, list: [] });
       }
       if (method === 'GET' && path.endsWith('/deployments')) return answer(deployed);
+      // The key manager configure-keycloak registers: the dry run shows the run that follows it.
+      if (method === 'GET' && path === '/key-managers') return answer({ count: 1, list: [{ name: keycloakKeyManagerName, type: 'KeyCloak', enabled: true }] });
       if (method === 'POST' && (path === '/apis' || path === '/apis/import-graphql-schema')) {
         const id = `dry-run-api-${++counter}`;
         const record = { ...(request.json as Record<string, unknown> | undefined), id, lifeCycleStatus: 'CREATED' };

@@ -10,7 +10,7 @@
  * if (config.value) console.table((await publisher.publishAll(config.value)).apis);
  * ```
  */
-export { createPublisher, Publisher, ContextTakenError, DeploymentTimeoutError, describeApiError, describeFatalError, smokeApplicationName, keycloakKeyManagerName } from './publisher.js';
+export { createPublisher, Publisher, ContextTakenError, DeploymentTimeoutError, KeyManagerMissingError, describeApiError, describeFatalError, smokeApplicationName, keycloakKeyManagerName } from './publisher.js';
 export type { ApiAction, ApiResult, ApplicationResult, PublishResult, PublisherOptions } from './publisher.js';
 export { apiConfigSchema, apiEntrySchema, validateApiConfig } from './api-config-schema.js';
 export type { ApiConfig, ApiEntry, ApiConfigResult } from './api-config-schema.js';

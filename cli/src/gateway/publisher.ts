@@ -84,6 +84,14 @@ export class ContextTakenError extends Error {
   }
 }
 
+/** WSO2 lacks the key manager the smoke application's keys map to: configure-keycloak adds it. */
+export class KeyManagerMissingError extends Error {
+  constructor(readonly keyManager: string) {
+    super(`WSO2 has no key manager ${keyManager}`);
+    this.name = 'KeyManagerMissingError';
+  }
+}
+
 /** A deployment that did not reach the gateway in time. */
 export class DeploymentTimeoutError extends Error {
   constructor(
@@ -129,6 +137,9 @@ export class Publisher {
    * failures stop the run, since no API could succeed.
    */
   async publishAll(config: ApiConfig, selection: { only?: string } = {}): Promise<PublishResult> {
+    const withApplication = this.options.smokeClientSecret !== undefined && !selection.only;
+    // Before anything is written: without the key manager the run could not finish.
+    if (withApplication) await this.requireKeyManager();
     const entries = selection.only ? config.apis.filter((api) => api.name === selection.only) : config.apis;
     const apis: ApiResult[] = [];
     const published: Array<{ id: string; policy: string; name: string }> = [];
@@ -138,9 +149,7 @@ export class Publisher {
       if (result.id && result.action !== 'failed') published.push({ id: result.id, policy: entry.subscriptionPolicies[0] ?? 'Unlimited', name: entry.name });
     }
     let application: ApplicationResult | undefined;
-    if (this.options.smokeClientSecret !== undefined && !selection.only) {
-      application = await this.ensureSmokeApplication(published);
-    }
+    if (withApplication) application = await this.ensureSmokeApplication(published);
     return { apis, ...(application ? { application } : {}), failed: apis.some((api) => api.action === 'failed') || application?.action === 'failed' };
   }
 
@@ -298,6 +307,18 @@ export class Publisher {
   }
 
   /**
+   * Throws KeyManagerMissingError unless the DevPortal offers the Keycloak key manager (enabled),
+   * which map-keys names: `innover configure-keycloak` registers it.
+   */
+  async requireKeyManager(): Promise<void> {
+    const listed = (await this.session.send('devportal', { api: 'devportal', method: 'GET', path: '/key-managers' })).data as {
+      list?: Array<{ name?: string; enabled?: boolean }>;
+    };
+    const found = (listed.list ?? []).some((keyManager) => keyManager.name === keycloakKeyManagerName && keyManager.enabled !== false);
+    if (!found) throw new KeyManagerMissingError(keycloakKeyManagerName);
+  }
+
+  /**
    * The DevPortal application `innover-smoke`: keys mapped to the Keycloak client of the same
    * name through the Keycloak key manager, and subscribed to every published API, so a
    * client-credentials token from Keycloak is accepted by the gateway.
@@ -382,6 +403,9 @@ export function describeApiError(error: unknown, entry: ApiEntry): string {
 
 /** One line with the fix for a fatal error (unreachable, credentials). */
 export function describeFatalError(error: unknown, wso2Url: string): string {
+  if (error instanceof KeyManagerMissingError) {
+    return `${error.message}, which the ${smokeApplicationName} application's keys map to: run \`innover configure-keycloak\` first, then rerun innover publish-apis`;
+  }
   if (error instanceof Wso2UnreachableError) {
     return error.timedOut
       ? `WSO2 at ${wso2Url} did not answer in time: wait until \`innover health\` shows it healthy, then rerun`

@@ -1,3 +1,4 @@
+import { UserError } from '../command.js';
 import type { KeycloakClient } from '../clients/keycloak-client.js';
 import type { Wso2Client } from '../clients/wso2-client.js';
 import type { EnvConfig } from '../env/schema.js';
@@ -6,7 +7,7 @@ import { changedFields } from '../gateway/api-definition.js';
 import { Wso2Session } from '../gateway/session.js';
 import { renderRealm } from '../render/realm.js';
 import { keyManagerBody, keyManagerName } from './key-manager.js';
-import { realmClients, realmRoles, realmUsers, smokeClientId, wso2ClientId } from './realm-model.js';
+import { realmClients, realmRoles, realmUsers, smokeClientId, wso2ClientId, wso2DefaultClientScope, wso2DefaultScopeName } from './realm-model.js';
 import type { ClientRepresentation, RealmRepresentation, RoleRepresentation } from './realm-types.js';
 
 /** One thing configure-keycloak looked at, and what it did. Never holds a secret. */
@@ -34,8 +35,9 @@ function managedSecrets(env: EnvConfig): Map<string, string> {
 
 /**
  * Brings the live realm in line with the topology. Keycloak imports a realm only once, so roles,
- * clients and users the topology gained since are created here; secrets of wso2am and
- * innover-smoke are set to the `.env` values when they differ (never regenerated, which would
+ * clients and users the topology gained since are created here, as is the client scope `default`
+ * WSO2's key manager needs (which the realm file cannot hold); secrets of wso2am and innover-smoke
+ * are set to the `.env` values when they differ (never regenerated, which would
  * break the lock-step with `.env`). A second run only reads.
  */
 export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<ConfigureAction[]> {
@@ -63,6 +65,10 @@ export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<Configure
   } else {
     actions.push({ target: 'realm roles', action: 'unchanged', detail: `${existingRoles.size} present` });
   }
+
+  // Before the clients, so that a client created below gets the scope as a realm default.
+  const scope = await ensureDefaultScope(keycloak, realm);
+  const clientUuids: Array<{ clientId: string; id: string }> = [];
 
   for (const plan of realmClients(topology, { wso2: env.WSO2_AM_CLIENT_SECRET, smoke: env.SMOKE_CLIENT_SECRET })) {
     const clientId = plan.client.clientId;
@@ -94,6 +100,7 @@ export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<Configure
         actions.push({ target: `client ${clientId}`, action: 'unchanged', detail: wanted !== undefined ? 'secret matches .env' : 'exists' });
       }
     }
+    clientUuids.push({ clientId, id });
     if (plan.serviceAccountClientRoles) actions.push(...(await alignServiceAccountClientRoles(keycloak, realm, id, plan.serviceAccountClientRoles)));
     if (plan.serviceAccountRealmRoles && plan.serviceAccountRealmRoles.length > 0) {
       const user = await keycloak.serviceAccountUser(realm, id);
@@ -108,6 +115,8 @@ export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<Configure
     }
   }
 
+  actions.push(await ensureClientsHaveScope(keycloak, realm, scope, clientUuids));
+
   for (const user of realmUsers(topology)) {
     const found = await keycloak.findUser(realm, user.username);
     if (found) {
@@ -121,6 +130,62 @@ export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<Configure
     actions.push({ target: `user ${user.username}`, action: 'created', detail: 'no password yet: set a temporary one in the admin console' });
   }
   return actions;
+}
+
+/** The `default` client scope, and what was done to it so far (for its one action). */
+interface ScopeState {
+  id: string;
+  created: boolean;
+  done: string[];
+}
+
+/**
+ * Creates the client scope `default` WSO2's key manager needs (see wso2DefaultClientScope) when
+ * the realm lacks it, and makes it a realm default scope. Reads only when both hold.
+ */
+async function ensureDefaultScope(keycloak: KeycloakClient, realm: string): Promise<ScopeState> {
+  const wanted = wso2DefaultClientScope();
+  const found = (await keycloak.listClientScopes(realm)).find((scope) => scope.name === wanted.name);
+  const done: string[] = [];
+  let id = found?.id;
+  if (found && found.protocol !== undefined && found.protocol !== wanted.protocol) {
+    throw new UserError(
+      `client scope ${wanted.name} in realm ${realm} has protocol ${found.protocol}, but WSO2's key manager needs ${wanted.protocol}: delete it in the Keycloak admin console, then rerun innover configure-keycloak`,
+    );
+  }
+  const created = !id;
+  if (!id) {
+    id = await keycloak.createClientScope(realm, wanted);
+    done.push(`created (${wanted.protocol})`);
+  }
+  if (!(await keycloak.listRealmDefaultClientScopes(realm)).some((scope) => scope.id === id || scope.name === wanted.name)) {
+    await keycloak.addRealmDefaultClientScope(realm, id);
+    done.push('made a realm default scope');
+  }
+  return { id, created, done };
+}
+
+/**
+ * Makes `default` a default scope of the realm's own clients too (the guide's step 5): those the
+ * realm import created before the scope existed did not get it as a realm default.
+ */
+async function ensureClientsHaveScope(
+  keycloak: KeycloakClient,
+  realm: string,
+  scope: ScopeState,
+  clients: ReadonlyArray<{ clientId: string; id: string }>,
+): Promise<ConfigureAction> {
+  const added: string[] = [];
+  for (const client of clients) {
+    const held = await keycloak.listClientDefaultClientScopes(realm, client.id);
+    if (held.some((entry) => entry.id === scope.id || entry.name === wso2DefaultScopeName)) continue;
+    await keycloak.addClientDefaultClientScope(realm, client.id, scope.id);
+    added.push(client.clientId);
+  }
+  const done = [...scope.done, ...(added.length > 0 ? [`a default scope of ${added.join(', ')}`] : [])];
+  const target = `client scope ${wso2DefaultScopeName}`;
+  if (done.length === 0) return { target, action: 'unchanged', detail: `a realm default scope, and of ${clients.length} clients` };
+  return { target, action: scope.created ? 'created' : 'updated', detail: done.join('; ') };
 }
 
 /**

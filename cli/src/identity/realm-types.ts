@@ -33,6 +33,14 @@ export interface ClientRepresentation {
   protocolMappers?: ProtocolMapper[];
 }
 
+export interface ClientScopeRepresentation {
+  id?: string;
+  name: string;
+  description?: string;
+  protocol?: string;
+  attributes?: Record<string, string>;
+}
+
 export interface RoleRepresentation {
   id?: string;
   name: string;

@@ -30,7 +30,27 @@ export interface ContractServerOptions {
   wso2Delay?: number;
   /** Answer key managers' client_secret masked, as WSO2 may. */
   maskKeyManagerSecrets?: boolean;
+  /** Answer Keycloak creates with 201 but no Location header (Keycloak answered, unusably). */
+  omitKeycloakLocation?: boolean;
 }
+
+/**
+ * The client scopes Keycloak 26 creates in a realm imported without a `clientScopes` block, and
+ * which of them are realm defaults (the rest are optional). SAML-only scopes are left out.
+ */
+const builtInClientScopes: ReadonlyArray<{ name: string; type: 'default' | 'optional' }> = [
+  { name: 'profile', type: 'default' },
+  { name: 'email', type: 'default' },
+  { name: 'roles', type: 'default' },
+  { name: 'web-origins', type: 'default' },
+  { name: 'acr', type: 'default' },
+  { name: 'basic', type: 'default' },
+  { name: 'offline_access', type: 'optional' },
+  { name: 'address', type: 'optional' },
+  { name: 'phone', type: 'optional' },
+  { name: 'microprofile-jwt', type: 'optional' },
+  { name: 'organization', type: 'optional' },
+];
 
 const publisher = new OpenApiSpec('publisher', 'wso2-apim-4.5.0/publisher-api.json');
 const admin = new OpenApiSpec('admin', 'wso2-apim-4.5.0/admin-api.json');
@@ -58,6 +78,12 @@ interface RealmState {
   userRoles: Map<string, Set<string>>;
   /** Client role mappings: user id -> client uuid -> role names. */
   userClientRoles: Map<string, Map<string, Set<string>>>;
+  /** Client scopes by id. */
+  clientScopes: Map<string, Json>;
+  /** The realm's default client scopes (ids): what a new client gets. */
+  defaultClientScopes: Set<string>;
+  /** Each client's default client scopes (ids), by client uuid. */
+  clientDefaultScopes: Map<string, Set<string>>;
 }
 
 class HttpAnswer {
@@ -117,7 +143,27 @@ export class ContractServer {
 
   /** Seeds a realm as `--import-realm` would have. */
   importRealm(representation: Json): void {
-    const state: RealmState = { representation: { ...representation }, roles: new Map(), clients: new Map(), clientRoles: new Map(), users: new Map(), userRoles: new Map(), userClientRoles: new Map() };
+    const state: RealmState = {
+      representation: { ...representation },
+      roles: new Map(),
+      clients: new Map(),
+      clientRoles: new Map(),
+      users: new Map(),
+      userRoles: new Map(),
+      userClientRoles: new Map(),
+      clientScopes: new Map(),
+      defaultClientScopes: new Set(),
+      clientDefaultScopes: new Map(),
+    };
+    // A `clientScopes` block replaces the built-in scopes; without one Keycloak creates them.
+    const declared = representation['clientScopes'] as Json[] | undefined;
+    for (const scope of declared ?? builtInClientScopes.map(({ name }) => ({ name, protocol: 'openid-connect' }))) {
+      const id = this.id('scope');
+      state.clientScopes.set(id, { ...scope, id });
+      const builtIn = builtInClientScopes.find((entry) => entry.name === scope['name']);
+      const defaults = representation['defaultDefaultClientScopes'] as string[] | undefined;
+      if (defaults ? defaults.includes(String(scope['name'])) : builtIn?.type === 'default') state.defaultClientScopes.add(id);
+    }
     // Keycloak creates realm-management (the admin roles) in every realm.
     const management = this.id('client');
     state.clients.set(management, { id: management, clientId: 'realm-management', bearerOnly: true });
@@ -130,6 +176,7 @@ export class ContractServer {
       const id = this.id('client');
       clientIds.set(String(client['clientId']), id);
       state.clients.set(id, { ...client, id });
+      this.assignDefaultScopes(state, id, client);
     }
     for (const user of (representation['users'] as Json[] | undefined) ?? []) {
       const id = this.id('user');
@@ -153,6 +200,15 @@ export class ContractServer {
       }
     }
     this.realms.set(String(representation['realm']), state);
+  }
+
+  /** A new client's default scopes: those it names, else the realm's defaults, as Keycloak does. */
+  private assignDefaultScopes(state: RealmState, clientUuid: string, client: Json): void {
+    const named = client['defaultClientScopes'] as string[] | undefined;
+    const ids = named
+      ? [...state.clientScopes.values()].filter((scope) => named.includes(String(scope['name']))).map((scope) => String(scope['id']))
+      : [...state.defaultClientScopes];
+    state.clientDefaultScopes.set(clientUuid, new Set(ids));
   }
 
   /** Seeds an API owned by someone else, e.g. to take a context. */
@@ -282,12 +338,13 @@ export class ContractServer {
         if ([...realm.clients.values()].some((existing) => existing['clientId'] === client['clientId'])) return new HttpAnswer(409, { errorMessage: `Client ${String(client['clientId'])} already exists` });
         const id = this.id('client');
         realm.clients.set(id, { ...client, id, secret: client['secret'] ?? `generated-${id}` });
+        this.assignDefaultScopes(realm, id, client);
         if (client['serviceAccountsEnabled']) {
           const userId = this.id('user');
           realm.users.set(userId, { id: userId, username: `service-account-${String(client['clientId'])}`, serviceAccountClientId: client['clientId'], enabled: true });
           realm.userRoles.set(userId, new Set());
         }
-        return new HttpAnswer(201, undefined, { location: `${base}/${params['realm']}/clients/${id}` });
+        return this.created(`${base}/${params['realm']}/clients/${id}`);
       }
       case 'GET /clients/{client-uuid}':
         return new HttpAnswer(200, clientByUuid());
@@ -310,7 +367,7 @@ export class ContractServer {
         const name = String(role['name']);
         if (realm.roles.has(name)) return new HttpAnswer(409, { errorMessage: `Role with name ${name} already exists` });
         realm.roles.set(name, { ...role, id: this.id('role'), composite: false, clientRole: false });
-        return new HttpAnswer(201, undefined, { location: `${base}/${params['realm']}/roles/${encodeURIComponent(name)}` });
+        return this.created(`${base}/${params['realm']}/roles/${encodeURIComponent(name)}`);
       }
       case 'GET /clients/{client-uuid}/roles':
         return new HttpAnswer(200, [...(realm.clientRoles.get(String(clientByUuid()['id'])) ?? new Map<string, Json>()).values()]);
@@ -333,6 +390,39 @@ export class ContractServer {
         realm.userClientRoles.set(userId, byClient);
         return new HttpAnswer(204);
       }
+      case 'GET /client-scopes':
+        return new HttpAnswer(200, [...realm.clientScopes.values()]);
+      case 'POST /client-scopes': {
+        const scope = body as Json;
+        if ([...realm.clientScopes.values()].some((existing) => existing['name'] === scope['name'])) {
+          return new HttpAnswer(409, { errorMessage: `Client Scope ${String(scope['name'])} already exists` });
+        }
+        const id = this.id('scope');
+        realm.clientScopes.set(id, { protocol: 'openid-connect', ...scope, id });
+        return this.created(`${base}/${params['realm']}/client-scopes/${id}`);
+      }
+      case 'GET /default-default-client-scopes':
+        return new HttpAnswer(200, [...realm.defaultClientScopes].map((id) => scopeSummary(realm.clientScopes.get(id)!)));
+      case 'PUT /default-default-client-scopes/{clientScopeId}': {
+        const id = params['clientScopeId'] ?? '';
+        if (!realm.clientScopes.has(id)) fail(404, { error: 'Client scope not found' });
+        realm.defaultClientScopes.add(id);
+        return new HttpAnswer(204);
+      }
+      case 'GET /clients/{client-uuid}/default-client-scopes': {
+        const client = clientByUuid();
+        const held = realm.clientDefaultScopes.get(String(client['id'])) ?? new Set<string>();
+        return new HttpAnswer(200, [...held].map((id) => scopeSummary(realm.clientScopes.get(id)!)));
+      }
+      case 'PUT /clients/{client-uuid}/default-client-scopes/{clientScopeId}': {
+        const client = clientByUuid();
+        const id = params['clientScopeId'] ?? '';
+        if (!realm.clientScopes.has(id)) fail(404, { error: 'Client scope not found' });
+        const held = realm.clientDefaultScopes.get(String(client['id'])) ?? new Set<string>();
+        held.add(id);
+        realm.clientDefaultScopes.set(String(client['id']), held);
+        return new HttpAnswer(204);
+      }
       case 'GET /users': {
         const username = query.get('username');
         return new HttpAnswer(200, [...realm.users.values()].filter((user) => !username || user['username'] === username));
@@ -342,7 +432,7 @@ export class ContractServer {
         const id = this.id('user');
         realm.users.set(id, { ...user, id });
         realm.userRoles.set(id, new Set());
-        return new HttpAnswer(201, undefined, { location: `${base}/${params['realm']}/users/${id}` });
+        return this.created(`${base}/${params['realm']}/users/${id}`);
       }
       case 'GET /users/{user-id}/role-mappings/realm':
         return new HttpAnswer(200, [...(realm.userRoles.get(params['user-id'] ?? '') ?? [])].map((name) => realm.roles.get(name) ?? { name }));
@@ -357,6 +447,11 @@ export class ContractServer {
       default:
         return new HttpAnswer(501, { error: `the contract server does not model ${key}` });
     }
+  }
+
+  /** Keycloak's 201 for a create, with the new resource's Location (unless told to leave it out). */
+  private created(location: string): HttpAnswer {
+    return new HttpAnswer(201, undefined, this.options.omitKeycloakLocation ? {} : { location });
   }
 
   // ---------------------------------------------------------------- WSO2
@@ -513,6 +608,10 @@ export class ContractServer {
         this.keyManagers.set(id, { ...(body as Json), id });
         return new HttpAnswer(200, this.keyManagers.get(id));
       }
+      case 'devportal GET /key-managers': {
+        const list = [...this.keyManagers.values()].map((item) => ({ id: item['id'], name: item['name'], type: item['type'], enabled: item['enabled'] ?? true }));
+        return new HttpAnswer(200, { count: list.length, list });
+      }
       case 'devportal GET /applications': {
         const text = query.get('query');
         const list = [...this.applications.values()].filter((item) => !text || String(item['name']).includes(text));
@@ -555,6 +654,11 @@ export class ContractServer {
         return new HttpAnswer(501, { code: 501, message: `the contract server does not model ${key}` });
     }
   }
+}
+
+/** A client scope as Keycloak lists it among a realm's or client's default scopes. */
+function scopeSummary(scope: Json): Json {
+  return { id: scope['id'], name: scope['name'] };
 }
 
 function fail(status: number, body: unknown): never {

@@ -3,7 +3,7 @@ import { renderEnvExample } from '../../src/env/example.js';
 import { fillSecrets } from '../../src/env/fresh-secrets.js';
 import { validateDotenv } from '../../src/env/load.js';
 import { parseDotenv } from '../../src/env/parse.js';
-import { secretKeys } from '../../src/env/schema.js';
+import { generatedSecretKeys, secretKeys } from '../../src/env/schema.js';
 import { defaultTopology } from '../../src/topology/default-topology.js';
 import { topologySchema } from '../../src/topology/schema.js';
 
@@ -11,7 +11,7 @@ const topology = topologySchema.parse(defaultTopology);
 
 let counter = 0;
 const fakeRandom = () => `random-secret-value-${++counter}`;
-const goodEnv = () => fillSecrets(renderEnvExample(topology), secretKeys, () => 'a-long-random-secret-0123456789').text;
+const goodEnv = () => fillSecrets(renderEnvExample(topology), generatedSecretKeys, () => 'a-long-random-secret-0123456789').text;
 const withLine = (key: string, value: string | undefined) =>
   goodEnv()
     .split('\n')
@@ -56,16 +56,37 @@ describe('validateDotenv: one line per problem, naming the key and the fix', () 
   it('lists every bad key, one line each', () => {
     const text = renderEnvExample(topology);
     const problems = validateDotenv(text).problems;
-    expect(problems).toHaveLength(secretKeys.size);
-    for (const key of secretKeys) expect(problems).toContain(`.env: ${key}: still a placeholder: set a random value (innover init generates one)`);
+    expect(problems).toHaveLength(generatedSecretKeys.size);
+    for (const key of generatedSecretKeys) expect(problems).toContain(`.env: ${key}: still a placeholder: set a random value (innover init generates one)`);
+  });
+});
+
+describe('COCKROACH_LICENSE', () => {
+  it('is empty in .env.example, allowed empty or absent, and no placeholder or missing secret', () => {
+    expect(renderEnvExample(topology)).toMatch(/^COCKROACH_LICENSE=$/m);
+    expect(validateDotenv(goodEnv())).toMatchObject({ problems: [], value: { COCKROACH_LICENSE: '' } });
+    expect(validateDotenv(withLine('COCKROACH_LICENSE', undefined))).toMatchObject({ problems: [] });
+    expect(validateDotenv(withLine('COCKROACH_LICENSE', 'crl-0-EJL04ukFGAEiI0NvY2tyb2FjaCBMYWJz+/0'))).toMatchObject({ problems: [] });
+  });
+
+  it('is never generated, but masked like a secret', () => {
+    expect(generatedSecretKeys.has('COCKROACH_LICENSE')).toBe(false);
+    expect(secretKeys.has('COCKROACH_LICENSE')).toBe(true);
+    expect(goodEnv()).toMatch(/^COCKROACH_LICENSE=$/m);
+  });
+
+  it.each([['changeme'], ['not-a-licence'], ["crl-0-abc'; DROP TABLE x"]])('refuses %j in one line with the fix', (value) => {
+    expect(validateDotenv(withLine('COCKROACH_LICENSE', value)).problems).toEqual([
+      '.env: COCKROACH_LICENSE: not a CockroachDB licence key: paste the whole key (it starts with crl-0-), or leave it empty for none',
+    ]);
   });
 });
 
 describe('fillSecrets', () => {
   it('gives every secret a fresh value and keeps everything else', () => {
     const example = renderEnvExample(topology);
-    const { text, filled } = fillSecrets(example, secretKeys, fakeRandom);
-    expect(new Set(filled)).toEqual(new Set(secretKeys));
+    const { text, filled } = fillSecrets(example, generatedSecretKeys, fakeRandom);
+    expect(new Set(filled)).toEqual(new Set(generatedSecretKeys));
     expect(text).not.toMatch(/changeme/);
     expect(text.split('\n').length).toBe(example.split('\n').length);
     expect(text).toContain('KEYCLOAK_URL=http://localhost:8080');
@@ -82,7 +103,7 @@ describe('fillSecrets', () => {
         wso2: { ...wso2, managementHostPort: 19443, gatewayHttpsHostPort: 18243 },
       },
     });
-    const { value } = validateDotenv(fillSecrets(renderEnvExample(moved), secretKeys, fakeRandom).text);
+    const { value } = validateDotenv(fillSecrets(renderEnvExample(moved), generatedSecretKeys, fakeRandom).text);
     expect(value).toMatchObject({
       KEYCLOAK_URL: 'http://localhost:18080',
       KEYCLOAK_MANAGEMENT_URL: 'http://localhost:19000',
@@ -93,9 +114,9 @@ describe('fillSecrets', () => {
   });
 
   it('draws distinct URL-safe secrets by default', () => {
-    const { text } = fillSecrets(renderEnvExample(topology), secretKeys);
-    const values = [...text.matchAll(/^(\w+)=(.*)$/gm)].filter((match) => secretKeys.has(match[1] as never)).map((match) => match[2]!);
-    expect(values).toHaveLength(secretKeys.size);
+    const { text } = fillSecrets(renderEnvExample(topology), generatedSecretKeys);
+    const values = [...text.matchAll(/^(\w+)=(.*)$/gm)].filter((match) => generatedSecretKeys.has(match[1] as never)).map((match) => match[2]!);
+    expect(values).toHaveLength(generatedSecretKeys.size);
     expect(new Set(values).size).toBe(values.length);
     for (const value of values) expect(value).toMatch(/^[A-Za-z0-9_-]{32}$/);
   });

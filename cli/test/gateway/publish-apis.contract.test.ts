@@ -50,9 +50,9 @@ describe('innover publish-apis against the WSO2 4.5 publisher, admin and devport
     expect(result.application.subscribed).toHaveLength(6);
     const [application] = [...server.applications.values()];
     expect(server.applicationKeys.get(String(application!['applicationId']))).toEqual([expect.objectContaining({ consumerKey: 'innover-smoke', keyManager: 'Keycloak', keyType: 'PRODUCTION' })]);
-    // Each token asked only for its family's scopes.
+    // Each token asked only for its family's scopes; the devportal's first, to find the key manager.
     const scopes = server.requests.filter((request) => request.path === '/oauth2/token').map((request) => (request.body as Record<string, string>)['scope']);
-    expect(scopes).toEqual(['apim:api_view apim:api_create apim:api_publish', 'apim:admin', 'apim:subscribe apim:app_manage apim:sub_manage']);
+    expect(scopes).toEqual(['apim:subscribe apim:app_manage apim:sub_manage', 'apim:api_view apim:api_create apim:api_publish', 'apim:admin']);
   });
 
   it('creates nothing the second time: no POST, PUT or DELETE, every API unchanged', async () => {
@@ -133,6 +133,7 @@ describe('innover publish-apis against the WSO2 4.5 publisher, admin and devport
     expect(server.requests).toEqual([]);
     expect(run.stdout).toContain('POST /client-registration/v0.17/register');
     expect(run.stdout).toContain('POST /api/am/publisher/v4/apis  [Bearer ***]');
+    expect(run.stdout).toContain('GET /api/am/devportal/v3/key-managers  [Bearer ***]');
     expect(run.stdout).toContain('POST /api/am/devportal/v3/applications/dry-run-application/map-keys');
     expect(run.stdout).toMatch(/dry run: \d+ request\(s\) shown, none sent/);
     expect(run.stdout).not.toContain(env.SMOKE_CLIENT_SECRET);
@@ -205,6 +206,20 @@ describe('publish-apis failure paths, one line each with the fix', () => {
     server = await new ContractServer().start();
     expect(run.exitCode).toBe(1);
     expect(run.stderr.at(-1)).toMatch(new RegExp(`^innover: WSO2 is unreachable at ${env.WSO2_URL} \\(ECONNREFUSED\\): start it with \`innover up\`, or fix WSO2_URL in \\.env$`));
+  });
+
+  it('no Keycloak key manager in WSO2: run configure-keycloak first, before anything is written', async () => {
+    const env = await start();
+    server.keyManagers.clear();
+    const run = await runAgainst(['publish-apis'], env, root);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.filter((line) => line.startsWith('innover:'))).toEqual([
+      "innover: WSO2 has no key manager Keycloak, which the innover-smoke application's keys map to: run `innover configure-keycloak` first, then rerun innover publish-apis",
+    ]);
+    expect(server.writes()).toEqual([]);
+    expect(server.violations).toEqual([]);
+    // --only leaves the application, and so the key manager, alone.
+    expect((await runAgainst(['publish-apis', '--only', 'Forex'], env, root)).exitCode).toBe(0);
   });
 
   it('a bad entry in api-config.yaml, reported with its path', async () => {

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -154,8 +154,86 @@ describe('innover init', () => {
     await expect(createContext({ root, out: captureOutput() }).dotenv()).resolves.toMatchObject({ KEYCLOAK_URL: 'http://localhost:8080' });
 
     const second = await runCli(['init'], { root });
-    expect(second).toMatchObject({ exitCode: 0, stdout: '.env exists; left as is (delete it to start over with fresh secrets)\n' });
+    expect(second).toMatchObject({ exitCode: 0, stdout: '.env is up to date: no placeholder to fill, no key missing from .env.example; left as is\n' });
     expect(readFileSync(join(root, '.env'), 'utf8')).toBe(text);
+  });
+
+  it('on an existing .env: fills placeholders, adds what .env.example gained, keeps the rest and the mode, names keys only', async () => {
+    const root = project();
+    await runCli(['generate'], { root });
+    await runCli(['init'], { root });
+    const path = join(root, '.env');
+    const kept = /^REDIS_PASSWORD=(.*)$/m.exec(readFileSync(path, 'utf8'))![1]!;
+    const old = `# my notes, kept\n${readFileSync(path, 'utf8')
+      .replace(/^POSTGRES_PASSWORD=.*$/m, 'POSTGRES_PASSWORD=changeme')
+      .replace(/^SMOKE_CLIENT_SECRET=.*$/m, 'SMOKE_CLIENT_SECRET=<secret>')
+      .replace(/^# Client secrets.*\nWSO2_AM_CLIENT_SECRET=.*\n/m, '')
+      .replace(/^\n# CockroachDB licence.*\nCOCKROACH_LICENSE=\n/m, '')}MY_OWN_SETTING=unknown to innover\n`;
+    writeFileSync(path, old);
+    chmodSync(path, 0o640);
+
+    const run = await runCli(['init', '--json'], { root });
+    expect(run.exitCode).toBe(0);
+    const result = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(result).toEqual({
+      path: '.env',
+      created: false,
+      updated: true,
+      secrets: ['POSTGRES_PASSWORD', 'SMOKE_CLIENT_SECRET', 'WSO2_AM_CLIENT_SECRET'],
+      replaced: ['POSTGRES_PASSWORD', 'SMOKE_CLIENT_SECRET'],
+      added: ['WSO2_AM_CLIENT_SECRET', 'COCKROACH_LICENSE'],
+      downFirst: ['POSTGRES_PASSWORD'],
+      problems: [],
+      template: '.env.example',
+    });
+    const text = readFileSync(path, 'utf8');
+    expect(text.startsWith('# my notes, kept\n')).toBe(true);
+    expect(text).toContain(`REDIS_PASSWORD=${kept}\n`);
+    expect(text).toContain('MY_OWN_SETTING=unknown to innover\n');
+    expect(text).toMatch(/^COCKROACH_LICENSE=$/m);
+    expect(text).not.toMatch(/changeme|<secret>/);
+    for (const key of ['POSTGRES_PASSWORD', 'SMOKE_CLIENT_SECRET', 'WSO2_AM_CLIENT_SECRET']) {
+      expect(run.stdout + run.stderr.join('\n')).not.toContain(new RegExp(`^${key}=(.*)$`, 'm').exec(text)![1]);
+    }
+    expect(statSync(path).mode & 0o777).toBe(0o640);
+    expect(readdirSync(root).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    await expect(createContext({ root, out: captureOutput() }).dotenv()).resolves.toMatchObject({ COCKROACH_LICENSE: '' });
+
+    const again = await runCli(['init'], { root });
+    expect(again).toMatchObject({ exitCode: 0, stdout: '.env is up to date: no placeholder to fill, no key missing from .env.example; left as is\n' });
+    expect(readFileSync(path, 'utf8')).toBe(text);
+  });
+
+  it('says in words which keys it changed, and to run innover down when a volume holds the old value', async () => {
+    const root = project();
+    await runCli(['init'], { root });
+    const path = join(root, '.env');
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/^KEYCLOAK_ADMIN_PASSWORD=.*$/m, 'KEYCLOAK_ADMIN_PASSWORD=').replace(/^REDIS_PASSWORD=.*\n/m, ''));
+    const run = await runCli(['init'], { root });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe(
+      [
+        'updated .env; every other line is kept as it was',
+        '  fresh random values for the placeholders KEYCLOAK_ADMIN_PASSWORD',
+        '  added REDIS_PASSWORD from the built-in template (fresh random REDIS_PASSWORD)',
+        'KEYCLOAK_ADMIN_PASSWORD changed, but existing volumes keep the old value: run `innover down` (it removes the volumes) before `innover up`',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps a real value it cannot fix, and names it', async () => {
+    const root = project();
+    await runCli(['init'], { root });
+    const path = join(root, '.env');
+    const text = readFileSync(path, 'utf8').replace(/^REDIS_PASSWORD=.*$/m, 'REDIS_PASSWORD=short');
+    writeFileSync(path, text);
+    const run = await runCli(['init'], { root });
+    expect(run.stdout).toBe(
+      '.env is up to date: no placeholder to fill, no key missing from the built-in template; left as is\n' +
+        'still to fix by hand: .env: REDIS_PASSWORD: too short: use at least 12 random characters\n',
+    );
+    expect(readFileSync(path, 'utf8')).toBe(text);
   });
 
   it('works without .env.example, from the built-in template', async () => {

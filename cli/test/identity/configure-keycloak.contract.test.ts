@@ -25,7 +25,8 @@ describe('innover configure-keycloak against the Keycloak 26.6 and WSO2 4.5 spec
     expect(run.exitCode).toBe(0);
     const result = JSON.parse(run.stdout) as { actions: Array<{ target: string; action: string }>; changed: number };
     expect(result.actions).toContainEqual(expect.objectContaining({ target: 'WSO2 key manager Keycloak', action: 'created' }));
-    expect(result.changed).toBe(1);
+    expect(result.actions).toContainEqual(expect.objectContaining({ target: 'client scope default', action: 'created' }));
+    expect(result.changed).toBe(2);
     const [keyManager] = [...server.keyManagers.values()];
     expect(keyManager).toMatchObject({
       type: 'KeyCloak',
@@ -148,6 +149,100 @@ describe('innover configure-keycloak against the Keycloak 26.6 and WSO2 4.5 spec
     expect(actions).toContainEqual(expect.objectContaining({ target: 'WSO2 key manager Keycloak', action: 'updated' }));
     expect(([...server.keyManagers.values()][0]!['additionalProperties'] as Record<string, string>)['client_secret']).toBe('rotated-secret-value-456');
     expect(server.violations).toEqual([]);
+  });
+
+  describe("the client scope `default` WSO2 4.5's Keycloak connector guide asks for", () => {
+    const scopeWrites = () =>
+      server
+        .writes()
+        .filter((request) => /client-scopes/.test(request.path))
+        .map((request) => `${request.method} ${request.path.replace(/\/admin\/realms\/innover/, '').replace(/client-\d+/, '{client}').replace(/scope-\d+/, '{scope}')}`);
+    const defaultScope = () => [...server.realms.get('innover')!.clientScopes.values()].find((scope) => scope['name'] === 'default');
+    const clientHolds = (clientId: string) => {
+      const realm = server.realms.get('innover')!;
+      const client = [...realm.clients.values()].find((entry) => entry['clientId'] === clientId)!;
+      return realm.clientDefaultScopes.get(String(client['id']))!.has(String(defaultScope()!['id']));
+    };
+
+    it('is created (openid-connect), made a realm default and a default of the realm clients; a re-run sends no POST or PUT', async () => {
+      const env = contractEnv(server.url);
+      importRealm(server, env);
+      const run = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root);
+      expect(server.violations).toEqual([]);
+      expect(run.exitCode).toBe(0);
+      expect((JSON.parse(run.stdout) as { actions: unknown[] }).actions).toContainEqual({
+        target: 'client scope default',
+        action: 'created',
+        detail: 'created (openid-connect); made a realm default scope; a default scope of wso2am, innover-smoke',
+      });
+      expect(defaultScope()).toMatchObject({ name: 'default', protocol: 'openid-connect', attributes: { 'include.in.token.scope': 'true' } });
+      expect(server.realms.get('innover')!.defaultClientScopes.has(String(defaultScope()!['id']))).toBe(true);
+      expect(clientHolds('wso2am') && clientHolds('innover-smoke')).toBe(true);
+      // Keycloak's built-in scopes are still there: the realm file did not replace them.
+      expect([...server.realms.get('innover')!.clientScopes.values()].map((scope) => scope['name'])).toEqual(expect.arrayContaining(['profile', 'email', 'roles', 'web-origins']));
+      expect(scopeWrites()).toEqual([
+        'POST /client-scopes',
+        'PUT /default-default-client-scopes/{scope}',
+        'PUT /clients/{client}/default-client-scopes/{scope}',
+        'PUT /clients/{client}/default-client-scopes/{scope}',
+      ]);
+
+      const before = server.writes().length;
+      const again = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root);
+      expect(again.exitCode).toBe(0);
+      expect(server.writes().slice(before)).toEqual([]);
+      expect((JSON.parse(again.stdout) as { actions: unknown[] }).actions).toContainEqual({ target: 'client scope default', action: 'unchanged', detail: 'a realm default scope, and of 2 clients' });
+      expect(server.violations).toEqual([]);
+    });
+
+    it('when someone made it by hand, only what is missing is added', async () => {
+      const env = contractEnv(server.url);
+      importRealm(server, env);
+      server.realms.get('innover')!.clientScopes.set('scope-by-hand', { id: 'scope-by-hand', name: 'default', protocol: 'openid-connect' });
+      const run = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root);
+      expect(server.violations).toEqual([]);
+      expect(run.exitCode).toBe(0);
+      expect((JSON.parse(run.stdout) as { actions: unknown[] }).actions).toContainEqual(expect.objectContaining({ target: 'client scope default', action: 'updated' }));
+      expect(scopeWrites()).not.toContain('POST /client-scopes');
+      expect(server.realms.get('innover')!.defaultClientScopes.has('scope-by-hand')).toBe(true);
+    });
+
+    it('a client this run creates gets it as a realm default, without a PUT of its own', async () => {
+      const env = contractEnv(server.url);
+      importRealm(server, env);
+      const realm = server.realms.get('innover')!;
+      for (const [id, client] of realm.clients) if (client['clientId'] === 'innover-smoke') realm.clients.delete(id);
+      for (const [id, user] of realm.users) if (user['serviceAccountClientId'] === 'innover-smoke') realm.users.delete(id);
+      expect((await runAgainst(['configure-keycloak', '--timeout', '5'], env, root)).exitCode).toBe(0);
+      expect(server.violations).toEqual([]);
+      expect(clientHolds('innover-smoke')).toBe(true);
+      expect(scopeWrites().filter((write) => write.startsWith('PUT /clients/'))).toHaveLength(1);
+    });
+
+    it('one of another protocol is refused in one line with the fix', async () => {
+      const env = contractEnv(server.url);
+      importRealm(server, env);
+      server.realms.get('innover')!.clientScopes.set('scope-saml', { id: 'scope-saml', name: 'default', protocol: 'saml' });
+      const run = await runAgainst(['configure-keycloak', '--timeout', '5'], env, root);
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr.at(-1)).toBe(
+        "innover: client scope default in realm innover has protocol saml, but WSO2's key manager needs openid-connect: delete it in the Keycloak admin console, then rerun innover configure-keycloak",
+      );
+    });
+  });
+
+  it('says what happened, not "unreachable", when Keycloak answers in a way it cannot use', async () => {
+    await server.stop();
+    server = await new ContractServer({ omitKeycloakLocation: true }).start();
+    const env = contractEnv(server.url);
+    importRealm(server, env);
+    const run = await runAgainst(['configure-keycloak', '--timeout', '5'], env, root);
+    expect(run.exitCode).toBe(1);
+    const errors = run.stderr.filter((line) => line.startsWith('innover:'));
+    expect(errors).toEqual([
+      expect.stringMatching(/^innover: Keycloak's answer to POST client scope default could not be used \(location header is not found in request: .*\): check `innover logs keycloak` and that KEYCLOAK_URL in \.env is Keycloak$/),
+    ]);
+    expect(errors.join('\n')).not.toMatch(/unreachable/);
   });
 
   it('reports a refused Keycloak login in one line with the fix', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderRealm } from '../../src/render/realm.js';
 import { topologySchema } from '../../src/topology/schema.js';
@@ -69,6 +70,17 @@ describe('the realm', () => {
     expect(realm.requiredActions?.find((action) => action.alias === 'CONFIGURE_TOTP')?.enabled).toBe(true);
     // Every flow a flow refers to exists: an import with a dangling alias fails.
     for (const flow of flows.values()) for (const execution of flow.authenticationExecutions) if (execution.flowAlias) expect(flows.has(execution.flowAlias)).toBe(true);
+  });
+
+  it('holds no client scopes: Keycloak creates its built-in ones only for a realm imported without them', () => {
+    // The committed file and the render alike: configure-keycloak adds the scope `default` WSO2
+    // needs through the admin API instead (see wso2DefaultClientScope).
+    const committed = JSON.parse(readFileSync(new URL('../../../keycloak/realm-export.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    for (const representation of [realm as Record<string, unknown>, committed]) {
+      expect(representation).not.toHaveProperty('clientScopes');
+      expect(representation).not.toHaveProperty('defaultDefaultClientScopes');
+      for (const client of representation['clients'] as Array<Record<string, unknown>>) expect(client).not.toHaveProperty('defaultClientScopes');
+    }
   });
 
   it('holds no secret, only placeholders', () => {
