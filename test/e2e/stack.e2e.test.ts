@@ -5,8 +5,9 @@
  * stack, and it is taken down in afterAll whatever happened.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTopology } from '../../cli/src/topology/load.js';
@@ -68,6 +69,23 @@ async function initiatePayment(payeeId: string, amountMinor: number): Promise<st
 async function ledgerBalances(account: string): Promise<Array<{ currency: string; balanceMinor: number }>> {
   const answer = await throughNginx('ledger', `accounts/${account}/balances`);
   return (answer.json as { balances: Array<{ currency: string; balanceMinor: number }> }).balances;
+}
+
+/** A value from the stack's .env (the e2e's own, written by `up`). */
+function dotenvValue(key: string): string {
+  const line = readFileSync(envFile, 'utf8').split('\n').find((candidate) => candidate.startsWith(`${key}=`));
+  if (!line) throw new Error(`${key} is not in ${envFile}`);
+  return line.slice(key.length + 1).replace(/^(['"])(.*)\1$/, '$2');
+}
+
+/** Runs `work` with a BullMQ handle on a queue of the stack, through Redis's host port; closes it after. */
+async function withQueue<T>(name: string, work: (queue: Queue) => Promise<T>): Promise<T> {
+  const queue = new Queue(name, { connection: { host: '127.0.0.1', port: topology.infrastructure.redis.hostPort, password: dotenvValue('REDIS_PASSWORD') } });
+  try {
+    return await work(queue);
+  } finally {
+    await queue.close();
+  }
 }
 
 async function projectLeftovers(): Promise<string[]> {
@@ -200,8 +218,35 @@ describe(`innover up --profile ${profile} on a real engine`, () => {
     expect(result.stdout.trim()).toBe('5');
   });
 
-  it('9. a second up changes nothing: same container ids and start times', async () => {
-    // Step 8 restarted the worker by hand; wait until the stack is healthy before taking the baseline.
+  it('9. jobs enqueued while the workers are stopped survive Redis being killed and recreated, and all complete', async () => {
+    const worker = `${project}-payment-worker-1`;
+    await docker('stop', worker);
+    // Each POST /payments enqueues an approve-payment job on the payment queue; no worker takes it.
+    const payee = `e2e-payee-${randomUUID()}`;
+    const payments: string[] = [];
+    for (let index = 1; index <= 5; index += 1) payments.push(await initiatePayment(payee, index * 100));
+    const states = async (queue: Queue) => await Promise.all(payments.map(async (id) => (await queue.getJob(`approve-${id}`))?.getState() ?? 'missing'));
+    expect(await withQueue('payment', states)).toEqual(payments.map(() => 'waiting'));
+    // appendfsync everysec: within a second the jobs are in the append-only file on the redis-data volume.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // Harder than a restart: SIGKILL leaves Redis no shutdown save, and removing the container drops
+    // its writable layer, so only the AOF on the named volume can bring the jobs back. `up` recreates
+    // Redis on that volume and starts the stopped worker.
+    await docker('kill', `${project}-redis-1`);
+    await docker('rm', `${project}-redis-1`);
+    const up = await innover('up', '--profile', profile);
+    expect(up.exitCode, up.stderr).toBe(0);
+    await withQueue('payment', async (queue) => {
+      await eventually('not every approve-payment job completed after Redis came back', 90, async () => (await states(queue)).every((state) => state === 'completed'));
+      for (const id of payments) expect((await queue.getJob(`approve-${id}`))?.returnvalue, id).toEqual({ paymentId: id, approved: true });
+    });
+    for (const id of payments) expect((await throughNginx('payment', `payments/${id}`)).json).toMatchObject({ id, status: 'approved' });
+    // ...and each approval reached the ledger over Kafka.
+    await eventually(`the ledger never posted all five payments to ${payee}`, 60, async () => (await ledgerBalances(payee))[0]?.balanceMinor === 1500);
+  });
+
+  it('10. a second up changes nothing: same container ids and start times', async () => {
+    // Steps 8 and 9 restarted containers by hand; wait until the stack is healthy before taking the baseline.
     const settle = await innover('up', '--profile', profile);
     expect(settle.exitCode, settle.stderr).toBe(0);
     const before = await containerIdentities();
@@ -235,7 +280,7 @@ describe(`innover up --profile ${profile} on a real engine`, () => {
     ]);
   });
 
-  it('10. down leaves no container, network or volume of the project', async () => {
+  it('11. down leaves no container, network or volume of the project', async () => {
     const down = await innover('down');
     expect(down.exitCode, down.stderr).toBe(0);
     expect(await projectLeftovers()).toEqual([]);

@@ -10,7 +10,7 @@ describe('planStack on a small topology', () => {
   it('plans exactly the containers, dependencies and environment', () => {
     const plan = planStack(smallStack(), 'tiny');
     expect(names(plan)).toEqual(['postgres', 'redis', 'billing', 'billing-worker']);
-    expect(plan.volumes).toEqual(['postgres-data']);
+    expect(plan.volumes).toEqual(['postgres-data', 'redis-data']);
     expect(plan.database).toBe('postgres');
     const api = plan.containers.find((container) => container.name === 'billing')!;
     expect(api).toEqual({
@@ -236,6 +236,33 @@ describe('derived settings', () => {
     expect(advertised[0]).toBe('internal://redpanda:29092');
     expect(plan.containers.find((container) => container.name === 'ledger-worker')!.environment['KAFKA_BROKERS']).toBe('redpanda:29092');
     expect(redpanda.runtime.healthcheck!.test).toEqual(['CMD-SHELL', "rpk cluster health | grep -E 'Healthy:.+true'"]);
+  });
+
+  it('keeps Redis jobs: AOF every second on a named volume, no eviction, maxmemory a quarter below the limit', () => {
+    const redis = (memory?: string) => {
+      const input = memory ? { infrastructure: { redis: { resources: { cpus: 0.5, memory } } } } : {};
+      const plan = planStack(topologyFrom(input), 'lite');
+      return { plan, container: plan.containers.find((container) => container.name === 'redis')! };
+    };
+    const { plan, container } = redis();
+    expect(container.resources.memory).toBe('256m');
+    expect(container.runtime.command).toEqual([
+      'redis-server',
+      '--requirepass',
+      '${REDIS_PASSWORD}',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--maxmemory',
+      '192mb',
+      '--maxmemory-policy',
+      'noeviction',
+    ]);
+    expect(container.runtime.volumes).toEqual(['redis-data:/data']);
+    expect(plan.volumes).toContain('redis-data');
+    expect(redis('1g').container.runtime.command).toContain('768mb');
+    expect(redis('512m').container.runtime.command).toContain('384mb');
   });
 
   it('advertises the Kafka host listener on the host port the topology sets', () => {
