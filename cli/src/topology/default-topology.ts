@@ -44,8 +44,8 @@ export const defaultTopology = {
     gateway: { description: 'WSO2 API Manager', components: ['wso2'] },
     observability: { description: 'OpenTelemetry Collector and Jaeger', components: ['otel-collector', 'jaeger'] },
     lite: {
-      description: 'services, workers, Redis, Nginx and PostgreSQL: small laptops and CI',
-      components: ['services', 'database', 'redis', 'nginx'],
+      description: 'services, workers, Redis, Redpanda, Nginx and PostgreSQL: small laptops and CI',
+      components: ['services', 'database', 'redis', 'redpanda', 'nginx'],
       database: 'postgres',
     },
     full: {

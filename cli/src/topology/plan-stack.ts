@@ -276,6 +276,11 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
   }
 
   if (has('redis')) {
+    volumes.push('redis-data');
+    // BullMQ's production guide: AOF with a write a second, and never evict (a queue's keys must not vanish).
+    // maxmemory sits below the container limit, so Redis refuses writes (OOM error) before the kernel kills it;
+    // the rest is headroom for the AOF rewrite's fork and the allocator.
+    const redisMemory = Math.max(32, Math.floor(memoryMebibytes((infra.redis.resources ?? topology.resources.support).memory) * 0.75));
     drafts.push({
       name: 'redis',
       role: 'infrastructure',
@@ -288,7 +293,21 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
       // redis-cli reads the password from REDISCLI_AUTH, so it never shows in the process list.
       environment: { REDISCLI_AUTH: '${REDIS_PASSWORD}' },
       runtime: {
-        command: ['redis-server', '--requirepass', '${REDIS_PASSWORD}', '--appendonly', 'no'],
+        command: [
+          'redis-server',
+          '--requirepass',
+          '${REDIS_PASSWORD}',
+          '--appendonly',
+          'yes',
+          '--appendfsync',
+          'everysec',
+          '--maxmemory',
+          `${redisMemory}mb`,
+          '--maxmemory-policy',
+          'noeviction',
+        ],
+        // The image's working directory, where the AOF lives.
+        volumes: ['redis-data:/data'],
         healthcheck: healthcheck(['CMD-SHELL', 'redis-cli ping | grep -q PONG'], '5s', '5s'),
       },
     });

@@ -169,7 +169,7 @@ describe('innover db-shell / redis-cli', () => {
   it('names the profiles that have a component the current one lacks', async () => {
     const { ctx } = context({ engine: scriptedEngine([[]]) });
     const { command: kafkaTopics } = await import('../../src/commands/kafka-topics.js');
-    await expect(kafkaTopics.handler({ profile: 'lite' }, ctx)).rejects.toThrow('redpanda is not in profile lite: use --profile core or full');
+    await expect(kafkaTopics.handler({ profile: 'identity' }, ctx)).rejects.toThrow('redpanda is not in profile identity: use --profile core or lite or full');
   });
 });
 
@@ -185,7 +185,7 @@ describe('doctor checks', () => {
       'port 80 (nginx HTTP) is published by container other-web-1 of project other: stop it (docker stop other-web-1) or change the port in innover.yaml',
     ]);
     expect(findings.every((finding) => finding.level === 'error')).toBe(true);
-    expect(await checkPorts(plan, [own], async () => new Map())).toEqual([{ check: 'ports', level: 'ok', message: '9 host ports free (or held by this stack)' }]);
+    expect(await checkPorts(plan, [own], async () => new Map())).toEqual([{ check: 'ports', level: 'ok', message: '10 host ports free (or held by this stack)' }]);
   });
 
   it('compares the sum of memory limits with the host memory', () => {

@@ -94,7 +94,7 @@ describe('innover logs', () => {
   it('refuses a container the profile does not have, with the list, exit 2', async () => {
     const result = await run(['logs', '--profile', 'lite', 'keycloak'], { engine: scriptedEngine([allHealthy()]) });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr[0]).toMatch(/no container 'keycloak' in profile 'lite': use one of postgres, redis, profile/);
+    expect(result.stderr[0]).toMatch(/no container 'keycloak' in profile 'lite': use one of postgres, redis, redpanda, profile/);
   });
 });
 

@@ -52,9 +52,22 @@ describe('renderCompose on a small topology', () => {
         },
         redis: {
           image: 'redis:7.4-bookworm',
-          command: ['redis-server', '--requirepass', '${REDIS_PASSWORD}', '--appendonly', 'no'],
+          command: [
+            'redis-server',
+            '--requirepass',
+            '${REDIS_PASSWORD}',
+            '--appendonly',
+            'yes',
+            '--appendfsync',
+            'everysec',
+            '--maxmemory',
+            '192mb',
+            '--maxmemory-policy',
+            'noeviction',
+          ],
           environment: { REDISCLI_AUTH: '${REDIS_PASSWORD}' },
           ports: ['6379:6379'],
+          volumes: ['redis-data:/data'],
           healthcheck: { test: ['CMD-SHELL', 'redis-cli ping | grep -q PONG'], interval: '5s', timeout: '5s', retries: 6, start_period: '5s' },
           restart: 'unless-stopped',
           deploy: { resources: { limits: { cpus: 0.5, memory: '256m' } } },
@@ -111,7 +124,7 @@ describe('renderCompose on a small topology', () => {
           deploy: { resources: { limits: { cpus: 0.25, memory: '192m' } } },
         },
       },
-      volumes: { 'postgres-data': {} },
+      volumes: { 'postgres-data': {}, 'redis-data': {} },
     });
   });
 

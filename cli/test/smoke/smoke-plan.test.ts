@@ -11,13 +11,13 @@ const plan = (profile: string) => {
 const byName = (specs: SmokeCheckSpec[], name: string) => specs.find((spec) => spec.name === name);
 
 describe('planSmoke', () => {
-  it('lite: services, SQL, Redis and workers are checked; Kafka, Keycloak, gateway and traces are not in profile', () => {
+  it('lite: services, SQL, Redis, Kafka and workers are checked; Keycloak, gateway and traces are not in profile', () => {
     const specs = plan('lite');
     expect(specs.map((spec) => [spec.name, spec.kind])).toEqual([
       ['containers', 'containers'],
       ...['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex'].map((service) => [`http ${service}`, 'http']),
       ['redis', 'redis'],
-      ['kafka', 'not-in-profile'],
+      ['kafka', 'kafka'],
       ...['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex'].map((service) => [`sql ${service}`, 'sql']),
       ['keycloak', 'not-in-profile'],
       ['gateway', 'not-in-profile'],

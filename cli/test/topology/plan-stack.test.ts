@@ -10,7 +10,7 @@ describe('planStack on a small topology', () => {
   it('plans exactly the containers, dependencies and environment', () => {
     const plan = planStack(smallStack(), 'tiny');
     expect(names(plan)).toEqual(['postgres', 'redis', 'billing', 'billing-worker']);
-    expect(plan.volumes).toEqual(['postgres-data']);
+    expect(plan.volumes).toEqual(['postgres-data', 'redis-data']);
     expect(plan.database).toBe('postgres');
     const api = plan.containers.find((container) => container.name === 'billing')!;
     expect(api).toEqual({
@@ -141,11 +141,15 @@ describe('planStack on the default topology', () => {
     }
   });
 
-  it('lite runs the postgres engine with services, workers, Redis and Nginx only', () => {
+  it('lite runs the postgres engine with services, workers, Redis, Redpanda and Nginx only', () => {
     const plan = planStack(topology, 'lite');
     expect(plan.database).toBe('postgres');
-    expect(new Set(plan.containers.map((container) => container.component))).toEqual(new Set(['database', 'redis', 'services', 'nginx']));
+    expect(new Set(plan.containers.map((container) => container.component))).toEqual(new Set(['database', 'redis', 'redpanda', 'services', 'nginx']));
     expect(names(plan)).not.toContain('cockroach1');
+    for (const container of plan.containers.filter((candidate) => candidate.role === 'api' || candidate.role === 'worker')) {
+      expect(container.environment['KAFKA_BROKERS'], container.name).toBe('redpanda:29092');
+      expect(container.dependsOn, container.name).toContainEqual({ name: 'redpanda', condition: 'service_healthy' });
+    }
   });
 
   it('cockroach nodes start in sequence, each healthy before the next; bootstrap waits for init', () => {
@@ -218,6 +222,47 @@ describe('derived settings', () => {
     expect(issuer({})).toEqual(['http://localhost:8080', 'http://localhost:8080/realms/innover']);
     expect(issuer({ hostPort: 18080 })).toEqual(['http://localhost:18080', 'http://localhost:18080/realms/innover']);
     expect(issuer({ hostPort: 18080, hostname: 'https://id.example.test/' })).toEqual(['https://id.example.test', 'https://id.example.test/realms/innover']);
+  });
+
+  it("lists Redpanda's internal listener first: the one the services' KAFKA_BROKERS name", () => {
+    // A broker that serves a single listener takes the first (the Kafka stand-in does), so the
+    // in-network listener leads; the host listener follows.
+    const plan = planStack(defaultStack(), 'lite');
+    const redpanda = plan.containers.find((container) => container.name === 'redpanda')!;
+    const command = redpanda.runtime.command!;
+    const listeners = command[command.indexOf('--kafka-addr') + 1]!.split(',');
+    const advertised = command[command.indexOf('--advertise-kafka-addr') + 1]!.split(',');
+    expect(listeners[0]).toBe('internal://0.0.0.0:29092');
+    expect(advertised[0]).toBe('internal://redpanda:29092');
+    expect(plan.containers.find((container) => container.name === 'ledger-worker')!.environment['KAFKA_BROKERS']).toBe('redpanda:29092');
+    expect(redpanda.runtime.healthcheck!.test).toEqual(['CMD-SHELL', "rpk cluster health | grep -E 'Healthy:.+true'"]);
+  });
+
+  it('keeps Redis jobs: AOF every second on a named volume, no eviction, maxmemory a quarter below the limit', () => {
+    const redis = (memory?: string) => {
+      const input = memory ? { infrastructure: { redis: { resources: { cpus: 0.5, memory } } } } : {};
+      const plan = planStack(topologyFrom(input), 'lite');
+      return { plan, container: plan.containers.find((container) => container.name === 'redis')! };
+    };
+    const { plan, container } = redis();
+    expect(container.resources.memory).toBe('256m');
+    expect(container.runtime.command).toEqual([
+      'redis-server',
+      '--requirepass',
+      '${REDIS_PASSWORD}',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--maxmemory',
+      '192mb',
+      '--maxmemory-policy',
+      'noeviction',
+    ]);
+    expect(container.runtime.volumes).toEqual(['redis-data:/data']);
+    expect(plan.volumes).toContain('redis-data');
+    expect(redis('1g').container.runtime.command).toContain('768mb');
+    expect(redis('512m').container.runtime.command).toContain('384mb');
   });
 
   it('advertises the Kafka host listener on the host port the topology sets', () => {
