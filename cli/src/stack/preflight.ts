@@ -1,7 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
+import { join } from 'node:path';
 import { UserError, type CommandContext } from '../command.js';
 import { minimumComposeVersion } from '../clients/compose-client.js';
 import type { ContainerSummary } from '../clients/engine-client.js';
+import { envFileName } from '../env/load.js';
+import { parseDotenv } from '../env/parse.js';
 import { memoryMebibytes } from '../topology/plan-stack.js';
 import type { StackPlan } from '../topology/stack-plan.js';
 import { findPortHolders, type PortHolder } from './port-holders.js';
@@ -11,7 +15,7 @@ export type FindingLevel = 'ok' | 'warning' | 'error';
 
 /** One line of `doctor` (and of `up`'s preflight): what was checked, and the fix when it failed. */
 export interface Finding {
-  check: 'docker' | 'compose' | 'ports' | 'memory' | 'env';
+  check: 'docker' | 'compose' | 'ports' | 'memory' | 'env' | 'license';
   level: FindingLevel;
   message: string;
 }
@@ -54,6 +58,8 @@ export async function runPreflight(ctx: CommandContext, target: StackTarget, opt
   // Without the engine no container can be named, but a process holding a port still can.
   findings.push(...(await checkPorts(target.plan, running ?? [], options.portHolders ?? findPortHolders)));
   findings.push(checkMemory(target.plan, options.hostMemoryBytes ?? totalmem()));
+  const licence = checkCockroachLicence(target.plan, await cockroachLicence(ctx));
+  if (licence) findings.push(licence);
 
   if (options.env) {
     try {
@@ -113,6 +119,39 @@ export function checkMemory(plan: StackPlan, hostBytes: number): Finding {
     return { check: 'memory', level: 'warning', message: `${text}: use a smaller profile (--profile lite) or lower resources in innover.yaml` };
   }
   return { check: 'memory', level: 'ok', message: text };
+}
+
+/**
+ * COCKROACH_LICENSE as Compose passes it to the bootstrap job: the shell's value first, else
+ * `.env`'s. Read without validating the rest of `.env`, since `up` runs this before it creates or
+ * checks `.env`. Never printed.
+ */
+export async function cockroachLicence(ctx: Pick<CommandContext, 'env' | 'root'>): Promise<string | undefined> {
+  const fromShell = ctx.env['COCKROACH_LICENSE'];
+  if (fromShell !== undefined) return fromShell;
+  try {
+    return parseDotenv(await readFile(join(ctx.root, envFileName), 'utf8')).values['COCKROACH_LICENSE'];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A CockroachDB cluster of more than one node without a licence: from v24.3 it is throttled to 5
+ * open transactions once its 7-day grace period ends, and the services hold more than that
+ * (pkg/server/license/enforcer.go; the licensing FAQ). A single node is exempt. A warning, since
+ * the stack runs until then.
+ */
+export function checkCockroachLicence(plan: StackPlan, licence: string | undefined): Finding | undefined {
+  if (plan.database !== 'cockroach') return undefined;
+  const nodes = plan.containers.filter((container) => container.role === 'database').length;
+  if (nodes <= 1) return undefined;
+  if (licence?.trim()) return { check: 'license', level: 'ok', message: `COCKROACH_LICENSE set for the ${nodes}-node CockroachDB cluster` };
+  return {
+    check: 'license',
+    level: 'warning',
+    message: `CockroachDB runs ${nodes} nodes without a licence and is throttled to 5 open transactions after 7 days: set COCKROACH_LICENSE in .env to a licence key, or database.cockroach.nodes: 1 in innover.yaml (single nodes are exempt)`,
+  };
 }
 
 function gibibytes(mebibytes: number): string {

@@ -35,6 +35,39 @@ export function keycloakPublicUrl(topology: Topology): string {
   return (hostname ?? `http://localhost:${hostPort}`).replace(/\/+$/, '');
 }
 
+/**
+ * The cockroach-bootstrap job's script (Compose syntax: `$$` is the shell's `$`). SQL may refuse
+ * connections for a few seconds after init, so it waits for it. When COCKROACH_LICENSE is set it
+ * runs `SET CLUSTER SETTING enterprise.license` first: the value is quoted as an SQL string (each
+ * `'` doubled) and reaches `cockroach sql` on stdin through the printf builtin, so it is on no
+ * command line; `cockroach sql` does not echo piped statements, and an error is printed with the
+ * value masked. From v24.3 a multi-node cluster without a licence is throttled to 5 open
+ * transactions once its 7-day grace period ends (pkg/server/license/enforcer.go,
+ * defaultMaxOpenTransactions; the licensing FAQ); single-node clusters are exempt.
+ */
+export function cockroachBootstrapScript(host: string, binary = '/cockroach/cockroach'): string {
+  const sql = `${binary} sql --insecure --host=${host}`;
+  return [
+    'for attempt in {1..60}; do',
+    `  ${sql} -e 'SELECT 1' >/dev/null 2>&1 && break`,
+    '  sleep 2',
+    'done',
+    'if [ -n "$${COCKROACH_LICENSE:-}" ]; then',
+    `  quote="'"`,
+    `  out=$$(printf 'SET CLUSTER SETTING enterprise.license = %s;\\n' "$$quote$\${COCKROACH_LICENSE//$$quote/$$quote$$quote}$$quote" | ${sql} 2>&1) || {`,
+    '    echo "COCKROACH_LICENSE was refused: $${out//"$$COCKROACH_LICENSE"/<COCKROACH_LICENSE>}: fix it in .env or empty it" >&2',
+    '    exit 1',
+    '  }',
+    "  echo 'enterprise.license set from COCKROACH_LICENSE'",
+    'fi',
+    'for attempt in {1..30}; do',
+    `  ${sql} --file=/innover/bootstrap.sql && exit 0`,
+    '  sleep 2',
+    'done',
+    'exit 1',
+  ].join('\n');
+}
+
 /** The SQL name of a service's database and user: dashes are not valid in unquoted identifiers. */
 export function databaseName(service: Pick<Service, 'name'>): string {
   return service.name.replaceAll('-', '_');
@@ -229,18 +262,11 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
       dependsOn: bootstrapAfter,
       health: { kind: 'exit-zero' },
       startTimeoutSeconds: 180,
+      // The licence comes from .env (or the shell) through Compose, never from a committed file.
+      environment: { COCKROACH_LICENSE: '${COCKROACH_LICENSE:-}' },
       runtime: {
         entrypoint: ['/bin/bash', '-c'],
-        // SQL may refuse connections for a few seconds after init; retry rather than fail.
-        command: [
-          [
-            'for attempt in {1..60}; do',
-            `  /cockroach/cockroach sql --insecure --host=cockroach1:${cockroachSqlPort} --file=/innover/bootstrap.sql && exit 0`,
-            '  sleep 2',
-            'done',
-            'exit 1',
-          ].join('\n'),
-        ],
+        command: [cockroachBootstrapScript(`cockroach1:${cockroachSqlPort}`)],
         volumes: [`./${sharedFilePaths.cockroachBootstrap}:/innover/bootstrap.sql:ro`],
         restart: 'no',
       },

@@ -1,0 +1,66 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ComposeClient } from '../../src/clients/compose-client.js';
+import type { EngineClient } from '../../src/clients/engine-client.js';
+import { doctorCommand } from '../../src/commands/doctor.js';
+import { createContext } from '../../src/context.js';
+import { checkCockroachLicence, cockroachLicence, renderFinding } from '../../src/stack/preflight.js';
+import { planStack } from '../../src/topology/plan-stack.js';
+import { captureOutput, strictFake } from '../support/run-cli.js';
+import { defaultStack, topologyFrom } from '../topology/fixtures.js';
+import { stackRoot, testEnv } from '../commands/stack-context.js';
+import { scriptedEngine } from './engine-fakes.js';
+
+const topology = defaultStack();
+
+function doctorContext(root: string, env: Record<string, string> = {}) {
+  const engine: EngineClient = scriptedEngine([[]], { ping: async () => undefined });
+  const compose = strictFake<ComposeClient>('compose', { version: async () => '2.26.1' });
+  return createContext({ root, out: captureOutput(), topology, dotenv: testEnv, clients: { engine, compose }, env });
+}
+
+describe('CockroachDB licence finding', () => {
+  const full = planStack(topology, 'full');
+
+  it('warns in one line with both fixes when more than one node runs without a licence', () => {
+    const finding = checkCockroachLicence(full, undefined)!;
+    expect(finding).toEqual({
+      check: 'license',
+      level: 'warning',
+      message:
+        'CockroachDB runs 3 nodes without a licence and is throttled to 5 open transactions after 7 days: set COCKROACH_LICENSE in .env to a licence key, or database.cockroach.nodes: 1 in innover.yaml (single nodes are exempt)',
+    });
+    expect(renderFinding(finding)).not.toContain('\n');
+    expect(checkCockroachLicence(full, '  ')).toMatchObject({ level: 'warning' });
+  });
+
+  it('is quiet for one node or PostgreSQL, and ok with a licence, which it never prints', () => {
+    expect(checkCockroachLicence(planStack(topologyFrom({ database: { cockroach: { nodes: 1 } } }), 'full'), undefined)).toBeUndefined();
+    expect(checkCockroachLicence(planStack(topology, 'lite'), undefined)).toBeUndefined();
+    expect(checkCockroachLicence(planStack(topology, 'identity'), undefined)).toBeUndefined();
+    const ok = checkCockroachLicence(full, 'crl-0-secret-licence')!;
+    expect(ok.level).toBe('ok');
+    expect(ok.message).not.toContain('crl-0');
+  });
+
+  it('reads the licence as Compose would: the shell first, else .env', async () => {
+    const root = stackRoot();
+    expect(await cockroachLicence({ root, env: {} })).toBeUndefined();
+    writeFileSync(join(root, '.env'), 'REDIS_PASSWORD=x\nCOCKROACH_LICENSE="crl-0-from-file"\n');
+    expect(await cockroachLicence({ root, env: {} })).toBe('crl-0-from-file');
+    expect(await cockroachLicence({ root, env: { COCKROACH_LICENSE: 'crl-0-from-shell' } })).toBe('crl-0-from-shell');
+    expect(await cockroachLicence({ root: join(root, 'missing'), env: {} })).toBeUndefined();
+  });
+
+  it('doctor reports it as a warning, not a failure', async () => {
+    const doctor = doctorCommand(async () => new Map());
+    const report = await doctor.handler({ profile: 'full' }, doctorContext(stackRoot(['full'])));
+    expect(report.findings.find((finding) => finding.check === 'license')).toMatchObject({ level: 'warning' });
+    const licensed = stackRoot(['full']);
+    writeFileSync(join(licensed, '.env'), 'COCKROACH_LICENSE=crl-0-secret-licence\n');
+    const clean = await doctor.handler({ profile: 'full' }, doctorContext(licensed));
+    expect(clean.findings.find((finding) => finding.check === 'license')).toMatchObject({ level: 'ok' });
+    expect(JSON.stringify(clean)).not.toContain('crl-0');
+  });
+});
