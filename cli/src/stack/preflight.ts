@@ -15,7 +15,7 @@ export type FindingLevel = 'ok' | 'warning' | 'error';
 
 /** One line of `doctor` (and of `up`'s preflight): what was checked, and the fix when it failed. */
 export interface Finding {
-  check: 'docker' | 'compose' | 'ports' | 'memory' | 'env' | 'license';
+  check: 'docker' | 'compose' | 'ports' | 'memory' | 'cpus' | 'env' | 'license';
   level: FindingLevel;
   message: string;
 }
@@ -33,15 +33,18 @@ const problemOf = (error: unknown): string =>
 
 /**
  * The checks `doctor` prints and `up` runs first: Docker reachable, Compose v2 at the minimum
- * version, the profile's host ports free, its memory limits against the host, and `.env`.
+ * version, the profile's host ports free, its memory limits against the host, each container's
+ * cpus against the engine's, the CockroachDB licence, and `.env`.
  */
 export async function runPreflight(ctx: CommandContext, target: StackTarget, options: PreflightOptions): Promise<Finding[]> {
   const findings: Finding[] = [];
   let running: ContainerSummary[] | undefined;
+  let cpus: number | undefined;
   const engine = await ctx.client('engine');
   try {
     await engine.ping();
     running = await engine.listContainers({});
+    cpus = await engine.cpuCount();
     findings.push({ check: 'docker', level: 'ok', message: 'Docker engine reachable' });
   } catch (error) {
     findings.push({ check: 'docker', level: 'error', message: problemOf(error) });
@@ -58,6 +61,7 @@ export async function runPreflight(ctx: CommandContext, target: StackTarget, opt
   // Without the engine no container can be named, but a process holding a port still can.
   findings.push(...(await checkPorts(target.plan, running ?? [], options.portHolders ?? findPortHolders)));
   findings.push(checkMemory(target.plan, options.hostMemoryBytes ?? totalmem()));
+  if (cpus !== undefined) findings.push(checkCpus(target.plan, cpus));
   const licence = checkCockroachLicence(target.plan, await cockroachLicence(ctx));
   if (licence) findings.push(licence);
 
@@ -151,6 +155,22 @@ export function checkCockroachLicence(plan: StackPlan, licence: string | undefin
     check: 'license',
     level: 'warning',
     message: `CockroachDB runs ${nodes} nodes without a licence and is throttled to 5 open transactions after 7 days: set COCKROACH_LICENSE in .env to a licence key, or database.cockroach.nodes: 1 in innover.yaml (single nodes are exempt)`,
+  };
+}
+
+/**
+ * Every container's `cpus` against the CPUs the engine has: Docker refuses to start a container
+ * whose limit exceeds them, so this fails before `up` does, naming each one.
+ */
+export function checkCpus(plan: StackPlan, engineCpus: number): Finding {
+  const over = plan.containers.filter((container) => container.resources.cpus > engineCpus);
+  const have = `${engineCpus} CPU${engineCpus === 1 ? '' : 's'}`;
+  if (over.length === 0) return { check: 'cpus', level: 'ok', message: `every container's cpus fit the ${have} Docker has` };
+  const named = over.map((container) => `${container.name} (${container.resources.cpus})`).join(', ');
+  return {
+    check: 'cpus',
+    level: 'error',
+    message: `cpus of ${named} exceed the ${have} Docker has: lower them in innover.yaml (resources: or the part's own resources:) or give Docker more CPUs`,
   };
 }
 

@@ -495,6 +495,7 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
 
   if (has('wso2')) {
     const wso2 = infra.wso2;
+    const wso2Resources = wso2.resources ?? topology.resources.support;
     drafts.push({
       name: 'wso2am',
       role: 'infrastructure',
@@ -510,9 +511,13 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
         { host: wso2.gatewayWssHostPort, container: 8099, purpose: 'gateway WebSocket TLS' },
       ],
       startTimeoutSeconds: 600,
+      // bin/api-manager.sh (run by the image's docker-entrypoint.sh) takes the heap from
+      // JVM_MEM_OPTS; WSO2's 4.5 Helm chart sets -Xms2048m -Xmx2048m under a 3Gi limit.
+      environment: { JVM_MEM_OPTS: wso2JvmMemoryOptions(wso2Resources.memory) },
       runtime: {
         volumes: [`./${sharedFilePaths.wso2Deployment}:${wso2Home(wso2.image)}/repository/conf/deployment.toml:ro`],
-        healthcheck: healthcheck(bashHttpCheck(9763, '/services/Version'), '180s', '15s', 20),
+        // Ready, not just up: the readiness probe of WSO2's Helm chart (curl is in the image).
+        healthcheck: healthcheck(['CMD', 'curl', '-fsk', '-o', '/dev/null', wso2ReadinessUrl], '180s', '15s', 20),
       },
     });
   }
@@ -526,6 +531,18 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
     volumes,
     resources: topology.resources,
   };
+}
+
+/** WSO2's readiness endpoint inside its container: 200 once the gateway has deployed its APIs. */
+export const wso2ReadinessUrl = 'https://localhost:9443/api/am/gateway/v2/server-startup-healthcheck';
+
+/**
+ * The JVM heap for WSO2's memory limit: two thirds of it, as WSO2's 4.5 Helm chart does (2048m
+ * under 3Gi), leaving the rest for metaspace, threads and native memory.
+ */
+export function wso2JvmMemoryOptions(memory: string): string {
+  const heap = Math.floor((memoryMebibytes(memory) * 2) / 3);
+  return `-Xms${heap}m -Xmx${heap}m`;
 }
 
 /** The product home inside the WSO2 image, e.g. `/home/wso2carbon/wso2am-4.5.0`. */

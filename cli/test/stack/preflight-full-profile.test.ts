@@ -5,7 +5,7 @@ import type { ComposeClient } from '../../src/clients/compose-client.js';
 import type { EngineClient } from '../../src/clients/engine-client.js';
 import { doctorCommand } from '../../src/commands/doctor.js';
 import { createContext } from '../../src/context.js';
-import { checkCockroachLicence, cockroachLicence, renderFinding } from '../../src/stack/preflight.js';
+import { checkCockroachLicence, checkCpus, cockroachLicence, renderFinding } from '../../src/stack/preflight.js';
 import { planStack } from '../../src/topology/plan-stack.js';
 import { captureOutput, strictFake } from '../support/run-cli.js';
 import { defaultStack, topologyFrom } from '../topology/fixtures.js';
@@ -62,5 +62,35 @@ describe('CockroachDB licence finding', () => {
     const clean = await doctor.handler({ profile: 'full' }, doctorContext(licensed));
     expect(clean.findings.find((finding) => finding.check === 'license')).toMatchObject({ level: 'ok' });
     expect(JSON.stringify(clean)).not.toContain('crl-0');
+  });
+});
+
+describe('CPU limits against the engine', () => {
+  const full = planStack(topology, 'full');
+
+  it("fails in one line, naming each container over Docker's CPU count, with the fix", () => {
+    const finding = checkCpus(full, 1);
+    expect(finding).toEqual({
+      check: 'cpus',
+      level: 'error',
+      message:
+        "cpus of wso2am (2) exceed the 1 CPU Docker has: lower them in innover.yaml (resources: or the part's own resources:) or give Docker more CPUs",
+    });
+    expect(checkCpus(full, 2)).toMatchObject({ level: 'ok' });
+    const busy = planStack(topologyFrom({ resources: { db: { cpus: 3, memory: '768m' } } }), 'full');
+    expect(checkCpus(busy, 2).message).toMatch(/^cpus of cockroach1 \(3\), cockroach2 \(3\), cockroach3 \(3\) exceed the 2 CPUs Docker has: /);
+  });
+
+  it('doctor fails on it with the engine CPU count', async () => {
+    const doctor = doctorCommand(async () => new Map());
+    const root = stackRoot(['full']);
+    const engine: EngineClient = scriptedEngine([[]], { ping: async () => undefined, cpuCount: async () => 1 });
+    const compose = strictFake<ComposeClient>('compose', { version: async () => '2.26.1' });
+    const ctx = createContext({ root, out: captureOutput(), topology, dotenv: testEnv, clients: { engine, compose }, env: {} });
+    const report = await doctor.handler({ profile: 'full' }, ctx);
+    expect(report.ok).toBe(false);
+    expect(report.findings.filter((finding) => finding.level === 'error').map((finding) => finding.check)).toEqual(['cpus']);
+    const fits = await doctor.handler({ profile: 'full' }, doctorContext(root));
+    expect(fits.findings.find((finding) => finding.check === 'cpus')).toMatchObject({ level: 'ok' });
   });
 });
