@@ -15,7 +15,7 @@ export type FindingLevel = 'ok' | 'warning' | 'error';
 
 /** One line of `doctor` (and of `up`'s preflight): what was checked, and the fix when it failed. */
 export interface Finding {
-  check: 'docker' | 'compose' | 'ports' | 'memory' | 'cpus' | 'env' | 'license';
+  check: 'docker' | 'compose' | 'ports' | 'memory' | 'cpus' | 'aio' | 'env' | 'license';
   level: FindingLevel;
   message: string;
 }
@@ -26,6 +26,14 @@ export interface PreflightOptions {
   /** Injectable for tests. */
   hostMemoryBytes?: number;
   portHolders?: (ports: readonly number[]) => Promise<Map<number, PortHolder>>;
+  /** The kernel's AIO slots (Linux only; undefined elsewhere). Injectable for tests. */
+  aioSlots?: () => Promise<AioSlots | undefined>;
+}
+
+/** `/proc/sys/fs/aio-max-nr` and `/proc/sys/fs/aio-nr`: the host's AIO request capacity and use. */
+export interface AioSlots {
+  max: number;
+  used: number;
 }
 
 const problemOf = (error: unknown): string =>
@@ -34,7 +42,7 @@ const problemOf = (error: unknown): string =>
 /**
  * The checks `doctor` prints and `up` runs first: Docker reachable, Compose v2 at the minimum
  * version, the profile's host ports free, its memory limits against the host, each container's
- * cpus against the engine's, the CockroachDB licence, and `.env`.
+ * cpus against the engine's, the host's AIO slots for Redpanda, the CockroachDB licence, and `.env`.
  */
 export async function runPreflight(ctx: CommandContext, target: StackTarget, options: PreflightOptions): Promise<Finding[]> {
   const findings: Finding[] = [];
@@ -62,6 +70,10 @@ export async function runPreflight(ctx: CommandContext, target: StackTarget, opt
   findings.push(...(await checkPorts(target.plan, running ?? [], options.portHolders ?? findPortHolders)));
   findings.push(checkMemory(target.plan, options.hostMemoryBytes ?? totalmem()));
   if (cpus !== undefined) findings.push(checkCpus(target.plan, cpus));
+  if (target.plan.containers.some((container) => container.component === 'redpanda')) {
+    const aio = checkAio(await (options.aioSlots ?? readAioSlots)());
+    if (aio) findings.push(aio);
+  }
   const licence = checkCockroachLicence(target.plan, await cockroachLicence(ctx));
   if (licence) findings.push(licence);
 
@@ -171,6 +183,41 @@ export function checkCpus(plan: StackPlan, engineCpus: number): Finding {
     check: 'cpus',
     level: 'error',
     message: `cpus of ${named} exceed the ${have} Docker has: lower them in innover.yaml (resources: or the part's own resources:) or give Docker more CPUs`,
+  };
+}
+
+/**
+ * AIO slots one Redpanda with `--smp 1` asks for: Seastar's storage (reactor::max_aio = 1024),
+ * preempt (2) and networking (max-networking-io-control-blocks, 10000) control blocks per shard
+ * (smp::adjust_max_networking_aio_io_control_blocks in Redpanda's Seastar, v24.3). With fewer
+ * free it shrinks the networking share; below storage + preempt + 1 it does not start ("Could
+ * not setup Async I/O", redpanda#19936, #17104). `--reactor-backend=epoll`, which rpk passes
+ * through to Seastar, is no way out: that check runs for every backend, and the epoll backend
+ * still does its disk I/O through an AIO context.
+ */
+export const redpandaAioSlots = { wanted: 1024 + 2 + 10_000, minimum: 1024 + 2 + 1 } as const;
+
+/** The host's AIO slots; undefined where /proc is not Linux's (Docker Desktop's VM has its own). */
+export async function readAioSlots(): Promise<AioSlots | undefined> {
+  try {
+    const [max, used] = await Promise.all(['aio-max-nr', 'aio-nr'].map(async (name) => Number((await readFile(`/proc/sys/fs/${name}`, 'utf8')).trim())));
+    return Number.isFinite(max) && Number.isFinite(used) ? { max: max!, used: used! } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A warning, with the sysctl that fixes it, when the host has too few free AIO slots for Redpanda. */
+export function checkAio(slots: AioSlots | undefined): Finding | undefined {
+  if (!slots) return undefined;
+  const free = slots.max - slots.used;
+  if (free >= redpandaAioSlots.wanted) {
+    return { check: 'aio', level: 'ok', message: `${free} AIO slots free for Redpanda (fs.aio-max-nr ${slots.max})` };
+  }
+  return {
+    check: 'aio',
+    level: 'warning',
+    message: `only ${free} AIO slots are free (fs.aio-max-nr ${slots.max}, fs.aio-nr ${slots.used}); Redpanda wants ${redpandaAioSlots.wanted} and below ${redpandaAioSlots.minimum} fails with "Could not setup Async I/O": run sudo sysctl -w fs.aio-max-nr=1048576 (and add it to /etc/sysctl.d/ to keep it)`,
   };
 }
 

@@ -5,7 +5,8 @@ import type { ComposeClient } from '../../src/clients/compose-client.js';
 import type { EngineClient } from '../../src/clients/engine-client.js';
 import { doctorCommand } from '../../src/commands/doctor.js';
 import { createContext } from '../../src/context.js';
-import { checkCockroachLicence, checkCpus, cockroachLicence, renderFinding } from '../../src/stack/preflight.js';
+import { checkAio, checkCockroachLicence, checkCpus, cockroachLicence, readAioSlots, renderFinding, runPreflight } from '../../src/stack/preflight.js';
+import { resolveStack } from '../../src/stack/resolve-stack.js';
 import { planStack } from '../../src/topology/plan-stack.js';
 import { captureOutput, strictFake } from '../support/run-cli.js';
 import { defaultStack, topologyFrom } from '../topology/fixtures.js';
@@ -92,5 +93,53 @@ describe('CPU limits against the engine', () => {
     expect(report.findings.filter((finding) => finding.level === 'error').map((finding) => finding.check)).toEqual(['cpus']);
     const fits = await doctor.handler({ profile: 'full' }, doctorContext(root));
     expect(fits.findings.find((finding) => finding.check === 'cpus')).toMatchObject({ level: 'ok' });
+  });
+});
+
+describe('AIO slots for Redpanda', () => {
+  it('warns in one line with the sysctl when too few slots are free', () => {
+    expect(checkAio({ max: 65536, used: 60000 })).toEqual({
+      check: 'aio',
+      level: 'warning',
+      message:
+        'only 5536 AIO slots are free (fs.aio-max-nr 65536, fs.aio-nr 60000); Redpanda wants 11026 and below 1027 fails with "Could not setup Async I/O": run sudo sysctl -w fs.aio-max-nr=1048576 (and add it to /etc/sysctl.d/ to keep it)',
+    });
+    expect(checkAio({ max: 65536, used: 0 })).toMatchObject({ level: 'ok' });
+    expect(checkAio({ max: 11026, used: 0 })).toMatchObject({ level: 'ok' });
+    expect(checkAio(undefined)).toBeUndefined();
+  });
+
+  it('reads the host values on Linux, and nothing elsewhere', async () => {
+    const slots = await readAioSlots();
+    if (process.platform === 'linux') {
+      expect(slots?.max).toBeGreaterThan(0);
+      expect(slots?.used).toBeGreaterThanOrEqual(0);
+    } else {
+      expect(slots).toBeUndefined();
+    }
+  });
+
+  it('is checked only for a profile with Redpanda, and never renders --reactor-backend', async () => {
+    const asked: string[] = [];
+    const engine: EngineClient = scriptedEngine([[]], { ping: async () => undefined });
+    const compose = strictFake<ComposeClient>('compose', { version: async () => '2.26.1' });
+    for (const profile of ['core', 'lite']) {
+      const ctx = createContext({ root: stackRoot([profile]), out: captureOutput(), topology, dotenv: testEnv, clients: { engine, compose }, env: {} });
+      const target = await resolveStack(ctx, profile);
+      const findings = await runPreflight(ctx, target, {
+        env: false,
+        portHolders: async () => new Map(),
+        aioSlots: async () => {
+          asked.push(profile);
+          return { max: 2048, used: 1500 };
+        },
+      });
+      const aio = findings.find((finding) => finding.check === 'aio');
+      if (profile === 'core') expect(aio).toMatchObject({ level: 'warning', message: expect.stringMatching(/^only 548 AIO slots are free/) });
+      else expect(aio).toBeUndefined();
+    }
+    expect(asked).toEqual(['core']);
+    const redpanda = planStack(topology, 'core').containers.find((container) => container.name === 'redpanda')!;
+    expect(redpanda.runtime.command!.join(' ')).not.toContain('reactor-backend');
   });
 });
