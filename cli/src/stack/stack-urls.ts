@@ -33,7 +33,10 @@ export function stackUrls(topology: Topology, plan: StackPlan): StackUrl[] {
     add('WSO2_GATEWAY_WS_URL', 'WSO2 gateway (WebSocket)', `ws://localhost:${infra.wso2.gatewayWsHostPort}`);
     add('WSO2_GATEWAY_WSS_URL', 'WSO2 gateway (WebSocket TLS)', `wss://localhost:${infra.wso2.gatewayWssHostPort}`);
   }
-  if (has('jaeger')) add('JAEGER_URL', 'Jaeger UI', `http://localhost:${infra.jaeger.uiHostPort}`);
+  if (has('jaeger')) {
+    add('JAEGER_URL', 'Jaeger UI', `http://localhost:${infra.jaeger.uiHostPort}`);
+    add('JAEGER_API_URL', 'Jaeger query API (GET /api/traces/<trace id>)', `http://localhost:${infra.jaeger.uiHostPort}/api/traces`);
+  }
   if (has('otel-collector')) {
     add('OTEL_HTTP_URL', 'OpenTelemetry Collector (OTLP HTTP)', `http://localhost:${infra.otelCollector.httpHostPort}`);
     add('OTEL_GRPC_URL', 'OpenTelemetry Collector (OTLP gRPC)', `http://localhost:${infra.otelCollector.grpcHostPort}`);

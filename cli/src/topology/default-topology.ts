@@ -26,7 +26,7 @@ export const defaultTopology = {
     nginx: { image: 'nginx:1.27-bookworm', resources: { cpus: 0.25, memory: '64m' } },
     wso2: { image: 'wso2/wso2am:4.5.0', resources: { cpus: 2, memory: '3g' } },
     otelCollector: { image: 'otel/opentelemetry-collector-contrib:0.115.1' },
-    jaeger: { image: 'jaegertracing/all-in-one:1.64.0' },
+    jaeger: { image: 'jaegertracing/jaeger:2.20.0' },
     node: { image: 'node:24-bookworm-slim' },
   },
   resources: {

@@ -22,6 +22,10 @@ const kafkaExternalContainerPort = 9092;
 const cockroachSqlPort = 26257;
 const cockroachHttpPort = 8080;
 const keycloakHttpPort = 8080;
+/** Jaeger v2's listeners inside the network: OTLP from the collector, the query API and UI, health. */
+export const jaegerPorts = { otlpGrpc: 4317, otlpHttp: 4318, query: 16686, health: 13133 } as const;
+/** Where the generated Jaeger config is mounted. */
+const jaegerConfigPath = '/etc/jaeger/config.yaml';
 /** Keycloak as containers (WSO2, the services) reach it inside the network. */
 export const keycloakInternalUrl = `http://keycloak:${keycloakHttpPort}`;
 const keycloakManagementPort = 9000;
@@ -99,14 +103,18 @@ export function profileDatabase(topology: Topology, profileName: string): Databa
  * any other profile renders into the git-ignored `.innover/` folder. Paths are relative to the
  * project root, which is also Compose's `--project-directory`.
  */
-export function profileFilePaths(topology: Topology, profileName: string): { compose: string; nginx: string; collector: string } {
+export function profileFilePaths(
+  topology: Topology,
+  profileName: string,
+): { compose: string; nginx: string; collector: string; jaeger: string } {
   if (profileName === topology.defaultProfile) {
-    return { compose: 'docker-compose.yml', nginx: 'nginx/innover.conf', collector: 'otel/collector.yaml' };
+    return { compose: 'docker-compose.yml', nginx: 'nginx/innover.conf', collector: 'otel/collector.yaml', jaeger: 'otel/jaeger.yaml' };
   }
   return {
     compose: `.innover/docker-compose.${profileName}.yml`,
     nginx: `.innover/nginx.${profileName}.conf`,
     collector: `.innover/collector.${profileName}.yaml`,
+    jaeger: `.innover/jaeger.${profileName}.yaml`,
   };
 }
 
@@ -358,6 +366,7 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
   }
 
   if (has('jaeger')) {
+    // Jaeger v2: an OpenTelemetry Collector build configured by one file (render/jaeger.ts).
     drafts.push({
       name: 'jaeger',
       role: 'infrastructure',
@@ -365,11 +374,17 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
       image: infra.jaeger.image,
       category: 'support',
       override: infra.jaeger.resources,
-      ports: [{ host: infra.jaeger.uiHostPort, container: 16686, purpose: 'UI' }],
-      health: { kind: 'host-probe', url: `http://localhost:${infra.jaeger.uiHostPort}/` },
+      ports: [
+        { host: infra.jaeger.uiHostPort, container: jaegerPorts.query, purpose: 'UI and query API' },
+        { host: infra.jaeger.healthHostPort, container: jaegerPorts.health, hostIp: '127.0.0.1', purpose: 'health' },
+      ],
+      // healthcheckv2 answers 200 on /status once every component of the pipeline is up.
+      health: { kind: 'host-probe', url: `http://localhost:${infra.jaeger.healthHostPort}/status` },
       startTimeoutSeconds: 60,
-      environment: { COLLECTOR_OTLP_ENABLED: 'true' },
-      runtime: {},
+      runtime: {
+        command: [`--config=${jaegerConfigPath}`],
+        volumes: [`./${paths.jaeger}:${jaegerConfigPath}:ro`],
+      },
     });
   }
 

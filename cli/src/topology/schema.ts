@@ -122,7 +122,19 @@ export const infrastructureSchema = z.strictObject({
     httpHostPort: port.default(4318),
     healthHostPort: port.default(13133),
   }),
-  jaeger: infra({ uiHostPort: port.default(16686) }),
+  jaeger: infra({
+    uiHostPort: port.default(16686),
+    /** healthcheckv2's HTTP endpoint (container port 13133), published on 127.0.0.1 for the CLI's probe. */
+    healthHostPort: port.default(13134),
+    /** The in-memory store's bound: the oldest traces go first, so the store cannot outgrow its memory limit. */
+    maxTraces: z
+      .number()
+      .int()
+      .min(100)
+      .max(1_000_000)
+      .default(20_000)
+      .describe("traces Jaeger's in-memory store keeps (memory.max_traces); the oldest are dropped first. Raise it together with Jaeger's memory limit"),
+  }),
   /** Base image of the service Dockerfile template. */
   node: z.strictObject({ image }),
 });

@@ -127,5 +127,6 @@ function infrastructureHostPorts(topology: Topology): [string, number][] {
     ['infrastructure.otelCollector.httpHostPort', infra.otelCollector.httpHostPort],
     ['infrastructure.otelCollector.healthHostPort', infra.otelCollector.healthHostPort],
     ['infrastructure.jaeger.uiHostPort', infra.jaeger.uiHostPort],
+    ['infrastructure.jaeger.healthHostPort', infra.jaeger.healthHostPort],
   ];
 }

@@ -32,7 +32,7 @@ describe('innover generate', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ written: [], drifted: [], apiConfig: 'kept' });
     expect(readFileSync(join(root, 'docker-compose.yml')).equals(before)).toBe(true);
 
-    expect(await runCli(['generate', '--check'], { root })).toMatchObject({ exitCode: 0, stdout: '9 generated files match the topology\n' });
+    expect(await runCli(['generate', '--check'], { root })).toMatchObject({ exitCode: 0, stdout: '10 generated files match the topology\n' });
 
     writeFileSync(join(root, 'nginx/innover.conf'), '# hand edit\n');
     rmSync(join(root, 'otel/collector.yaml'));

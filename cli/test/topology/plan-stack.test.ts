@@ -169,7 +169,7 @@ describe('planStack on the default topology', () => {
   it('probes the shell-less images on their published health endpoints', () => {
     const plan = planStack(topology, 'observability');
     expect(plan.containers.map((container) => [container.name, container.health])).toEqual([
-      ['jaeger', { kind: 'host-probe', url: 'http://localhost:16686/' }],
+      ['jaeger', { kind: 'host-probe', url: 'http://localhost:13134/status' }],
       ['otel-collector', { kind: 'host-probe', url: 'http://localhost:13133/' }],
     ]);
     expect(plan.containers[1]!.ports).toContainEqual({ host: 13133, container: 13133, hostIp: '127.0.0.1', purpose: 'health' });
