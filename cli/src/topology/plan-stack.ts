@@ -5,6 +5,7 @@ import type {
   ContainerRuntime,
   DependencyPlan,
   HealthcheckPlan,
+  NetworkPlan,
   PortPlan,
   StackPlan,
 } from './stack-plan.js';
@@ -26,17 +27,71 @@ const keycloakHttpPort = 8080;
 export const jaegerPorts = { otlpGrpc: 4317, otlpHttp: 4318, query: 16686, health: 13133 } as const;
 /** Where the generated Jaeger config is mounted. */
 const jaegerConfigPath = '/etc/jaeger/config.yaml';
+/** Keycloak serves everything, its management interface too, under this path (KC_HTTP_RELATIVE_PATH). */
+export const keycloakRelativePath = '/auth';
 /** Keycloak as containers (WSO2, the services) reach it inside the network. */
-export const keycloakInternalUrl = `http://keycloak:${keycloakHttpPort}`;
+export const keycloakInternalUrl = `http://keycloak:${keycloakHttpPort}${keycloakRelativePath}`;
 const keycloakManagementPort = 9000;
 
+/** `http://localhost`, or `http://localhost:<port>` when Nginx is not on 80. */
+export function nginxPublicUrl(topology: Topology): string {
+  const port = topology.infrastructure.nginx.hostPort;
+  return port === 80 ? 'http://localhost' : `http://localhost:${port}`;
+}
+
 /**
- * Keycloak's fixed public URL (KC_HOSTNAME): the topology's `hostname`, else the host port it
- * publishes, so a moved port does not leave tokens naming an issuer nothing listens on.
+ * Keycloak's fixed public URL (KC_HOSTNAME), the base of every token's issuer: the topology's
+ * `hostname`, else `/auth` through Nginx on the host port it publishes, so a moved port does not
+ * leave tokens naming an issuer nothing listens on.
  */
 export function keycloakPublicUrl(topology: Topology): string {
-  const { hostname, hostPort } = topology.infrastructure.keycloak;
-  return (hostname ?? `http://localhost:${hostPort}`).replace(/\/+$/, '');
+  const { hostname } = topology.infrastructure.keycloak;
+  return (hostname ?? `${nginxPublicUrl(topology)}${keycloakRelativePath}`).replace(/\/+$/, '');
+}
+
+/**
+ * Keycloak straight on its published port, under /auth: how the CLI reaches it (KEYCLOAK_URL),
+ * and the admin console's URL (KC_HOSTNAME_ADMIN).
+ */
+export function keycloakDirectUrl(topology: Topology): string {
+  return `http://localhost:${topology.infrastructure.keycloak.hostPort}${keycloakRelativePath}`;
+}
+
+/** Keycloak's management interface (health, metrics) from the host: under /auth as well. */
+export function keycloakManagementUrl(topology: Topology): string {
+  return `http://localhost:${topology.infrastructure.keycloak.managementHostPort}${keycloakRelativePath}`;
+}
+
+/**
+ * The compose network of a profile with Keycloak, from `network.subnet`: the gateway takes the
+ * first address, Nginx the second, fixed, and Docker hands out only the upper half (`ip_range`)
+ * to every other container, so none can be given Nginx's address.
+ */
+export function composeNetwork(subnet: string): NetworkPlan {
+  const [base, bits] = subnet.split('/') as [string, string];
+  const prefix = Number(bits);
+  const network = ipv4ToNumber(base);
+  const size = 2 ** (32 - prefix);
+  return {
+    subnet,
+    ipRange: `${numberToIpv4(network + size / 2)}/${prefix + 1}`,
+    gateway: numberToIpv4(network + 1),
+    nginxAddress: numberToIpv4(network + 2),
+  };
+}
+
+/** True when `subnet`'s host bits are all zero, as Docker requires. */
+export function isNetworkAddress(subnet: string): boolean {
+  const [base, bits] = subnet.split('/') as [string, string];
+  return ipv4ToNumber(base) % 2 ** (32 - Number(bits)) === 0;
+}
+
+function ipv4ToNumber(address: string): number {
+  return address.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+}
+
+function numberToIpv4(value: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 }
 
 /**
@@ -415,7 +470,9 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
   }
 
   const keycloak = infra.keycloak;
-  if (has('keycloak')) {
+  // Keycloak trusts proxy headers from Nginx alone, so Nginx gets a fixed address.
+  const network = has('keycloak') ? composeNetwork(topology.network.subnet) : undefined;
+  if (network) {
     drafts.push({
       name: 'keycloak',
       role: 'infrastructure',
@@ -429,10 +486,18 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
       ],
       startTimeoutSeconds: 300,
       environment: {
-        // One fixed issuer for tokens obtained from the host, through Nginx or inside the network.
+        // Everything under /auth, as Nginx publishes it; the management interface follows
+        // (http-management-relative-path maps from http-relative-path in Keycloak 26).
+        KC_HTTP_RELATIVE_PATH: keycloakRelativePath,
+        // One fixed issuer for tokens obtained from the host, through Nginx or inside the network
+        // (hostname v2: a full URL fixes scheme, host, port and path).
         KC_HOSTNAME: keycloakPublicUrl(topology),
+        // The admin console on Keycloak's own port.
+        KC_HOSTNAME_ADMIN: keycloakDirectUrl(topology),
         KC_HEALTH_ENABLED: 'true',
+        // X-Forwarded-* only from Nginx's fixed address; anyone else's are ignored.
         KC_PROXY_HEADERS: 'xforwarded',
+        KC_PROXY_TRUSTED_ADDRESSES: network.nginxAddress,
         KC_BOOTSTRAP_ADMIN_USERNAME: '${KEYCLOAK_ADMIN_USER}',
         KC_BOOTSTRAP_ADMIN_PASSWORD: '${KEYCLOAK_ADMIN_PASSWORD}',
         // Substituted into the realm's client secrets at import.
@@ -442,7 +507,7 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
       runtime: {
         command: ['start-dev', '--import-realm'],
         volumes: [`./${sharedFilePaths.realm}:/opt/keycloak/data/import/realm-export.json:ro`],
-        healthcheck: healthcheck(bashHttpCheck(keycloakManagementPort, '/health/ready'), '60s', '10s', 24),
+        healthcheck: healthcheck(bashHttpCheck(keycloakManagementPort, `${keycloakRelativePath}/health/ready`), '60s', '10s', 24),
       },
     });
   }
@@ -501,7 +566,10 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
       override: infra.nginx.resources,
       ports: [{ host: infra.nginx.hostPort, container: 80, purpose: 'HTTP' }],
       startTimeoutSeconds: 60,
+      // The image's 30-tune-worker-processes.sh sets worker_processes to the CPUs its cgroup allows.
+      environment: { NGINX_ENTRYPOINT_WORKER_PROCESSES_AUTOTUNE: '1' },
       runtime: {
+        ...(network ? { ipv4Address: network.nginxAddress } : {}),
         volumes: [`./${paths.nginx}:/etc/nginx/conf.d/default.conf:ro`],
         healthcheck: healthcheck(bashHttpCheck(80, '/healthz'), '5s', '5s'),
       },
@@ -544,6 +612,7 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
     database: engine,
     containers: drafts.map((draft) => finish(topology, draft)),
     volumes,
+    ...(network ? { network } : {}),
     resources: topology.resources,
   };
 }
@@ -585,6 +654,7 @@ function serviceEnvironment(
   if (components.has('otel-collector')) environment['OTEL_EXPORTER_OTLP_ENDPOINT'] = 'http://otel-collector:4318';
   if (components.has('keycloak')) {
     const { realm } = topology.infrastructure.keycloak;
+    // The issuer every token names; the keys come straight from Keycloak inside the network.
     environment['OIDC_ISSUER_URL'] = `${keycloakPublicUrl(topology)}/realms/${realm}`;
     environment['OIDC_JWKS_URL'] = `${keycloakInternalUrl}/realms/${realm}/protocol/openid-connect/certs`;
     environment['OIDC_AUDIENCE'] = apiAudience;

@@ -102,11 +102,11 @@ export const infrastructureSchema = z.strictObject({
     realm: name.default('innover'),
     hostPort: port.default(8080),
     managementHostPort: port.default(9000),
-    /** The fixed public hostname, so every token carries one issuer wherever it was obtained. */
+    /** The fixed public URL, so every token carries one issuer wherever it was obtained. */
     hostname: z
       .url()
       .optional()
-      .describe("Keycloak's fixed public URL, the issuer of every token (default http://localhost:<hostPort>)"),
+      .describe("Keycloak's fixed public URL, the issuer of every token (default http://localhost/auth: Keycloak under /auth through Nginx on infrastructure.nginx.hostPort)"),
   }),
   nginx: infra({ hostPort: port.default(80) }),
   wso2: infra({
@@ -139,12 +139,31 @@ export const infrastructureSchema = z.strictObject({
   node: z.strictObject({ image }),
 });
 
+/** An IPv4 subnet in CIDR notation, /16 to /26. */
+const ipv4Subnet = z
+  .string()
+  .regex(
+    /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(1[6-9]|2[0-6])$/,
+    "use an IPv4 subnet from /16 to /26, such as '172.16.93.0/24'",
+  );
+
+export const networkSchema = z
+  .strictObject({
+    subnet: ipv4Subnet
+      .default('172.16.93.0/24')
+      .describe(
+        "the compose network's subnet when a profile runs Keycloak: Nginx takes its second address, the only proxy Keycloak trusts. Outside Docker's default pools (172.17-31.x, 192.168.x); change it if it clashes with a network of yours",
+      ),
+  })
+  .default({ subnet: '172.16.93.0/24' });
+
 export const topologySchema = z.strictObject({
   $schema: z.string().optional(),
   project: name.default('innover').describe('Compose project name'),
   services: z.array(serviceSchema).min(1),
   database: databaseSchema,
   infrastructure: infrastructureSchema,
+  network: networkSchema,
   resources: z.strictObject({
     default: resourcesSchema,
     worker: resourcesSchema,

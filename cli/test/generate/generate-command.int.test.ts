@@ -151,7 +151,7 @@ describe('innover init', () => {
     expect(text).not.toMatch(/changeme/);
     expect(run.stdout).not.toContain(/WSO2_AM_CLIENT_SECRET=(.*)/.exec(text)![1]);
     expect(statSync(join(root, '.env')).mode & 0o077).toBe(0);
-    await expect(createContext({ root, out: captureOutput() }).dotenv()).resolves.toMatchObject({ KEYCLOAK_URL: 'http://localhost:8080' });
+    await expect(createContext({ root, out: captureOutput() }).dotenv()).resolves.toMatchObject({ KEYCLOAK_URL: 'http://localhost:8080/auth' });
 
     const second = await runCli(['init'], { root });
     expect(second).toMatchObject({ exitCode: 0, stdout: '.env exists; left as is (delete it to start over with fresh secrets)\n' });
