@@ -81,6 +81,8 @@ export interface EngineClient {
   imageIds(references: readonly string[]): Promise<Record<string, string | undefined>>;
   /** Removes images by reference; the ones that were not there are reported, not fatal. */
   removeImages(references: readonly string[]): Promise<{ removed: string[]; missing: string[] }>;
+  /** The CPUs the engine can give containers (`NCPU` of `docker info`): no container's `cpus` may exceed it. */
+  cpuCount(): Promise<number>;
 }
 
 const containerStates: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
@@ -200,6 +202,8 @@ export interface EngineTransport {
   listContainers(options: Dockerode.ContainerListOptions): Promise<Dockerode.ContainerInfo[]>;
   /** `GET /_ping`. */
   ping(): Promise<void>;
+  /** `GET /info`, as dockerode's `info`: only the fields the client reads. */
+  info(): Promise<{ NCPU?: number }>;
   /** dockerode, on the same engine endpoint, loaded once when first needed. */
   dockerode(): Promise<Dockerode>;
 }
@@ -219,6 +223,13 @@ export function engineClientOver(transport: EngineTransport, endpoint: string): 
 
   return {
     ping: () => guard(() => transport.ping()),
+
+    cpuCount: () =>
+      guard(async () => {
+        const { NCPU } = await transport.info();
+        if (typeof NCPU !== 'number' || NCPU < 1) throw new Error('the Docker engine reported no CPU count (NCPU in docker info)');
+        return NCPU;
+      }),
 
     listContainers: (filter) =>
       guard(async () => {
@@ -365,6 +376,7 @@ export async function createEngineClient(ctx: CommandContext): Promise<EngineCli
     ping: async () => {
       await dial({ path: '/_ping', method: 'GET', statusCodes: { 200: true, 500: 'server error' } });
     },
+    info: () => dial<{ NCPU?: number }>({ path: '/info', method: 'GET', statusCodes: { 200: true, 500: 'server error' } }),
     dockerode: () => {
       dockerode ??= import('dockerode').then(({ default: Docker }) => new Docker());
       return dockerode;

@@ -13,7 +13,7 @@ export interface DoctorResult {
   findings: Finding[];
 }
 
-/** `innover doctor`: Docker, Compose, free ports, memory and `.env`, one line each with its fix. */
+/** `innover doctor`: Docker, Compose, free ports, memory, CPUs, AIO slots (Redpanda), `.env` and the CockroachDB licence, one line each with its fix. */
 export function doctorCommand(portHolders: NonNullable<PreflightOptions['portHolders']>): CommandModule<DoctorArgs, DoctorResult> {
   return {
     async handler(args, ctx) {

@@ -59,7 +59,7 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'doctor',
-    description: 'check Docker, Compose, free ports, memory and .env, each finding with its fix',
+    description: 'check Docker, Compose, free ports, memory, CPUs, AIO slots, .env and the CockroachDB licence, each finding with its fix',
     options: [profile],
     load: () => import('./doctor.js'),
   },

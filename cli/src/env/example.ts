@@ -1,5 +1,5 @@
 import { generatedHeader } from '../render/header.js';
-import { keycloakInternalUrl } from '../topology/plan-stack.js';
+import { keycloakDirectUrl, keycloakInternalUrl, keycloakManagementUrl } from '../topology/plan-stack.js';
 import type { Topology } from '../topology/schema.js';
 import type { EnvConfig } from './schema.js';
 
@@ -17,7 +17,7 @@ interface EnvEntry {
  * The endpoints follow the host ports the topology publishes, so a moved port reaches `.env`.
  */
 export function envEntries(topology: Topology): EnvEntry[] {
-  const { keycloak, wso2 } = topology.infrastructure;
+  const { wso2 } = topology.infrastructure;
   return [
     { key: 'REDIS_PASSWORD', value: secretPlaceholder, comment: 'Secrets: innover init writes fresh random values into .env' },
     { key: 'POSTGRES_PASSWORD', value: secretPlaceholder },
@@ -31,8 +31,8 @@ export function envEntries(topology: Topology): EnvEntry[] {
       value: '',
       comment: 'CockroachDB licence key (crl-0-...), applied by the bootstrap job; never generated. Empty: none, and a multi-node cluster is throttled after its grace period',
     },
-    { key: 'KEYCLOAK_URL', value: `http://localhost:${keycloak.hostPort}`, comment: 'Endpoints as the CLI reaches them' },
-    { key: 'KEYCLOAK_MANAGEMENT_URL', value: `http://localhost:${keycloak.managementHostPort}` },
+    { key: 'KEYCLOAK_URL', value: keycloakDirectUrl(topology), comment: 'Endpoints as the CLI reaches them (Keycloak serves everything under /auth)' },
+    { key: 'KEYCLOAK_MANAGEMENT_URL', value: keycloakManagementUrl(topology) },
     { key: 'KEYCLOAK_INTERNAL_URL', value: keycloakInternalUrl, comment: 'Keycloak as WSO2 reaches it inside the network' },
     { key: 'WSO2_URL', value: `https://localhost:${wso2.managementHostPort}` },
     { key: 'WSO2_GATEWAY_URL', value: `https://localhost:${wso2.gatewayHttpsHostPort}` },

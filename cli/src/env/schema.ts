@@ -34,6 +34,11 @@ const cockroachLicense = z
   .optional();
 
 const url = z.url({ protocol: /^https?$/, error: 'not a URL: use e.g. http://localhost:8080' });
+/** Keycloak serves everything under /auth (KC_HTTP_RELATIVE_PATH); a URL from before that 404s. */
+const keycloakUrl = (example: string) =>
+  url.refine((value) => !/^https?:\/\/[^/]/i.test(value) || !URL.canParse(value) || /\/auth\/?$/.test(new URL(value).pathname), {
+    error: `Keycloak is served under /auth: use e.g. ${example} (.env.example has the value for this topology)`,
+  });
 const user = z.string({ error: 'missing: add it to .env' }).min(1, 'empty: set a user name');
 
 export const envSchema = z.object({
@@ -42,10 +47,10 @@ export const envSchema = z.object({
   SERVICE_DB_PASSWORD: secret,
   KEYCLOAK_ADMIN_USER: user,
   KEYCLOAK_ADMIN_PASSWORD: secret,
-  KEYCLOAK_URL: url,
-  KEYCLOAK_MANAGEMENT_URL: url,
+  KEYCLOAK_URL: keycloakUrl('http://localhost:8080/auth'),
+  KEYCLOAK_MANAGEMENT_URL: keycloakUrl('http://localhost:9000/auth'),
   /** Keycloak as WSO2 reaches it inside the network. */
-  KEYCLOAK_INTERNAL_URL: url,
+  KEYCLOAK_INTERNAL_URL: keycloakUrl('http://keycloak:8080/auth'),
   WSO2_URL: url,
   WSO2_GATEWAY_URL: url,
   /** The stock image's admin login; development only (the image does not read it from env). */

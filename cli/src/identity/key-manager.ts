@@ -7,22 +7,26 @@ export const keyManagerName = 'Keycloak';
 export interface KeyManagerInput {
   realm: string;
   wellKnown: OpenIdConfiguration;
-  /** Keycloak as WSO2 reaches it inside the network, e.g. http://keycloak:8080. */
+  /** Keycloak as WSO2 reaches it inside the network, e.g. http://keycloak:8080/auth. */
   internalUrl: string;
   clientSecret: string;
 }
 
 /**
  * The WSO2 Admin v4 KeyManager body for Keycloak. Pure. `issuer` is the well-known's own (the
- * fixed public hostname every token carries); the URLs WSO2 calls itself are rebased on the
- * in-network URL, since `localhost` inside the WSO2 container is WSO2. The authorize endpoint is
- * opened by browsers, so it stays public.
+ * fixed public URL every token carries, e.g. http://localhost/auth/realms/innover); the URLs
+ * WSO2 calls itself are rebased from that public base onto the in-network URL (both end in
+ * Keycloak's /auth), since `localhost` inside the WSO2 container is WSO2. The authorize endpoint
+ * is opened by browsers, so it stays public.
  */
 export function keyManagerBody(input: KeyManagerInput): Record<string, unknown> {
   const internal = input.internalUrl.replace(/\/$/, '');
-  const rebase = (url: string) => `${internal}${new URL(url).pathname}`;
-  const realmBase = `${internal}/realms/${encodeURIComponent(input.realm)}`;
   const known = input.wellKnown;
+  // The public base: the issuer without /realms/<realm>, e.g. http://localhost/auth.
+  const realmSuffix = `/realms/${encodeURIComponent(input.realm)}`;
+  const publicBase = known.issuer.endsWith(realmSuffix) ? known.issuer.slice(0, -realmSuffix.length) : new URL(known.issuer).origin;
+  const rebase = (url: string) => (url.startsWith(`${publicBase}/`) ? `${internal}${url.slice(publicBase.length)}` : `${internal}${new URL(url).pathname}`);
+  const realmBase = `${internal}${realmSuffix}`;
   return {
     name: keyManagerName,
     displayName: 'Keycloak',

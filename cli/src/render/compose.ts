@@ -30,6 +30,8 @@ export interface ComposeService {
   environment?: Record<string, string>;
   ports?: string[];
   volumes?: string[];
+  /** Only for a fixed address on the default network. */
+  networks?: { default: { ipv4_address: string } };
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: ComposeHealthcheck;
   restart: string;
@@ -46,6 +48,8 @@ export interface ComposeFile {
   'x-db-deploy': ComposeDeploy;
   services: Record<string, ComposeService>;
   volumes?: Record<string, Record<string, never>>;
+  /** The default network with a fixed subnet, when the plan gives a container a fixed address. */
+  networks?: { default: { ipam: { config: { subnet: string; ip_range: string; gateway: string }[] } } };
 }
 
 function deploy(resources: Resources): ComposeDeploy {
@@ -68,6 +72,7 @@ function composeService(container: ContainerPlan): ComposeService {
     ...(Object.keys(container.environment).length ? { environment: { ...container.environment } } : {}),
     ...(container.ports.length ? { ports: container.ports.map(portText) } : {}),
     ...(runtime.volumes.length ? { volumes: [...runtime.volumes] } : {}),
+    ...(runtime.ipv4Address ? { networks: { default: { ipv4_address: runtime.ipv4Address } } } : {}),
     ...(container.dependsOn.length
       ? { depends_on: Object.fromEntries(container.dependsOn.map((dependency) => [dependency.name, { condition: dependency.condition }])) }
       : {}),
@@ -107,6 +112,9 @@ export function renderCompose(plan: StackPlan): ComposeFile {
     'x-db-deploy': deploy(plan.resources.db),
     services: Object.fromEntries(plan.containers.map((container) => [container.name, composeService(container)])),
     ...(plan.volumes.length ? { volumes: Object.fromEntries(plan.volumes.map((volume) => [volume, {}])) } : {}),
+    ...(plan.network
+      ? { networks: { default: { ipam: { config: [{ subnet: plan.network.subnet, ip_range: plan.network.ipRange, gateway: plan.network.gateway }] } } } }
+      : {}),
   };
 }
 

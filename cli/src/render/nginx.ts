@@ -57,9 +57,9 @@ export function renderNginxConfig(plan: StackPlan): string {
       '    return 301 /auth/;',
       '  }',
       '',
+      // Keycloak serves under /auth itself (KC_HTTP_RELATIVE_PATH), so the URI passes unchanged.
       '  location /auth/ {',
       `    set $innover_keycloak keycloak:${port};`,
-      '    rewrite ^/auth/(.*)$ /$1 break;',
       '    proxy_pass http://$innover_keycloak;',
       '    proxy_buffer_size 128k;',
       '    proxy_buffers 4 256k;',

@@ -2,6 +2,7 @@ import { planStack, profileFilePaths } from '../topology/plan-stack.js';
 import type { Topology } from '../topology/schema.js';
 import { renderCollectorFile } from './collector.js';
 import { renderCompose, stringifyCompose } from './compose.js';
+import { renderJaegerFile } from './jaeger.js';
 import { renderNginxConfig } from './nginx.js';
 
 /** A file to write, relative to the project root. */
@@ -23,5 +24,6 @@ export function renderProfileFiles(topology: Topology, profileName: string): Ren
   // The committed set always carries every config, so plain `docker compose` users have them all.
   if (committed || plan.components.includes('nginx')) files.push({ path: paths.nginx, content: renderNginxConfig(plan) });
   if (committed || plan.components.includes('otel-collector')) files.push({ path: paths.collector, content: renderCollectorFile(plan) });
+  if (committed || plan.components.includes('jaeger')) files.push({ path: paths.jaeger, content: renderJaegerFile(topology) });
   return files;
 }

@@ -177,7 +177,7 @@ export async function fetchClientCredentialsToken(
     throw error instanceof CheckFailure ? error : new CheckFailure(`discovery ${discoveryUrl}: ${reason(error)}`);
   }
   if (discovery.issuer !== options.issuerUrl) {
-    throw new CheckFailure(`discovery names issuer ${discovery.issuer}, expected ${options.issuerUrl} (check KC_HOSTNAME and KEYCLOAK_URL)`);
+    throw new CheckFailure(`discovery names issuer ${discovery.issuer}, expected ${options.issuerUrl} (check KC_HOSTNAME: infrastructure.keycloak.hostname, or Nginx's /auth route)`);
   }
   if (!discovery.token_endpoint) throw new CheckFailure('discovery has no token_endpoint');
 

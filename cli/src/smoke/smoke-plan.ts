@@ -1,4 +1,4 @@
-import { databaseName, serviceApiContext, serviceQueue, serviceTasks } from '../topology/plan-stack.js';
+import { databaseName, keycloakPublicUrl, serviceApiContext, serviceQueue, serviceTasks } from '../topology/plan-stack.js';
 import type { ComponentName, Topology } from '../topology/schema.js';
 import type { StackPlan } from '../topology/stack-plan.js';
 
@@ -34,7 +34,6 @@ export type SmokeCheckSpec =
 
 /** The `.env` endpoints smoke needs (never secrets). */
 export interface SmokeEndpoints {
-  KEYCLOAK_URL: string;
   WSO2_GATEWAY_URL: string;
 }
 
@@ -102,7 +101,9 @@ export function planSmoke(input: {
     }),
   );
 
-  const issuerUrl = `${endpoints.KEYCLOAK_URL.replace(/\/+$/, '')}/realms/${infra.keycloak.realm}`;
+  // The public issuer, through Nginx's /auth: discovery and the token request take the path a
+  // browser's login takes, and the issuer must be the one every token names.
+  const issuerUrl = `${keycloakPublicUrl(topology)}/realms/${infra.keycloak.realm}`;
   when('keycloak', ['keycloak'], () => [{ kind: 'keycloak', name: 'keycloak', issuerUrl, clientId: smokeClientId }]);
 
   when('gateway', gatewayComponents, () => {

@@ -1,3 +1,4 @@
+import { keycloakDirectUrl, keycloakManagementUrl, keycloakPublicUrl, nginxPublicUrl } from '../topology/plan-stack.js';
 import type { Topology } from '../topology/schema.js';
 import type { StackPlan } from '../topology/stack-plan.js';
 
@@ -17,11 +18,12 @@ export function stackUrls(topology: Topology, plan: StackPlan): StackUrl[] {
   const add = (key: string, name: string, url: string): void => void urls.push({ key, name, url });
 
   if (has('keycloak')) {
-    const base = `http://localhost:${infra.keycloak.hostPort}`;
-    add('KEYCLOAK_URL', 'Keycloak', base);
-    add('KEYCLOAK_ADMIN_CONSOLE_URL', 'Keycloak admin console', `${base}/admin/`);
-    add('KEYCLOAK_REALM_URL', `Keycloak realm ${infra.keycloak.realm}`, `${base}/realms/${infra.keycloak.realm}`);
-    add('KEYCLOAK_MANAGEMENT_URL', 'Keycloak management (health, metrics)', `http://localhost:${infra.keycloak.managementHostPort}`);
+    const direct = keycloakDirectUrl(topology);
+    add('KEYCLOAK_PUBLIC_URL', 'Keycloak (public, through Nginx)', keycloakPublicUrl(topology));
+    add('KEYCLOAK_URL', 'Keycloak (direct)', direct);
+    add('KEYCLOAK_ADMIN_CONSOLE_URL', 'Keycloak admin console', `${direct}/admin/`);
+    add('KEYCLOAK_REALM_URL', `Keycloak realm ${infra.keycloak.realm} (the issuer)`, `${keycloakPublicUrl(topology)}/realms/${infra.keycloak.realm}`);
+    add('KEYCLOAK_MANAGEMENT_URL', 'Keycloak management (health, metrics)', keycloakManagementUrl(topology));
   }
   if (has('wso2')) {
     const management = `https://localhost:${infra.wso2.managementHostPort}`;
@@ -33,7 +35,10 @@ export function stackUrls(topology: Topology, plan: StackPlan): StackUrl[] {
     add('WSO2_GATEWAY_WS_URL', 'WSO2 gateway (WebSocket)', `ws://localhost:${infra.wso2.gatewayWsHostPort}`);
     add('WSO2_GATEWAY_WSS_URL', 'WSO2 gateway (WebSocket TLS)', `wss://localhost:${infra.wso2.gatewayWssHostPort}`);
   }
-  if (has('jaeger')) add('JAEGER_URL', 'Jaeger UI', `http://localhost:${infra.jaeger.uiHostPort}`);
+  if (has('jaeger')) {
+    add('JAEGER_URL', 'Jaeger UI', `http://localhost:${infra.jaeger.uiHostPort}`);
+    add('JAEGER_API_URL', 'Jaeger query API (GET /api/traces/<trace id>)', `http://localhost:${infra.jaeger.uiHostPort}/api/traces`);
+  }
   if (has('otel-collector')) {
     add('OTEL_HTTP_URL', 'OpenTelemetry Collector (OTLP HTTP)', `http://localhost:${infra.otelCollector.httpHostPort}`);
     add('OTEL_GRPC_URL', 'OpenTelemetry Collector (OTLP gRPC)', `http://localhost:${infra.otelCollector.grpcHostPort}`);
@@ -48,20 +53,16 @@ export function stackUrls(topology: Topology, plan: StackPlan): StackUrl[] {
   }
   if (has('redis')) add('REDIS_URL', 'Redis (password: REDIS_PASSWORD in .env)', `redis://localhost:${infra.redis.hostPort}`);
   if (has('redpanda')) add('REDPANDA_BROKERS', 'Redpanda (Kafka API)', `localhost:${infra.redpanda.hostPort}`);
-  if (has('nginx')) add('NGINX_URL', 'Nginx', nginxBase(infra.nginx.hostPort));
+  if (has('nginx')) add('NGINX_URL', 'Nginx', nginxPublicUrl(topology));
   if (has('services')) {
     for (const service of topology.services) {
       const key = service.name.toUpperCase().replace(/-/g, '_');
       const label = service.displayName ?? service.name;
       add(`${key}_URL`, `${label} API`, `http://localhost:${service.hostPort}`);
-      if (has('nginx')) add(`${key}_NGINX_URL`, `${label} via Nginx`, `${nginxBase(infra.nginx.hostPort)}/svc/${service.name}/`);
+      if (has('nginx')) add(`${key}_NGINX_URL`, `${label} via Nginx`, `${nginxPublicUrl(topology)}/svc/${service.name}/`);
     }
   }
   return urls;
-}
-
-function nginxBase(port: number): string {
-  return port === 80 ? 'http://localhost' : `http://localhost:${port}`;
 }
 
 /** `KEY=url` lines for `innover urls --format env`. */

@@ -24,9 +24,9 @@ export const defaultTopology = {
     redpanda: { image: 'docker.redpanda.com/redpandadata/redpanda:v24.3.6', resources: { cpus: 1, memory: '1g' } },
     keycloak: { image: 'quay.io/keycloak/keycloak:26.6.0', resources: { cpus: 1, memory: '1g' } },
     nginx: { image: 'nginx:1.27-bookworm', resources: { cpus: 0.25, memory: '64m' } },
-    wso2: { image: 'wso2/wso2am:4.5.0', resources: { cpus: 2, memory: '2g' } },
+    wso2: { image: 'wso2/wso2am:4.5.0', resources: { cpus: 2, memory: '3g' } },
     otelCollector: { image: 'otel/opentelemetry-collector-contrib:0.115.1' },
-    jaeger: { image: 'jaegertracing/all-in-one:1.64.0' },
+    jaeger: { image: 'jaegertracing/jaeger:2.20.0' },
     node: { image: 'node:24-bookworm-slim' },
   },
   resources: {

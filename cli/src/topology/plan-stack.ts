@@ -5,6 +5,7 @@ import type {
   ContainerRuntime,
   DependencyPlan,
   HealthcheckPlan,
+  NetworkPlan,
   PortPlan,
   StackPlan,
 } from './stack-plan.js';
@@ -22,17 +23,108 @@ const kafkaExternalContainerPort = 9092;
 const cockroachSqlPort = 26257;
 const cockroachHttpPort = 8080;
 const keycloakHttpPort = 8080;
+/** Jaeger v2's listeners inside the network: OTLP from the collector, the query API and UI, health. */
+export const jaegerPorts = { otlpGrpc: 4317, otlpHttp: 4318, query: 16686, health: 13133 } as const;
+/** Where the generated Jaeger config is mounted. */
+const jaegerConfigPath = '/etc/jaeger/config.yaml';
+/** Keycloak serves everything, its management interface too, under this path (KC_HTTP_RELATIVE_PATH). */
+export const keycloakRelativePath = '/auth';
 /** Keycloak as containers (WSO2, the services) reach it inside the network. */
-export const keycloakInternalUrl = `http://keycloak:${keycloakHttpPort}`;
+export const keycloakInternalUrl = `http://keycloak:${keycloakHttpPort}${keycloakRelativePath}`;
 const keycloakManagementPort = 9000;
 
+/** `http://localhost`, or `http://localhost:<port>` when Nginx is not on 80. */
+export function nginxPublicUrl(topology: Topology): string {
+  const port = topology.infrastructure.nginx.hostPort;
+  return port === 80 ? 'http://localhost' : `http://localhost:${port}`;
+}
+
 /**
- * Keycloak's fixed public URL (KC_HOSTNAME): the topology's `hostname`, else the host port it
- * publishes, so a moved port does not leave tokens naming an issuer nothing listens on.
+ * Keycloak's fixed public URL (KC_HOSTNAME), the base of every token's issuer: the topology's
+ * `hostname`, else `/auth` through Nginx on the host port it publishes, so a moved port does not
+ * leave tokens naming an issuer nothing listens on.
  */
 export function keycloakPublicUrl(topology: Topology): string {
-  const { hostname, hostPort } = topology.infrastructure.keycloak;
-  return (hostname ?? `http://localhost:${hostPort}`).replace(/\/+$/, '');
+  const { hostname } = topology.infrastructure.keycloak;
+  return (hostname ?? `${nginxPublicUrl(topology)}${keycloakRelativePath}`).replace(/\/+$/, '');
+}
+
+/**
+ * Keycloak straight on its published port, under /auth: how the CLI reaches it (KEYCLOAK_URL),
+ * and the admin console's URL (KC_HOSTNAME_ADMIN).
+ */
+export function keycloakDirectUrl(topology: Topology): string {
+  return `http://localhost:${topology.infrastructure.keycloak.hostPort}${keycloakRelativePath}`;
+}
+
+/** Keycloak's management interface (health, metrics) from the host: under /auth as well. */
+export function keycloakManagementUrl(topology: Topology): string {
+  return `http://localhost:${topology.infrastructure.keycloak.managementHostPort}${keycloakRelativePath}`;
+}
+
+/**
+ * The compose network of a profile with Keycloak, from `network.subnet`: the gateway takes the
+ * first address, Nginx the second, fixed, and Docker hands out only the upper half (`ip_range`)
+ * to every other container, so none can be given Nginx's address.
+ */
+export function composeNetwork(subnet: string): NetworkPlan {
+  const [base, bits] = subnet.split('/') as [string, string];
+  const prefix = Number(bits);
+  const network = ipv4ToNumber(base);
+  const size = 2 ** (32 - prefix);
+  return {
+    subnet,
+    ipRange: `${numberToIpv4(network + size / 2)}/${prefix + 1}`,
+    gateway: numberToIpv4(network + 1),
+    nginxAddress: numberToIpv4(network + 2),
+  };
+}
+
+/** True when `subnet`'s host bits are all zero, as Docker requires. */
+export function isNetworkAddress(subnet: string): boolean {
+  const [base, bits] = subnet.split('/') as [string, string];
+  return ipv4ToNumber(base) % 2 ** (32 - Number(bits)) === 0;
+}
+
+function ipv4ToNumber(address: string): number {
+  return address.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+}
+
+function numberToIpv4(value: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+}
+
+/**
+ * The cockroach-bootstrap job's script (Compose syntax: `$$` is the shell's `$`). SQL may refuse
+ * connections for a few seconds after init, so it waits for it. When COCKROACH_LICENSE is set it
+ * runs `SET CLUSTER SETTING enterprise.license` first: the value is quoted as an SQL string (each
+ * `'` doubled) and reaches `cockroach sql` on stdin through the printf builtin, so it is on no
+ * command line; `cockroach sql` does not echo piped statements, and an error is printed with the
+ * value masked. From v24.3 a multi-node cluster without a licence is throttled to 5 open
+ * transactions once its 7-day grace period ends (pkg/server/license/enforcer.go,
+ * defaultMaxOpenTransactions; the licensing FAQ); single-node clusters are exempt.
+ */
+export function cockroachBootstrapScript(host: string, binary = '/cockroach/cockroach'): string {
+  const sql = `${binary} sql --insecure --host=${host}`;
+  return [
+    'for attempt in {1..60}; do',
+    `  ${sql} -e 'SELECT 1' >/dev/null 2>&1 && break`,
+    '  sleep 2',
+    'done',
+    'if [ -n "$${COCKROACH_LICENSE:-}" ]; then',
+    `  quote="'"`,
+    `  out=$$(printf 'SET CLUSTER SETTING enterprise.license = %s;\\n' "$$quote$\${COCKROACH_LICENSE//$$quote/$$quote$$quote}$$quote" | ${sql} 2>&1) || {`,
+    '    echo "COCKROACH_LICENSE was refused: $${out//"$$COCKROACH_LICENSE"/<COCKROACH_LICENSE>}: fix it in .env or empty it" >&2',
+    '    exit 1',
+    '  }',
+    "  echo 'enterprise.license set from COCKROACH_LICENSE'",
+    'fi',
+    'for attempt in {1..30}; do',
+    `  ${sql} --file=/innover/bootstrap.sql && exit 0`,
+    '  sleep 2',
+    'done',
+    'exit 1',
+  ].join('\n');
 }
 
 /** The SQL name of a service's database and user: dashes are not valid in unquoted identifiers. */
@@ -66,14 +158,18 @@ export function profileDatabase(topology: Topology, profileName: string): Databa
  * any other profile renders into the git-ignored `.innover/` folder. Paths are relative to the
  * project root, which is also Compose's `--project-directory`.
  */
-export function profileFilePaths(topology: Topology, profileName: string): { compose: string; nginx: string; collector: string } {
+export function profileFilePaths(
+  topology: Topology,
+  profileName: string,
+): { compose: string; nginx: string; collector: string; jaeger: string } {
   if (profileName === topology.defaultProfile) {
-    return { compose: 'docker-compose.yml', nginx: 'nginx/innover.conf', collector: 'otel/collector.yaml' };
+    return { compose: 'docker-compose.yml', nginx: 'nginx/innover.conf', collector: 'otel/collector.yaml', jaeger: 'otel/jaeger.yaml' };
   }
   return {
     compose: `.innover/docker-compose.${profileName}.yml`,
     nginx: `.innover/nginx.${profileName}.conf`,
     collector: `.innover/collector.${profileName}.yaml`,
+    jaeger: `.innover/jaeger.${profileName}.yaml`,
   };
 }
 
@@ -229,18 +325,11 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
       dependsOn: bootstrapAfter,
       health: { kind: 'exit-zero' },
       startTimeoutSeconds: 180,
+      // The licence comes from .env (or the shell) through Compose, never from a committed file.
+      environment: { COCKROACH_LICENSE: '${COCKROACH_LICENSE:-}' },
       runtime: {
         entrypoint: ['/bin/bash', '-c'],
-        // SQL may refuse connections for a few seconds after init; retry rather than fail.
-        command: [
-          [
-            'for attempt in {1..60}; do',
-            `  /cockroach/cockroach sql --insecure --host=cockroach1:${cockroachSqlPort} --file=/innover/bootstrap.sql && exit 0`,
-            '  sleep 2',
-            'done',
-            'exit 1',
-          ].join('\n'),
-        ],
+        command: [cockroachBootstrapScript(`cockroach1:${cockroachSqlPort}`)],
         volumes: [`./${sharedFilePaths.cockroachBootstrap}:/innover/bootstrap.sql:ro`],
         restart: 'no',
       },
@@ -351,6 +440,7 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
   }
 
   if (has('jaeger')) {
+    // Jaeger v2: an OpenTelemetry Collector build configured by one file (render/jaeger.ts).
     drafts.push({
       name: 'jaeger',
       role: 'infrastructure',
@@ -358,11 +448,17 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
       image: infra.jaeger.image,
       category: 'support',
       override: infra.jaeger.resources,
-      ports: [{ host: infra.jaeger.uiHostPort, container: 16686, purpose: 'UI' }],
-      health: { kind: 'host-probe', url: `http://localhost:${infra.jaeger.uiHostPort}/` },
+      ports: [
+        { host: infra.jaeger.uiHostPort, container: jaegerPorts.query, purpose: 'UI and query API' },
+        { host: infra.jaeger.healthHostPort, container: jaegerPorts.health, hostIp: '127.0.0.1', purpose: 'health' },
+      ],
+      // healthcheckv2 answers 200 on /status once every component of the pipeline is up.
+      health: { kind: 'host-probe', url: `http://localhost:${infra.jaeger.healthHostPort}/status` },
       startTimeoutSeconds: 60,
-      environment: { COLLECTOR_OTLP_ENABLED: 'true' },
-      runtime: {},
+      runtime: {
+        command: [`--config=${jaegerConfigPath}`],
+        volumes: [`./${paths.jaeger}:${jaegerConfigPath}:ro`],
+      },
     });
   }
 
@@ -393,7 +489,9 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
   }
 
   const keycloak = infra.keycloak;
-  if (has('keycloak')) {
+  // Keycloak trusts proxy headers from Nginx alone, so Nginx gets a fixed address.
+  const network = has('keycloak') ? composeNetwork(topology.network.subnet) : undefined;
+  if (network) {
     drafts.push({
       name: 'keycloak',
       role: 'infrastructure',
@@ -407,10 +505,18 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
       ],
       startTimeoutSeconds: 300,
       environment: {
-        // One fixed issuer for tokens obtained from the host, through Nginx or inside the network.
+        // Everything under /auth, as Nginx publishes it; the management interface follows
+        // (http-management-relative-path maps from http-relative-path in Keycloak 26).
+        KC_HTTP_RELATIVE_PATH: keycloakRelativePath,
+        // One fixed issuer for tokens obtained from the host, through Nginx or inside the network
+        // (hostname v2: a full URL fixes scheme, host, port and path).
         KC_HOSTNAME: keycloakPublicUrl(topology),
+        // The admin console on Keycloak's own port.
+        KC_HOSTNAME_ADMIN: keycloakDirectUrl(topology),
         KC_HEALTH_ENABLED: 'true',
+        // X-Forwarded-* only from Nginx's fixed address; anyone else's are ignored.
         KC_PROXY_HEADERS: 'xforwarded',
+        KC_PROXY_TRUSTED_ADDRESSES: network.nginxAddress,
         KC_BOOTSTRAP_ADMIN_USERNAME: '${KEYCLOAK_ADMIN_USER}',
         KC_BOOTSTRAP_ADMIN_PASSWORD: '${KEYCLOAK_ADMIN_PASSWORD}',
         // Substituted into the realm's client secrets at import.
@@ -420,7 +526,7 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
       runtime: {
         command: ['start-dev', '--import-realm'],
         volumes: [`./${sharedFilePaths.realm}:/opt/keycloak/data/import/realm-export.json:ro`],
-        healthcheck: healthcheck(bashHttpCheck(keycloakManagementPort, '/health/ready'), '60s', '10s', 24),
+        healthcheck: healthcheck(bashHttpCheck(keycloakManagementPort, `${keycloakRelativePath}/health/ready`), '60s', '10s', 24),
       },
     });
   }
@@ -479,7 +585,10 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
       override: infra.nginx.resources,
       ports: [{ host: infra.nginx.hostPort, container: 80, purpose: 'HTTP' }],
       startTimeoutSeconds: 60,
+      // The image's 30-tune-worker-processes.sh sets worker_processes to the CPUs its cgroup allows.
+      environment: { NGINX_ENTRYPOINT_WORKER_PROCESSES_AUTOTUNE: '1' },
       runtime: {
+        ...(network ? { ipv4Address: network.nginxAddress } : {}),
         volumes: [`./${paths.nginx}:/etc/nginx/conf.d/default.conf:ro`],
         healthcheck: healthcheck(bashHttpCheck(80, '/healthz'), '5s', '5s'),
       },
@@ -488,6 +597,7 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
 
   if (has('wso2')) {
     const wso2 = infra.wso2;
+    const wso2Resources = wso2.resources ?? topology.resources.support;
     drafts.push({
       name: 'wso2am',
       role: 'infrastructure',
@@ -503,9 +613,13 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
         { host: wso2.gatewayWssHostPort, container: 8099, purpose: 'gateway WebSocket TLS' },
       ],
       startTimeoutSeconds: 600,
+      // bin/api-manager.sh (run by the image's docker-entrypoint.sh) takes the heap from
+      // JVM_MEM_OPTS; WSO2's 4.5 Helm chart sets -Xms2048m -Xmx2048m under a 3Gi limit.
+      environment: { JVM_MEM_OPTS: wso2JvmMemoryOptions(wso2Resources.memory) },
       runtime: {
         volumes: [`./${sharedFilePaths.wso2Deployment}:${wso2Home(wso2.image)}/repository/conf/deployment.toml:ro`],
-        healthcheck: healthcheck(bashHttpCheck(9763, '/services/Version'), '180s', '15s', 20),
+        // Ready, not just up: the readiness probe of WSO2's Helm chart (curl is in the image).
+        healthcheck: healthcheck(['CMD', 'curl', '-fsk', '-o', '/dev/null', wso2ReadinessUrl], '180s', '15s', 20),
       },
     });
   }
@@ -517,8 +631,21 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
     database: engine,
     containers: drafts.map((draft) => finish(topology, draft)),
     volumes,
+    ...(network ? { network } : {}),
     resources: topology.resources,
   };
+}
+
+/** WSO2's readiness endpoint inside its container: 200 once the gateway has deployed its APIs. */
+export const wso2ReadinessUrl = 'https://localhost:9443/api/am/gateway/v2/server-startup-healthcheck';
+
+/**
+ * The JVM heap for WSO2's memory limit: two thirds of it, as WSO2's 4.5 Helm chart does (2048m
+ * under 3Gi), leaving the rest for metaspace, threads and native memory.
+ */
+export function wso2JvmMemoryOptions(memory: string): string {
+  const heap = Math.floor((memoryMebibytes(memory) * 2) / 3);
+  return `-Xms${heap}m -Xmx${heap}m`;
 }
 
 /** The product home inside the WSO2 image, e.g. `/home/wso2carbon/wso2am-4.5.0`. */
@@ -546,6 +673,7 @@ function serviceEnvironment(
   if (components.has('otel-collector')) environment['OTEL_EXPORTER_OTLP_ENDPOINT'] = 'http://otel-collector:4318';
   if (components.has('keycloak')) {
     const { realm } = topology.infrastructure.keycloak;
+    // The issuer every token names; the keys come straight from Keycloak inside the network.
     environment['OIDC_ISSUER_URL'] = `${keycloakPublicUrl(topology)}/realms/${realm}`;
     environment['OIDC_JWKS_URL'] = `${keycloakInternalUrl}/realms/${realm}/protocol/openid-connect/certs`;
     environment['OIDC_AUDIENCE'] = apiAudience;

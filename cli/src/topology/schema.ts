@@ -102,11 +102,11 @@ export const infrastructureSchema = z.strictObject({
     realm: name.default('innover'),
     hostPort: port.default(8080),
     managementHostPort: port.default(9000),
-    /** The fixed public hostname, so every token carries one issuer wherever it was obtained. */
+    /** The fixed public URL, so every token carries one issuer wherever it was obtained. */
     hostname: z
       .url()
       .optional()
-      .describe("Keycloak's fixed public URL, the issuer of every token (default http://localhost:<hostPort>)"),
+      .describe("Keycloak's fixed public URL, the issuer of every token (default http://localhost/auth: Keycloak under /auth through Nginx on infrastructure.nginx.hostPort)"),
   }),
   nginx: infra({ hostPort: port.default(80) }),
   wso2: infra({
@@ -122,10 +122,40 @@ export const infrastructureSchema = z.strictObject({
     httpHostPort: port.default(4318),
     healthHostPort: port.default(13133),
   }),
-  jaeger: infra({ uiHostPort: port.default(16686) }),
+  jaeger: infra({
+    uiHostPort: port.default(16686),
+    /** healthcheckv2's HTTP endpoint (container port 13133), published on 127.0.0.1 for the CLI's probe. */
+    healthHostPort: port.default(13134),
+    /** The in-memory store's bound: the oldest traces go first, so the store cannot outgrow its memory limit. */
+    maxTraces: z
+      .number()
+      .int()
+      .min(100)
+      .max(1_000_000)
+      .default(20_000)
+      .describe("traces Jaeger's in-memory store keeps (memory.max_traces); the oldest are dropped first. Raise it together with Jaeger's memory limit"),
+  }),
   /** Base image of the service Dockerfile template. */
   node: z.strictObject({ image }),
 });
+
+/** An IPv4 subnet in CIDR notation, /16 to /26. */
+const ipv4Subnet = z
+  .string()
+  .regex(
+    /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(1[6-9]|2[0-6])$/,
+    "use an IPv4 subnet from /16 to /26, such as '172.16.93.0/24'",
+  );
+
+export const networkSchema = z
+  .strictObject({
+    subnet: ipv4Subnet
+      .default('172.16.93.0/24')
+      .describe(
+        "the compose network's subnet when a profile runs Keycloak: Nginx takes its second address, the only proxy Keycloak trusts. Outside Docker's default pools (172.17-31.x, 192.168.x); change it if it clashes with a network of yours",
+      ),
+  })
+  .default({ subnet: '172.16.93.0/24' });
 
 export const topologySchema = z.strictObject({
   $schema: z.string().optional(),
@@ -133,6 +163,7 @@ export const topologySchema = z.strictObject({
   services: z.array(serviceSchema).min(1),
   database: databaseSchema,
   infrastructure: infrastructureSchema,
+  network: networkSchema,
   resources: z.strictObject({
     default: resourcesSchema,
     worker: resourcesSchema,

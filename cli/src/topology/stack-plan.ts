@@ -14,8 +14,19 @@ export interface StackPlan {
   /** Containers in dependency order: each comes after everything it depends on. */
   containers: readonly ContainerPlan[];
   volumes: readonly string[];
+  /** The default network's fixed addressing, when a container needs a known address (Nginx beside Keycloak). */
+  network?: NetworkPlan;
   /** Limits of each resource category: the x-<category>-deploy anchors. */
   resources: Readonly<Record<ResourceCategory, Resources>>;
+}
+
+/** The compose default network with a fixed subnet: Docker allocates only from `ipRange`. */
+export interface NetworkPlan {
+  subnet: string;
+  ipRange: string;
+  gateway: string;
+  /** Outside `ipRange`, so no other container can take it. */
+  nginxAddress: string;
 }
 
 export type ContainerRole = 'api' | 'worker' | 'job' | 'infrastructure' | 'database';
@@ -82,6 +93,8 @@ export interface ContainerRuntime {
   command?: readonly string[];
   /** `source:target[:ro]`; sources starting with `./` are relative to the project directory. */
   volumes: readonly string[];
+  /** A fixed address on the plan's network (outside the range Docker allocates from). */
+  ipv4Address?: string;
   healthcheck?: HealthcheckPlan;
   restart: 'unless-stopped' | 'no';
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { defaultTopology } from './default-topology.js';
+import { isNetworkAddress } from './plan-stack.js';
 import { topologySchema, type Topology } from './schema.js';
 
 /** Containers the stack names itself; a service may not take these names. */
@@ -99,7 +100,13 @@ export function validateTopology(input: unknown): TopologyDiagnostics {
     if (profile.components.includes('services') && !profile.components.includes('redis')) {
       errors.push(`profiles.${profileName}.components: 'services' needs 'redis' (the workers' queues): add redis`);
     }
+    if (profile.components.includes('keycloak') && !profile.components.includes('nginx')) {
+      errors.push(`profiles.${profileName}.components: 'keycloak' needs 'nginx' (Keycloak's public URL is /auth through Nginx): add nginx`);
+    }
   });
+  if (!isNetworkAddress(topology.network.subnet)) {
+    errors.push(`network.subnet: ${topology.network.subnet} has host bits set: use its network address (the host bits zero)`);
+  }
   if (!topology.profiles[topology.defaultProfile]) {
     errors.push(`defaultProfile: no profile named '${topology.defaultProfile}': use one of ${Object.keys(topology.profiles).join(', ')}`);
   }
@@ -127,5 +134,6 @@ function infrastructureHostPorts(topology: Topology): [string, number][] {
     ['infrastructure.otelCollector.httpHostPort', infra.otelCollector.httpHostPort],
     ['infrastructure.otelCollector.healthHostPort', infra.otelCollector.healthHostPort],
     ['infrastructure.jaeger.uiHostPort', infra.jaeger.uiHostPort],
+    ['infrastructure.jaeger.healthHostPort', infra.jaeger.healthHostPort],
   ];
 }

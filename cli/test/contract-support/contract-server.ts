@@ -289,7 +289,8 @@ export class ContractServer {
 
   private discovery(realm: string): HttpAnswer {
     if (!this.realms.has(realm)) return new HttpAnswer(404, { error: 'Realm does not exist' });
-    const issuer = `http://localhost:8080/realms/${realm}`;
+    // The fixed public issuer (KC_HOSTNAME): Keycloak under /auth through Nginx.
+    const issuer = `http://localhost/auth/realms/${realm}`;
     const oidc = `${issuer}/protocol/openid-connect`;
     return new HttpAnswer(200, {
       issuer,

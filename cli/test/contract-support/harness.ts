@@ -24,7 +24,7 @@ export function contractEnv(url: string, overrides: Partial<EnvConfig> = {}): En
     KEYCLOAK_ADMIN_PASSWORD: 'admin-password-123',
     KEYCLOAK_URL: url,
     KEYCLOAK_MANAGEMENT_URL: url,
-    KEYCLOAK_INTERNAL_URL: 'http://keycloak:8080',
+    KEYCLOAK_INTERNAL_URL: 'http://keycloak:8080/auth',
     WSO2_URL: url,
     WSO2_GATEWAY_URL: 'https://localhost:8243',
     WSO2_ADMIN_USER: 'admin',

@@ -35,12 +35,22 @@ describe('parseDotenv', () => {
 describe('validateDotenv: one line per problem, naming the key and the fix', () => {
   it('accepts what innover init writes', () => {
     expect(validateDotenv(goodEnv())).toMatchObject({ problems: [] });
-    expect(validateDotenv(goodEnv()).value!.KEYCLOAK_URL).toBe('http://localhost:8080');
+    expect(validateDotenv(goodEnv()).value!.KEYCLOAK_URL).toBe('http://localhost:8080/auth');
   });
 
   it.each([
     ['a missing key', withLine('REDIS_PASSWORD', undefined), '.env: REDIS_PASSWORD: missing: run `innover init` or add it to .env'],
     ['a malformed URL', withLine('KEYCLOAK_URL', 'localhost:8080'), '.env: KEYCLOAK_URL: not a URL: use e.g. http://localhost:8080'],
+    [
+      'a Keycloak URL from before /auth',
+      withLine('KEYCLOAK_URL', 'http://localhost:8080'),
+      '.env: KEYCLOAK_URL: Keycloak is served under /auth: use e.g. http://localhost:8080/auth (.env.example has the value for this topology)',
+    ],
+    [
+      'an internal Keycloak URL from before /auth',
+      withLine('KEYCLOAK_INTERNAL_URL', 'http://keycloak:8080'),
+      '.env: KEYCLOAK_INTERNAL_URL: Keycloak is served under /auth: use e.g. http://keycloak:8080/auth (.env.example has the value for this topology)',
+    ],
     ['a changeme placeholder', withLine('WSO2_AM_CLIENT_SECRET', 'changeme'), '.env: WSO2_AM_CLIENT_SECRET: still a placeholder: set a random value (innover init generates one)'],
     ['a <...> placeholder', withLine('WSO2_AM_CLIENT_SECRET', '<your-secret-here>'), '.env: WSO2_AM_CLIENT_SECRET: still a placeholder: set a random value (innover init generates one)'],
     ['an empty secret', withLine('SMOKE_CLIENT_SECRET', ''), '.env: SMOKE_CLIENT_SECRET: empty: set a random value (innover init generates one)'],
@@ -105,9 +115,9 @@ describe('fillSecrets', () => {
     });
     const { value } = validateDotenv(fillSecrets(renderEnvExample(moved), generatedSecretKeys, fakeRandom).text);
     expect(value).toMatchObject({
-      KEYCLOAK_URL: 'http://localhost:18080',
-      KEYCLOAK_MANAGEMENT_URL: 'http://localhost:19000',
-      KEYCLOAK_INTERNAL_URL: 'http://keycloak:8080',
+      KEYCLOAK_URL: 'http://localhost:18080/auth',
+      KEYCLOAK_MANAGEMENT_URL: 'http://localhost:19000/auth',
+      KEYCLOAK_INTERNAL_URL: 'http://keycloak:8080/auth',
       WSO2_URL: 'https://localhost:19443',
       WSO2_GATEWAY_URL: 'https://localhost:18243',
     });

@@ -32,7 +32,7 @@ describe('innover generate', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ written: [], drifted: [], apiConfig: 'kept' });
     expect(readFileSync(join(root, 'docker-compose.yml')).equals(before)).toBe(true);
 
-    expect(await runCli(['generate', '--check'], { root })).toMatchObject({ exitCode: 0, stdout: '9 generated files match the topology\n' });
+    expect(await runCli(['generate', '--check'], { root })).toMatchObject({ exitCode: 0, stdout: '10 generated files match the topology\n' });
 
     writeFileSync(join(root, 'nginx/innover.conf'), '# hand edit\n');
     rmSync(join(root, 'otel/collector.yaml'));
@@ -151,7 +151,7 @@ describe('innover init', () => {
     expect(text).not.toMatch(/changeme/);
     expect(run.stdout).not.toContain(/WSO2_AM_CLIENT_SECRET=(.*)/.exec(text)![1]);
     expect(statSync(join(root, '.env')).mode & 0o077).toBe(0);
-    await expect(createContext({ root, out: captureOutput() }).dotenv()).resolves.toMatchObject({ KEYCLOAK_URL: 'http://localhost:8080' });
+    await expect(createContext({ root, out: captureOutput() }).dotenv()).resolves.toMatchObject({ KEYCLOAK_URL: 'http://localhost:8080/auth' });
 
     const second = await runCli(['init'], { root });
     expect(second).toMatchObject({ exitCode: 0, stdout: '.env is up to date: no placeholder to fill, no key missing from .env.example; left as is\n' });

@@ -14,6 +14,7 @@ describe('planFiles', () => {
       'docker-compose.yml',
       'nginx/innover.conf',
       'otel/collector.yaml',
+      'otel/jaeger.yaml',
       'keycloak/realm-export.json',
       'wso2/deployment.toml',
       'database/cockroach-bootstrap.sql',

@@ -30,11 +30,11 @@ describe('innover configure-keycloak against the Keycloak 26.6 and WSO2 4.5 spec
     const [keyManager] = [...server.keyManagers.values()];
     expect(keyManager).toMatchObject({
       type: 'KeyCloak',
-      issuer: 'http://localhost:8080/realms/innover',
-      tokenEndpoint: 'http://keycloak:8080/realms/innover/protocol/openid-connect/token',
-      introspectionEndpoint: 'http://keycloak:8080/realms/innover/protocol/openid-connect/token/introspect',
-      clientRegistrationEndpoint: 'http://keycloak:8080/realms/innover/clients-registrations/openid-connect',
-      certificates: { type: 'JWKS', value: 'http://keycloak:8080/realms/innover/protocol/openid-connect/certs' },
+      issuer: 'http://localhost/auth/realms/innover',
+      tokenEndpoint: 'http://keycloak:8080/auth/realms/innover/protocol/openid-connect/token',
+      introspectionEndpoint: 'http://keycloak:8080/auth/realms/innover/protocol/openid-connect/token/introspect',
+      clientRegistrationEndpoint: 'http://keycloak:8080/auth/realms/innover/clients-registrations/openid-connect',
+      certificates: { type: 'JWKS', value: 'http://keycloak:8080/auth/realms/innover/protocol/openid-connect/certs' },
       additionalProperties: { client_id: 'wso2am', client_secret: env.WSO2_AM_CLIENT_SECRET, self_validate_jwt: true },
     });
     // Secrets never reach the output.

@@ -97,26 +97,52 @@ describe('the key manager body', () => {
   it('keeps the issuer public and points the URLs WSO2 calls at Keycloak inside the network', () => {
     const body = keyManagerBody({
       realm: 'innover',
-      internalUrl: 'http://keycloak:8080',
+      internalUrl: 'http://keycloak:8080/auth',
       clientSecret: 's3cret-value-123',
       wellKnown: {
-        issuer: 'http://localhost:8080/realms/innover',
-        authorization_endpoint: 'http://localhost:8080/realms/innover/protocol/openid-connect/auth',
-        token_endpoint: 'http://localhost:8080/realms/innover/protocol/openid-connect/token',
-        introspection_endpoint: 'http://localhost:8080/realms/innover/protocol/openid-connect/token/introspect',
-        jwks_uri: 'http://localhost:8080/realms/innover/protocol/openid-connect/certs',
+        issuer: 'http://localhost/auth/realms/innover',
+        authorization_endpoint: 'http://localhost/auth/realms/innover/protocol/openid-connect/auth',
+        token_endpoint: 'http://localhost/auth/realms/innover/protocol/openid-connect/token',
+        introspection_endpoint: 'http://localhost/auth/realms/innover/protocol/openid-connect/token/introspect',
+        jwks_uri: 'http://localhost/auth/realms/innover/protocol/openid-connect/certs',
       },
     });
     expect(body).toMatchObject({
       type: 'KeyCloak',
-      issuer: 'http://localhost:8080/realms/innover',
-      tokenEndpoint: 'http://keycloak:8080/realms/innover/protocol/openid-connect/token',
-      introspectionEndpoint: 'http://keycloak:8080/realms/innover/protocol/openid-connect/token/introspect',
-      clientRegistrationEndpoint: 'http://keycloak:8080/realms/innover/clients-registrations/openid-connect',
-      certificates: { type: 'JWKS', value: 'http://keycloak:8080/realms/innover/protocol/openid-connect/certs' },
+      issuer: 'http://localhost/auth/realms/innover',
+      tokenEndpoint: 'http://keycloak:8080/auth/realms/innover/protocol/openid-connect/token',
+      introspectionEndpoint: 'http://keycloak:8080/auth/realms/innover/protocol/openid-connect/token/introspect',
+      clientRegistrationEndpoint: 'http://keycloak:8080/auth/realms/innover/clients-registrations/openid-connect',
+      certificates: { type: 'JWKS', value: 'http://keycloak:8080/auth/realms/innover/protocol/openid-connect/certs' },
       consumerKeyClaim: 'azp',
       scopesClaim: 'scope',
       additionalProperties: { client_id: 'wso2am', client_secret: 's3cret-value-123', self_validate_jwt: true },
+    });
+    // The browser's endpoints stay public, under /auth through Nginx.
+    expect(body).toMatchObject({
+      authorizeEndpoint: 'http://localhost/auth/realms/innover/protocol/openid-connect/auth',
+      displayTokenEndpoint: 'http://localhost/auth/realms/innover/protocol/openid-connect/token',
+      wellKnownEndpoint: 'http://keycloak:8080/auth/realms/innover/.well-known/openid-configuration',
+    });
+    expect(JSON.stringify(body)).not.toContain('/auth/auth');
+  });
+
+  it('rebases a custom public hostname without /auth onto the internal /auth URL', () => {
+    const body = keyManagerBody({
+      realm: 'innover',
+      internalUrl: 'http://keycloak:8080/auth',
+      clientSecret: 's3cret-value-123',
+      wellKnown: {
+        issuer: 'https://id.example.test/realms/innover',
+        authorization_endpoint: 'https://id.example.test/realms/innover/protocol/openid-connect/auth',
+        token_endpoint: 'https://id.example.test/realms/innover/protocol/openid-connect/token',
+        jwks_uri: 'https://id.example.test/realms/innover/protocol/openid-connect/certs',
+      },
+    });
+    expect(body).toMatchObject({
+      issuer: 'https://id.example.test/realms/innover',
+      tokenEndpoint: 'http://keycloak:8080/auth/realms/innover/protocol/openid-connect/token',
+      certificates: { type: 'JWKS', value: 'http://keycloak:8080/auth/realms/innover/protocol/openid-connect/certs' },
     });
   });
 });

@@ -217,7 +217,7 @@ describe('the default compose file', () => {
     expect(published('nginx')).toEqual(['80:80']);
     expect(published('wso2am')).toEqual(['9443:9443', '8243:8243', '8280:8280', '9099:9099', '8099:8099']);
     expect(published('otel-collector')).toEqual(['4317:4317', '4318:4318', '127.0.0.1:13133:13133']);
-    expect(published('jaeger')).toEqual(['16686:16686']);
+    expect(published('jaeger')).toEqual(['16686:16686', '127.0.0.1:13134:13133']);
     expect(['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex'].map((name) => published(name)![0])).toEqual(
       [8101, 8102, 8103, 8104, 8105, 8106].map((port) => `127.0.0.1:${port}:8000`),
     );

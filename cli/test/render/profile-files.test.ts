@@ -8,7 +8,19 @@ describe('renderProfileFiles', () => {
       'docker-compose.yml',
       'nginx/innover.conf',
       'otel/collector.yaml',
+      'otel/jaeger.yaml',
     ]);
+  });
+
+  it('a profile with Jaeger renders its config under .innover/ and mounts it', () => {
+    const files = renderProfileFiles(defaultStack(), 'observability');
+    expect(files.map((file) => file.path)).toEqual([
+      '.innover/docker-compose.observability.yml',
+      '.innover/collector.observability.yaml',
+      '.innover/jaeger.observability.yaml',
+    ]);
+    expect(files[0]!.content).toContain('- ./.innover/jaeger.observability.yaml:/etc/jaeger/config.yaml:ro');
+    expect(files[0]!.content).toContain('- --config=/etc/jaeger/config.yaml');
   });
 
   it('another profile renders under .innover/ and its compose file mounts those copies', () => {

@@ -142,7 +142,7 @@ describe('keycloak and gateway checks (oidc-provider, WSO2-like gateway)', () =>
     const base = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/realms/innover`;
     try {
       await expect(fetchClientCredentialsToken({ issuerUrl: base, ...oidcClient }, open())).rejects.toThrow(
-        `discovery names issuer ${issuer.issuer}, expected ${base} (check KC_HOSTNAME and KEYCLOAK_URL)`,
+        `discovery names issuer ${issuer.issuer}, expected ${base} (check KC_HOSTNAME: infrastructure.keycloak.hostname, or Nginx's /auth route)`,
       );
     } finally {
       proxy.close();

@@ -60,7 +60,7 @@ async function publishThenServe(argv: string[]) {
   const specs = planSmoke({
     topology,
     plan: planStack(topology, 'full'),
-    endpoints: { KEYCLOAK_URL: env.KEYCLOAK_URL, WSO2_GATEWAY_URL: gateway.url },
+    endpoints: { WSO2_GATEWAY_URL: gateway.url },
     gatewayApis: config.apis.map((api) => ({ name: api.name, context: api.context })),
   }).flatMap((spec) => (spec.kind === 'gateway' ? [spec] : []));
   const { accessToken } = await fetchClientCredentialsToken({ issuerUrl: issuer.issuer, clientId: 'innover-test', clientSecret: 'innover-test-secret' }, open());

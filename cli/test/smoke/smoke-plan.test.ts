@@ -3,7 +3,7 @@ import { planSmoke, type SmokeCheckSpec } from '../../src/smoke/smoke-plan.js';
 import { planStack } from '../../src/topology/plan-stack.js';
 import { defaultStack } from '../topology/fixtures.js';
 
-const endpoints = { KEYCLOAK_URL: 'http://localhost:8080', WSO2_GATEWAY_URL: 'https://localhost:8243/' };
+const endpoints = { WSO2_GATEWAY_URL: 'https://localhost:8243/' };
 const plan = (profile: string) => {
   const topology = defaultStack();
   return planSmoke({ topology, plan: planStack(topology, profile), endpoints });
@@ -58,7 +58,7 @@ describe('planSmoke', () => {
     const specs = plan('full');
     expect(specs.some((spec) => spec.kind === 'not-in-profile')).toBe(false);
     expect(byName(specs, 'gateway rule-engine')).toEqual({ kind: 'gateway', name: 'gateway rule-engine', api: 'rule-engine', url: 'https://localhost:8243/api/rules/health' });
-    expect(byName(specs, 'keycloak')).toEqual({ kind: 'keycloak', name: 'keycloak', issuerUrl: 'http://localhost:8080/realms/innover', clientId: 'innover-smoke' });
+    expect(byName(specs, 'keycloak')).toEqual({ kind: 'keycloak', name: 'keycloak', issuerUrl: 'http://localhost/auth/realms/innover', clientId: 'innover-smoke' });
     expect(byName(specs, 'kafka')).toEqual({ kind: 'kafka', name: 'kafka', brokers: ['127.0.0.1:9092'], topic: 'innover-smoke' });
     expect(byName(specs, 'sql payment')).toMatchObject({ port: 26257, engine: 'cockroach', user: 'payment' });
     expect(byName(specs, 'trace forex')).toEqual({

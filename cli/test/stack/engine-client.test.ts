@@ -66,6 +66,7 @@ describe('container summaries from one list call', () => {
         return [info(), info({ Id: 'oneoff', Labels: { 'com.docker.compose.oneoff': 'True', 'com.docker.compose.service': 'payment' } })];
       },
       ping: async () => undefined,
+      info: async () => ({ NCPU: 4 }),
       dockerode: async () => {
         throw new Error('the poll must not load dockerode');
       },
@@ -73,6 +74,8 @@ describe('container summaries from one list call', () => {
     const list = await engineClientOver(transport, '/var/run/docker.sock').listContainers({ project: 'innover' });
     expect(calls).toEqual([{ all: true, filters: { label: ['com.docker.compose.project=innover'] } }]);
     expect(list.map((entry) => entry.id)).toEqual(['abc123def4567890']);
+    // The CPU count comes from the same light transport, without dockerode.
+    expect(await engineClientOver(transport, '/var/run/docker.sock').cpuCount()).toBe(4);
   });
 
   it('turns a missing daemon into one line with the fix', async () => {
@@ -80,6 +83,7 @@ describe('container summaries from one list call', () => {
     const transport: EngineTransport = {
       listContainers: async () => Promise.reject(refused),
       ping: async () => Promise.reject(refused),
+      info: async () => Promise.reject(refused),
       dockerode: async () => ({ getImage: () => ({ inspect: () => Promise.reject(refused) }) }) as unknown as Dockerode,
     };
     const engine = engineClientOver(transport, '/var/run/docker.sock');
@@ -87,6 +91,7 @@ describe('container summaries from one list call', () => {
       'Docker is not reachable at /var/run/docker.sock: start the Docker engine (e.g. sudo systemctl start docker) or set DOCKER_HOST',
     );
     await expect(engine.ping()).rejects.toMatchObject({ name: 'UserError' });
+    await expect(engine.cpuCount()).rejects.toMatchObject({ name: 'UserError' });
     await expect(engine.imageIds(['innover/payment:local'])).rejects.toMatchObject({ name: 'UserError' });
   });
 });

@@ -29,6 +29,8 @@ export function scriptedEngine(
 ): EngineClient & { listCalls: number } {
   let calls = 0;
   const engine = strictFake<EngineClient>('engine', {
+    // Enough CPUs for every container's limit unless a test says otherwise.
+    cpuCount: async () => 8,
     listContainers: async () => {
       const snapshot = snapshots[Math.min(calls, snapshots.length - 1)] ?? [];
       calls += 1;

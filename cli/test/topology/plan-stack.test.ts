@@ -173,7 +173,7 @@ describe('planStack on the default topology', () => {
   it('probes the shell-less images on their published health endpoints', () => {
     const plan = planStack(topology, 'observability');
     expect(plan.containers.map((container) => [container.name, container.health])).toEqual([
-      ['jaeger', { kind: 'host-probe', url: 'http://localhost:16686/' }],
+      ['jaeger', { kind: 'host-probe', url: 'http://localhost:13134/status' }],
       ['otel-collector', { kind: 'host-probe', url: 'http://localhost:13133/' }],
     ]);
     expect(plan.containers[1]!.ports).toContainEqual({ host: 13133, container: 13133, hostIp: '127.0.0.1', purpose: 'health' });
@@ -213,15 +213,17 @@ describe('derived settings', () => {
     expect(wso2.runtime.volumes).toEqual(['./wso2/deployment.toml:/home/wso2carbon/wso2am-4.4.0/repository/conf/deployment.toml:ro']);
   });
 
-  it("names Keycloak's issuer after the host port it publishes, unless the topology fixes a hostname", () => {
-    const issuer = (keycloak: Record<string, unknown>) => {
-      const plan = planStack(topologyFrom({ infrastructure: { keycloak } }), 'full');
+  it("names Keycloak's issuer /auth through Nginx on the port Nginx publishes, unless the topology fixes a hostname", () => {
+    const issuer = (infrastructure: Record<string, unknown>) => {
+      const plan = planStack(topologyFrom({ infrastructure }), 'full');
       const container = (name: string) => plan.containers.find((candidate) => candidate.name === name)!;
       return [container('keycloak').environment['KC_HOSTNAME'], container('payment').environment['OIDC_ISSUER_URL']];
     };
-    expect(issuer({})).toEqual(['http://localhost:8080', 'http://localhost:8080/realms/innover']);
-    expect(issuer({ hostPort: 18080 })).toEqual(['http://localhost:18080', 'http://localhost:18080/realms/innover']);
-    expect(issuer({ hostPort: 18080, hostname: 'https://id.example.test/' })).toEqual(['https://id.example.test', 'https://id.example.test/realms/innover']);
+    expect(issuer({})).toEqual(['http://localhost/auth', 'http://localhost/auth/realms/innover']);
+    // Keycloak's own port does not name the issuer; Nginx's does, without :80.
+    expect(issuer({ keycloak: { hostPort: 18080 } })).toEqual(['http://localhost/auth', 'http://localhost/auth/realms/innover']);
+    expect(issuer({ nginx: { hostPort: 8088 } })).toEqual(['http://localhost:8088/auth', 'http://localhost:8088/auth/realms/innover']);
+    expect(issuer({ keycloak: { hostname: 'https://id.example.test/auth/' } })).toEqual(['https://id.example.test/auth', 'https://id.example.test/auth/realms/innover']);
   });
 
   it("lists Redpanda's internal listener first: the one the services' KAFKA_BROKERS name", () => {
