@@ -123,7 +123,7 @@ describe('AIO slots for Redpanda', () => {
     const asked: string[] = [];
     const engine: EngineClient = scriptedEngine([[]], { ping: async () => undefined });
     const compose = strictFake<ComposeClient>('compose', { version: async () => '2.26.1' });
-    for (const profile of ['core', 'lite']) {
+    for (const profile of ['core', 'observability']) {
       const ctx = createContext({ root: stackRoot([profile]), out: captureOutput(), topology, dotenv: testEnv, clients: { engine, compose }, env: {} });
       const target = await resolveStack(ctx, profile);
       const findings = await runPreflight(ctx, target, {
