@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { UserError, type CommandContext, type CommandModule } from '../command.js';
 import { renderEnvExample } from '../env/example.js';
 import { fillSecrets, randomSecret } from '../env/fresh-secrets.js';
-import { envFileName, validateDotenv } from '../env/load.js';
+import { envFileName, refusedEnvValue, validateDotenv } from '../env/load.js';
 import { planEnvUpdate } from '../env/plan-update.js';
 import { replaceFileAtomically } from '../env/replace-file.js';
 import { generatedSecretKeys, volumeBoundKeys } from '../env/schema.js';
@@ -21,6 +21,8 @@ export interface InitResult {
   replaced: string[];
   /** Keys appended to an existing `.env` because `.env.example` has them. */
   added: string[];
+  /** Non-secret keys the validator refused, set to the topology's value (an endpoint that moved). */
+  refreshed: string[];
   /**
    * Changed keys that a volume read only when it was created: the stack needs `innover down`
    * (which removes the volumes) before `up` picks them up.
@@ -63,6 +65,7 @@ export const command: CommandModule<Record<string, unknown>, InitResult> = {
     } else {
       lines.push(`updated ${result.path}; every other line is kept as it was`);
       if (result.replaced.length) lines.push(`  fresh random values for the placeholders ${result.replaced.join(', ')}`);
+      if (result.refreshed.length) lines.push(`  set ${result.refreshed.join(', ')} to this topology's value (the old value is refused)`);
       if (result.added.length) {
         const fresh = result.added.filter((key) => result.secrets.includes(key));
         lines.push(`  added ${result.added.join(', ')} from ${template}${fresh.length ? ` (fresh random ${fresh.join(', ')})` : ''}`);
@@ -80,7 +83,7 @@ export function downFirstLine(keys: readonly string[]): string {
 }
 
 function unchanged(template: InitResult['template']): InitResult {
-  return { path: envFileName, created: false, updated: false, secrets: [], replaced: [], added: [], downFirst: [], problems: [], template };
+  return { path: envFileName, created: false, updated: false, secrets: [], replaced: [], added: [], refreshed: [], downFirst: [], problems: [], template };
 }
 
 /**
@@ -90,7 +93,7 @@ function unchanged(template: InitResult['template']): InitResult {
 async function update(ctx: CommandContext, target: string, current: string, example: string | undefined): Promise<InitResult> {
   const builtIn = renderEnvExample(await ctx.topology());
   const templates = example === undefined ? [builtIn] : [example, builtIn];
-  const plan = planEnvUpdate(current, templates, { generatedKeys: generatedSecretKeys, random: randomSecret });
+  const plan = planEnvUpdate(current, templates, { generatedKeys: generatedSecretKeys, random: randomSecret, refused: refusedEnvValue });
   const result = unchanged(example === undefined ? 'built-in' : '.env.example');
   result.problems = [...validateDotenv(plan.text).problems];
   if (plan.text === current) return result;
@@ -101,6 +104,7 @@ async function update(ctx: CommandContext, target: string, current: string, exam
     secrets: plan.generated,
     replaced: plan.replaced,
     added: plan.added,
+    refreshed: plan.refreshed,
     downFirst: plan.generated.filter((key) => volumeBoundKeys.has(key as never)),
   };
 }

@@ -24,6 +24,12 @@ export function validateDotenv(text: string): { value?: EnvConfig; problems: str
   return problems.length || !result.success ? { problems } : { value: result.data, problems };
 }
 
+/** True when the validator refuses `value` for `key`; false for keys it does not know. */
+export function refusedEnvValue(key: string, value: string): boolean {
+  const field = (envSchema.shape as Record<string, { safeParse(value: unknown): { success: boolean } } | undefined>)[key];
+  return field !== undefined && !field.safeParse(value).success;
+}
+
 /** Reads and validates `<root>/.env`. Throws a UserError listing every problem. */
 export async function loadEnvFile(root: string): Promise<EnvConfig> {
   let text: string;

@@ -11,12 +11,20 @@ export interface EnvUpdate {
   added: string[];
   /** Every key that got a fresh random value: `replaced` plus the added secrets. */
   generated: string[];
+  /** Non-secret keys whose value the validator refuses, set to the template's value (e.g. an endpoint that moved). */
+  refreshed: string[];
 }
 
 export interface EnvUpdateOptions {
   /** Keys whose values innover generates (placeholders are replaced, new ones drawn). */
   generatedKeys: ReadonlySet<string>;
   random: () => string;
+  /**
+   * True when the validator refuses `value` for `key`. A non-generated key whose value it refuses is
+   * set to the last template's value when that one is accepted: the built-in template follows the
+   * topology, so an endpoint that moved (Keycloak under /auth) is carried over instead of left broken.
+   */
+  refused?: (key: string, value: string) => boolean;
 }
 
 const assignment = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)(\s*=\s*)(.*?)(\s*)$/;
@@ -51,6 +59,17 @@ export function planEnvUpdate(current: string, templates: readonly string[], opt
     replaced.push(key);
   }
 
+  const refreshed: string[] = [];
+  const authoritative = templates.length > 0 ? new Map(templateEntries(templates[templates.length - 1]!).map((entry) => [entry.key, entry.value])) : new Map<string, string>();
+  for (const [key, index] of [...definingLine].sort((left, right) => left[1] - right[1])) {
+    const value = values[key];
+    const offered = authoritative.get(key);
+    if (!options.refused || options.generatedKeys.has(key) || value === undefined || offered === undefined) continue;
+    if (offered === value || !options.refused(key, value) || options.refused(key, offered)) continue;
+    lines[index] = withValue(lines[index]!, offered);
+    refreshed.push(key);
+  }
+
   const added: string[] = [];
   const generated = [...replaced];
   const appended: string[] = [];
@@ -73,7 +92,7 @@ export function planEnvUpdate(current: string, templates: readonly string[], opt
     if (text === '') appended.shift();
     text += appended.map((line) => `${line}${newline}`).join('');
   }
-  return { text, replaced, added, generated };
+  return { text, replaced, added, generated, refreshed };
 }
 
 /** A key line of a template, with the comment lines right above it. */

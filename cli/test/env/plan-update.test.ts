@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderEnvExample } from '../../src/env/example.js';
 import { fillSecrets } from '../../src/env/fresh-secrets.js';
-import { validateDotenv } from '../../src/env/load.js';
+import { refusedEnvValue, validateDotenv } from '../../src/env/load.js';
 import { planEnvUpdate } from '../../src/env/plan-update.js';
 import { generatedSecretKeys } from '../../src/env/schema.js';
 import { defaultTopology } from '../../src/topology/default-topology.js';
@@ -46,7 +46,7 @@ describe('planEnvUpdate: what init does to an existing .env', () => {
   it('keeps real values, comments, order and unknown keys byte for byte', () => {
     const current = `# my own notes\r\n${complete().replaceAll('\n', '\r\n')}MY_OWN_KEY=keep me\r\n# trailing comment\r\n`;
     const result = plan(current);
-    expect(result).toEqual({ text: current, replaced: [], added: [], generated: [] });
+    expect(result).toEqual({ text: current, replaced: [], added: [], generated: [], refreshed: [] });
   });
 
   it('leaves real values the validator refuses (too short) to the user', () => {
@@ -116,6 +116,24 @@ describe('planEnvUpdate: what init does to an existing .env', () => {
     const first = plan(complete().replace(/^POSTGRES_PASSWORD=.*$/m, 'POSTGRES_PASSWORD=changeme').replace(/^COCKROACH_LICENSE=\n/m, ''));
     expect(first.generated).toEqual(['POSTGRES_PASSWORD']);
     expect(first.added).toEqual(['COCKROACH_LICENSE']);
-    expect(plan(first.text)).toEqual({ text: first.text, replaced: [], added: [], generated: [] });
+    expect(plan(first.text)).toEqual({ text: first.text, replaced: [], added: [], generated: [], refreshed: [] });
+  });
+
+  it('carries an endpoint that moved (Keycloak under /auth) from the topology, and keeps a custom one the validator accepts', () => {
+    const old = complete()
+      .replace(/^KEYCLOAK_URL=.*$/m, 'KEYCLOAK_URL=http://localhost:8080')
+      .replace(/^KEYCLOAK_INTERNAL_URL=.*$/m, 'KEYCLOAK_INTERNAL_URL=http://keycloak:8080 # inside the network')
+      .replace(/^KEYCLOAK_MANAGEMENT_URL=.*$/m, 'KEYCLOAK_MANAGEMENT_URL=http://127.0.0.1:9000/auth');
+    expect(validateDotenv(old).problems).toHaveLength(2);
+    const result = planEnvUpdate(old, [example], { generatedKeys: generatedSecretKeys, random: counter(), refused: refusedEnvValue });
+    expect(result.refreshed).toEqual(['KEYCLOAK_URL', 'KEYCLOAK_INTERNAL_URL']);
+    expect(result.text).toMatch(/^KEYCLOAK_URL=http:\/\/localhost:8080\/auth$/m);
+    expect(result.text).toMatch(/^KEYCLOAK_INTERNAL_URL=http:\/\/keycloak:8080\/auth # inside the network$/m);
+    expect(result.text).toMatch(/^KEYCLOAK_MANAGEMENT_URL=http:\/\/127\.0\.0\.1:9000\/auth$/m);
+    expect(result.generated).toEqual([]);
+    expect(validateDotenv(result.text).problems).toEqual([]);
+    // A secret the validator refuses is never replaced by a template value.
+    const short = complete().replace(/^POSTGRES_PASSWORD=.*$/m, 'POSTGRES_PASSWORD=short');
+    expect(planEnvUpdate(short, [example], { generatedKeys: generatedSecretKeys, random: counter(), refused: refusedEnvValue }).text).toBe(short);
   });
 });
