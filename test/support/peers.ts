@@ -42,14 +42,10 @@ function firstLine(error: unknown): string {
 }
 
 /** The images the container peers run: tags from the topology, never written here. */
-export interface PeerImages {
-  redis: string;
-  postgres: string;
-  /** The topology's Redpanda image (`infrastructure.redpanda.image`): the Kafka broker. */
-  kafka: string;
-}
+export type PeerImages = ReturnType<typeof import('../../cli/src/stack/base-images.js').integrationPeerImages>;
 
-type TopologyLoader = typeof import('../../cli/src/topology/load.js');
+type TopologyModule = typeof import('../../cli/src/topology/load.js');
+type BaseImagesModule = typeof import('../../cli/src/stack/base-images.js');
 let images: Promise<PeerImages> | undefined;
 
 /**
@@ -58,11 +54,13 @@ let images: Promise<PeerImages> | undefined;
  */
 export function peerImages(): Promise<PeerImages> {
   images ??= (async () => {
-    const { loadTopology } = process.env['VITEST']
-      ? await import('../../cli/src/topology/load.js')
-      : ((await import(new URL('cli/dist/topology/load.js', repositoryRoot).href)) as TopologyLoader);
-    const topology = await loadTopology(new URL('.', repositoryRoot).pathname);
-    return { redis: topology.infrastructure.redis.image, postgres: topology.database.postgres.image, kafka: topology.infrastructure.redpanda.image };
+    const [{ loadTopology }, { integrationPeerImages }] = process.env['VITEST']
+      ? await Promise.all([import('../../cli/src/topology/load.js'), import('../../cli/src/stack/base-images.js')])
+      : await Promise.all([
+          import(new URL('cli/dist/topology/load.js', repositoryRoot).href) as Promise<TopologyModule>,
+          import(new URL('cli/dist/stack/base-images.js', repositoryRoot).href) as Promise<BaseImagesModule>,
+        ]);
+    return integrationPeerImages(await loadTopology(new URL('.', repositoryRoot).pathname));
   })();
   return images;
 }
