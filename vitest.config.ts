@@ -41,6 +41,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['**/*.e2e.test.ts'],
           exclude,
+          // No Docker engine: one line saying so, before any file runs.
+          globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 30 * 60_000,
           hookTimeout: 30 * 60_000,
           fileParallelism: false,
