@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { createConnection, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ContainerRuntimeClient, GenericContainer, StartedTestContainer } from 'testcontainers';
 
@@ -60,7 +61,7 @@ export function peerImages(): Promise<PeerImages> {
           import(new URL('cli/dist/topology/load.js', repositoryRoot).href) as Promise<TopologyModule>,
           import(new URL('cli/dist/stack/base-images.js', repositoryRoot).href) as Promise<BaseImagesModule>,
         ]);
-    return integrationPeerImages(await loadTopology(new URL('.', repositoryRoot).pathname));
+    return integrationPeerImages(await loadTopology(fileURLToPath(repositoryRoot)));
   })();
   return images;
 }
