@@ -2,7 +2,7 @@
  * Kit benchmarks (plain ESM over the built dist; `npm run bench` calls `run()` through bench/run.js).
  * Figures, not timed tests:
  *   1. /health requests/s through the kit vs a bare node:http server answering the same JSON, same run
- *   2. job round trip (enqueue `add`, await result) p50 on local Redis
+ *   2. job round trip (enqueue `add`, await result) p50 on the Redis peer (a container, test/support/peers.ts)
  *   3. jobs/s for one worker at concurrency 50
  *   4. idle RSS of an API and a worker process with tracing on
  * Run alone with `node bench/kit.bench.js`.
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
-import { freePort, startKafkaMock, startPostgres, startRedis } from '../test/support/peers.ts';
+import { freePort, startKafka, startPostgres, startRedis } from '../test/support/peers.ts';
 import { startOtlpCollector } from '../test/support/otlp-collector.ts';
 import { buildService, repositoryRoot, spawnService } from '../test/support/service-process.ts';
 
@@ -143,7 +143,7 @@ async function throughput(redis, collector) {
 }
 
 async function idleMemory(redis, collector) {
-  const [postgres, kafka] = await Promise.all([startPostgres(), startKafkaMock()]);
+  const [postgres, kafka] = await Promise.all([startPostgres(), startKafka()]);
   const environment = { REDIS_URL: redis.url, DATABASE_URL: await postgres.createDatabase('payment'), KAFKA_BROKERS: kafka.brokers.join(','), OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, ...kitEnvironment, WORKER_HEARTBEAT_FILE: '/tmp/innover-bench-heartbeat-3' };
   const api = spawnService('payment', 'api', { ...environment, PORT: '0' });
   const worker = spawnService('payment', 'worker', environment);

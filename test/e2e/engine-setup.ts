@@ -1,50 +1,93 @@
 /**
- * What the real-engine e2e needs before it starts: a running Docker engine with Compose v2 and
- * buildx, and the base images of the profile it runs. Both come from ../shared/tools (a sibling of
- * the repository, as CI checks it out); the image tags come from the topology, their one home.
+ * What the real-engine e2e needs before it starts: a Docker engine that answers, with Compose v2.
+ * Nothing more: compose pulls the profile's images from their registries (innover's CI makes them
+ * beforehand, in .ci/run). When the engine is missing the e2e fails in one line that says so and
+ * how to fix it. The image tags come from the topology, their one home.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { execa } from 'execa';
-import { loadTopology } from '../../cli/src/topology/load.js';
+import { compareVersions, minimumComposeVersion } from '../../cli/src/clients/compose-client.js';
+import { dockerEndpoint, dockerPermissionDenied, dockerUnreachable, isConnectionError, isPermissionError } from '../../cli/src/clients/docker-errors.js';
 import { standInBaseImages } from '../../cli/src/stack/base-images.js';
+import { loadTopology } from '../../cli/src/topology/load.js';
 
 export const repositoryRoot = resolve(import.meta.dirname, '..', '..');
-export const sharedTools = resolve(repositoryRoot, '..', 'shared', 'tools');
 
-/** `IMAGE=KIND` pairs for standin-images.sh: the base images a profile builds on or runs. */
+/** `IMAGE=KIND` pairs: the base images a profile builds on or runs. */
 export async function baseImages(profile: string): Promise<string[]> {
   return standInBaseImages(await loadTopology(repositoryRoot), profile);
 }
 
-function requireTool(name: string): string {
-  const path = join(sharedTools, name);
-  if (!existsSync(path)) {
-    throw new Error(`${path} is missing: check out the shared tools beside the repository (../shared/tools)`);
+/** What one `docker` call answered. */
+export interface CallResult {
+  exitCode: number;
+  output: string;
+  /** The spawn error code, e.g. ENOENT when there is no docker CLI. */
+  spawnError?: string;
+}
+
+const installDocker = 'install Docker Engine with Compose v2 >= 2.20 (docs.docker.com/engine/install)';
+
+/**
+ * The one-line reason the e2e cannot run, from `docker version` and `docker compose version`
+ * (undefined when both answered well enough). Pure.
+ */
+export function engineProblem(server: CallResult, compose: CallResult, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const prefix = 'the e2e needs a running Docker engine with Compose v2';
+  if (server.spawnError === 'ENOENT') return `${prefix}, and there is no docker CLI: ${installDocker}`;
+  if (server.exitCode !== 0) {
+    const error = new Error(server.output);
+    if (isPermissionError(error)) return `${prefix}: ${dockerPermissionDenied(dockerEndpoint(env)).message}`;
+    if (isConnectionError(error) || !server.output.trim()) return `${prefix}: ${dockerUnreachable(dockerEndpoint(env)).message}`;
+    return `${prefix}: docker version failed: ${server.output.trim().split('\n').pop() ?? ''}`;
   }
-  return path;
+  const version = compose.output.trim().split('\n').pop()?.trim().replace(/^v/, '') ?? '';
+  if (compose.exitCode !== 0 || !version) return `${prefix}, and Compose v2 is missing: ${installDocker}`;
+  if (compareVersions(version, minimumComposeVersion) < 0) return `${prefix}, and Compose ${version} is too old: ${installDocker}`;
+  return undefined;
+}
+
+async function docker(args: string[]): Promise<CallResult> {
+  const result = await execa('docker', args, { reject: false, all: true, stdin: 'ignore', env: { DOCKER_CLI_HINTS: 'false' } });
+  const spawnError = (result as { code?: string }).code;
+  return { exitCode: result.exitCode ?? 1, output: result.all ?? '', ...(typeof spawnError === 'string' && !result.exitCode ? { spawnError } : {}) };
+}
+
+/** An error that prints as its one line, without stack frames under it. */
+export function oneLineError(message: string): Error {
+  const error = new Error(message);
+  error.stack = `Error: ${message}`;
+  return error;
+}
+
+/** Resolves with the engine and Compose versions; throws one line when the e2e cannot run. */
+export async function checkEngine(): Promise<string> {
+  const server = await docker(['version', '--format', 'Docker Engine {{.Server.Version}}']);
+  const compose = server.exitCode === 0 ? await docker(['compose', 'version', '--short']) : { exitCode: 1, output: '' };
+  const problem = engineProblem(server, compose, process.env);
+  if (problem) throw oneLineError(problem);
+  return `${server.output.trim()}, Docker Compose ${compose.output.trim().replace(/^v/, '')}`;
 }
 
 /**
- * Starts the engine (installs it once: Debian docker.io, Compose v2 and buildx) and makes the base
- * images available; returns the lines of standin-images.sh (`present`, `pulled` or `stand-in`) and
- * which of the images are local stand-ins (labelled `innover.stand-in=true`), built now or before.
+ * Checks the engine, then reports each base image of the profile: `present`, or `missing` (compose
+ * pulls it), and which of the present ones are local stand-ins (labelled `innover.stand-in=true`,
+ * as innover's CI builds them when no registry answers).
  */
 export async function prepareEngine(profile: string): Promise<{ engine: string; images: string[]; standIns: string[] }> {
-  const engine = await execa('bash', [requireTool('docker-engine.sh')], { reject: false, all: true });
-  if (engine.exitCode !== 0) {
-    throw new Error(`docker-engine.sh failed (it needs root and apt: apt-get install docker.io):\n${engine.all}`);
-  }
-  const pairs = await baseImages(profile);
-  const images = await execa('bash', [requireTool('standin-images.sh'), ...pairs], { reject: false });
-  if (images.exitCode !== 0) throw new Error(`standin-images.sh ${pairs.join(' ')} failed:\n${images.stderr}`);
-  const lines = images.stdout.split('\n').filter(Boolean);
-  // `present` may itself be a stand-in built by an earlier run: the label says so.
+  const engine = await checkEngine();
+  const images: string[] = [];
   const standIns: string[] = [];
-  for (const pair of pairs) {
+  for (const pair of await baseImages(profile)) {
     const image = pair.slice(0, pair.lastIndexOf('='));
-    const label = await execa('docker', ['image', 'inspect', '-f', '{{index .Config.Labels "innover.stand-in"}}', image], { reject: false });
-    if (label.stdout.trim() === 'true') standIns.push(image);
+    const label = await docker(['image', 'inspect', '-f', '{{index .Config.Labels "innover.stand-in"}}', image]);
+    if (label.exitCode !== 0) {
+      images.push(`missing   ${image} (compose pulls it)`);
+      continue;
+    }
+    images.push(`present   ${image}`);
+    if (label.output.trim() === 'true') standIns.push(image);
   }
-  return { engine: engine.stdout.trim(), images: lines, standIns };
+  return { engine, images, standIns };
 }
+

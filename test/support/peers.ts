@@ -1,17 +1,30 @@
 /**
- * Real peers for integration tests and benchmarks: each starts a real process (or in-process server)
- * on a free 127.0.0.1 port in a temp dir and returns its address plus `stop()`.
+ * Real peers for integration tests and benchmarks. Redis, PostgreSQL and the Kafka broker run as
+ * containers (Testcontainers) from the image tags in the topology (innover.yaml over innover's
+ * defaults), their one home; the OIDC issuer runs in process (oidc-provider). Each peer publishes
+ * its port on a free host port and returns its 127.0.0.1 address plus `stop()`.
  *
- * Written with erasable TypeScript only so plain Node (type stripping) can import it from bench scripts.
+ * Every peer container carries the label `innover.test-peer=true` and the pid and host of the run
+ * that owns it. Ryuk (Testcontainers' reaper) is off, since its image may be missing, so a run
+ * removes its own containers (`stop()`, and the integration tier's global teardown) and, at setup,
+ * the ones an earlier run on this host left behind when it was killed (`removeLeftoverPeers`).
+ *
+ * Written with erasable TypeScript only so plain Node (type stripping) can import it from bench
+ * scripts; heavy modules (testcontainers, kafkajs, pg, oidc-provider) load on first use.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { createConnection, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { ContainerRuntimeClient, GenericContainer, StartedTestContainer } from 'testcontainers';
+
+// The Ryuk image cannot be pulled everywhere (innover's CI reaches no registry); the labels below
+// and the owner's cleanup do its job. An explicit TESTCONTAINERS_RYUK_DISABLED=false keeps Ryuk.
+process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
+
+const repositoryRoot = new URL('../../', import.meta.url);
 
 /** A free TCP port on 127.0.0.1 (tiny race window between close and the peer binding it). */
 export async function freePort(): Promise<number> {
@@ -25,55 +38,106 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function requireBinary(path: string, aptPackage: string): string {
-  const found = path.startsWith('/') ? (existsSync(path) ? path : undefined) : whichBinary(path);
-  if (!found) throw new Error(`${path} not found: apt-get install ${aptPackage}`);
-  return found;
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }
 
-function whichBinary(name: string): string | undefined {
-  const result = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-  const path = result.stdout.trim();
-  return result.status === 0 && path ? path : undefined;
+/** The images the container peers run: tags from the topology, never written here. */
+export type PeerImages = ReturnType<typeof import('../../cli/src/stack/base-images.js').integrationPeerImages>;
+
+type TopologyModule = typeof import('../../cli/src/topology/load.js');
+type BaseImagesModule = typeof import('../../cli/src/stack/base-images.js');
+let images: Promise<PeerImages> | undefined;
+
+/**
+ * Loads innover.yaml over the defaults: from the CLI's sources under vitest (which compiles them),
+ * from its build (`cli/dist`, made by `npm ci`/`tsc -b`) under plain Node, e.g. the bench.
+ */
+export function peerImages(): Promise<PeerImages> {
+  images ??= (async () => {
+    const [{ loadTopology }, { integrationPeerImages }] = process.env['VITEST']
+      ? await Promise.all([import('../../cli/src/topology/load.js'), import('../../cli/src/stack/base-images.js')])
+      : await Promise.all([
+          import(new URL('cli/dist/topology/load.js', repositoryRoot).href) as Promise<TopologyModule>,
+          import(new URL('cli/dist/stack/base-images.js', repositoryRoot).href) as Promise<BaseImagesModule>,
+        ]);
+    return integrationPeerImages(await loadTopology(fileURLToPath(repositoryRoot)));
+  })();
+  return images;
 }
 
-/** Resolves when `predicate` sees matching output, rejects when the process exits or time runs out. */
-function waitForOutput(child: ChildProcess, predicate: (text: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(() => finish(new Error(`${what} did not start within ${timeoutMs} ms:\n${seen.slice(-2000)}`)), timeoutMs);
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString();
-      if (predicate(seen)) finish(undefined, seen);
-    };
-    const onExit = (code: number | null): void => finish(new Error(`${what} exited with ${code} before it was ready:\n${seen.slice(-2000)}`));
-    function finish(error?: Error, text?: string): void {
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      child.stderr?.off('data', onData);
-      child.off('exit', onExit);
-      if (error) reject(error);
-      else resolve(text ?? '');
-    }
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', onExit);
-  });
+export const peerLabel = 'innover.test-peer';
+const kindLabel = 'innover.test-peer.kind';
+const ownerPidLabel = 'innover.test-peer.owner-pid';
+const ownerHostLabel = 'innover.test-peer.owner-host';
+/** The pid that owns this run's peers; the integration tier's global setup sets it to vitest's own. */
+export const peerOwnerVariable = 'INNOVER_TEST_PEER_OWNER';
+
+function ownerPid(): number {
+  const owner = Number(process.env[peerOwnerVariable]);
+  return Number.isInteger(owner) && owner > 0 ? owner : process.pid;
 }
 
-async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill(signal);
-  });
+/** The labels of a peer container: the marker, its kind, and the pid and host of its owner. */
+export function peerLabels(kind: keyof PeerImages, owner = ownerPid()): Record<string, string> {
+  return { [peerLabel]: 'true', [kindLabel]: kind, [ownerPidLabel]: String(owner), [ownerHostLabel]: hostname() };
 }
 
-/** A running redis-server. `stop()` then `start()` brings it back on the same port (readiness tests). */
+async function containerRuntime(): Promise<ContainerRuntimeClient> {
+  const { getContainerRuntimeClient } = await import('testcontainers');
+  try {
+    return await getContainerRuntimeClient();
+  } catch (error) {
+    throw new Error(`no Docker engine answers (Testcontainers: ${firstLine(error)}): start Docker (e.g. sudo systemctl start docker) or set DOCKER_HOST`, { cause: error });
+  }
+}
+
+/** Starts a labelled container from the topology's image of `kind`; one line when it cannot. */
+async function startPeerContainer(kind: keyof PeerImages, configure: (container: GenericContainer) => GenericContainer): Promise<StartedTestContainer> {
+  await containerRuntime();
+  const { GenericContainer } = await import('testcontainers');
+  const image = (await peerImages())[kind];
+  try {
+    return await configure(new GenericContainer(image).withLabels(peerLabels(kind))).start();
+  } catch (error) {
+    throw new Error(`the ${kind} peer (${image}) did not start: ${firstLine(error)}`, { cause: error });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Force-removes the peer containers `select` picks from those on the engine; returns how many. */
+async function removePeers(select: (labels: Record<string, string>) => boolean): Promise<number> {
+  const { dockerode } = (await containerRuntime()).container;
+  const found = await dockerode.listContainers({ all: true, filters: { label: [`${peerLabel}=true`] } });
+  const chosen = found.filter((container) => select(container.Labels));
+  await Promise.all(chosen.map((container) => dockerode.getContainer(container.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  return chosen.length;
+}
+
+/**
+ * Removes peer containers that runs on this host left behind when they were killed: those whose
+ * owner process is gone. A concurrent run's peers (owner alive, or another host's) stay.
+ */
+export async function removeLeftoverPeers(): Promise<number> {
+  const host = hostname();
+  return await removePeers((labels) => labels[ownerHostLabel] === host && !processAlive(Number(labels[ownerPidLabel])));
+}
+
+/** Removes every peer container the given owner (default: this run) started on this host. */
+export async function removePeersOwnedBy(owner = ownerPid()): Promise<number> {
+  const host = hostname();
+  return await removePeers((labels) => labels[ownerHostLabel] === host && labels[ownerPidLabel] === String(owner));
+}
+
+/** A Redis container. `stop()` then `start()` brings it back on the same host port (readiness tests). */
 export interface RedisPeer {
   url: string;
   host: string;
@@ -84,111 +148,177 @@ export interface RedisPeer {
 }
 
 export async function startRedis(options: { password?: string } = {}): Promise<RedisPeer> {
-  const binary = requireBinary('redis-server', 'redis-server');
+  const { Wait } = await import('testcontainers');
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'innover-redis-'));
   const password = options.password;
-  let child: ChildProcess | undefined;
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-  if (password) args.push('--requirepass', password);
+  // No persistence (each start is empty, as the tests expect); protected mode off, since clients
+  // arrive through Docker's port forwarding, not on loopback; the password when one is given.
+  const command = ['redis-server', '--port', '6379', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...(password ? ['--requirepass', password] : [])];
+  let container: StartedTestContainer | undefined;
   const peer: RedisPeer = {
     url: password ? `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}/0` : `redis://127.0.0.1:${port}/0`,
     host: '127.0.0.1',
     port,
     password,
     async start() {
-      child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      await waitForOutput(child, (text) => text.includes('Ready to accept connections'), 'redis-server');
-      child.stdout?.resume();
-      child.stderr?.resume();
+      if (container) return;
+      // A new container on the same fixed host port: what a restarted Redis looks like to a client.
+      container = await startPeerContainer('redis', (redis) =>
+        redis.withCommand(command).withExposedPorts({ container: 6379, host: port }).withWaitStrategy(Wait.forLogMessage('Ready to accept connections')),
+      );
     },
     async stop() {
-      await stopChild(child);
-      child = undefined;
+      const running = container;
+      container = undefined;
+      await running?.stop();
     },
   };
   await peer.start();
-  process.once('exit', () => child?.kill('SIGKILL'));
   return peer;
 }
 
-/** A running PostgreSQL cluster owned by the unprivileged `postgres` user (PostgreSQL refuses to run as root). */
+/** A PostgreSQL container with password authentication (the image requires POSTGRES_PASSWORD). */
 export interface PostgresPeer {
-  /** Superuser URL to the `postgres` database. */
+  /** Superuser URL (user `postgres`, with its password) to the `postgres` database. */
   url: string;
   port: number;
-  /** Creates a database and returns its URL. */
+  password: string;
+  /** Creates a database and returns its superuser URL. */
   createDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
-function postgresBinDir(): string {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((entry) => existsSync(join(root, entry, 'bin', 'postgres'))) : [];
-  versions.sort((left, right) => Number(right) - Number(left));
-  const newest = versions[0];
-  if (!newest) throw new Error('postgres not found in /usr/lib/postgresql/*/bin: apt-get install postgresql');
-  return join(root, newest, 'bin');
+export interface PostgresOptions {
+  /** Scripts the image's entrypoint runs from /docker-entrypoint-initdb.d on first start, by file name. */
+  initScripts?: Record<string, string>;
+  /** More environment for the container (e.g. what an init script reads). */
+  environment?: Record<string, string>;
 }
 
-export async function startPostgres(): Promise<PostgresPeer> {
-  const bin = postgresBinDir();
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresPeer> {
+  const { Wait } = await import('testcontainers');
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'innover-postgres-'));
-  const data = join(dir, 'data');
-  const asRoot = process.getuid?.() === 0;
-  // Run as the Debian `postgres` user when we are root; as ourselves otherwise.
-  const wrap = (command: string, args: string[]): [string, string[]] =>
-    asRoot ? [requireBinary('runuser', 'util-linux'), ['-u', 'postgres', '--', command, ...args]] : [command, args];
-  if (asRoot) chownSync(dir, Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim()), Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim()));
-  const [initCommand, initArgs] = wrap(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
-  const init = spawnSync(initCommand, initArgs, { encoding: 'utf8' });
-  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
-  const [command, args] = wrap(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  process.once('exit', () => child.kill('SIGKILL'));
-  await waitForOutput(child, (text) => text.includes('ready to accept connections'), 'postgres');
-  child.stdout?.resume();
-  child.stderr?.resume();
-  const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
+  const password = randomBytes(12).toString('hex');
+  const data = '/var/lib/postgresql/data';
+  const container = await startPeerContainer('postgres', (postgres) =>
+    postgres
+      .withEnvironment({ POSTGRES_USER: 'postgres', POSTGRES_PASSWORD: password, POSTGRES_DB: 'postgres', PGDATA: data, ...options.environment })
+      .withTmpFs({ [data]: 'rw' })
+      // Durability is worthless for a throwaway database: skip the flushes.
+      .withCommand(['postgres', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])
+      .withCopyContentToContainer(Object.entries(options.initScripts ?? {}).map(([name, content]) => ({ content, target: `/docker-entrypoint-initdb.d/${name}`, mode: 0o755 })))
+      .withExposedPorts({ container: 5432, host: port })
+      // TCP, not the socket: during first-start init the server listens on the socket only.
+      .withWaitStrategy(Wait.forSuccessfulCommand('pg_isready -h 127.0.0.1 -p 5432 -U postgres -d postgres'))
+      .withStartupTimeout(60_000),
+  );
+  const urlOf = (database: string): string => `postgresql://postgres:${password}@127.0.0.1:${port}/${database}`;
   return {
-    url,
+    url: urlOf('postgres'),
     port,
+    password,
     async createDatabase(name: string) {
       const { default: pg } = await import('pg');
-      const client = new pg.Client({ connectionString: url });
+      const client = new pg.Client({ connectionString: urlOf('postgres') });
       await client.connect();
       try {
         await client.query(`CREATE DATABASE "${name.replaceAll('"', '')}"`);
       } finally {
         await client.end();
       }
-      return `postgresql://postgres@127.0.0.1:${port}/${name}`;
+      return urlOf(name);
     },
     async stop() {
-      // SIGINT is PostgreSQL's "fast shutdown".
-      await stopChild(child, 'SIGINT');
-      rmSync(dir, { recursive: true, force: true });
+      await container.stop();
     },
   };
 }
 
-/** A Kafka-protocol broker: librdkafka's mock cluster, hosted by a kcat process. */
+/** The port the broker listens on inside its container. */
+export const kafkaListenerPort = 9092;
+
+/**
+ * `redpanda start` for a one-broker Redpanda in a container that processes on the host reach at
+ * 127.0.0.1:hostPort (Docker maps hostPort to the listener). Pure.
+ * `--mode dev-container` bundles --overprovisioned, --reserve-memory 0M, --check=false and
+ * --unsafe-bypass-fsync (docs.redpanda.com, rpk redpanda start); `--smp 1` and `--memory` keep it
+ * to one core and a fixed budget, as Redpanda's single-broker container examples do. The Kafka
+ * stand-in CI uses reads only --kafka-addr and advertises its container's IP.
+ */
+export function redpandaStartCommand(hostPort: number): string[] {
+  return [
+    'redpanda',
+    'start',
+    '--mode',
+    'dev-container',
+    '--smp',
+    '1',
+    '--memory',
+    '512M',
+    '--kafka-addr',
+    `0.0.0.0:${kafkaListenerPort}`,
+    '--advertise-kafka-addr',
+    `127.0.0.1:${hostPort}`,
+  ];
+}
+
+/** A Kafka-protocol broker in a container: the topology's Redpanda image. */
 export interface KafkaPeer {
+  /** Bootstrap addresses for clients on this host. */
   brokers: string[];
   stop(): Promise<void>;
 }
 
-export async function startKafkaMock(): Promise<KafkaPeer> {
-  const binary = requireBinary('kcat', 'kcat');
-  const child = spawn(binary, ['-b', '127.0.0.1:1', '-C', '-t', 'innover-mock-keepalive', '-X', 'test.mock.num.brokers=1', '-d', 'mock'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  process.once('exit', () => child.kill('SIGKILL'));
-  const text = await waitForOutput(child, (seen) => /bootstrap\.servers=\S+/.test(seen), 'kcat mock cluster');
-  // The mock logs every request with -d mock; keep draining so the pipe never fills and stalls it.
-  child.stdout?.resume();
-  child.stderr?.resume();
-  const bootstrap = /bootstrap\.servers=(\S+)/.exec(text)?.[1] ?? '';
-  return { brokers: bootstrap.split(','), stop: () => stopChild(child) };
+function tcpReachable(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port, timeout: timeoutMs });
+    const done = (reachable: boolean): void => {
+      socket.destroy();
+      resolve(reachable);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** The brokers the cluster advertises, asked through the bootstrap address as a client would. */
+async function advertisedBrokers(bootstrap: string): Promise<string[]> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const admin = new Kafka({ clientId: 'innover-test-peer', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } }).admin();
+  await admin.connect();
+  try {
+    return (await admin.describeCluster()).brokers.map((broker) => `${broker.host}:${broker.port}`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function startKafka(): Promise<KafkaPeer> {
+  const { Wait } = await import('testcontainers');
+  const port = await freePort();
+  const container = await startPeerContainer('kafka', (kafka) =>
+    kafka
+      .withCommand(redpandaStartCommand(port))
+      .withExposedPorts({ container: kafkaListenerPort, host: port })
+      // The check the generated stack's healthcheck makes.
+      .withWaitStrategy(Wait.forSuccessfulCommand("rpk cluster health | grep -Eq 'Healthy:.+true'"))
+      .withStartupTimeout(90_000),
+  );
+  const bootstrap = `127.0.0.1:${port}`;
+  try {
+    // Clients follow the address the broker advertises: make sure this host reaches it.
+    for (const address of await advertisedBrokers(bootstrap)) {
+      const separator = address.lastIndexOf(':');
+      if (!(await tcpReachable(address.slice(0, separator), Number(address.slice(separator + 1)), 3_000))) {
+        throw new Error(`the Kafka broker advertises ${address}, which this host cannot reach (it should advertise 127.0.0.1:${port})`);
+      }
+    }
+  } catch (error) {
+    await container.stop();
+    throw error;
+  }
+  return { brokers: [bootstrap], stop: async () => void (await container.stop()) };
 }
 
 function scopeValues(scope: string, prefix: string): string[] {

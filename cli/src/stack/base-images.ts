@@ -1,7 +1,10 @@
 import { planStack } from '../topology/plan-stack.js';
 import type { Topology } from '../topology/schema.js';
 
-/** The kinds of base image that ../shared/tools/standin-images.sh can stand in for. */
+/**
+ * The kinds of base image that innover's CI can stand in for with a local build when no registry
+ * answers (`kafka` is a Redpanda image: a Kafka-protocol broker).
+ */
 export type StandInKind = 'node' | 'redis' | 'postgres' | 'nginx' | 'kafka';
 
 /**
@@ -21,4 +24,19 @@ export function standInBaseImages(topology: Topology, profile: string): string[]
     if (container.component === 'database' && plan.database === 'postgres') pairs.set(container.image, 'postgres');
   }
   return [...pairs].map(([image, kind]) => `${image}=${kind}`);
+}
+
+/** The images the integration tier's container peers run (test/support/peers.ts), by kind. Pure. */
+export function integrationPeerImages(topology: Topology): Record<'redis' | 'postgres' | 'kafka', string> {
+  return { redis: topology.infrastructure.redis.image, postgres: topology.database.postgres.image, kafka: topology.infrastructure.redpanda.image };
+}
+
+/**
+ * `IMAGE=KIND` pairs for every image the tests run: the base images of the e2e profile and the
+ * integration peers' images, each once. Pure.
+ */
+export function testImages(topology: Topology, e2eProfile: string): string[] {
+  const pairs = new Map(standInBaseImages(topology, e2eProfile).map((pair) => [pair.slice(0, pair.lastIndexOf('=')), pair] as const));
+  for (const [kind, image] of Object.entries(integrationPeerImages(topology))) if (!pairs.has(image)) pairs.set(image, `${image}=${kind}`);
+  return [...pairs.values()];
 }

@@ -9,7 +9,7 @@ import { scriptedEngine, summary } from '../stack/engine-fakes.js';
 import { startRedis, type RedisPeer } from '../../../test/support/peers.js';
 import { stackRoot, testEnv } from './stack-context.js';
 
-// test-worker and workers against a real redis-server whose password is not the one in `.env`
+// test-worker and workers against a real Redis whose password is not the one in `.env`
 // (say `.env` was regenerated while the stack kept running). BullMQ alone reconnects forever on
 // WRONGPASS; the commands must answer in one line instead. Only the Docker engine is faked.
 let redis: RedisPeer;

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
-/** Where the official specs live (see /work/shared/contracts/README.md). */
-export const contractsDirectory = new URL('../../../../shared/contracts/', import.meta.url);
+/** Where the official specs live: vendored at contracts/ (see contracts/README.md). */
+export const contractsDirectory = new URL('../../../contracts/', import.meta.url);
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void;
 

@@ -1,34 +1,21 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { execa } from 'execa';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresPeer } from '../../../test/support/peers.js';
 import { renderPostgresInit } from '../../src/render/database.js';
 import { defaultStack } from '../topology/fixtures.js';
 
-// The script the postgres image runs from /docker-entrypoint-initdb.d, run here the same way
-// (bash, POSTGRES_* and SERVICE_DB_PASSWORD in the environment) against a real PostgreSQL.
+// The script the postgres image runs from /docker-entrypoint-initdb.d, run by the topology's
+// postgres image itself on first start, as the generated stack mounts it (10-innover.sh, with
+// POSTGRES_* and SERVICE_DB_PASSWORD in the environment). A failing script fails the start.
 describe('database/postgres-init.sh on a real PostgreSQL', () => {
   let peer: PostgresPeer;
-  let folder: string;
   const password = 'service-password-0123456789';
 
   beforeAll(async () => {
-    peer = await startPostgres();
-    folder = mkdtempSync(join(tmpdir(), 'innover-pg-init-'));
-    const script = join(folder, 'postgres-init.sh');
-    writeFileSync(script, renderPostgresInit(defaultStack()), { mode: 0o755 });
-    const run = await execa('bash', [script], {
-      reject: false,
-      env: { POSTGRES_USER: 'postgres', POSTGRES_DB: 'postgres', SERVICE_DB_PASSWORD: password, PGHOST: '127.0.0.1', PGPORT: String(peer.port) },
-    });
-    if (run.exitCode !== 0) throw new Error(`postgres-init.sh failed: ${String(run.stderr)}`);
+    peer = await startPostgres({ initScripts: { '10-innover.sh': renderPostgresInit(defaultStack()) }, environment: { SERVICE_DB_PASSWORD: password } });
   });
   afterAll(async () => {
     await peer?.stop();
-    if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
   const connect = async (user: string, database: string) => {
@@ -38,7 +25,8 @@ describe('database/postgres-init.sh on a real PostgreSQL', () => {
   };
 
   it('creates one login role with a password and one owned database per service', async () => {
-    const admin = await connect('postgres', 'postgres');
+    const admin = new pg.Client({ connectionString: peer.url });
+    await admin.connect();
     try {
       const roles = await admin.query<{ rolname: string; has_password: boolean }>(
         "SELECT rolname, rolpassword IS NOT NULL AS has_password FROM pg_authid WHERE rolcanlogin AND rolname <> 'postgres' ORDER BY rolname",

@@ -13,14 +13,14 @@ import {
   fetchClientCredentialsToken,
 } from '../../src/smoke/checks.js';
 import { runSmoke } from '../../src/smoke/run-smoke.js';
-import { startKafkaMock, startOidcIssuer, startPostgres, startRedis } from '../../../test/support/peers.js';
+import { startKafka, startOidcIssuer, startPostgres, startRedis } from '../../../test/support/peers.js';
 import type { KafkaPeer, OidcPeer, PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
 import { startOtlpCollector } from '../../../test/support/otlp-collector.js';
 import { apiBaseUrl, buildService, spawnService } from '../../../test/support/service-process.js';
 import { startGatewayStandIn } from './support/wso2-gateway.js';
 import { startJaegerQuery } from './support/jaeger-query.js';
 
-// Each smoke check against a real peer: redis-server, the kcat mock Kafka cluster, PostgreSQL,
+// Each smoke check against a real peer: Redis, the Kafka broker and PostgreSQL containers,
 // oidc-provider as the OIDC issuer, an in-process WSO2-like gateway, and a real service process.
 const open = () => new AbortController().signal;
 /** The client oidc-provider's peer registers (test/support/peers.ts). */
@@ -55,10 +55,10 @@ describe('redis check', () => {
   });
 });
 
-describe('kafka check (kcat mock cluster)', () => {
+describe('kafka check (broker container)', () => {
   let kafka: KafkaPeer;
   beforeAll(async () => {
-    kafka = await startKafkaMock();
+    kafka = await startKafka();
   });
   afterAll(async () => {
     await kafka?.stop();
@@ -101,7 +101,7 @@ describe('sql check (PostgreSQL)', () => {
   });
 
   it('fails naming user and database when the database is missing', async () => {
-    await expect(checkSql({ host: '127.0.0.1', port: postgres.port, user: 'payment', database: 'ledger', password: 'x' }, open())).rejects.toThrow(
+    await expect(checkSql({ host: '127.0.0.1', port: postgres.port, user: 'payment', database: 'ledger', password: 'service-db-secret' }, open())).rejects.toThrow(
       /^payment@ledger: database "ledger" does not exist$/,
     );
   });

@@ -8,7 +8,7 @@ import type { EnvConfig } from '../../src/env/schema.js';
 import type { SmokeResult } from '../../src/commands/smoke.js';
 import { planStack } from '../../src/topology/plan-stack.js';
 import type { Topology } from '../../src/topology/schema.js';
-import { freePort, startKafkaMock, startPostgres, startRedis } from '../../../test/support/peers.js';
+import { freePort, startKafka, startPostgres, startRedis } from '../../../test/support/peers.js';
 import type { KafkaPeer, PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
 import { buildService, spawnService } from '../../../test/support/service-process.js';
 import type { ServiceProcess } from '../../../test/support/service-process.js';
@@ -52,7 +52,7 @@ async function smoke(argv: string[], engine = engineReporting()) {
 
 beforeAll(async () => {
   for (const service of services) buildService(service);
-  [redis, postgres, kafka] = await Promise.all([startRedis({ password: redisPassword }), startPostgres(), startKafkaMock()]);
+  [redis, postgres, kafka] = await Promise.all([startRedis({ password: redisPassword }), startPostgres(), startKafka()]);
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: postgres.url });
   await admin.connect();

@@ -6,7 +6,7 @@ import type { EnvConfig } from '../../src/env/schema.js';
 import type { SmokeResult } from '../../src/commands/smoke.js';
 import { planStack } from '../../src/topology/plan-stack.js';
 import type { Topology } from '../../src/topology/schema.js';
-import { freePort, startKafkaMock, startPostgres, startRedis } from '../../../test/support/peers.js';
+import { freePort, startKafka, startPostgres, startRedis } from '../../../test/support/peers.js';
 import type { KafkaPeer, PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
 import { startOtlpCollector } from '../../../test/support/otlp-collector.js';
 import type { OtlpCollector } from '../../../test/support/otlp-collector.js';
@@ -19,7 +19,7 @@ import { topologyFrom } from '../topology/fixtures.js';
 import { startJaegerQuery } from './support/jaeger-query.js';
 
 // `innover smoke` on a profile with Kafka and tracing but no identity or gateway: the real payment
-// service (API and worker) on Redis, PostgreSQL and the kcat mock Kafka cluster, exporting its spans
+// service (API and worker) on Redis, PostgreSQL and a Kafka broker (containers), exporting its spans
 // to a stand-in OTLP collector that a stand-in Jaeger query API serves. The Kafka and trace checks
 // run through the command with the endpoints the topology plans.
 const redisPassword = 'smoke-observed-redis-secret';
@@ -42,7 +42,7 @@ const dotenv: EnvConfig = {
 
 beforeAll(async () => {
   buildService('payment');
-  [redis, postgres, kafka, collector] = await Promise.all([startRedis({ password: redisPassword }), startPostgres(), startKafkaMock(), startOtlpCollector()]);
+  [redis, postgres, kafka, collector] = await Promise.all([startRedis({ password: redisPassword }), startPostgres(), startKafka(), startOtlpCollector()]);
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: postgres.url });
   await admin.connect();

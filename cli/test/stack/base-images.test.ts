@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { standInBaseImages } from '../../src/stack/base-images.js';
+import { integrationPeerImages, standInBaseImages, testImages } from '../../src/stack/base-images.js';
 import { defaultStack } from '../topology/fixtures.js';
 
 describe('standInBaseImages', () => {
@@ -23,5 +23,21 @@ describe('standInBaseImages', () => {
 
   it('leaves out PostgreSQL when the profile runs CockroachDB, which has no stand-in', () => {
     expect(standInBaseImages(defaultStack(), 'full').some((pair) => pair.endsWith('=postgres'))).toBe(false);
+  });
+
+  it('names a Redpanda image as the kafka kind', () => {
+    expect(standInBaseImages(defaultStack(), 'core')).toContain('docker.redpanda.com/redpandadata/redpanda:v24.3.6=kafka');
+  });
+});
+
+describe('the images the tests run', () => {
+  it("are the integration peers' Redis, PostgreSQL and Redpanda images, with the topology tags", () => {
+    expect(integrationPeerImages(defaultStack())).toEqual({ redis: 'redis:7.4-bookworm', postgres: 'postgres:16-bookworm', kafka: 'docker.redpanda.com/redpandadata/redpanda:v24.3.6' });
+  });
+
+  it("add the peers' images to the e2e profile's base images, each image once", () => {
+    const pairs = testImages(defaultStack(), 'lite');
+    expect(pairs).toEqual(expect.arrayContaining([...standInBaseImages(defaultStack(), 'lite'), 'docker.redpanda.com/redpandadata/redpanda:v24.3.6=kafka']));
+    expect(new Set(pairs.map((pair) => pair.slice(0, pair.lastIndexOf('=')))).size).toBe(pairs.length);
   });
 });

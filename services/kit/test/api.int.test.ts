@@ -8,7 +8,7 @@ import { createEventBus } from '@innover/kit/events';
 import type { EventBus, ReceivedEvent } from '@innover/kit/events';
 import { paymentInitiatedCodec } from '../../payment/src/generated/events.js';
 import type { PaymentInitiated } from '../../payment/src/generated/payment/v1/payment_pb.js';
-import { freePort, startKafkaMock, startOidcIssuer, startPostgres, startRedis } from '../../../test/support/peers.js';
+import { freePort, startKafka, startOidcIssuer, startPostgres, startRedis } from '../../../test/support/peers.js';
 import type { KafkaPeer, OidcPeer, PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
 import { startOtlpCollector } from '../../../test/support/otlp-collector.js';
 import type { OtlpCollector } from '../../../test/support/otlp-collector.js';
@@ -42,7 +42,7 @@ const payment = { payerId: 'alice', payeeId: 'bob', amountMinor: 1250, currency:
 
 beforeAll(async () => {
   buildService('payment');
-  [redis, postgres, kafka, oidc, collector] = await Promise.all([startRedis({ password: 'api-test-secret' }), startPostgres(), startKafkaMock(), startOidcIssuer({ audience: 'innover-api' }), startOtlpCollector()]);
+  [redis, postgres, kafka, oidc, collector] = await Promise.all([startRedis({ password: 'api-test-secret' }), startPostgres(), startKafka(), startOidcIssuer({ audience: 'innover-api' }), startOtlpCollector()]);
   const databaseUrl = await postgres.createDatabase('payment');
   environment = {
     PORT: '0',
