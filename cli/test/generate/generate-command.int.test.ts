@@ -167,6 +167,8 @@ describe('innover init', () => {
     const old = `# my notes, kept\n${readFileSync(path, 'utf8')
       .replace(/^POSTGRES_PASSWORD=.*$/m, 'POSTGRES_PASSWORD=changeme')
       .replace(/^SMOKE_CLIENT_SECRET=.*$/m, 'SMOKE_CLIENT_SECRET=<secret>')
+      // An endpoint from before Keycloak moved under /auth: refused now, carried to the topology's value.
+      .replace(/^KEYCLOAK_URL=.*$/m, 'KEYCLOAK_URL=http://localhost:8080')
       .replace(/^# Client secrets.*\nWSO2_AM_CLIENT_SECRET=.*\n/m, '')
       .replace(/^\n# CockroachDB licence.*\nCOCKROACH_LICENSE=\n/m, '')}MY_OWN_SETTING=unknown to innover\n`;
     writeFileSync(path, old);
@@ -182,6 +184,7 @@ describe('innover init', () => {
       secrets: ['POSTGRES_PASSWORD', 'SMOKE_CLIENT_SECRET', 'WSO2_AM_CLIENT_SECRET'],
       replaced: ['POSTGRES_PASSWORD', 'SMOKE_CLIENT_SECRET'],
       added: ['WSO2_AM_CLIENT_SECRET', 'COCKROACH_LICENSE'],
+      refreshed: ['KEYCLOAK_URL'],
       downFirst: ['POSTGRES_PASSWORD'],
       problems: [],
       template: '.env.example',
@@ -191,6 +194,7 @@ describe('innover init', () => {
     expect(text).toContain(`REDIS_PASSWORD=${kept}\n`);
     expect(text).toContain('MY_OWN_SETTING=unknown to innover\n');
     expect(text).toMatch(/^COCKROACH_LICENSE=$/m);
+    expect(text).toMatch(/^KEYCLOAK_URL=http:\/\/localhost:8080\/auth$/m);
     expect(text).not.toMatch(/changeme|<secret>/);
     for (const key of ['POSTGRES_PASSWORD', 'SMOKE_CLIENT_SECRET', 'WSO2_AM_CLIENT_SECRET']) {
       expect(run.stdout + run.stderr.join('\n')).not.toContain(new RegExp(`^${key}=(.*)$`, 'm').exec(text)![1]);

@@ -50,8 +50,8 @@ beforeAll(async () => {
   await admin.query('CREATE DATABASE payment OWNER payment');
   await admin.end();
 
-  const [apiPort, jaegerPort, grpcPort, httpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  jaeger = await startJaegerQuery(collector.spans, jaegerPort);
+  const [apiPort, jaegerPort, jaegerHealthPort, grpcPort, httpPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  jaeger = await startJaegerQuery(collector.spans, jaegerPort, jaegerHealthPort);
   const kafkaPort = Number(kafka.brokers[0]?.split(':')[1]);
   topology = topologyFrom({
     services: [{ name: 'payment', hostPort: apiPort }],
@@ -59,7 +59,7 @@ beforeAll(async () => {
     infrastructure: {
       redis: { hostPort: redis.port },
       redpanda: { hostPort: kafkaPort },
-      jaeger: { uiHostPort: jaegerPort },
+      jaeger: { uiHostPort: jaegerPort, healthHostPort: jaegerHealthPort },
       // The stand-in collector answers 200 on every path, its health endpoint included.
       otelCollector: { grpcHostPort: grpcPort, httpHostPort: httpPort, healthHostPort: Number(new URL(collector.endpoint).port) },
     },
