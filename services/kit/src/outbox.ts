@@ -151,24 +151,33 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let wake: (() => void) | undefined;
 
   async function leases(): Promise<void> {
-    const now = performance.now();
-    if (held.length > 0 && now < renewAfter) return;
     const sent = performance.now();
-    const renewed = held.length === 0 ? [] : await database.query<{ shard: number }>(
-      `UPDATE outbox_leases SET lease_until = now() + $2::INT8 * INTERVAL '1 millisecond'
-       WHERE owner = $1 AND lease_until > now() RETURNING shard`,
-      [owner, leaseMs],
-    );
-    const claimed = await database.query<{ shard: number }>(
-      `UPDATE outbox_leases SET owner = $1, lease_until = now() + $2::INT8 * INTERVAL '1 millisecond'
-       WHERE shard IN (SELECT shard FROM outbox_leases WHERE lease_until <= now() ORDER BY shard LIMIT $3 FOR UPDATE SKIP LOCKED)
-         AND lease_until <= now()
-       RETURNING shard`,
-      [owner, leaseMs, claimLimit],
-    );
+    // Renew what we hold a third of the way into the lease; look for unowned shards (a dead replica's, once
+    // its lease ran out) every round, which is one small read when there are none.
+    const renewing = held.length > 0 && sent >= renewAfter;
+    const renewed = !renewing
+      ? held.map((shard) => ({ shard }))
+      : await database.query<{ shard: number }>(
+          `UPDATE outbox_leases SET lease_until = now() + $2::INT8 * INTERVAL '1 millisecond'
+           WHERE owner = $1 AND lease_until > now() RETURNING shard`,
+          [owner, leaseMs],
+        );
+    if (renewing || held.length === 0) {
+      validUntil = sent + leaseMs * 0.8;
+      renewAfter = sent + leaseMs / 3;
+    }
+    const claimed =
+      renewed.length >= OUTBOX_SHARDS
+        ? []
+        : await database.query<{ shard: number }>(
+            `UPDATE outbox_leases SET owner = $1, lease_until = now() + $2::INT8 * INTERVAL '1 millisecond'
+             WHERE shard IN (SELECT shard FROM outbox_leases WHERE lease_until <= now() ORDER BY shard LIMIT $3 FOR UPDATE SKIP LOCKED)
+               AND lease_until <= now()
+             RETURNING shard`,
+            [owner, leaseMs, claimLimit],
+          );
+    // Shards claimed now have fresher leases than those renewed earlier: the deadline set at the last renewal holds for all.
     held = [...renewed, ...claimed].map((row) => row.shard).sort((left, right) => left - right);
-    validUntil = sent + leaseMs * 0.8;
-    renewAfter = sent + leaseMs / 3;
   }
 
   async function unsent(after: string): Promise<OutboxRow[]> {
