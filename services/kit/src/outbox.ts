@@ -150,34 +150,49 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let stopping = false;
   let wake: (() => void) | undefined;
 
-  async function leases(): Promise<void> {
+  /** Extends every lease this relay still holds; shards another relay took (after ours expired) drop out of `held`. */
+  async function renew(): Promise<void> {
     const sent = performance.now();
+    const renewed = await database.query<{ shard: number }>(
+      `UPDATE outbox_leases SET lease_until = now() + $2::INT8 * INTERVAL '1 millisecond'
+       WHERE owner = $1 AND lease_until > now() RETURNING shard`,
+      [owner, leaseMs],
+    );
+    held = renewed.map((row) => row.shard).sort((left, right) => left - right);
+    validUntil = sent + leaseMs * 0.8;
+    renewAfter = sent + leaseMs / 3;
+  }
+
+  async function leases(): Promise<void> {
     // Renew what we hold a third of the way into the lease; look for unowned shards (a dead replica's, once
     // its lease ran out) every round, which is one small read when there are none.
-    const renewing = held.length > 0 && sent >= renewAfter;
-    const renewed = !renewing
-      ? held.map((shard) => ({ shard }))
-      : await database.query<{ shard: number }>(
-          `UPDATE outbox_leases SET lease_until = now() + $2::INT8 * INTERVAL '1 millisecond'
-           WHERE owner = $1 AND lease_until > now() RETURNING shard`,
-          [owner, leaseMs],
-        );
-    if (renewing || held.length === 0) {
+    if (held.length > 0 && performance.now() >= renewAfter) await renew();
+    if (held.length >= OUTBOX_SHARDS) return;
+    const sent = performance.now();
+    const claimed = await database.query<{ shard: number }>(
+      `UPDATE outbox_leases SET owner = $1, lease_until = now() + $2::INT8 * INTERVAL '1 millisecond'
+       WHERE shard IN (SELECT shard FROM outbox_leases WHERE lease_until <= now() ORDER BY shard LIMIT $3 FOR UPDATE SKIP LOCKED)
+         AND lease_until <= now()
+       RETURNING shard`,
+      [owner, leaseMs, claimLimit],
+    );
+    if (claimed.length === 0) return;
+    // Freshly claimed leases outlast the ones renewed earlier, so the deadline of the oldest still holds for all.
+    if (held.length === 0) {
       validUntil = sent + leaseMs * 0.8;
       renewAfter = sent + leaseMs / 3;
     }
-    const claimed =
-      renewed.length >= OUTBOX_SHARDS
-        ? []
-        : await database.query<{ shard: number }>(
-            `UPDATE outbox_leases SET owner = $1, lease_until = now() + $2::INT8 * INTERVAL '1 millisecond'
-             WHERE shard IN (SELECT shard FROM outbox_leases WHERE lease_until <= now() ORDER BY shard LIMIT $3 FOR UPDATE SKIP LOCKED)
-               AND lease_until <= now()
-             RETURNING shard`,
-            [owner, leaseMs, claimLimit],
-          );
-    // Shards claimed now have fresher leases than those renewed earlier: the deadline set at the last renewal holds for all.
-    held = [...renewed, ...claimed].map((row) => row.shard).sort((left, right) => left - right);
+    held = [...held, ...claimed.map((row) => row.shard)].sort((left, right) => left - right);
+  }
+
+  /** Keeps the leases alive while a publish is slow (a paused broker), so no other replica starts repeating the batch. */
+  async function whileRenewing<T>(work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => void renew().catch((error: unknown) => options.logger?.warn({ err: error, owner }, 'outbox lease renewal failed')), Math.max(1, leaseMs / 3));
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   async function unsent(after: string): Promise<OutboxRow[]> {
@@ -206,7 +221,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return 0;
     }
     const messages: OutboxMessage[] = rows.map((row) => ({ id: row.id, topic: row.topic, key: row.event_key, seq: Number(row.seq), payload: row.payload, headers: row.headers, createdAt: row.created_at }));
-    await publish(messages);
+    await whileRenewing(() => publish(messages));
     // Only now: a row is never marked sent before its publish was acknowledged.
     await database.query('UPDATE outbox SET sent_at = now() WHERE id = ANY($1::UUID[]) AND sent_at IS NULL', [messages.map((message) => message.id)]);
     cursor = rows.length === batchSize ? (rows.at(-1)?.event_key ?? '') : '';

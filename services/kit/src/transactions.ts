@@ -93,8 +93,8 @@ export function backoffDelay(attempt: number, options: { baseDelayMs?: number; m
 }
 
 const beginStatement: Record<IsolationLevel, string> = {
-  serializable: 'BEGIN ISOLATION LEVEL SERIALIZABLE',
-  'read committed': 'BEGIN ISOLATION LEVEL READ COMMITTED',
+  serializable: 'BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE',
+  'read committed': 'BEGIN TRANSACTION ISOLATION LEVEL READ COMMITTED',
 };
 
 const defaultSleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));

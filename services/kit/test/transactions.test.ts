@@ -36,14 +36,14 @@ function recordingDatabase(options: { commitAnswers?: string } = {}) {
 const noSleep = { sleep: async () => undefined, random: () => 0.5 };
 
 describe('runTransaction', () => {
-  it('runs fn between BEGIN ISOLATION LEVEL SERIALIZABLE and COMMIT on one connection', async () => {
+  it('runs fn between BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE and COMMIT on one connection', async () => {
     const { database, log, releases } = recordingDatabase();
     const result = await runTransaction(database, async (tx) => {
       await tx.query('UPDATE accounts SET x = 1');
       return tx.attempt;
     });
     expect(result).toBe(1);
-    expect(log).toEqual(['BEGIN ISOLATION LEVEL SERIALIZABLE', 'UPDATE accounts SET x = 1', 'COMMIT']);
+    expect(log).toEqual(['BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'UPDATE accounts SET x = 1', 'COMMIT']);
     expect(releases).toEqual([false]);
   });
 
@@ -132,7 +132,7 @@ describe('runTransaction', () => {
       }),
     ).rejects.toThrow('insufficient funds');
     expect(runs).toBe(1);
-    expect(log).toEqual(['BEGIN ISOLATION LEVEL SERIALIZABLE', 'ROLLBACK']);
+    expect(log).toEqual(['BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'ROLLBACK']);
   });
 
   it('refuses to report success when COMMIT answered ROLLBACK (fn swallowed a failed statement)', async () => {
@@ -143,7 +143,7 @@ describe('runTransaction', () => {
   it('can run READ COMMITTED when asked', async () => {
     const { database, log } = recordingDatabase();
     await runTransaction(database, async () => undefined, { isolation: 'read committed' });
-    expect(log[0]).toBe('BEGIN ISOLATION LEVEL READ COMMITTED');
+    expect(log[0]).toBe('BEGIN TRANSACTION ISOLATION LEVEL READ COMMITTED');
   });
 });
 
