@@ -74,6 +74,8 @@ export interface IdempotencyRecord {
   recoveryPoint: string;
   state: PhaseState;
   lockToken: string;
+  /** No key was sent to a route where it is optional: the phases run, nothing is recorded. */
+  ephemeral?: boolean;
 }
 
 export interface StoredResponse {
@@ -181,6 +183,7 @@ export class IdempotencyLockLostError extends Error {
 }
 
 async function recordResult(tx: Queryable, record: IdempotencyRecord, result: PhaseResult): Promise<void> {
+  if (record.ephemeral) return;
   const updated =
     'status' in result
       ? await tx.query(
@@ -220,7 +223,8 @@ async function persist(database: Database, record: IdempotencyRecord, work: (tx:
       { name: `idempotency.phase ${record.recoveryPoint}` },
     );
   } catch (error) {
-    if (!(error instanceof AmbiguousCommitError)) throw error;
+    // Without a key row there is nothing to re-read: the caller hears the ambiguity.
+    if (!(error instanceof AmbiguousCommitError) || record.ephemeral) throw error;
     return await settleAmbiguous(database, record);
   }
 }
@@ -271,6 +275,7 @@ class RerunPhase extends Error {}
 
 /** Releases the lock of a request that failed with an unexpected error, so a retry resumes at once. */
 export async function releaseIdempotencyKey(database: Database, record: IdempotencyRecord): Promise<void> {
+  if (record.ephemeral) return;
   await database.query('UPDATE idempotency_keys SET locked_at = NULL WHERE idempotency_key = $1 AND lock_token = $2', [record.key, record.lockToken]);
 }
 
@@ -279,6 +284,7 @@ export async function releaseIdempotencyKey(database: Database, record: Idempote
  * the same key again with a corrected body.
  */
 async function forgetUnstartedKey(database: Database, record: IdempotencyRecord): Promise<void> {
+  if (record.ephemeral) return;
   await database.query('DELETE FROM idempotency_keys WHERE idempotency_key = $1 AND lock_token = $2 AND recovery_point = $3', [record.key, record.lockToken, STARTED]);
 }
 
@@ -289,6 +295,7 @@ async function forgetUnstartedKey(database: Database, record: IdempotencyRecord)
 async function settleFailure(database: Database, record: IdempotencyRecord, error: unknown): Promise<StoredResponse> {
   if (error instanceof HttpError && error.status >= 400 && error.status < 500) {
     const body = { error: error.code, message: error.message };
+    if (record.ephemeral) return { status: error.status, body: JSON.stringify(body) };
     if (error.status === 400) {
       await forgetUnstartedKey(database, record);
       await releaseIdempotencyKey(database, record);
@@ -321,6 +328,11 @@ export interface IdempotencyOptions {
   /** Single-phase requests: the effect and the response in one atomic phase. */
   handle?: (tx: Transaction, context: PhaseContext) => Promise<PhaseResult>;
   lockTimeoutMs?: number;
+  /**
+   * The key may be left out (forex's `POST /quotes`): then the phases simply run, nothing is stored and a retry
+   * is a new request. A key that is sent is still checked and honoured.
+   */
+  optional?: boolean;
 }
 
 function phasesOf(options: Pick<IdempotencyOptions, 'phases' | 'handle'>): Phases {
@@ -348,6 +360,14 @@ const answers = {
  * Unexpected errors are rethrown after the lock is released (the caller answers 500; a retry resumes).
  */
 export async function idempotentRequest(options: IdempotencyOptions, request: Omit<IdempotentRequest, 'key'> & { key: string | undefined }): Promise<IdempotentAnswer> {
+  if (options.optional && (request.key === undefined || request.key === '')) {
+    const record: IdempotencyRecord = { key: '', method: request.method.toUpperCase(), path: request.path, body: request.body ?? null, params: request.params ?? {}, recoveryPoint: STARTED, state: {}, lockToken: '', ephemeral: true };
+    try {
+      return { ...(await runPhases(options.database, record, phasesOf(options))), replayed: false };
+    } catch (error) {
+      return { ...(await settleFailure(options.database, record, error)), replayed: false };
+    }
+  }
   const reason = invalidKeyReason(request.key);
   if (reason !== undefined || request.key === undefined) return answers.required(reason ?? 'missing key');
   const begun = await beginIdempotentRequest(options.database, { ...request, key: request.key }, options);

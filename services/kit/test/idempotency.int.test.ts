@@ -98,6 +98,7 @@ beforeAll(async () => {
         next();
       });
       router.post('/payments', validateBody(paymentBody), paymentHandler(() => current));
+      router.post('/quotes', idempotent({ database, optional: true, handle: async (tx) => respond(201, { id: (await tx.query<{ id: string }>('INSERT INTO payments (id, amount_minor, currency) VALUES ($1, 1, $2) RETURNING id', [randomUUID(), 'JPY']))[0]?.id }) }));
       router.post('/wallets/:id/top-ups', validateBody(z.strictObject({ amountMinor: z.number().int().positive() })), idempotent({ database, phases: topUpPhases }));
     },
   });
@@ -273,6 +274,18 @@ describe('idempotent(): the issue-10 contract', () => {
     expect(await completeAbandonedRequests(database, ({ path }) => (path.endsWith('/top-ups') ? topUpPhases : undefined))).toBe(1);
     expect(await completeAbandonedRequests(database, () => topUpPhases)).toBe(0);
     expect(await post('/wallets/w-9/top-ups', { amountMinor: 300 }, 'key-abandoned')).toMatchObject({ status: 201, replayed: 'true', body: { walletId: 'w-9', amountMinor: 300 } });
+  });
+
+  it('where the key is optional: without one each request runs and nothing is stored; with one it is honoured', async () => {
+    const first = await post('/quotes', {});
+    const second = await post('/quotes', {});
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(first.body['id']).not.toBe(second.body['id']);
+    expect(await count('idempotency_keys')).toBe(0);
+    const keyed = await post('/quotes', {}, 'key-quote');
+    expect(await post('/quotes', {}, 'key-quote')).toMatchObject({ status: 201, replayed: 'true', body: keyed.body });
+    expect((await post('/quotes', {}, 'q'.repeat(256))).status).toBe(400);
+    expect(await count('payments')).toBe(3);
   });
 
   it('the reaper deletes keys past the retention (at least 24 h) and keeps the rest', async () => {
