@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { context, propagation, trace } from '@opentelemetry/api';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTelemetry } from '../src/telemetry.js';
+import type { Telemetry } from '../src/telemetry.js';
 import type { QueryResultRow } from 'pg';
 import type { Database } from '../src/database.js';
 import { connectionLostError, injectFaults, sqlStateError } from '../src/faults.js';
@@ -32,6 +36,21 @@ function recordingDatabase(options: { commitAnswers?: string } = {}) {
   };
   return { database, log, releases };
 }
+
+const ended: ReadableSpan[] = [];
+const collector: SpanProcessor = { onStart: () => undefined, onEnd: (span) => void ended.push(span), forceFlush: async () => undefined, shutdown: async () => undefined };
+let telemetry: Telemetry;
+
+beforeAll(async () => {
+  telemetry = await startTelemetry({ serviceName: 'kit-test', serviceVersion: '0', endpoint: undefined, extraProcessors: [collector] });
+});
+
+afterAll(async () => {
+  await telemetry.shutdown();
+  trace.disable();
+  context.disable();
+  propagation.disable();
+});
 
 const noSleep = { sleep: async () => undefined, random: () => 0.5 };
 
@@ -144,6 +163,20 @@ describe('runTransaction', () => {
     const { database, log } = recordingDatabase();
     await runTransaction(database, async () => undefined, { isolation: 'read committed' });
     expect(log[0]).toBe('BEGIN TRANSACTION ISOLATION LEVEL READ COMMITTED');
+  });
+});
+
+describe('runTransaction spans', () => {
+  it('puts each attempt in its own span, with the attempt number, failed attempts marked as errors', async () => {
+    ended.length = 0;
+    const { database } = recordingDatabase();
+    const faulty = injectFaults(database, [{ match: 'UPDATE', error: () => sqlStateError('40001') }]);
+    await runTransaction(faulty, async (tx) => void (await tx.query('UPDATE wallets SET x = 1')), { ...noSleep, name: 'wallet.top-up' });
+    const attempts = ended.filter((span) => span.name === 'transaction wallet.top-up');
+    expect(attempts.map((span) => [span.attributes['db.transaction.attempt'], span.status.code])).toEqual([
+      [1, 2],
+      [2, 0],
+    ]);
   });
 });
 
