@@ -2,6 +2,9 @@ import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { propagation } from '@opentelemetry/api';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startPostgres } from '../../../test/support/peers.js';
@@ -12,9 +15,11 @@ import { consumeOnce, eventIdOf, handleOnce } from '../src/inbox.js';
 import { OUTBOX_SHARDS, createOutboxRelay, enqueueEvent, purgeSentOutbox } from '../src/outbox.js';
 import type { OutboxMessage, OutboxRelay } from '../src/outbox.js';
 import { runTransaction } from '../src/transactions.js';
+import { buildService, repositoryRoot } from '../../../test/support/service-process.js';
 
 let postgres: PostgresPeer;
 let database: Database;
+let databaseUrl: string;
 const logger = pino({ level: 'silent' });
 const topic = 'payment.status-changed.v1';
 
@@ -22,7 +27,8 @@ beforeAll(async () => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   postgres = await startPostgres();
-  database = createDatabase(await postgres.createDatabase('kit_outbox'), { max: 20 });
+  databaseUrl = await postgres.createDatabase('kit_outbox');
+  database = createDatabase(databaseUrl, { max: 20 });
   expect(await runKitMigrations(database, ['outbox', 'inbox'], logger)).toEqual(['kit_inbox_001.sql', 'kit_outbox_001.sql']);
   // Idempotent: a second run applies nothing.
   expect(await runKitMigrations(database, ['outbox', 'inbox'], logger)).toEqual([]);
@@ -192,6 +198,39 @@ describe('outbox relay', () => {
     // At least once: 1..4 twice; first deliveries in order.
     const firsts = [...new Set(broker.map((delivery) => delivery.index))];
     expect(firsts).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('a relay process SIGKILLed while its publish is in flight: its rows stay unsent, and after its lease another relay publishes them all, in order', async () => {
+    buildService('kit');
+    for (let index = 1; index <= 6; index += 1) await runTransaction(database, async (tx) => void (await enqueueEvent(tx, { topic, key: 'order-9', payload: encode({ index }) })));
+    const dist = (file: string) => pathToFileURL(join(repositoryRoot, 'services', 'kit', 'dist', file)).href;
+    // The child hands its first batch to the "broker" (stdout), then hangs in publish until it is killed.
+    const script = `
+      const { createDatabase } = await import(${JSON.stringify(dist('database.js'))});
+      const { createOutboxRelay } = await import(${JSON.stringify(dist('outbox.js'))});
+      const relay = createOutboxRelay({ database: createDatabase(process.env.DATABASE_URL), owner: 'killed', batchSize: 3, claimLimit: 16,
+        publish: (messages) => { process.stdout.write(JSON.stringify(messages.map((m) => JSON.parse(m.payload.toString()).index)) + '\\n'); return new Promise(() => {}); } });
+      await relay.runOnce();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env['PATH'] ?? '', DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<string | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    const firstBatch = await new Promise<number[]>((resolve, reject) => {
+      child.stdout.once('data', (chunk: Buffer) => resolve(JSON.parse(chunk.toString()) as number[]));
+      child.once('exit', () => reject(new Error(`relay child exited early: ${errors}`)));
+    });
+    expect(firstBatch).toEqual([1, 2, 3]);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    expect(await database.query('SELECT id FROM outbox WHERE sent_at IS NOT NULL')).toEqual([]);
+    expect((await database.query<{ count: string }>("SELECT count(*) AS count FROM outbox_leases WHERE owner = 'killed' AND lease_until > now()"))[0]?.count).toBe(String(OUTBOX_SHARDS));
+    const republished: number[] = [];
+    const survivor = createOutboxRelay({ database, owner: 'after-kill', logger, claimLimit: OUTBOX_SHARDS, publish: async (messages) => void republished.push(...messages.map((message) => decode(message).index)) });
+    expect(await survivor.runOnce()).toBe(0);
+    await expireLeases('killed');
+    await drain([survivor]);
+    expect(republished).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('stop() releases the leases so another replica takes over at once; start() publishes in the background', async () => {
