@@ -30,10 +30,11 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
   const config = loadConfigOrExit(environment, 'api', definition.version);
   const runtime = await createRuntime(config).catch((error: unknown) => exitAtStart(config, 'api', `failed to start: ${(error as Error).message}`));
   const { logger } = runtime;
-  if (runtime.dependencies.database && definition.migrationsDirectory) {
+  if (runtime.dependencies.database && (definition.migrationsDirectory || definition.kitTables?.length)) {
     try {
-      const { runMigrations } = await import('./database.js');
-      await runMigrations(runtime.dependencies.database, definition.migrationsDirectory, logger);
+      const { runKitMigrations, runMigrations } = await import('./database.js');
+      if (definition.kitTables?.length) await runKitMigrations(runtime.dependencies.database, definition.kitTables, logger);
+      if (definition.migrationsDirectory) await runMigrations(runtime.dependencies.database, definition.migrationsDirectory, logger);
     } catch (error) {
       await exitAtStart(config, 'api', `migrations failed: ${(error as Error).message}`, runtime);
     }

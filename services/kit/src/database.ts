@@ -5,10 +5,33 @@ import type { QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import { SpanKind, withSpan } from './tracing.js';
 
-/** The SQL access services get: parameterised queries, each in a CLIENT span. */
-export interface Database {
+/** Anything that runs parameterised SQL: a pooled `Database` or one `Transaction` (data-access functions take this). */
+export interface Queryable {
   query<Row extends QueryResultRow = QueryResultRow>(sql: string, parameters?: unknown[]): Promise<Row[]>;
+}
+
+/** One pooled connection, held until `release` (transactions.ts runs a transaction on one). */
+export interface Session extends Queryable {
+  /** Like `query`, but answers the command tag (`COMMIT`, `ROLLBACK`, `UPDATE` ...) and the row count. */
+  run(sql: string, parameters?: unknown[]): Promise<{ command: string; rowCount: number }>;
+  /** Returns the connection to the pool; `destroy` closes it instead (after a lost connection or a failed ROLLBACK). */
+  release(destroy?: boolean): void;
+}
+
+/** The SQL access services get: parameterised queries, each in a CLIENT span. */
+export interface Database extends Queryable {
+  /** A connection of its own, for statements that must share one (BEGIN ... COMMIT); see `runTransaction`. */
+  connect(): Promise<Session>;
   close(): Promise<void>;
+}
+
+type RawQuery = (sql: string, parameters: unknown[]) => Promise<pg.QueryResult>;
+
+function traced(database: string, raw: RawQuery): RawQuery {
+  return async (sql, parameters) => {
+    const operation = sql.trimStart().split(/\s+/, 1)[0]?.toUpperCase() ?? 'SQL';
+    return await withSpan(`${operation} ${database}`, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.namespace': database, 'db.operation.name': operation, 'db.query.text': sql } }, async () => await raw(sql, parameters));
+  };
 }
 
 /**
@@ -20,13 +43,33 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
   // An idle client losing its server emits 'error' on the pool; without a listener that would crash the process.
   pool.on('error', () => undefined);
   const database = new URL(url).pathname.slice(1);
+  const poolQuery = traced(database, async (sql, parameters) => await pool.query(sql, parameters));
   return {
     async query<Row extends QueryResultRow>(sql: string, parameters: unknown[] = []) {
-      const operation = sql.trimStart().split(/\s+/, 1)[0]?.toUpperCase() ?? 'SQL';
-      return await withSpan(`${operation} ${database}`, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.namespace': database, 'db.operation.name': operation, 'db.query.text': sql } }, async () => {
-        const result = await pool.query<Row>(sql, parameters);
-        return result.rows;
-      });
+      return (await poolQuery(sql, parameters)).rows as Row[];
+    },
+    async connect() {
+      const client = await pool.connect();
+      // A checked-out client that loses its server emits 'error' on itself; the failing query reports it.
+      const onError = (): undefined => undefined;
+      client.on('error', onError);
+      const clientQuery = traced(database, async (sql, parameters) => await client.query(sql, parameters));
+      let released = false;
+      return {
+        async query<Row extends QueryResultRow>(sql: string, parameters: unknown[] = []) {
+          return (await clientQuery(sql, parameters)).rows as Row[];
+        },
+        async run(sql: string, parameters: unknown[] = []) {
+          const result = await clientQuery(sql, parameters);
+          return { command: result.command, rowCount: result.rowCount ?? 0 };
+        },
+        release(destroy = false) {
+          if (released) return;
+          released = true;
+          client.off('error', onError);
+          client.release(destroy ? true : undefined);
+        },
+      };
     },
     async close() {
       await pool.end();
@@ -51,9 +94,9 @@ export function splitStatements(sql: string): string[] {
  * cleanly; the SQL must be accepted by CockroachDB and PostgreSQL alike (test/migrations.test.ts keeps both).
  * Not a lock: one API per service runs them at start, and the worker never does.
  */
-export async function runMigrations(database: Database, directory: string, logger: Logger): Promise<string[]> {
+export async function runMigrations(database: Database, directory: string, logger: Logger, select: (file: string) => boolean = () => true): Promise<string[]> {
   await database.query('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
-  const files = (await readdir(directory).catch(() => [] as string[])).filter((file) => file.endsWith('.sql')).sort();
+  const files = (await readdir(directory).catch(() => [] as string[])).filter((file) => file.endsWith('.sql') && select(file)).sort();
   const applied = new Set((await database.query<{ name: string }>('SELECT name FROM schema_migrations')).map((row) => row.name));
   const ran: string[] = [];
   for (const file of files) {
@@ -66,4 +109,15 @@ export async function runMigrations(database: Database, directory: string, logge
     ran.push(file);
   }
   return ran;
+}
+
+/** The kit's own tables: `outbox` (outbox.ts), `inbox` (inbox.ts), `idempotency` (idempotency.ts). */
+export type KitTable = 'outbox' | 'inbox' | 'idempotency';
+
+/** services/kit/migrations, next to src/ and dist/ (the service image copies it). */
+export const kitMigrationsDirectory = join(import.meta.dirname, '..', 'migrations');
+
+/** Applies the kit's migrations for `tables` (files `kit_<table>_NNN.sql`), recorded in `schema_migrations` like a service's. */
+export async function runKitMigrations(database: Database, tables: KitTable[], logger: Logger): Promise<string[]> {
+  return await runMigrations(database, kitMigrationsDirectory, logger, (file) => tables.some((table) => file.startsWith(`kit_${table}_`)));
 }

@@ -6,6 +6,7 @@ import { extractTraceContext, injectTraceContext, SpanKind, withSpan } from './t
 
 import { jsonCodec, topicName } from './codec.js';
 import type { Codec } from './codec.js';
+import type { OutboxMessage } from './outbox.js';
 
 export { jsonCodec, topicName } from './codec.js';
 export type { Codec } from './codec.js';
@@ -23,6 +24,12 @@ export interface EventBus {
   publish<T>(event: string, value: T, options?: { key?: string; codec?: Codec<T> }): Promise<void>;
   /** Consumes a full topic name (see `topicName`), each message handled inside a span continuing the producer's trace. */
   subscribe<T>(options: { groupId: string; topic: string; codec?: Codec<T>; fromBeginning?: boolean; handler: (event: ReceivedEvent<T>) => Promise<void> }): Promise<void>;
+  /**
+   * The outbox relay's publisher (`createOutboxRelay({publish: (messages) => bus.publishOutbox(messages)})`):
+   * one `sendBatch`, so each partition gets its messages in the batch's order; every message keeps the headers
+   * written at enqueue time (its transaction's `traceparent`, `event-id`), so consumers continue that trace.
+   */
+  publishOutbox(messages: OutboxMessage[]): Promise<void>;
   /** Readiness probe: fetches broker metadata. */
   check(): Promise<void>;
   close(): Promise<void>;
@@ -85,6 +92,19 @@ export function createEventBus(options: { brokers: string[]; serviceName: string
           topic,
           messages: [{ ...(publishOptions.key ? { key: publishOptions.key } : {}), value: Buffer.from(codec.encode(value)), headers: { ...injectTraceContext(), 'content-type': publishOptions.codec ? 'application/x-protobuf' : 'application/json' } }],
         });
+      });
+    },
+    async publishOutbox(messages) {
+      if (messages.length === 0) return;
+      const byTopic = new Map<string, Array<{ key: string; value: Buffer; headers: Record<string, string> }>>();
+      for (const message of messages) {
+        const list = byTopic.get(message.topic) ?? [];
+        list.push({ key: message.key, value: message.payload, headers: message.headers });
+        byTopic.set(message.topic, list);
+      }
+      await withSpan('outbox publish', { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.batch.message_count': messages.length } }, async () => {
+        const ready = await connectedProducer();
+        await ready.sendBatch({ topicMessages: [...byTopic].map(([topic, topicMessages]) => ({ topic, messages: topicMessages })) });
       });
     },
     async subscribe(subscription) {

@@ -3,7 +3,7 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import { parseConfig } from './config.js';
 import type { ProcessRole, ServiceConfig } from './config.js';
-import type { Database } from './database.js';
+import type { Database, KitTable } from './database.js';
 import type { EventBus } from './events.js';
 import { createLogger } from './logger.js';
 import type { TaskClient } from './queue.js';
@@ -33,6 +33,8 @@ export interface ServiceDefinition {
   version?: string;
   /** Absolute path of the folder holding `*.sql` migrations (the API runs them at start). */
   migrationsDirectory?: string;
+  /** The kit's tables this service uses (services/kit/migrations), created before the service's own migrations. */
+  kitTables?: KitTable[];
   routes?: (router: Router, dependencies: ServiceDependencies) => void;
   /** Extra tasks of this service; the sample tasks `add` and `slow` are always there. */
   tasks?: TaskRegistry;

@@ -25,8 +25,8 @@ const acceptedShapes = [
   /^INSERT INTO [a-z_]+ \([a-z_, ]+\) VALUES [\s\S]+\sON CONFLICT \([a-z_, ]+\) DO NOTHING$/,
 ];
 // Types both databases accept with the same meaning. (SERIAL, for one, is a sequence in PostgreSQL but
-// unique_rowid() in CockroachDB: left out on purpose.)
-const acceptedColumnType = /^(UUID|TEXT|BIGINT|INT|BOOLEAN|JSONB|TIMESTAMPTZ|CHAR\(\d+\)|NUMERIC\(\d+, ?\d+\))$/;
+// unique_rowid() in CockroachDB: left out on purpose. BYTEA is CockroachDB's alias of BYTES, the outbox payload.)
+const acceptedColumnType = /^(UUID|TEXT|BIGINT|INT|BOOLEAN|JSONB|BYTEA|TIMESTAMPTZ|CHAR\(\d+\)|NUMERIC\(\d+, ?\d+\))$/;
 
 describe('service migrations', () => {
   it('exist for the services that keep data', () => {

@@ -1,0 +1,50 @@
+/**
+ * The consumer inbox: a consumer records each event id it handled in `inbox`, in the same transaction as its
+ * effect, so a redelivered event (the outbox relay publishes at least once; Kafka redelivers after a crash)
+ * changes nothing. Table: migrations/kit_inbox_001.sql.
+ */
+import type { Database, Queryable } from './database.js';
+import { runTransaction } from './transactions.js';
+import type { Transaction, TransactionOptions } from './transactions.js';
+
+/**
+ * Records `eventId` for `consumer` in `tx` and answers true the first time, false when it was handled
+ * already (then apply nothing). Two deliveries racing: the second waits on the first's row and sees it once
+ * that commits (or, under SERIALIZABLE, fails with 40001 and its retry sees it).
+ */
+export async function handleOnce(tx: Queryable, eventId: string, consumer: string): Promise<boolean> {
+  const rows = await tx.query('INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id', [consumer, eventId]);
+  return rows.length === 1;
+}
+
+/**
+ * `handleOnce` and the effect in one serializable transaction (with the 40001 retry): `effect` runs only for
+ * an event this consumer has not handled. Answers whether it ran.
+ */
+export async function consumeOnce(database: Database, event: { eventId: string; consumer: string }, effect: (tx: Transaction) => Promise<void>, options: TransactionOptions = {}): Promise<boolean> {
+  return await runTransaction(
+    database,
+    async (tx) => {
+      if (!(await handleOnce(tx, event.eventId, event.consumer))) return false;
+      await effect(tx);
+      return true;
+    },
+    { name: `inbox ${event.consumer}`, ...options },
+  );
+}
+
+/** The outbox's `event-id` header of a received event (events.ts `ReceivedEvent.headers`). */
+export function eventIdOf(headers: Record<string, string>): string | undefined {
+  return headers['event-id'];
+}
+
+/** Deletes inbox rows older than `olderThanMs` (default 7 days, longer than any redelivery), at most `limit` per call. */
+export async function purgeInbox(database: Queryable, options: { olderThanMs?: number; limit?: number } = {}): Promise<number> {
+  const rows = await database.query(
+    `DELETE FROM inbox WHERE (consumer, event_id) IN (
+       SELECT consumer, event_id FROM inbox WHERE received_at < now() - $1::INT8 * INTERVAL '1 millisecond' LIMIT $2
+     ) RETURNING event_id`,
+    [options.olderThanMs ?? 7 * 86_400_000, options.limit ?? 1_000],
+  );
+  return rows.length;
+}
