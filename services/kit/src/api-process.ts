@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { Router } from 'express';
+import type { Logger } from 'pino';
 import { createApp, healthResponder, isHealthRequest } from './app.js';
 import { createTokenVerifier } from './auth.js';
 import { createRuntime, exitAtStart, flushLogger, loadConfigOrExit } from './runtime.js';
@@ -33,8 +34,13 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
   if (runtime.dependencies.database && (definition.migrationsDirectory || definition.kitTables?.length)) {
     try {
       const { runKitMigrations, runMigrations } = await import('./database.js');
-      if (definition.kitTables?.length) await runKitMigrations(runtime.dependencies.database, definition.kitTables, logger);
-      if (definition.migrationsDirectory) await runMigrations(runtime.dependencies.database, definition.migrationsDirectory, logger);
+      const database = runtime.dependencies.database;
+      // A database that is up but slow to answer (a loaded machine, a node still joining) is not a
+      // reason to crash-loop: connection failures are retried until DATABASE_START_TIMEOUT_MS.
+      await untilDatabaseAnswers(config.databaseStartTimeoutMs, logger, async () => {
+        if (definition.kitTables?.length) await runKitMigrations(database, definition.kitTables, logger);
+        if (definition.migrationsDirectory) await runMigrations(database, definition.migrationsDirectory, logger);
+      });
     } catch (error) {
       await exitAtStart(config, 'api', `migrations failed: ${(error as Error).message}`, runtime);
     }
@@ -95,4 +101,20 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
     });
   }
   return { server, port, runtime, shutdown };
+}
+
+/** Runs `work`, retrying it with backoff while the database cannot be reached, until `timeoutMs` has passed. */
+async function untilDatabaseAnswers(timeoutMs: number, logger: Logger, work: () => Promise<void>): Promise<void> {
+  const { isConnectionError } = await import('./transactions.js');
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const waitMs = Math.min(2_000, 250 * 2 ** (attempt - 1));
+      if (!isConnectionError(error) || Date.now() + waitMs > deadline) throw error;
+      logger.warn({ attempt, err: (error as Error).message }, 'database not reachable yet; retrying the migrations');
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
 }

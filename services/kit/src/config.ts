@@ -36,6 +36,8 @@ export interface ServiceConfig {
   taskRoutes: Record<string, string>;
   worker: WorkerSettings;
   shutdownTimeoutMs: number;
+  /** How long the API keeps retrying an unreachable database at start before it gives up. */
+  databaseStartTimeoutMs: number;
 }
 
 function urlWithProtocols(protocols: string[]) {
@@ -84,6 +86,7 @@ const environmentSchema = z.object({
   WORKER_STALLED_INTERVAL_MS: positiveInteger(10_000),
   WORKER_HEARTBEAT_FILE: z.string().default('/tmp/innover-worker-heartbeat'),
   SHUTDOWN_TIMEOUT_MS: positiveInteger(10_000),
+  DATABASE_START_TIMEOUT_MS: positiveInteger(60_000),
 });
 
 /** `task=queue,task=queue` → record. Assumes the syntax was already validated. */
@@ -144,6 +147,7 @@ export function parseConfig(environment: Record<string, string | undefined>, rol
         heartbeatFile: env.WORKER_HEARTBEAT_FILE,
       },
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      databaseStartTimeoutMs: env.DATABASE_START_TIMEOUT_MS,
     },
   };
 }

@@ -305,9 +305,11 @@ describe('api', () => {
     const second = spawnService('payment', 'api', { ...environment, PORT: takenPort });
     expect(await second.exited).toBe(1);
     expect(second.stderr().trim().split('\n')).toEqual([`payment api: cannot listen on PORT ${takenPort}: the port is already in use; stop what holds it or set PORT to a free port`]);
-    const noDatabase = spawnService('payment', 'api', { ...environment, DATABASE_URL: `postgresql://payment:db-secret@127.0.0.1:${await freePort()}/payment` });
+    const noDatabase = spawnService('payment', 'api', { ...environment, DATABASE_START_TIMEOUT_MS: '1500', DATABASE_URL: `postgresql://payment:db-secret@127.0.0.1:${await freePort()}/payment` });
     expect(await noDatabase.exited).toBe(1);
     const lines = noDatabase.stderr().trim().split('\n');
+    // Retried (logged on stdout) until DATABASE_START_TIMEOUT_MS, then one line on stderr.
+    expect(noDatabase.logs.filter((line) => line.msg === 'database not reachable yet; retrying the migrations').length).toBeGreaterThan(1);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^payment api: migrations failed: .*ECONNREFUSED/);
     expect(lines[0]).not.toContain('db-secret');
