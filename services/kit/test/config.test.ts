@@ -20,6 +20,7 @@ describe('parseConfig', () => {
         taskRoutes: {},
         worker: { concurrency: 1, lockDurationMs: 10_000, stalledIntervalMs: 10_000, heartbeatFile: '/tmp/innover-worker-heartbeat' },
         shutdownTimeoutMs: 10_000,
+        databaseStartTimeoutMs: 60_000,
       },
     });
   });
