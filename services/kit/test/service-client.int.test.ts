@@ -28,7 +28,7 @@ beforeAll(async () => {
     {
       routes: (router) => {
         router.use((request, _response, next) => {
-          seenByCallee.push({ traceparent: request.headers.traceparent, idempotencyKey: request.get('idempotency-key'), authorization: Boolean(request.headers.authorization) });
+          seenByCallee.push({ traceparent: request.get('traceparent'), idempotencyKey: request.get('idempotency-key'), authorization: Boolean(request.headers.authorization) });
           next();
         });
         router.get('/accounts/:id', (request, response) => {
