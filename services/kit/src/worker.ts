@@ -130,9 +130,11 @@ export async function startWorker(definition: ServiceDefinition, environment: Re
     queue.on('error', (error) => logger.warn({ err: error }, 'scheduler queue error'));
     try {
       await upsertSchedules(queue, schedules);
-    } finally {
+    } catch (error) {
       await queue.close();
+      await exitAtStart(config, 'worker', `failed to set up schedules: ${(error as Error).message}`, runtime);
     }
+    await queue.close();
   }
   if (definition.subscriptions) await definition.subscriptions(runtime.dependencies);
   const { database, events } = runtime.dependencies;
