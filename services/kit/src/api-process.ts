@@ -4,7 +4,7 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import { createApp, healthResponder, isHealthRequest } from './app.js';
 import { createTokenVerifier } from './auth.js';
-import { createRuntime, exitAtStart, flushLogger, loadConfigOrExit } from './runtime.js';
+import { apiDependencies, createRuntime, exitAtStart, flushLogger, loadConfigOrExit } from './runtime.js';
 import type { Runtime, ServiceDefinition } from './runtime.js';
 
 /** A running API process. */
@@ -29,7 +29,7 @@ export function listenProblem(port: number, error: NodeJS.ErrnoException): strin
  */
 export async function startApi(definition: ServiceDefinition, environment: Record<string, string | undefined> = process.env): Promise<ApiHandle> {
   const config = loadConfigOrExit(environment, 'api', definition.version);
-  const runtime = await createRuntime(config).catch((error: unknown) => exitAtStart(config, 'api', `failed to start: ${(error as Error).message}`));
+  const runtime = await createRuntime(config, 'api').catch((error: unknown) => exitAtStart(config, 'api', `failed to start: ${(error as Error).message}`));
   const { logger } = runtime;
   if (runtime.dependencies.database && (definition.migrationsDirectory || definition.kitTables?.length)) {
     try {
@@ -45,13 +45,14 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
       await exitAtStart(config, 'api', `migrations failed: ${(error as Error).message}`, runtime);
     }
   }
+  const routeDependencies = apiDependencies(runtime.dependencies);
   const app = createApp({
     serviceName: config.serviceName,
     serviceVersion: config.serviceVersion,
     logger,
     readinessChecks: runtime.readinessChecks,
     ...(config.auth ? { verifyToken: createTokenVerifier(config.auth) } : {}),
-    ...(definition.routes ? { routes: (router: Router) => definition.routes?.(router, runtime.dependencies) } : {}),
+    ...(definition.routes ? { routes: (router: Router) => definition.routes?.(router, routeDependencies) } : {}),
   });
   const answerHealth = healthResponder({ serviceName: config.serviceName, serviceVersion: config.serviceVersion });
   // Liveness is answered before Express dispatch (same JSON as the routed /health): see healthResponder.

@@ -20,6 +20,21 @@ export interface WorkerSettings {
   heartbeatFile: string;
 }
 
+/** Client-credentials settings for calling other services; present only when `OIDC_TOKEN_URL` is set. */
+export interface ServiceCallAuth {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Whom this process calls: `SERVICE_CALLS=ledger,rule-engine` with `LEDGER_URL`, `RULE_ENGINE_URL`. */
+export interface ServiceCallSettings {
+  /** service name -> base URL (no trailing slash). */
+  urls: Record<string, string>;
+  auth: ServiceCallAuth | undefined;
+  timeoutMs: number;
+}
+
 /** The validated environment of one service container. Absent dependencies are `undefined`. */
 export interface ServiceConfig {
   serviceName: string;
@@ -31,6 +46,8 @@ export interface ServiceConfig {
   kafkaBrokers: string[] | undefined;
   otlpEndpoint: string | undefined;
   auth: AuthSettings | undefined;
+  /** Outgoing service-to-service calls (service-client.ts). */
+  calls: ServiceCallSettings;
   queueName: string;
   /** task name -> queue name; tasks not listed go to `queueName`. */
   taskRoutes: Record<string, string>;
@@ -59,6 +76,7 @@ function urlWithProtocols(protocols: string[]) {
 const positiveInteger = (fallback: number) => z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').positive('must be greater than 0').default(fallback);
 
 const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
+const serviceName = /^[a-z][a-z0-9-]*$/;
 const taskRoute = /^[A-Za-z0-9_.:-]+=[A-Za-z0-9_.:-]+$/;
 
 const environmentSchema = z.object({
@@ -76,6 +94,15 @@ const environmentSchema = z.object({
   OIDC_ISSUER_URL: urlWithProtocols(['http:', 'https:']).optional(),
   OIDC_JWKS_URL: urlWithProtocols(['http:', 'https:']).optional(),
   OIDC_AUDIENCE: z.string().default('innover-api'),
+  SERVICE_CALLS: z
+    .string()
+    .refine((value) => value.split(',').every((name) => serviceName.test(name.trim())), 'must be comma-separated service names, e.g. ledger,rule-engine')
+    .optional(),
+  SERVICE_CALL_TIMEOUT_MS: positiveInteger(5_000),
+  OIDC_TOKEN_URL: urlWithProtocols(['http:', 'https:']).optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  // Never echoed: a string schema cannot fail, and the checks below name the variable only.
+  OIDC_CLIENT_SECRET: z.string().optional(),
   QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must contain only letters, digits, "-", "_" and "."').optional(),
   TASK_ROUTES: z
     .string()
@@ -99,6 +126,39 @@ export function parseTaskRoutes(value: string | undefined): Record<string, strin
   return routes;
 }
 
+/** `rule-engine` → `RULE_ENGINE_URL`: the variable holding a called service's base URL. */
+export function serviceUrlVariable(service: string): string {
+  return `${service.toUpperCase().replace(/-/g, '_')}_URL`;
+}
+
+/** The services named in SERVICE_CALLS (validated syntax assumed), each once, in order. */
+function calledServices(value: string | undefined): string[] {
+  return [...new Set((value ?? '').split(',').map((name) => name.trim()).filter(Boolean))];
+}
+
+/** One line per problem of the service-call variables; never a secret's value. */
+function serviceCallProblems(present: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const names = present['SERVICE_CALLS'] && present['SERVICE_CALLS'].split(',').every((name) => serviceName.test(name.trim())) ? calledServices(present['SERVICE_CALLS']) : [];
+  const httpUrl = urlWithProtocols(['http:', 'https:']);
+  for (const name of names) {
+    const variable = serviceUrlVariable(name);
+    const value = present[variable];
+    if (value === undefined) {
+      problems.push(`${variable}: is required because SERVICE_CALLS names ${name}, e.g. ${variable}=http://${name}:8000`);
+      continue;
+    }
+    const checked = httpUrl.safeParse(value);
+    if (!checked.success) problems.push(`${variable}: ${checked.error.issues[0]?.message ?? 'is invalid'} (got "${redact(variable, value)}")`);
+  }
+  const oidc = ['OIDC_TOKEN_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
+  const set = oidc.filter((key) => present[key] !== undefined);
+  if (set.length > 0 && set.length < oidc.length) {
+    for (const key of oidc.filter((missing) => present[missing] === undefined)) problems.push(`${key}: is required when ${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'} set; service calls with tokens need OIDC_TOKEN_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET`);
+  }
+  return problems;
+}
+
 /** Result of reading the environment: a config, or one line per problem naming the variable and the fix. */
 export type ConfigResult = { ok: true; config: ServiceConfig } | { ok: false; problems: string[] };
 
@@ -118,6 +178,7 @@ export function parseConfig(environment: Record<string, string | undefined>, rol
   }
   if (role === 'worker' && !present['REDIS_URL']) problems.push('REDIS_URL: is required by the worker, e.g. REDIS_URL=redis://:password@redis:6379/0');
   if (present['OIDC_JWKS_URL'] && !present['OIDC_ISSUER_URL']) problems.push('OIDC_JWKS_URL: is set but OIDC_ISSUER_URL is not; set OIDC_ISSUER_URL to the expected token issuer');
+  problems.push(...serviceCallProblems(present));
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const env = parsed.data;
   return {
@@ -138,6 +199,11 @@ export function parseConfig(environment: Record<string, string | undefined>, rol
             audience: env.OIDC_AUDIENCE,
           }
         : undefined,
+      calls: {
+        urls: Object.fromEntries(calledServices(env.SERVICE_CALLS).map((name) => [name, String(present[serviceUrlVariable(name)]).replace(/\/+$/, '')])),
+        auth: env.OIDC_TOKEN_URL && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET ? { tokenUrl: env.OIDC_TOKEN_URL, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET } : undefined,
+        timeoutMs: env.SERVICE_CALL_TIMEOUT_MS,
+      },
       queueName: env.QUEUE_NAME ?? env.SERVICE_NAME,
       taskRoutes: parseTaskRoutes(env.TASK_ROUTES),
       worker: {

@@ -72,7 +72,9 @@ export function createEventBus(options: { brokers: string[]; serviceName: string
   // Connect lazily and retry on the next call after a failure, so a broker that starts late never wedges the API.
   const connectedProducer = (): Promise<Producer> => {
     producerReady ??= (async () => {
-      producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
+      // One request in flight per broker: a retried batch cannot overtake the next one, so each partition keeps
+      // the outbox's per-key order without the idempotent producer (which the Kafka stand-in does not offer).
+      producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1, idempotent: false });
       await producer.connect();
       return producer;
     })().catch((error: unknown) => {

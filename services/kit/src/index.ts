@@ -11,7 +11,8 @@ import type { ServiceDefinition } from './runtime.js';
 import type { WorkerHandle } from './worker.js';
 
 export { parseConfig, parseTaskRoutes } from './config.js';
-export type { AuthSettings, ConfigResult, ProcessRole, ServiceConfig, WorkerSettings } from './config.js';
+export { serviceUrlVariable } from './config.js';
+export type { AuthSettings, ConfigResult, ProcessRole, ServiceCallAuth, ServiceCallSettings, ServiceConfig, WorkerSettings } from './config.js';
 export { createLogger, redactedPaths } from './logger.js';
 export type { Logger } from './logger.js';
 export { withSpan, injectTraceContext, extractTraceContext, tracedFetch, SpanKind } from './tracing.js';
@@ -30,7 +31,9 @@ export type { TokenVerifier } from './auth.js';
 export { defineTask, sampleTasks } from './tasks.js';
 export type { TaskContext, TaskDefinition, TaskRegistry } from './tasks.js';
 export { loadConfigOrExit, packageVersion, flushLogger } from './runtime.js';
-export type { Runtime, ServiceDefinition, ServiceDependencies, TaskEnqueuer } from './runtime.js';
+export type { ApiDependencies, Runtime, ServiceDefinition, ServiceDependencies, TaskEnqueuer, TaskSchedule } from './runtime.js';
+export { ServiceCallError, ServiceUnavailableError, createServiceClient, createServiceClients, createTokenSource, tokenRefreshMarginMs } from './service-client.js';
+export type { HttpMethod, ServiceClient, ServiceClients, ServiceRequestOptions, ServiceResponse, TokenSource } from './service-client.js';
 export type { ApiHandle } from './api-process.js';
 export type { WorkerHandle } from './worker.js';
 

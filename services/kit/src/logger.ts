@@ -18,6 +18,9 @@ export const redactedPaths = [
   '*.token',
   'config.redisUrl',
   'config.databaseUrl',
+  'clientSecret',
+  '*.clientSecret',
+  'config.calls.auth.clientSecret',
 ];
 
 /**

@@ -8,6 +8,8 @@ import type { EventBus } from './events.js';
 import { createLogger } from './logger.js';
 import type { TaskClient } from './queue.js';
 import type { ReadinessCheck } from './readiness.js';
+import { createServiceClients } from './service-client.js';
+import type { ServiceClients } from './service-client.js';
 import type { TaskRegistry } from './tasks.js';
 import { startTelemetry } from './telemetry.js';
 import { injectTraceContext, SpanKind, withSpan } from './tracing.js';
@@ -18,13 +20,33 @@ export interface TaskEnqueuer {
   enqueue(task: string, args: unknown, options?: { jobId?: string }): Promise<{ id: string; queue: string }>;
 }
 
-/** What a service's routes and tasks receive. Each client is present only when its variable is set. */
-export interface ServiceDependencies {
+/**
+ * What a service's routes receive. Each client is present only when its variable is set. No `events`: the
+ * API process never holds a Kafka client; a route writes events with `enqueueEvent` in its transaction and
+ * the worker's outbox relay publishes them.
+ */
+export interface ApiDependencies {
   config: ServiceConfig;
   logger: Logger;
   database: Database | undefined;
-  events: EventBus | undefined;
   tasks: TaskEnqueuer | undefined;
+  /** Clients of the services in SERVICE_CALLS (service-client.ts). */
+  services: ServiceClients;
+}
+
+/** What the worker's tasks and subscriptions receive: the API's dependencies plus Kafka (when KAFKA_BROKERS is set). */
+export interface ServiceDependencies extends ApiDependencies {
+  events: EventBus | undefined;
+}
+
+/** A periodic task: the worker keeps one BullMQ job scheduler per entry, so one job runs per interval whatever the replica count. */
+export interface TaskSchedule {
+  /** A task of this service (or a sample task); its schema must accept `args`. */
+  task: string;
+  /** Interval in milliseconds. */
+  everyMs: number;
+  /** The job's arguments; default `{}`. */
+  args?: unknown;
 }
 
 /** A service: only what is its own. Everything else comes from the kit. */
@@ -35,9 +57,11 @@ export interface ServiceDefinition {
   migrationsDirectory?: string;
   /** The kit's tables this service uses (services/kit/migrations), created before the service's own migrations. */
   kitTables?: KitTable[];
-  routes?: (router: Router, dependencies: ServiceDependencies) => void;
+  routes?: (router: Router, dependencies: ApiDependencies) => void;
   /** Extra tasks of this service; the sample tasks `add` and `slow` are always there. */
   tasks?: TaskRegistry;
+  /** Periodic tasks the worker schedules (BullMQ job schedulers, upserted at start). */
+  schedules?: TaskSchedule[];
   /** Kafka subscriptions the worker runs. */
   subscriptions?: (dependencies: ServiceDependencies) => Promise<void>;
 }
@@ -75,6 +99,12 @@ export function flushLogger(logger: Logger): Promise<void> {
   return new Promise((resolve) => logger.flush(() => resolve()));
 }
 
+/** The API's view of the dependencies: everything but `events`. */
+export function apiDependencies(dependencies: ServiceDependencies): ApiDependencies {
+  const { config, logger, database, tasks, services } = dependencies;
+  return { config, logger, database, tasks, services };
+}
+
 /** The clients one process holds, built from config; closed together at shutdown. */
 export interface Runtime {
   config: ServiceConfig;
@@ -89,13 +119,15 @@ export interface Runtime {
 
 /**
  * Builds the clients of the configured dependencies. Client libraries are imported only when their
- * variable is set, so a process never pays memory for a dependency it does not have.
+ * variable is set, so a process never pays memory for a dependency it does not have. Kafka is the
+ * worker's alone: the API process ignores KAFKA_BROKERS (no kafkajs loaded, no kafka readiness check).
  */
-export async function createRuntime(config: ServiceConfig): Promise<Runtime> {
+export async function createRuntime(config: ServiceConfig, role: ProcessRole = 'worker'): Promise<Runtime> {
   const telemetry = await startTelemetry({ serviceName: config.serviceName, serviceVersion: config.serviceVersion, endpoint: config.otlpEndpoint });
   const logger = createLogger({ serviceName: config.serviceName, level: config.logLevel });
   const database = config.databaseUrl ? (await import('./database.js')).createDatabase(config.databaseUrl) : undefined;
-  const events = config.kafkaBrokers ? (await import('./events.js')).createEventBus({ brokers: config.kafkaBrokers, serviceName: config.serviceName, logger }) : undefined;
+  const events = config.kafkaBrokers && role === 'worker' ? (await import('./events.js')).createEventBus({ brokers: config.kafkaBrokers, serviceName: config.serviceName, logger }) : undefined;
+  const services = createServiceClients(config.calls);
   const queue = config.redisUrl ? await import('./queue.js') : undefined;
   const taskClient = config.redisUrl ? queue?.createTaskClient(config.redisUrl) : undefined;
   // A separate connection for PING: no offline queue, so a Redis outage fails the probe at once.
@@ -138,7 +170,7 @@ export async function createRuntime(config: ServiceConfig): Promise<Runtime> {
     config,
     logger,
     telemetry,
-    dependencies: { config, logger, database, events, tasks },
+    dependencies: { config, logger, database, events, tasks, services },
     taskClient,
     readinessChecks,
     async close(timeoutMs = 5_000) {

@@ -3,6 +3,8 @@ import type { ZodType } from 'zod';
 import type { Logger } from 'pino';
 import type { Database } from './database.js';
 import type { EventBus } from './events.js';
+import type { ServiceClients } from './service-client.js';
+import type { TaskEnqueuer } from './runtime.js';
 import { sampleTaskArguments } from './task-arguments.js';
 
 /** What a task's `run` may use; dependencies are present only when configured. */
@@ -10,6 +12,9 @@ export interface TaskContext {
   logger: Logger;
   database: Database | undefined;
   events: EventBus | undefined;
+  /** Clients of the services in SERVICE_CALLS. */
+  services: ServiceClients;
+  tasks: TaskEnqueuer | undefined;
   job: { id: string; name: string; attemptsMade: number };
 }
 

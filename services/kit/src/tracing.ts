@@ -55,10 +55,10 @@ export function extractTraceContext(carrier: Record<string, unknown> | undefined
 }
 
 /** fetch with a CLIENT span and `traceparent` injected; the kit uses it for outgoing HTTP (e.g. JWKS). */
-export async function tracedFetch(input: string | URL, init: RequestInit = {}): Promise<Response> {
+export async function tracedFetch(input: string | URL, init: RequestInit = {}, attributes: Attributes = {}): Promise<Response> {
   const url = new URL(String(input));
   const method = (init.method ?? 'GET').toUpperCase();
-  return await withSpan(`${method}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'url.full': `${url.origin}${url.pathname}`, 'server.address': url.hostname } }, async (span) => {
+  return await withSpan(`${method}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'url.full': `${url.origin}${url.pathname}`, 'server.address': url.hostname, ...attributes } }, async (span) => {
     const headers = new Headers(init.headers);
     for (const [key, value] of Object.entries(injectTraceContext())) headers.set(key, value);
     const response = await fetch(url, { ...init, headers });

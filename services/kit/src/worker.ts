@@ -1,12 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { context } from '@opentelemetry/api';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { issuePaths } from './http-errors.js';
 import { backoffDelay, cappedExponentialBackoff, redisConnection } from './queue.js';
 import type { TaskJobData } from './queue.js';
 import { createRuntime, exitAtStart, flushLogger, loadConfigOrExit } from './runtime.js';
-import type { Runtime, ServiceDefinition } from './runtime.js';
+import type { Runtime, ServiceDefinition, TaskSchedule } from './runtime.js';
+import type { OutboxRelay } from './outbox.js';
 import { sampleTasks } from './tasks.js';
 import type { TaskRegistry } from './tasks.js';
 import { extractTraceContext, SpanKind, withSpan } from './tracing.js';
@@ -14,10 +15,54 @@ import { extractTraceContext, SpanKind, withSpan } from './tracing.js';
 /** How often the worker touches its heartbeat file; the healthcheck accepts 30 s of silence. */
 export const heartbeatIntervalMs = 5_000;
 
+/** Job schedulers of `definition.schedules` are named `schedule:<task>` on the worker's queue. */
+export const schedulerPrefix = 'schedule:';
+
+/** Scheduled jobs: no retries (the next interval runs again), a bounded history. */
+export const scheduledJobOptions = { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } };
+
+/** One line per problem of `schedules` against the worker's tasks; empty when they are valid. Pure. */
+export function scheduleProblems(schedules: TaskSchedule[], tasks: TaskRegistry): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  schedules.forEach((schedule, index) => {
+    const where = `schedules[${index}]`;
+    const definition = tasks[schedule.task];
+    if (!definition) {
+      problems.push(`${where}.task: no task "${schedule.task}" in this worker; it runs: ${Object.keys(tasks).sort().join(', ')}`);
+    } else {
+      const parsed = definition.schema.safeParse(schedule.args ?? {});
+      if (!parsed.success) problems.push(`${where}.args: task ${schedule.task} refuses them: ${issuePaths(parsed.error.issues).map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`);
+    }
+    if (!Number.isSafeInteger(schedule.everyMs) || schedule.everyMs <= 0) problems.push(`${where}.everyMs: must be a whole number of milliseconds greater than 0 (got ${schedule.everyMs})`);
+    if (seen.has(schedule.task)) problems.push(`${where}.task: ${schedule.task} is scheduled twice; keep one entry per task`);
+    seen.add(schedule.task);
+  });
+  return problems;
+}
+
+/**
+ * Upserts one BullMQ job scheduler per schedule (BullMQ ≥ 5.16, docs.bullmq.io/guide/job-schedulers: an upsert
+ * with the same id updates the scheduler instead of adding one, so every replica can run it at start), and
+ * removes this service's schedulers that are no longer declared. A scheduler produces its next job when the
+ * current one starts, so there is one job per interval whatever the number of workers.
+ */
+export async function upsertSchedules(queue: Queue, schedules: TaskSchedule[]): Promise<void> {
+  const wanted = new Set(schedules.map((schedule) => `${schedulerPrefix}${schedule.task}`));
+  for (const schedule of schedules) {
+    await queue.upsertJobScheduler(`${schedulerPrefix}${schedule.task}`, { every: schedule.everyMs }, { name: schedule.task, data: { args: schedule.args ?? {} } satisfies TaskJobData, opts: scheduledJobOptions });
+  }
+  for (const existing of await queue.getJobSchedulers()) {
+    if (existing.key.startsWith(schedulerPrefix) && !wanted.has(existing.key)) await queue.removeJobScheduler(existing.key);
+  }
+}
+
 /** A running worker process. */
 export interface WorkerHandle {
   worker: Worker;
   runtime: Runtime;
+  /** The outbox relay, when `kitTables` has 'outbox' and KAFKA_BROKERS and DATABASE_URL are set. */
+  relay: OutboxRelay | undefined;
   /** Finishes the job(s) in hand, then closes everything. */
   shutdown(): Promise<void>;
 }
@@ -59,6 +104,9 @@ export async function startWorker(definition: ServiceDefinition, environment: Re
   const runtime = await createRuntime(config).catch((error: unknown) => exitAtStart(config, 'worker', `failed to start: ${(error as Error).message}`));
   const { logger } = runtime;
   const tasks: TaskRegistry = { ...sampleTasks, ...definition.tasks };
+  const schedules = definition.schedules ?? [];
+  const problems = scheduleProblems(schedules, tasks);
+  if (problems.length > 0) await exitAtStart(config, 'worker', `invalid service definition: ${problems.join('; ')}`, runtime);
   const worker = new Worker<TaskJobData>(config.queueName, createProcessor(tasks, runtime, config.queueName), {
     connection: redisConnection(config.redisUrl ?? ''),
     concurrency: config.worker.concurrency,
@@ -76,15 +124,34 @@ export async function startWorker(definition: ServiceDefinition, environment: Re
   await worker.waitUntilReady();
   await beat();
   const heartbeat = setInterval(() => void beat(), heartbeatIntervalMs);
+  {
+    // Always, so schedules a new release dropped stop too.
+    const queue = new Queue(config.queueName, { connection: redisConnection(config.redisUrl ?? '') });
+    queue.on('error', (error) => logger.warn({ err: error }, 'scheduler queue error'));
+    try {
+      await upsertSchedules(queue, schedules);
+    } catch (error) {
+      await queue.close();
+      await exitAtStart(config, 'worker', `failed to set up schedules: ${(error as Error).message}`, runtime);
+    }
+    await queue.close();
+  }
   if (definition.subscriptions) await definition.subscriptions(runtime.dependencies);
-  logger.info({ queue: config.queueName, concurrency: config.worker.concurrency, tasks: Object.keys(tasks).sort() }, 'worker ready');
+  const { database, events } = runtime.dependencies;
+  let relay: OutboxRelay | undefined;
+  if (definition.kitTables?.includes('outbox') && events) {
+    if (database) relay = (await import('./outbox.js')).relayOutbox({ database, publish: (messages) => events.publishOutbox(messages), logger: logger.child({ component: 'outbox-relay' }) });
+    else logger.warn('kitTables has outbox but DATABASE_URL is not set: the outbox relay does not run');
+  }
+  logger.info({ queue: config.queueName, concurrency: config.worker.concurrency, tasks: Object.keys(tasks).sort(), schedules: schedules.map((schedule) => `${schedule.task}/${schedule.everyMs}ms`), outboxRelay: Boolean(relay) }, 'worker ready');
 
   let closing: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     closing ??= (async () => {
       logger.info('shutting down: finishing jobs in hand');
       clearInterval(heartbeat);
-      await worker.close();
+      // The relay stops (and releases its leases) before the producer it publishes with closes.
+      await Promise.allSettled([worker.close(), relay?.stop()]);
       await runtime.close();
       logger.info('stopped');
       await flushLogger(logger);
@@ -99,5 +166,5 @@ export async function startWorker(definition: ServiceDefinition, environment: Re
       );
     });
   }
-  return { worker, runtime, shutdown };
+  return { worker, runtime, relay, shutdown };
 }

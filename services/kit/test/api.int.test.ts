@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicName } from '@innover/kit';
 import { createEventBus } from '@innover/kit/events';
 import type { EventBus, ReceivedEvent } from '@innover/kit/events';
-import { paymentInitiatedCodec } from '../../payment/src/generated/events.js';
-import type { PaymentInitiated } from '../../payment/src/generated/payment/v1/payment_pb.js';
+import { paymentStatusChangedCodec } from '../../payment/src/generated/events.js';
+import type { PaymentStatusChanged } from '../../payment/src/generated/payment/v1/payment_pb.js';
 import { freePort, startKafka, startOidcIssuer, startPostgres, startRedis } from '../../../test/support/peers.js';
 import type { KafkaPeer, OidcPeer, PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
 import { startOtlpCollector } from '../../../test/support/otlp-collector.js';
@@ -25,7 +25,7 @@ let api: ServiceProcess;
 let worker: ServiceProcess;
 let baseUrl: string;
 let consumerBus: EventBus;
-const received: Array<ReceivedEvent<PaymentInitiated>> = [];
+const received: Array<ReceivedEvent<PaymentStatusChanged>> = [];
 let environment: Record<string, string>;
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -59,10 +59,10 @@ beforeAll(async () => {
   baseUrl = await apiBaseUrl(api);
   await worker.waitForLog((line) => line.msg === 'worker ready');
   consumerBus = createEventBus({ brokers: kafka.brokers, serviceName: 'api-test', logger: pino({ level: 'silent' }) });
-  await consumerBus.subscribe<PaymentInitiated>({
+  await consumerBus.subscribe<PaymentStatusChanged>({
     groupId: 'api-test',
-    topic: topicName('payment', 'initiated'),
-    codec: paymentInitiatedCodec,
+    topic: topicName('payment', 'status-changed'),
+    codec: paymentStatusChangedCodec,
     fromBeginning: true,
     handler: async (event) => void received.push(event),
   });
@@ -102,7 +102,8 @@ describe('api', () => {
     const response = await fetch(`${baseUrl}/readiness`);
     const body = (await response.json()) as { status: string; checks: Record<string, { status: string; latencyMs: number }> };
     expect(response.status).toBe(200);
-    expect(Object.keys(body.checks).sort()).toEqual(['kafka', 'redis', 'sql']);
+    // KAFKA_BROKERS is set, but the API holds no Kafka client: events leave through the worker's outbox relay.
+    expect(Object.keys(body.checks).sort()).toEqual(['redis', 'sql']);
     for (const check of Object.values(body.checks)) {
       expect(check.status).toBe('ok');
       expect(check.latencyMs).toBeGreaterThanOrEqual(0);
@@ -154,7 +155,12 @@ describe('api', () => {
     expect(await malformed.json()).toEqual({ error: 'invalid_request', message: 'request body is not valid JSON' });
   });
 
-  it('carries the trace context from the request into the job and into the Kafka headers, and exports it over OTLP', async () => {
+  it('never loads kafkajs in the API process, even with KAFKA_BROKERS set', async () => {
+    expect(api.logs.find((line) => line.msg === 'api listening')).toMatchObject({ checks: ['sql', 'redis'] });
+    expect(api.logs.some((line) => (line as { component?: string }).component === 'kafka')).toBe(false);
+  });
+
+  it('carries the trace context from the request into the job and into the worker\'s Kafka headers, and exports it over OTLP', async () => {
     const traceId = randomUUID().replaceAll('-', '');
     const response = await fetch(`${baseUrl}/payments`, {
       method: 'POST',
@@ -167,7 +173,7 @@ describe('api', () => {
     const jobLog = await worker.waitForLog((line) => line.msg === 'job completed' && line['jobId'] === jobId);
     expect(jobLog['trace_id']).toBe(traceId);
 
-    const event = await until('the payment.initiated.v1 event', async () => received.find((entry) => entry.value.payment?.paymentId === id));
+    const event = await until('the payment.status-changed.v1 event', async () => received.find((entry) => entry.value.paymentId === id));
     // Protobuf on the wire, decoded with the payment service's generated codec.
     expect(event.headers['content-type']).toBe('application/x-protobuf');
     expect(event.value.payment).toMatchObject({ paymentId: id, payerCustomerId: payment.payerId, payeeCustomerId: payment.payeeId, amount: { currencyCode: 'EUR', minorUnits: '1250' } });
@@ -181,7 +187,7 @@ describe('api', () => {
     });
     expect(new Set(spans.map((span) => span.serviceName))).toEqual(new Set(['payment']));
     const names = spans.map((span) => span.name);
-    expect(names).toEqual(expect.arrayContaining(['POST /payments', 'INSERT payment', 'payment publish', 'payment.initiated.v1 publish', 'approve-payment process', 'UPDATE payment']));
+    expect(names).toEqual(expect.arrayContaining(['POST /payments', 'INSERT payment', 'payment publish', 'approve-payment process', 'UPDATE payment', 'payment.status-changed.v1 publish']));
     // The job span is a child of the enqueue span, which is a child of the request span.
     const byName = (name: string) => spans.find((span) => span.name === name);
     expect(byName('approve-payment process')?.parentSpanId).toBe(byName('payment publish')?.spanId);
@@ -252,11 +258,11 @@ describe('api', () => {
   });
 
   it('on SIGTERM stops accepting, finishes the request in flight, then exits 0', async () => {
-    // A broker that accepts connections and never answers keeps the readiness request in flight.
+    // A Redis that accepts connections and never answers keeps the readiness request in flight.
     const sockets = new Set<Socket>();
     const silentBroker = createServer((socket) => void sockets.add(socket));
     await new Promise<void>((resolve) => silentBroker.listen(0, '127.0.0.1', resolve));
-    const other = spawnService('payment', 'api', { ...environment, KAFKA_BROKERS: `127.0.0.1:${(silentBroker.address() as AddressInfo).port}`, OIDC_ISSUER_URL: '', OIDC_JWKS_URL: '', SHUTDOWN_TIMEOUT_MS: '3000' });
+    const other = spawnService('payment', 'api', { ...environment, REDIS_URL: `redis://127.0.0.1:${(silentBroker.address() as AddressInfo).port}/0`, OIDC_ISSUER_URL: '', OIDC_JWKS_URL: '', SHUTDOWN_TIMEOUT_MS: '3000' });
     try {
       const url = await apiBaseUrl(other);
       const inFlight = fetch(`${url}/readiness`);
@@ -266,7 +272,7 @@ describe('api', () => {
       await expect(fetch(`${url}/health`)).rejects.toThrow();
       const response = await inFlight;
       expect(response.status).toBe(503);
-      expect(((await response.json()) as { checks: Record<string, { error?: string }> }).checks['kafka']?.error).toMatch(/timed out/);
+      expect(((await response.json()) as { checks: Record<string, { error?: string }> }).checks['redis']?.error).toMatch(/timed out/);
       expect(await other.exited).toBe(0);
       expect(other.logs.find((line) => line.msg === 'stopped')).toMatchObject({ drained: true });
     } finally {

@@ -16,6 +16,7 @@ describe('parseConfig', () => {
         kafkaBrokers: undefined,
         otlpEndpoint: undefined,
         auth: undefined,
+        calls: { urls: {}, auth: undefined, timeoutMs: 5_000 },
         queueName: 'payment',
         taskRoutes: {},
         worker: { concurrency: 1, lockDurationMs: 10_000, stalledIntervalMs: 10_000, heartbeatFile: '/tmp/innover-worker-heartbeat' },
@@ -50,6 +51,45 @@ describe('parseConfig', () => {
   it('keeps a separate JWKS URL (internal network) from the expected issuer', () => {
     const result = parseConfig({ SERVICE_NAME: 'payment', OIDC_ISSUER_URL: 'http://localhost:8080/realms/innover', OIDC_JWKS_URL: 'http://keycloak:8080/realms/innover/protocol/openid-connect/certs' }, 'api');
     expect(result.ok && result.config.auth).toEqual({ issuer: 'http://localhost:8080/realms/innover', jwksUrl: 'http://keycloak:8080/realms/innover/protocol/openid-connect/certs', audience: 'innover-api' });
+  });
+
+  it('reads the called services from SERVICE_CALLS and their <UPPER_SNAKE>_URL, and the client credentials', () => {
+    const result = parseConfig(
+      {
+        SERVICE_NAME: 'payment',
+        SERVICE_CALLS: 'ledger, rule-engine,ledger',
+        LEDGER_URL: 'http://ledger:8000/',
+        RULE_ENGINE_URL: 'http://rule-engine:8000',
+        PROFILE_URL: 'http://profile:8000',
+        OIDC_TOKEN_URL: 'http://keycloak:8080/realms/innover/protocol/openid-connect/token',
+        OIDC_CLIENT_ID: 'payment-service',
+        OIDC_CLIENT_SECRET: 's3cret',
+        SERVICE_CALL_TIMEOUT_MS: '2500',
+      },
+      'api',
+    );
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    // PROFILE_URL alone calls nothing: only SERVICE_CALLS decides.
+    expect(result.config.calls).toEqual({
+      urls: { ledger: 'http://ledger:8000', 'rule-engine': 'http://rule-engine:8000' },
+      auth: { tokenUrl: 'http://keycloak:8080/realms/innover/protocol/openid-connect/token', clientId: 'payment-service', clientSecret: 's3cret' },
+      timeoutMs: 2_500,
+    });
+  });
+
+  it('reports a missing or bad service URL and incomplete client credentials, one line each, never the secret', () => {
+    const result = parseConfig({ SERVICE_NAME: 'payment', SERVICE_CALLS: 'ledger,rule-engine,forex', LEDGER_URL: 'ledger:8000', FOREX_URL: 'http://user:pw@forex:8000', OIDC_CLIENT_SECRET: 'hunter2' }, 'api');
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        'LEDGER_URL: must be a URL starting with http:// or https:// (got "ledger:8000")',
+        'RULE_ENGINE_URL: is required because SERVICE_CALLS names rule-engine, e.g. RULE_ENGINE_URL=http://rule-engine:8000',
+        'OIDC_TOKEN_URL: is required when OIDC_CLIENT_SECRET is set; service calls with tokens need OIDC_TOKEN_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET',
+        'OIDC_CLIENT_ID: is required when OIDC_CLIENT_SECRET is set; service calls with tokens need OIDC_TOKEN_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET',
+      ],
+    });
+    expect(JSON.stringify(result)).not.toContain('hunter2');
+    expect(parseConfig({ SERVICE_NAME: 'payment', SERVICE_CALLS: 'Ledger' }, 'api')).toEqual({ ok: false, problems: ['SERVICE_CALLS: must be comma-separated service names, e.g. ledger,rule-engine (got "Ledger")'] });
   });
 
   it('treats empty values as unset', () => {

@@ -1,15 +1,8 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { HttpError, requireDependency, validateBody } from '@innover/kit';
-import type { Database, ServiceDependencies } from '@innover/kit';
+import type { ApiDependencies, Database } from '@innover/kit';
 import { randomUUID } from 'node:crypto';
-import { create } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { quoteIssuedCodec } from '../generated/events.js';
-import { QuoteIssuedSchema } from '../generated/forex/v1/forex_pb.js';
-
-/** How long a conversion's rate is honoured. */
-const quoteValidityMs = 5 * 60_000;
 
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
 export const conversionRequest = z.strictObject({ amountMinor: z.number().int('must be a whole number of minor units').positive('must be greater than 0'), from: currency, to: currency });
@@ -23,7 +16,7 @@ async function rateOf(database: Database, base: string, quote: string): Promise<
 }
 
 /** GET /rates/:base/:quote and POST /conversions (rounded half away from zero to minor units). */
-export function forexRoutes(router: Router, dependencies: ServiceDependencies): void {
+export function forexRoutes(router: Router, dependencies: ApiDependencies): void {
   router.get('/rates/:base/:quote', async (request, response) => {
     const base = currency.safeParse(request.params['base']);
     const quote = currency.safeParse(request.params['quote']);
@@ -36,21 +29,6 @@ export function forexRoutes(router: Router, dependencies: ServiceDependencies): 
     const rate = await rateOf(requireDependency(dependencies.database, 'DATABASE_URL'), body.from, body.to);
     const converted = Math.round(body.amountMinor * rate);
     const quoteId = randomUUID();
-    const issuedAt = new Date();
-    const event = create(QuoteIssuedSchema, {
-      metadata: { eventId: randomUUID(), occurredAt: timestampFromDate(issuedAt), source: 'forex', correlationId: quoteId },
-      quote: {
-        quoteId,
-        sourceCurrencyCode: body.from,
-        targetCurrencyCode: body.to,
-        rate: String(rate),
-        sourceAmount: { currencyCode: body.from, minorUnits: String(body.amountMinor) },
-        targetAmount: { currencyCode: body.to, minorUnits: String(converted) },
-        issuedAt: timestampFromDate(issuedAt),
-        expiresAt: timestampFromDate(new Date(issuedAt.getTime() + quoteValidityMs)),
-      },
-    });
-    await dependencies.events?.publish('quote-issued', event, { key: quoteId, codec: quoteIssuedCodec });
     response.json({ ...body, quoteId, rate, convertedMinor: converted });
   });
 }

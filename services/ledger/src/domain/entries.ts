@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { requireDependency, validateBody } from '@innover/kit';
-import type { ServiceDependencies } from '@innover/kit';
+import type { ApiDependencies } from '@innover/kit';
 
 /** A ledger posting: credit (positive) or debit (negative), in minor units. */
 export const entryRequest = z.strictObject({
@@ -14,7 +14,7 @@ export const entryRequest = z.strictObject({
 type EntryRequest = z.infer<typeof entryRequest>;
 
 /** POST /entries appends a posting; GET /accounts/:account/balances sums them per currency. */
-export function ledgerRoutes(router: Router, dependencies: ServiceDependencies): void {
+export function ledgerRoutes(router: Router, dependencies: ApiDependencies): void {
   router.post('/entries', validateBody(entryRequest), async (request, response) => {
     const body = request.body as EntryRequest;
     const database = requireDependency(dependencies.database, 'DATABASE_URL');

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { defineTask, HttpError, requireDependency, validateBody } from '@innover/kit';
-import type { ServiceDependencies, TaskRegistry } from '@innover/kit';
-import { paymentInitiatedCodec, paymentStatusChangedCodec } from '../generated/events.js';
+import type { ApiDependencies, TaskRegistry } from '@innover/kit';
+import { paymentStatusChangedCodec } from '../generated/events.js';
 import { PaymentStatus } from '../generated/payment/v1/payment_pb.js';
-import { initiatedEvent, statusChangedEvent, statusNames } from './payment-events.js';
+import { statusChangedEvent, statusNames } from './payment-events.js';
 import type { PaymentRecord } from './payment-events.js';
 
 /** Body of POST /payments. Amounts are integers in minor units (cents) so no float ever touches money. */
@@ -35,7 +35,7 @@ function toRecord(row: PaymentRow): PaymentRecord {
 }
 
 /** POST /payments stores, enqueues approval and announces `payment.initiated.v1`; GET /payments/:id reads back. */
-export function paymentRoutes(router: Router, dependencies: ServiceDependencies): void {
+export function paymentRoutes(router: Router, dependencies: ApiDependencies): void {
   router.post('/payments', validateBody(paymentRequest), async (request, response) => {
     const body = request.body as PaymentRequest;
     const database = requireDependency(dependencies.database, 'DATABASE_URL');
@@ -44,7 +44,6 @@ export function paymentRoutes(router: Router, dependencies: ServiceDependencies)
     if (!row) throw new Error('INSERT returned no row');
     // The job id is derived from the payment, so a retried enqueue cannot approve twice.
     const job = await tasks.enqueue('approve-payment', { paymentId: row.id }, { jobId: `approve-${row.id}` });
-    await dependencies.events?.publish('initiated', initiatedEvent(toRecord(row)), { key: row.id, codec: paymentInitiatedCodec });
     response.status(202).json({ id: row.id, status: row.status, jobId: job.id });
   });
 

@@ -1,12 +1,8 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { validateBody } from '@innover/kit';
-import type { ServiceDependencies } from '@innover/kit';
+import type { ApiDependencies } from '@innover/kit';
 import { randomUUID } from 'node:crypto';
-import { create } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { paymentEvaluatedCodec } from '../generated/events.js';
-import { Decision, PaymentEvaluatedSchema } from '../generated/rule-engine/v1/rule-engine_pb.js';
 
 export const evaluationRequest = z.strictObject({
   paymentId: z.string().min(1).max(64).optional(),
@@ -32,17 +28,11 @@ export function evaluate(request: EvaluationRequest, rules = defaultRules): Eval
 }
 
 /** POST /evaluations returns the decision and announces it. */
-export function ruleRoutes(router: Router, dependencies: ServiceDependencies): void {
+export function ruleRoutes(router: Router, _dependencies: ApiDependencies): void {
   router.post('/evaluations', validateBody(evaluationRequest), async (request, response) => {
     const body = request.body as EvaluationRequest;
     const result = evaluate(body);
     const paymentId = body.paymentId ?? randomUUID();
-    const decision = { allow: Decision.APPROVE, review: Decision.REVIEW, deny: Decision.DECLINE }[result.decision];
-    const event = create(PaymentEvaluatedSchema, {
-      metadata: { eventId: randomUUID(), occurredAt: timestampFromDate(new Date()), source: 'rule-engine', correlationId: paymentId },
-      evaluation: { paymentId, decision, reasons: result.reasons.map((reason) => ({ ...reason, ruleId: 'default' })), evaluatedAt: timestampFromDate(new Date()) },
-    });
-    await dependencies.events?.publish('payment-evaluated', event, { key: paymentId, codec: paymentEvaluatedCodec });
     response.json({ paymentId, ...result });
   });
 }

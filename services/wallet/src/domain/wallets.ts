@@ -4,8 +4,7 @@ import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { z } from 'zod';
 import { HttpError, requireDependency, validateBody } from '@innover/kit';
-import type { ServiceDependencies } from '@innover/kit';
-import { walletOpenedCodec } from '../generated/events.js';
+import type { ApiDependencies } from '@innover/kit';
 import { WalletOpenedSchema } from '../generated/wallet/v1/wallet_pb.js';
 import type { WalletOpened } from '../generated/wallet/v1/wallet_pb.js';
 import { walletBalance } from './balances.js';
@@ -34,13 +33,12 @@ export function openedEvent(walletId: string, request: WalletRequest): WalletOpe
 }
 
 /** POST /wallets opens an empty wallet; GET /wallets/:id reads it. */
-export function walletRoutes(router: Router, dependencies: ServiceDependencies): void {
+export function walletRoutes(router: Router, dependencies: ApiDependencies): void {
   router.post('/wallets', validateBody(walletRequest), async (request, response) => {
     const body = request.body as WalletRequest;
     const database = requireDependency(dependencies.database, 'DATABASE_URL');
     const id = randomUUID();
     await database.query('INSERT INTO wallets (id, owner_id, currency) VALUES ($1, $2, $3)', [id, body.ownerId, body.currency]);
-    await dependencies.events?.publish('opened', openedEvent(id, body), { key: id, codec: walletOpenedCodec });
     response.status(201).json({ id, ...body, balanceMinor: 0 });
   });
   router.get('/wallets/:id', async (request, response) => {
