@@ -124,12 +124,19 @@ export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<Configure
       const user = await keycloak.serviceAccountUser(realm, id);
       const held = new Set((await keycloak.listUserRealmRoles(realm, user.id)).map((role) => role.name));
       const missing = plan.serviceAccountRealmRoles.filter((name) => !held.has(name));
+      // A service client holds exactly what its calls grant: a call the topology dropped loses its roles.
+      const surplus = (plan.revokedRealmRoles ?? []).filter((name) => held.has(name));
+      const done: string[] = [];
       if (missing.length > 0) {
         await keycloak.addUserRealmRoles(realm, user.id, resolveRoles(missing, existingRoles));
-        actions.push({ target: `${user.username} roles`, action: 'updated', detail: `granted ${missing.join(', ')}` });
-      } else {
-        actions.push({ target: `${user.username} roles`, action: 'unchanged', detail: `${held.size} roles held` });
+        done.push(`granted ${missing.join(', ')}`);
       }
+      if (surplus.length > 0) {
+        await keycloak.removeUserRealmRoles(realm, user.id, resolveRoles(surplus, existingRoles));
+        done.push(`revoked ${surplus.join(', ')} (not in its calls)`);
+      }
+      if (done.length > 0) actions.push({ target: `${user.username} roles`, action: 'updated', detail: done.join('; ') });
+      else actions.push({ target: `${user.username} roles`, action: 'unchanged', detail: `${held.size} roles held` });
     }
   }
 

@@ -166,6 +166,32 @@ describe('innover configure-keycloak against the Keycloak 26.6 and WSO2 4.5 spec
       expect(puts).toHaveLength(1);
     });
 
+    it('revokes the roles of a call the topology dropped, with one DELETE, and leaves other roles alone', async () => {
+      const env = contractEnv(server.url);
+      importRealm(server, env);
+      const realm = server.realms.get('innover')!;
+      const account = [...realm.users.values()].find((user) => user['serviceAccountClientId'] === 'payment-service')!;
+      realm.userRoles.get(String(account['id']))!.add('auditor');
+      const fewer = topologySchema.parse({
+        ...defaultTopology,
+        services: defaultTopology.services.map((service) => (service.name === 'payment' ? { ...service, calls: (service.calls ?? []).filter((call) => call.service !== 'forex') } : service)),
+      });
+      const run = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root, { topology: fewer });
+      expect(server.violations).toEqual([]);
+      expect(run.exitCode).toBe(0);
+      expect((JSON.parse(run.stdout) as { actions: unknown[] }).actions).toContainEqual({
+        target: 'service-account-payment-service roles',
+        action: 'updated',
+        detail: 'revoked forex-read, forex-write (not in its calls)',
+      });
+      expect(accountRoles('payment-service')).toEqual(['auditor', 'ledger-read', 'ledger-write', 'profile-read', 'rule-engine-read', 'rule-engine-write']);
+      expect(server.writes().filter((request) => request.method === 'DELETE').map((request) => request.path.replace(/user-\d+/, '{user}'))).toEqual(['/admin/realms/innover/users/{user}/role-mappings/realm']);
+
+      const before = server.writes().length;
+      expect((await runAgainst(['configure-keycloak', '--timeout', '5'], env, root, { topology: fewer })).exitCode).toBe(0);
+      expect(server.writes().slice(before)).toEqual([]);
+    });
+
     it('names the missing .env key in one line with the fix, before changing anything', async () => {
       const env = { ...contractEnv(server.url), WALLET_CLIENT_SECRET: undefined };
       importRealm(server, contractEnv(server.url));
