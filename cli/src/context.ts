@@ -53,7 +53,8 @@ export function createContext(overrides: ContextOverrides & { out: Output }): Co
     },
     dotenv() {
       if (overrides.dotenv) return Promise.resolve(overrides.dotenv);
-      dotenv ??= import('./env/load.js').then((module) => module.loadEnvFile(root));
+      // Which client secrets .env must hold follows the topology's services[].calls.
+      dotenv ??= Promise.all([import('./env/load.js'), context.topology()]).then(([module, loaded]) => module.loadEnvFile(root, loaded));
       return dotenv;
     },
     client<K extends ClientName>(name: K): Promise<Clients[K]> {

@@ -75,6 +75,8 @@ export interface KeycloakClient {
   serviceAccountUser(realm: string, clientUuid: string): Promise<{ id: string; username: string }>;
   listUserRealmRoles(realm: string, userId: string): Promise<RoleRepresentation[]>;
   addUserRealmRoles(realm: string, userId: string, roles: RoleRepresentation[]): Promise<void>;
+  /** `DELETE /users/{id}/role-mappings/realm`: takes the realm roles away from the user. */
+  removeUserRealmRoles(realm: string, userId: string, roles: RoleRepresentation[]): Promise<void>;
   /** Roles defined by a client (e.g. realm-management's view-clients). */
   listClientRoles(realm: string, clientUuid: string): Promise<RoleRepresentation[]>;
   listUserClientRoles(realm: string, userId: string, clientUuid: string): Promise<RoleRepresentation[]>;
@@ -289,6 +291,10 @@ export function createKeycloakHttpClient(resolveOptions: () => Promise<KeycloakC
     addUserRealmRoles: (realm, userId, roles) =>
       call('POST user realm roles', (client) =>
         client.users.addRealmRoleMappings({ realm, id: userId, roles: roles.map((role) => ({ id: role.id ?? '', name: role.name })) }),
+      ),
+    removeUserRealmRoles: (realm, userId, roles) =>
+      call('DELETE user realm roles', (client) =>
+        client.users.delRealmRoleMappings({ realm, id: userId, roles: roles.map((role) => ({ id: role.id ?? '', name: role.name })) }),
       ),
     listClientRoles: (realm, clientUuid) =>
       call('GET client roles', async (client) => (await client.clients.listRoles({ realm, id: clientUuid })) as RoleRepresentation[]),

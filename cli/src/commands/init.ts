@@ -42,8 +42,9 @@ export const command: CommandModule<Record<string, unknown>, InitResult> = {
     const current = await readIfExists(target, envFileName);
     if (current !== undefined) return update(ctx, target, current, example);
 
-    const { text, filled } = fillSecrets(example ?? renderEnvExample(await ctx.topology()), generatedSecretKeys);
-    const { problems } = validateDotenv(text);
+    const topology = await ctx.topology();
+    const { text, filled } = fillSecrets(example ?? renderEnvExample(topology), generatedSecretKeys(topology));
+    const { problems } = validateDotenv(text, topology);
     if (problems.length) {
       throw new UserError(problems.map((problem) => `${problem} (in the .env that .env.example would give: fix .env.example or run innover generate)`));
     }
@@ -91,11 +92,12 @@ function unchanged(template: InitResult['template']): InitResult {
  * else byte for byte. The built-in template backs a stale `.env.example`.
  */
 async function update(ctx: CommandContext, target: string, current: string, example: string | undefined): Promise<InitResult> {
-  const builtIn = renderEnvExample(await ctx.topology());
+  const topology = await ctx.topology();
+  const builtIn = renderEnvExample(topology);
   const templates = example === undefined ? [builtIn] : [example, builtIn];
-  const plan = planEnvUpdate(current, templates, { generatedKeys: generatedSecretKeys, random: randomSecret, refused: refusedEnvValue });
+  const plan = planEnvUpdate(current, templates, { generatedKeys: generatedSecretKeys(topology), random: randomSecret, refused: refusedEnvValue });
   const result = unchanged(example === undefined ? 'built-in' : '.env.example');
-  result.problems = [...validateDotenv(plan.text).problems];
+  result.problems = [...validateDotenv(plan.text, topology).problems];
   if (plan.text === current) return result;
   await replaceFileAtomically(target, plan.text);
   return {

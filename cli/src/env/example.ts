@@ -1,6 +1,7 @@
 import { generatedHeader } from '../render/header.js';
 import { keycloakDirectUrl, keycloakInternalUrl, keycloakManagementUrl } from '../topology/plan-stack.js';
 import type { Topology } from '../topology/schema.js';
+import { callingServices, serviceClientSecretKey } from '../topology/service-calls.js';
 import type { EnvConfig } from './schema.js';
 
 /** The placeholder `.env.example` holds for every secret; `innover init` replaces it. */
@@ -26,6 +27,12 @@ export function envEntries(topology: Topology): EnvEntry[] {
     { key: 'KEYCLOAK_ADMIN_PASSWORD', value: secretPlaceholder },
     { key: 'WSO2_AM_CLIENT_SECRET', value: secretPlaceholder, comment: 'Client secrets, imported into the realm' },
     { key: 'SMOKE_CLIENT_SECRET', value: secretPlaceholder },
+    // One per calling service (services[].calls), in topology order: its <service>-service client.
+    ...callingServices(topology).map((service, index): EnvEntry => ({
+      key: serviceClientSecretKey(service.name),
+      value: secretPlaceholder,
+      ...(index === 0 ? { comment: 'Client secrets of the services that call others (services[].calls): client <service>-service' } : {}),
+    })),
     {
       key: 'COCKROACH_LICENSE',
       value: '',

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { EnvConfig } from './schema.js';
 
 /** A random secret: 32 URL-safe characters, safe in URLs, shells and `.env` without quoting. */
 export function randomSecret(): string {
@@ -12,7 +11,7 @@ export function randomSecret(): string {
  */
 export function fillSecrets(
   example: string,
-  secretKeys: ReadonlySet<keyof EnvConfig>,
+  secretKeys: ReadonlySet<string>,
   random: () => string = randomSecret,
 ): { text: string; filled: string[] } {
   const filled: string[] = [];
@@ -20,7 +19,7 @@ export function fillSecrets(
     .split('\n')
     .map((line) => {
       const match = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_]*)(\s*=).*$/.exec(line);
-      if (!match || !secretKeys.has(match[2] as keyof EnvConfig)) return line;
+      if (!match || !secretKeys.has(match[2]!)) return line;
       filled.push(match[2]!);
       return `${match[1]}${match[2]}${match[3]}${random()}`;
     })

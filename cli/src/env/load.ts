@@ -2,18 +2,20 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../command.js';
 import { parseDotenv } from './parse.js';
-import { envSchema, type EnvConfig } from './schema.js';
+import type { Topology } from '../topology/schema.js';
+import { envSchema, envSchemaFor, type EnvConfig } from './schema.js';
 
 /** The settings file at the project root. */
 export const envFileName = '.env';
 
 /**
- * Validates `.env` text: one line per problem, each naming the key and the fix. Pure.
+ * Validates `.env` text against the topology's schema (the fixed keys and each calling service's
+ * client secret): one line per problem, each naming the key and the fix. Pure.
  * Returns the config or the problems.
  */
-export function validateDotenv(text: string): { value?: EnvConfig; problems: string[] } {
+export function validateDotenv(text: string, topology: Pick<Topology, 'services'>): { value?: EnvConfig; problems: string[] } {
   const parsed = parseDotenv(text, envFileName);
-  const result = envSchema.safeParse(parsed.values);
+  const result = envSchemaFor(topology).safeParse(parsed.values);
   const problems = [...parsed.problems];
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -30,8 +32,8 @@ export function refusedEnvValue(key: string, value: string): boolean {
   return field !== undefined && !field.safeParse(value).success;
 }
 
-/** Reads and validates `<root>/.env`. Throws a UserError listing every problem. */
-export async function loadEnvFile(root: string): Promise<EnvConfig> {
+/** Reads and validates `<root>/.env` for the topology. Throws a UserError listing every problem. */
+export async function loadEnvFile(root: string, topology: Pick<Topology, 'services'>): Promise<EnvConfig> {
   let text: string;
   try {
     text = await readFile(join(root, envFileName), 'utf8');
@@ -43,7 +45,7 @@ export async function loadEnvFile(root: string): Promise<EnvConfig> {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new UserError(`${envFileName}: cannot be read (${code}): make it a file you can read, or delete it and run innover init`, { cause: error });
   }
-  const { value, problems } = validateDotenv(text);
+  const { value, problems } = validateDotenv(text, topology);
   if (!value) throw new UserError(problems);
   return value;
 }

@@ -7,7 +7,8 @@ import { changedFields } from '../gateway/api-definition.js';
 import { Wso2Session } from '../gateway/session.js';
 import { renderRealm } from '../render/realm.js';
 import { keyManagerBody, keyManagerName } from './key-manager.js';
-import { realmClients, realmRoles, realmUsers, smokeClientId, wso2ClientId, wso2DefaultClientScope, wso2DefaultScopeName } from './realm-model.js';
+import { serviceClientSecretKey } from '../topology/service-calls.js';
+import { clientSecretKeys, realmClients, realmRoles, realmUsers, wso2ClientId, wso2DefaultClientScope, wso2DefaultScopeName, type ClientSecrets } from './realm-model.js';
 import type { ClientRepresentation, RealmRepresentation, RoleRepresentation } from './realm-types.js';
 
 /** One thing configure-keycloak looked at, and what it did. Never holds a secret. */
@@ -25,18 +26,35 @@ export interface ConfigureKeycloakDeps {
   progress?: (line: string) => void;
 }
 
-/** Clients whose secret lives in `.env`: innover keeps Keycloak's value equal to it. */
-function managedSecrets(env: EnvConfig): Map<string, string> {
-  return new Map([
-    [wso2ClientId, env.WSO2_AM_CLIENT_SECRET],
-    [smokeClientId, env.SMOKE_CLIENT_SECRET],
-  ]);
+/** The value of a client secret's `.env` key; a UserError naming the key when `.env` lacks it. */
+function envSecret(env: EnvConfig, key: string): string {
+  const value = (env as Record<string, string | undefined>)[key];
+  if (!value) throw new UserError(`.env: ${key}: missing: run innover init (it appends the secrets the topology gained)`);
+  return value;
+}
+
+/**
+ * Clients whose secret lives in `.env` (wso2am, innover-smoke, each calling service's): innover
+ * keeps Keycloak's value equal to it.
+ */
+function managedSecrets(topology: Topology, env: EnvConfig): Map<string, string> {
+  return new Map([...clientSecretKeys(topology)].map(([clientId, key]) => [clientId, envSecret(env, key)]));
+}
+
+/** The live secrets of the realm's clients, from `.env`. */
+function liveSecrets(env: EnvConfig): ClientSecrets {
+  return {
+    wso2: env.WSO2_AM_CLIENT_SECRET,
+    smoke: env.SMOKE_CLIENT_SECRET,
+    service: (serviceName) => envSecret(env, serviceClientSecretKey(serviceName)),
+  };
 }
 
 /**
  * Brings the live realm in line with the topology. Keycloak imports a realm only once, so roles,
- * clients and users the topology gained since are created here, as is the client scope `default`
- * WSO2's key manager needs (which the realm file cannot hold); secrets of wso2am and innover-smoke
+ * clients and users the topology gained since are created here (a service that gained `calls`
+ * gets its `<service>-service` client), as is the client scope `default` WSO2's key manager needs
+ * (which the realm file cannot hold); secrets of wso2am, innover-smoke and the service clients
  * are set to the `.env` values when they differ (never regenerated, which would
  * break the lock-step with `.env`). A second run only reads.
  */
@@ -44,11 +62,11 @@ export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<Configure
   const { keycloak, topology, env } = deps;
   const realm = topology.infrastructure.keycloak.realm;
   const actions: ConfigureAction[] = [];
-  const secrets = managedSecrets(env);
+  const secrets = managedSecrets(topology, env);
 
   deps.progress?.(`realm ${realm}`);
   if (!(await keycloak.realmExists(realm))) {
-    await keycloak.createRealm(withSecrets(renderRealm(topology), env));
+    await keycloak.createRealm(withSecrets(renderRealm(topology), topology, env));
     actions.push({ target: `realm ${realm}`, action: 'created', detail: 'imported from the topology' });
   } else {
     actions.push({ target: `realm ${realm}`, action: 'unchanged', detail: 'exists' });
@@ -70,7 +88,7 @@ export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<Configure
   const scope = await ensureDefaultScope(keycloak, realm);
   const clientUuids: Array<{ clientId: string; id: string }> = [];
 
-  for (const plan of realmClients(topology, { wso2: env.WSO2_AM_CLIENT_SECRET, smoke: env.SMOKE_CLIENT_SECRET })) {
+  for (const plan of realmClients(topology, liveSecrets(env))) {
     const clientId = plan.client.clientId;
     deps.progress?.(`client ${clientId}`);
     const found = await keycloak.findClient(realm, clientId);
@@ -106,12 +124,19 @@ export async function alignRealm(deps: ConfigureKeycloakDeps): Promise<Configure
       const user = await keycloak.serviceAccountUser(realm, id);
       const held = new Set((await keycloak.listUserRealmRoles(realm, user.id)).map((role) => role.name));
       const missing = plan.serviceAccountRealmRoles.filter((name) => !held.has(name));
+      // A service client holds exactly what its calls grant: a call the topology dropped loses its roles.
+      const surplus = (plan.revokedRealmRoles ?? []).filter((name) => held.has(name));
+      const done: string[] = [];
       if (missing.length > 0) {
         await keycloak.addUserRealmRoles(realm, user.id, resolveRoles(missing, existingRoles));
-        actions.push({ target: `${user.username} roles`, action: 'updated', detail: `granted ${missing.join(', ')}` });
-      } else {
-        actions.push({ target: `${user.username} roles`, action: 'unchanged', detail: `${held.size} roles held` });
+        done.push(`granted ${missing.join(', ')}`);
       }
+      if (surplus.length > 0) {
+        await keycloak.removeUserRealmRoles(realm, user.id, resolveRoles(surplus, existingRoles));
+        done.push(`revoked ${surplus.join(', ')} (not in its calls)`);
+      }
+      if (done.length > 0) actions.push({ target: `${user.username} roles`, action: 'updated', detail: done.join('; ') });
+      else actions.push({ target: `${user.username} roles`, action: 'unchanged', detail: `${held.size} roles held` });
     }
   }
 
@@ -246,10 +271,9 @@ function resolveRoles(names: readonly string[], known: ReadonlyMap<string, RoleR
 }
 
 /** The rendered realm with its `${VAR}` placeholders replaced by the `.env` values. */
-function withSecrets(realm: RealmRepresentation, env: EnvConfig): RealmRepresentation {
-  const text = JSON.stringify(realm)
-    .replaceAll('${WSO2_AM_CLIENT_SECRET}', env.WSO2_AM_CLIENT_SECRET)
-    .replaceAll('${SMOKE_CLIENT_SECRET}', env.SMOKE_CLIENT_SECRET);
+function withSecrets(realm: RealmRepresentation, topology: Topology, env: EnvConfig): RealmRepresentation {
+  let text = JSON.stringify(realm);
+  for (const key of clientSecretKeys(topology).values()) text = text.replaceAll(`\${${key}}`, envSecret(env, key));
   return JSON.parse(text) as RealmRepresentation;
 }
 

@@ -14,9 +14,9 @@ export const realmGeneratedAttribute = 'innover.generated';
 
 /**
  * Renders keycloak/realm-export.json (a Keycloak RealmRepresentation) from the topology. Pure.
- * Secrets appear only as `${WSO2_AM_CLIENT_SECRET}` / `${SMOKE_CLIENT_SECRET}`, which Keycloak
- * substitutes from its environment at import, so the file is safe to commit and stays in
- * lock-step with `.env`.
+ * Secrets appear only as `${WSO2_AM_CLIENT_SECRET}` / `${SMOKE_CLIENT_SECRET}` and, for each
+ * calling service's client, `${<SERVICE>_CLIENT_SECRET}`, which Keycloak substitutes from its
+ * environment at import, so the file is safe to commit and stays in lock-step with `.env`.
  */
 export function renderRealm(topology: Topology): RealmRepresentation {
   const plans = realmClients(topology, secretPlaceholders);

@@ -6,11 +6,30 @@ import type { TopologyInput } from './schema.js';
  */
 export const defaultTopology = {
   project: 'innover',
+  // `calls` is part of each entry, not a default looked up by service name: innover.yaml's
+  // services list replaces this one whole, so a project that lists its services states their
+  // calls too (innover.yaml does), and a renamed or new service never inherits grants it did not ask for.
   services: [
     { name: 'profile', hostPort: 8101 },
-    { name: 'payment', hostPort: 8102 },
+    {
+      name: 'payment',
+      hostPort: 8102,
+      calls: [
+        { service: 'profile', access: 'read' },
+        { service: 'rule-engine', access: 'write' },
+        { service: 'forex', access: 'write' },
+        { service: 'ledger', access: 'write' },
+      ],
+    },
     { name: 'ledger', hostPort: 8103 },
-    { name: 'wallet', hostPort: 8104 },
+    {
+      name: 'wallet',
+      hostPort: 8104,
+      calls: [
+        { service: 'profile', access: 'read' },
+        { service: 'ledger', access: 'write' },
+      ],
+    },
     { name: 'rule-engine', displayName: 'Rule Engine', apiContext: '/api/rules', hostPort: 8105 },
     { name: 'forex', hostPort: 8106 },
   ],

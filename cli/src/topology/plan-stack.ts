@@ -1,5 +1,6 @@
 import { UsageError } from '../command.js';
 import type { ComponentName, DatabaseEngine, ResourceCategory, Resources, Service, Topology } from './schema.js';
+import { serviceClientId, serviceClientSecretKey, serviceClientSecretKeys, serviceUrlKey } from './service-calls.js';
 import type {
   ContainerPlan,
   ContainerRuntime,
@@ -522,6 +523,7 @@ export function planStack(topology: Topology, profileName: string): StackPlan {
         // Substituted into the realm's client secrets at import.
         WSO2_AM_CLIENT_SECRET: '${WSO2_AM_CLIENT_SECRET}',
         SMOKE_CLIENT_SECRET: '${SMOKE_CLIENT_SECRET}',
+        ...Object.fromEntries(serviceClientSecretKeys(topology).map((key) => [key, `\${${key}}`])),
       },
       runtime: {
         command: ['start-dev', '--import-realm'],
@@ -677,6 +679,22 @@ function serviceEnvironment(
     environment['OIDC_ISSUER_URL'] = `${keycloakPublicUrl(topology)}/realms/${realm}`;
     environment['OIDC_JWKS_URL'] = `${keycloakInternalUrl}/realms/${realm}/protocol/openid-connect/certs`;
     environment['OIDC_AUDIENCE'] = apiAudience;
+  }
+  // Service identity (services[].calls): where each callee listens inside the network, and with
+  // Keycloak the client-credentials settings of this service's own client. Without Keycloak
+  // (lite) the services run without OIDC and call each other without tokens.
+  if (service.calls.length > 0) {
+    for (const call of service.calls) {
+      const callee = topology.services.find((candidate) => candidate.name === call.service);
+      if (callee) environment[serviceUrlKey(callee.name)] = `http://${callee.name}:${callee.port}`;
+    }
+    environment['SERVICE_CALLS'] = service.calls.map((call) => call.service).join(',');
+    if (components.has('keycloak')) {
+      const { realm } = topology.infrastructure.keycloak;
+      environment['OIDC_TOKEN_URL'] = `${keycloakInternalUrl}/realms/${realm}/protocol/openid-connect/token`;
+      environment['OIDC_CLIENT_ID'] = serviceClientId(service.name);
+      environment['OIDC_CLIENT_SECRET'] = `\${${serviceClientSecretKey(service.name)}}`;
+    }
   }
   environment['QUEUE_NAME'] = serviceQueue(service);
   environment['TASK_ROUTES'] = Object.entries(serviceTasks(service))

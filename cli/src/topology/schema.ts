@@ -28,6 +28,15 @@ export type Resources = z.infer<typeof resourcesSchema>;
 export const resourceCategories = ['default', 'worker', 'support', 'db'] as const;
 export type ResourceCategory = (typeof resourceCategories)[number];
 
+/** One service this service calls over HTTP, and what it may do there. */
+export const serviceCallSchema = z.strictObject({
+  service: name.describe('the called service (a name in services)'),
+  access: z
+    .enum(['read', 'write'])
+    .describe("'read' grants <service>-read; 'write' grants <service>-write and <service>-read (a caller that writes reads back)"),
+});
+export type ServiceCall = z.infer<typeof serviceCallSchema>;
+
 export const serviceSchema = z.strictObject({
   name: name.describe('service name: container, database, queue and role names derive from it'),
   displayName: z.string().min(1).optional().describe('human name, e.g. "Rule Engine" (default: from name)'),
@@ -53,6 +62,15 @@ export const serviceSchema = z.strictObject({
     .optional()
     .describe('per-service override of the default / worker categories'),
   environment: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()).optional(),
+  /**
+   * Whom this service calls. Each caller gets a Keycloak client `<name>-service` holding exactly
+   * the roles its calls grant, a secret `<NAME>_CLIENT_SECRET` in .env, and `<CALLEE>_URL`,
+   * SERVICE_CALLS and (with Keycloak) the OIDC client-credentials settings in its environment.
+   */
+  calls: z
+    .array(serviceCallSchema)
+    .default([])
+    .describe('services this one calls over HTTP: a Keycloak client per caller with exactly these roles, and <SERVICE>_URL in its environment'),
 });
 export type Service = z.infer<typeof serviceSchema>;
 

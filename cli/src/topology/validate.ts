@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { defaultTopology } from './default-topology.js';
 import { isNetworkAddress } from './plan-stack.js';
 import { topologySchema, type Topology } from './schema.js';
+import { serviceClientId, serviceClientSecretKey, serviceUrlKey } from './service-calls.js';
 
 /** Containers the stack names itself; a service may not take these names. */
 const infrastructureContainerNames: ReadonlySet<string> = new Set([
@@ -88,6 +89,7 @@ export function validateTopology(input: unknown): TopologyDiagnostics {
       errors.push(`services[${index}].name: '${service.name}' is the worker container of services[${owner}]: pick another name`);
     }
   });
+  errors.push(...callProblems(topology, seen));
   const ports = new Map<number, string>();
   const claim = (port: number, owner: string) => {
     const holder = ports.get(port);
@@ -111,6 +113,50 @@ export function validateTopology(input: unknown): TopologyDiagnostics {
     errors.push(`defaultProfile: no profile named '${topology.defaultProfile}': use one of ${Object.keys(topology.profiles).join(', ')}`);
   }
   return errors.length ? { errors, warnings: [] } : { value: topology, errors, warnings: [] };
+}
+
+/** Variables the stack sets in every service's environment: a callee's `<NAME>_URL` may not take one. */
+const reservedUrlKeys: ReadonlySet<string> = new Set(['DATABASE_URL', 'REDIS_URL', 'OIDC_ISSUER_URL', 'OIDC_JWKS_URL', 'OIDC_TOKEN_URL']);
+/** `.env` keys of the built-in clients' secrets: a caller's `<NAME>_CLIENT_SECRET` may not take one. */
+const reservedSecretKeys: ReadonlySet<string> = new Set(['WSO2_AM_CLIENT_SECRET', 'SMOKE_CLIENT_SECRET']);
+
+/**
+ * `services[].calls`: each names another service of the topology, once; and the names derived
+ * from a call (the callee's URL variable, the caller's client and secret) are free.
+ */
+function callProblems(topology: Topology, indexOf: ReadonlyMap<string, number>): string[] {
+  const errors: string[] = [];
+  const callers = new Map<string, number>();
+  topology.services.forEach((service, index) => {
+    const called = new Map<string, number>();
+    service.calls.forEach((call, callIndex) => {
+      const path = `services[${index}].calls[${callIndex}].service`;
+      const earlier = called.get(call.service);
+      if (call.service === service.name) {
+        errors.push(`${path}: '${call.service}' is this service itself: remove the call (a service calls its own code directly)`);
+      } else if (!indexOf.has(call.service)) {
+        errors.push(`${path}: no service named '${call.service}': use one of ${[...indexOf.keys()].filter((other) => other !== service.name).join(', ')}`);
+      } else if (earlier !== undefined) {
+        errors.push(`${path}: '${call.service}' is already calls[${earlier}]: keep one entry (access 'write' grants read too)`);
+      } else if (reservedUrlKeys.has(serviceUrlKey(call.service))) {
+        errors.push(`${path}: '${call.service}' would be reached through ${serviceUrlKey(call.service)}, which the stack sets for another purpose: rename that service`);
+      }
+      called.set(call.service, callIndex);
+    });
+    if (service.calls.length > 0) {
+      callers.set(serviceClientId(service.name), index);
+      if (reservedSecretKeys.has(serviceClientSecretKey(service.name))) {
+        errors.push(`services[${index}].name: a caller named '${service.name}' would keep its secret in ${serviceClientSecretKey(service.name)}, a built-in client's key: rename the service`);
+      }
+    }
+  });
+  topology.keycloak.extraClients.forEach((client, index) => {
+    const owner = callers.get(client.clientId);
+    if (owner !== undefined) {
+      errors.push(`keycloak.extraClients[${index}].clientId: '${client.clientId}' is the client of services[${owner}] (its calls): pick another clientId`);
+    }
+  });
+  return errors;
 }
 
 /** Every host port the infrastructure publishes, with its topology path. */

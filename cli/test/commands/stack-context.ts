@@ -19,6 +19,8 @@ export const testEnv: EnvConfig = {
   WSO2_ADMIN_PASSWORD: 'admin',
   WSO2_AM_CLIENT_SECRET: 'wso2-secret-0123456789',
   SMOKE_CLIENT_SECRET: 'smoke-secret-0123456789',
+  PAYMENT_CLIENT_SECRET: 'payment-secret-0123456789',
+  WALLET_CLIENT_SECRET: 'wallet-secret-0123456789',
   COCKROACH_LICENSE: 'crl-0-dGVzdC1vbmx5LWxpY2VuY2U',
 };
 

@@ -445,6 +445,11 @@ export class ContractServer {
         }
         return new HttpAnswer(204);
       }
+      case 'DELETE /users/{user-id}/role-mappings/realm': {
+        const held = realm.userRoles.get(params['user-id'] ?? '') ?? fail(404, { error: 'User not found' });
+        for (const role of body as Json[]) held.delete(String(role['name']));
+        return new HttpAnswer(204);
+      }
       default:
         return new HttpAnswer(501, { error: `the contract server does not model ${key}` });
     }

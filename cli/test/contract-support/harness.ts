@@ -31,15 +31,16 @@ export function contractEnv(url: string, overrides: Partial<EnvConfig> = {}): En
     WSO2_ADMIN_PASSWORD: 'admin',
     WSO2_AM_CLIENT_SECRET: 'wso2am-secret-from-env-123',
     SMOKE_CLIENT_SECRET: 'smoke-secret-from-env-123',
+    PAYMENT_CLIENT_SECRET: 'payment-secret-from-env-123',
+    WALLET_CLIENT_SECRET: 'wallet-secret-from-env-123',
     ...overrides,
   };
 }
 
 /** Seeds the realm as Keycloak's `--import-realm` would, placeholders substituted from `env`. */
-export function importRealm(server: ContractServer, env: EnvConfig, secrets: { wso2?: string } = {}): void {
-  const text = JSON.stringify(renderRealm(topology))
-    .replaceAll('${WSO2_AM_CLIENT_SECRET}', secrets.wso2 ?? env.WSO2_AM_CLIENT_SECRET)
-    .replaceAll('${SMOKE_CLIENT_SECRET}', env.SMOKE_CLIENT_SECRET);
+export function importRealm(server: ContractServer, env: EnvConfig, secrets: { wso2?: string; payment?: string } = {}): void {
+  const values: Record<string, string | undefined> = { ...env, WSO2_AM_CLIENT_SECRET: secrets.wso2 ?? env.WSO2_AM_CLIENT_SECRET, PAYMENT_CLIENT_SECRET: secrets.payment ?? env['PAYMENT_CLIENT_SECRET'] };
+  const text = JSON.stringify(renderRealm(topology)).replace(/\$\{([A-Z0-9_]+)\}/g, (placeholder, key: string) => values[key] ?? placeholder);
   server.importRealm(JSON.parse(text) as Record<string, unknown>);
 }
 

@@ -11,7 +11,7 @@ const topology = topologySchema.parse(defaultTopology);
 
 let counter = 0;
 const fakeRandom = () => `random-secret-value-${++counter}`;
-const goodEnv = () => fillSecrets(renderEnvExample(topology), generatedSecretKeys, () => 'a-long-random-secret-0123456789').text;
+const goodEnv = () => fillSecrets(renderEnvExample(topology), generatedSecretKeys(topology), () => 'a-long-random-secret-0123456789').text;
 const withLine = (key: string, value: string | undefined) =>
   goodEnv()
     .split('\n')
@@ -34,8 +34,8 @@ describe('parseDotenv', () => {
 
 describe('validateDotenv: one line per problem, naming the key and the fix', () => {
   it('accepts what innover init writes', () => {
-    expect(validateDotenv(goodEnv())).toMatchObject({ problems: [] });
-    expect(validateDotenv(goodEnv()).value!.KEYCLOAK_URL).toBe('http://localhost:8080/auth');
+    expect(validateDotenv(goodEnv(), topology)).toMatchObject({ problems: [] });
+    expect(validateDotenv(goodEnv(), topology).value!.KEYCLOAK_URL).toBe('http://localhost:8080/auth');
   });
 
   it.each([
@@ -58,35 +58,67 @@ describe('validateDotenv: one line per problem, naming the key and the fix', () 
     ['a secret that would break a URL', withLine('REDIS_PASSWORD', 'se/cr@et#0123456'), ".env: REDIS_PASSWORD: has characters URLs would need encoded: use only letters, digits and . _ ~ - (innover init generates such values)"],
     ['a malformed line', `${goodEnv()}\noops\n`, expect.stringMatching(/^\.env line \d+: expected KEY=value: fix or remove the line$/)],
   ])('%s', (_, text, message) => {
-    const result = validateDotenv(text);
+    const result = validateDotenv(text, topology);
     expect(result.value).toBeUndefined();
     expect(result.problems).toEqual([message]);
   });
 
   it('lists every bad key, one line each', () => {
     const text = renderEnvExample(topology);
-    const problems = validateDotenv(text).problems;
-    expect(problems).toHaveLength(generatedSecretKeys.size);
-    for (const key of generatedSecretKeys) expect(problems).toContain(`.env: ${key}: still a placeholder: set a random value (innover init generates one)`);
+    const problems = validateDotenv(text, topology).problems;
+    expect(problems).toHaveLength(generatedSecretKeys(topology).size);
+    for (const key of generatedSecretKeys(topology)) expect(problems).toContain(`.env: ${key}: still a placeholder: set a random value (innover init generates one)`);
+  });
+});
+
+describe("the client secrets of calling services (services[].calls)", () => {
+  it('are placeholders in .env.example, generated and secret, one per caller in topology order', () => {
+    expect(renderEnvExample(topology)).toMatch(/^PAYMENT_CLIENT_SECRET=changeme\nWALLET_CLIENT_SECRET=changeme$/m);
+    for (const key of ['PAYMENT_CLIENT_SECRET', 'WALLET_CLIENT_SECRET']) {
+      expect(generatedSecretKeys(topology).has(key)).toBe(true);
+      expect(secretKeys(topology).has(key)).toBe(true);
+    }
+    const { text, filled } = fillSecrets(renderEnvExample(topology), generatedSecretKeys(topology), fakeRandom);
+    expect(filled).toEqual(expect.arrayContaining(['PAYMENT_CLIENT_SECRET', 'WALLET_CLIENT_SECRET']));
+    expect(validateDotenv(text, topology).value!['PAYMENT_CLIENT_SECRET']).toMatch(/^random-secret-value-\d+$/);
+  });
+
+  it('are required as every secret is, with the key and the fix', () => {
+    expect(validateDotenv(withLine('WALLET_CLIENT_SECRET', undefined), topology).problems).toEqual(['.env: WALLET_CLIENT_SECRET: missing: run `innover init` or add it to .env']);
+    expect(validateDotenv(withLine('PAYMENT_CLIENT_SECRET', 'changeme'), topology).problems).toEqual([
+      '.env: PAYMENT_CLIENT_SECRET: still a placeholder: set a random value (innover init generates one)',
+    ]);
+  });
+
+  it('follow the topology: a new caller needs its key, a topology without calls none', () => {
+    const gained = topologySchema.parse({
+      ...defaultTopology,
+      services: [...defaultTopology.services, { name: 'rule-engine-2', hostPort: 8107, calls: [{ service: 'ledger', access: 'read' }] }],
+    });
+    expect(generatedSecretKeys(gained).has('RULE_ENGINE_2_CLIENT_SECRET')).toBe(true);
+    expect(validateDotenv(goodEnv(), gained).problems).toEqual(['.env: RULE_ENGINE_2_CLIENT_SECRET: missing: run `innover init` or add it to .env']);
+    const none = topologySchema.parse({ ...defaultTopology, services: defaultTopology.services.map(({ name, hostPort }) => ({ name, hostPort })) });
+    expect(renderEnvExample(none)).not.toMatch(/^PAYMENT_CLIENT_SECRET=/m);
+    expect(validateDotenv(withLine('PAYMENT_CLIENT_SECRET', undefined).replace(/^WALLET_CLIENT_SECRET=.*$/m, ''), none).problems).toEqual([]);
   });
 });
 
 describe('COCKROACH_LICENSE', () => {
   it('is empty in .env.example, allowed empty or absent, and no placeholder or missing secret', () => {
     expect(renderEnvExample(topology)).toMatch(/^COCKROACH_LICENSE=$/m);
-    expect(validateDotenv(goodEnv())).toMatchObject({ problems: [], value: { COCKROACH_LICENSE: '' } });
-    expect(validateDotenv(withLine('COCKROACH_LICENSE', undefined))).toMatchObject({ problems: [] });
-    expect(validateDotenv(withLine('COCKROACH_LICENSE', 'crl-0-EJL04ukFGAEiI0NvY2tyb2FjaCBMYWJz+/0'))).toMatchObject({ problems: [] });
+    expect(validateDotenv(goodEnv(), topology)).toMatchObject({ problems: [], value: { COCKROACH_LICENSE: '' } });
+    expect(validateDotenv(withLine('COCKROACH_LICENSE', undefined), topology)).toMatchObject({ problems: [] });
+    expect(validateDotenv(withLine('COCKROACH_LICENSE', 'crl-0-EJL04ukFGAEiI0NvY2tyb2FjaCBMYWJz+/0'), topology)).toMatchObject({ problems: [] });
   });
 
   it('is never generated, but masked like a secret', () => {
-    expect(generatedSecretKeys.has('COCKROACH_LICENSE')).toBe(false);
-    expect(secretKeys.has('COCKROACH_LICENSE')).toBe(true);
+    expect(generatedSecretKeys(topology).has('COCKROACH_LICENSE')).toBe(false);
+    expect(secretKeys(topology).has('COCKROACH_LICENSE')).toBe(true);
     expect(goodEnv()).toMatch(/^COCKROACH_LICENSE=$/m);
   });
 
   it.each([['changeme'], ['not-a-licence'], ["crl-0-abc'; DROP TABLE x"]])('refuses %j in one line with the fix', (value) => {
-    expect(validateDotenv(withLine('COCKROACH_LICENSE', value)).problems).toEqual([
+    expect(validateDotenv(withLine('COCKROACH_LICENSE', value), topology).problems).toEqual([
       '.env: COCKROACH_LICENSE: not a CockroachDB licence key: paste the whole key (it starts with crl-0-), or leave it empty for none',
     ]);
   });
@@ -95,8 +127,8 @@ describe('COCKROACH_LICENSE', () => {
 describe('fillSecrets', () => {
   it('gives every secret a fresh value and keeps everything else', () => {
     const example = renderEnvExample(topology);
-    const { text, filled } = fillSecrets(example, generatedSecretKeys, fakeRandom);
-    expect(new Set(filled)).toEqual(new Set(generatedSecretKeys));
+    const { text, filled } = fillSecrets(example, generatedSecretKeys(topology), fakeRandom);
+    expect(new Set(filled)).toEqual(new Set(generatedSecretKeys(topology)));
     expect(text).not.toMatch(/changeme/);
     expect(text.split('\n').length).toBe(example.split('\n').length);
     expect(text).toContain('KEYCLOAK_URL=http://localhost:8080');
@@ -113,7 +145,7 @@ describe('fillSecrets', () => {
         wso2: { ...wso2, managementHostPort: 19443, gatewayHttpsHostPort: 18243 },
       },
     });
-    const { value } = validateDotenv(fillSecrets(renderEnvExample(moved), generatedSecretKeys, fakeRandom).text);
+    const { value } = validateDotenv(fillSecrets(renderEnvExample(moved), generatedSecretKeys(topology), fakeRandom).text, topology);
     expect(value).toMatchObject({
       KEYCLOAK_URL: 'http://localhost:18080/auth',
       KEYCLOAK_MANAGEMENT_URL: 'http://localhost:19000/auth',
@@ -124,9 +156,9 @@ describe('fillSecrets', () => {
   });
 
   it('draws distinct URL-safe secrets by default', () => {
-    const { text } = fillSecrets(renderEnvExample(topology), generatedSecretKeys);
-    const values = [...text.matchAll(/^(\w+)=(.*)$/gm)].filter((match) => generatedSecretKeys.has(match[1] as never)).map((match) => match[2]!);
-    expect(values).toHaveLength(generatedSecretKeys.size);
+    const { text } = fillSecrets(renderEnvExample(topology), generatedSecretKeys(topology));
+    const values = [...text.matchAll(/^(\w+)=(.*)$/gm)].filter((match) => generatedSecretKeys(topology).has(match[1] as never)).map((match) => match[2]!);
+    expect(values).toHaveLength(generatedSecretKeys(topology).size);
     expect(new Set(values).size).toBe(values.length);
     for (const value of values) expect(value).toMatch(/^[A-Za-z0-9_-]{32}$/);
   });

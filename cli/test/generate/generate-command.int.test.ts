@@ -240,6 +240,33 @@ describe('innover init', () => {
     expect(readFileSync(path, 'utf8')).toBe(text);
   });
 
+  it("appends the client secrets of the topology's callers to a .env from before services[].calls, fresh and never printed", async () => {
+    const root = project();
+    await runCli(['generate'], { root });
+    await runCli(['init'], { root });
+    const path = join(root, '.env');
+    const beforeCalls = (text: string) => text.replace(/^\n# Client secrets of the services.*\n(?:[A-Z_]+_CLIENT_SECRET=.*\n)+/m, '');
+    writeFileSync(path, beforeCalls(readFileSync(path, 'utf8')));
+    // A stale .env.example too: the built-in template, which follows the topology, supplies them.
+    writeFileSync(join(root, '.env.example'), beforeCalls(readFileSync(join(root, '.env.example'), 'utf8')));
+    await expect(createContext({ root, out: captureOutput() }).dotenv()).rejects.toThrow(UserError);
+
+    const run = await runCli(['init', '--json'], { root });
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ updated: true, added: ['PAYMENT_CLIENT_SECRET', 'WALLET_CLIENT_SECRET'], secrets: ['PAYMENT_CLIENT_SECRET', 'WALLET_CLIENT_SECRET'], problems: [] });
+    const env = await createContext({ root, out: captureOutput() }).dotenv();
+    for (const key of ['PAYMENT_CLIENT_SECRET', 'WALLET_CLIENT_SECRET'] as const) {
+      expect(env[key]).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect(run.stdout).not.toContain(env[key]!);
+    }
+
+    // A service that gains calls in innover.yaml gets its secret on the next init.
+    writeFileSync(join(root, 'innover.yaml'), 'services:\n  - { name: profile, hostPort: 8101, calls: [{ service: ledger, access: read }] }\n  - { name: ledger, hostPort: 8103 }\n');
+    const gained = await runCli(['init', '--json'], { root });
+    expect(JSON.parse(gained.stdout)).toMatchObject({ added: ['PROFILE_CLIENT_SECRET'], secrets: ['PROFILE_CLIENT_SECRET'] });
+    await expect(createContext({ root, out: captureOutput() }).dotenv()).resolves.toMatchObject({ PROFILE_CLIENT_SECRET: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/) });
+  });
+
   it('works without .env.example, from the built-in template', async () => {
     const root = project();
     const run = await runCli(['init', '--json'], { root });

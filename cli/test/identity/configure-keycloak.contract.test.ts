@@ -105,6 +105,103 @@ describe('innover configure-keycloak against the Keycloak 26.6 and WSO2 4.5 spec
     expect([...realm.userRoles.get(String(smoke['id']))!]).toEqual(expect.arrayContaining(['forex-read', 'forex-write', 'profile-read']));
   });
 
+  describe('service identity: one client-credentials client per calling service (services[].calls)', () => {
+    const clientNamed = (clientId: string) => [...server.realms.get('innover')!.clients.values()].find((client) => client['clientId'] === clientId);
+    const accountRoles = (clientId: string) => {
+      const realm = server.realms.get('innover')!;
+      const account = [...realm.users.values()].find((user) => user['serviceAccountClientId'] === clientId)!;
+      return [...realm.userRoles.get(String(account['id']))!].sort();
+    };
+    const dropClient = (clientId: string) => {
+      const realm = server.realms.get('innover')!;
+      for (const [id, client] of realm.clients) if (client['clientId'] === clientId) realm.clients.delete(id);
+      for (const [id, user] of realm.users) if (user['serviceAccountClientId'] === clientId) realm.users.delete(id);
+    };
+
+    it('imports each caller with its .env secret and exactly the roles its calls grant', async () => {
+      const env = contractEnv(server.url);
+      importRealm(server, env);
+      expect(clientNamed('payment-service')).toMatchObject({ secret: env['PAYMENT_CLIENT_SECRET'], serviceAccountsEnabled: true, standardFlowEnabled: false, directAccessGrantsEnabled: false, publicClient: false });
+      expect(accountRoles('payment-service')).toEqual(['forex-read', 'forex-write', 'ledger-read', 'ledger-write', 'profile-read', 'rule-engine-read', 'rule-engine-write']);
+      expect(accountRoles('wallet-service')).toEqual(['ledger-read', 'ledger-write', 'profile-read']);
+    });
+
+    it('creates a caller the topology gained since the import, with its .env secret and roles; a re-run sends no POST or PUT', async () => {
+      const env = contractEnv(server.url);
+      importRealm(server, env);
+      dropClient('wallet-service');
+      const run = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root);
+      expect(server.violations).toEqual([]);
+      expect(run.exitCode).toBe(0);
+      const actions = (JSON.parse(run.stdout) as { actions: Array<{ target: string; action: string; detail: string }> }).actions;
+      expect(actions).toContainEqual({ target: 'client wallet-service', action: 'created', detail: 'secret from .env' });
+      expect(actions).toContainEqual({ target: 'service-account-wallet-service roles', action: 'updated', detail: 'granted profile-read, ledger-read, ledger-write' });
+      expect(clientNamed('wallet-service')).toMatchObject({
+        secret: env['WALLET_CLIENT_SECRET'],
+        serviceAccountsEnabled: true,
+        standardFlowEnabled: false,
+        directAccessGrantsEnabled: false,
+        protocolMappers: [expect.objectContaining({ protocolMapper: 'oidc-audience-mapper', config: expect.objectContaining({ 'included.custom.audience': 'innover-api' }) })],
+      });
+      expect(accountRoles('wallet-service')).toEqual(['ledger-read', 'ledger-write', 'profile-read']);
+      expect(run.stdout + run.stderr.join('\n')).not.toContain(env['WALLET_CLIENT_SECRET']);
+
+      const before = server.writes().length;
+      const again = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root);
+      expect(again.exitCode).toBe(0);
+      expect(server.writes().slice(before)).toEqual([]);
+      expect((JSON.parse(again.stdout) as { actions: unknown[] }).actions).toContainEqual({ target: 'client wallet-service', action: 'unchanged', detail: 'secret matches .env' });
+      expect(server.violations).toEqual([]);
+    });
+
+    it("sets a caller's secret to the .env value with one PUT when Keycloak holds another", async () => {
+      const env = contractEnv(server.url);
+      importRealm(server, env, { payment: 'a-different-secret-000' });
+      const run = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root);
+      expect(server.violations).toEqual([]);
+      expect(run.exitCode).toBe(0);
+      expect((JSON.parse(run.stdout) as { actions: unknown[] }).actions).toContainEqual({ target: 'client payment-service', action: 'updated', detail: 'secret set to the .env value' });
+      expect(clientNamed('payment-service')?.['secret']).toBe(env['PAYMENT_CLIENT_SECRET']);
+      const puts = server.writes().filter((request) => request.method === 'PUT' && /\/clients\/client-\d+$/.test(request.path));
+      expect(puts).toHaveLength(1);
+    });
+
+    it('revokes the roles of a call the topology dropped, with one DELETE, and leaves other roles alone', async () => {
+      const env = contractEnv(server.url);
+      importRealm(server, env);
+      const realm = server.realms.get('innover')!;
+      const account = [...realm.users.values()].find((user) => user['serviceAccountClientId'] === 'payment-service')!;
+      realm.userRoles.get(String(account['id']))!.add('auditor');
+      const fewer = topologySchema.parse({
+        ...defaultTopology,
+        services: defaultTopology.services.map((service) => (service.name === 'payment' ? { ...service, calls: (service.calls ?? []).filter((call) => call.service !== 'forex') } : service)),
+      });
+      const run = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root, { topology: fewer });
+      expect(server.violations).toEqual([]);
+      expect(run.exitCode).toBe(0);
+      expect((JSON.parse(run.stdout) as { actions: unknown[] }).actions).toContainEqual({
+        target: 'service-account-payment-service roles',
+        action: 'updated',
+        detail: 'revoked forex-read, forex-write (not in its calls)',
+      });
+      expect(accountRoles('payment-service')).toEqual(['auditor', 'ledger-read', 'ledger-write', 'profile-read', 'rule-engine-read', 'rule-engine-write']);
+      expect(server.writes().filter((request) => request.method === 'DELETE').map((request) => request.path.replace(/user-\d+/, '{user}'))).toEqual(['/admin/realms/innover/users/{user}/role-mappings/realm']);
+
+      const before = server.writes().length;
+      expect((await runAgainst(['configure-keycloak', '--timeout', '5'], env, root, { topology: fewer })).exitCode).toBe(0);
+      expect(server.writes().slice(before)).toEqual([]);
+    });
+
+    it('names the missing .env key in one line with the fix, before changing anything', async () => {
+      const env = { ...contractEnv(server.url), WALLET_CLIENT_SECRET: undefined };
+      importRealm(server, contractEnv(server.url));
+      const run = await runAgainst(['configure-keycloak', '--timeout', '5'], env, root);
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr.at(-1)).toBe('innover: .env: WALLET_CLIENT_SECRET: missing: run innover init (it appends the secrets the topology gained)');
+      expect(server.writes()).toEqual([]);
+    });
+  });
+
   it('creates the realm from the topology when the import did not happen', async () => {
     const env = contractEnv(server.url);
     const run = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root);
@@ -173,7 +270,7 @@ describe('innover configure-keycloak against the Keycloak 26.6 and WSO2 4.5 spec
       expect((JSON.parse(run.stdout) as { actions: unknown[] }).actions).toContainEqual({
         target: 'client scope default',
         action: 'created',
-        detail: 'created (openid-connect); made a realm default scope; a default scope of wso2am, innover-smoke',
+        detail: 'created (openid-connect); made a realm default scope; a default scope of wso2am, innover-smoke, payment-service, wallet-service',
       });
       expect(defaultScope()).toMatchObject({ name: 'default', protocol: 'openid-connect', attributes: { 'include.in.token.scope': 'true' } });
       expect(server.realms.get('innover')!.defaultClientScopes.has(String(defaultScope()!['id']))).toBe(true);
@@ -183,15 +280,14 @@ describe('innover configure-keycloak against the Keycloak 26.6 and WSO2 4.5 spec
       expect(scopeWrites()).toEqual([
         'POST /client-scopes',
         'PUT /default-default-client-scopes/{scope}',
-        'PUT /clients/{client}/default-client-scopes/{scope}',
-        'PUT /clients/{client}/default-client-scopes/{scope}',
+        ...Array.from({ length: 4 }, () => 'PUT /clients/{client}/default-client-scopes/{scope}'),
       ]);
 
       const before = server.writes().length;
       const again = await runAgainst(['configure-keycloak', '--json', '--timeout', '5'], env, root);
       expect(again.exitCode).toBe(0);
       expect(server.writes().slice(before)).toEqual([]);
-      expect((JSON.parse(again.stdout) as { actions: unknown[] }).actions).toContainEqual({ target: 'client scope default', action: 'unchanged', detail: 'a realm default scope, and of 2 clients' });
+      expect((JSON.parse(again.stdout) as { actions: unknown[] }).actions).toContainEqual({ target: 'client scope default', action: 'unchanged', detail: 'a realm default scope, and of 4 clients' });
       expect(server.violations).toEqual([]);
     });
 
@@ -216,7 +312,8 @@ describe('innover configure-keycloak against the Keycloak 26.6 and WSO2 4.5 spec
       expect((await runAgainst(['configure-keycloak', '--timeout', '5'], env, root)).exitCode).toBe(0);
       expect(server.violations).toEqual([]);
       expect(clientHolds('innover-smoke')).toBe(true);
-      expect(scopeWrites().filter((write) => write.startsWith('PUT /clients/'))).toHaveLength(1);
+      // One PUT for each of the three imported clients (wso2am, payment-service, wallet-service), none for innover-smoke.
+      expect(scopeWrites().filter((write) => write.startsWith('PUT /clients/'))).toHaveLength(3);
     });
 
     it('one of another protocol is refused in one line with the fix', async () => {

@@ -52,6 +52,39 @@ describe('the realm', () => {
     expect(account?.realmRoles).toEqual(topology.services.flatMap((service) => [`${service.name}-read`, `${service.name}-write`]));
   });
 
+  describe('service identity: one client per calling service (services[].calls)', () => {
+    it('gives each caller a confidential client-credentials-only client <service>-service with a placeholder secret', () => {
+      const callers = (realm.clients ?? []).filter((client) => client.clientId.endsWith('-service')).map((client) => client.clientId);
+      expect(callers).toEqual(['payment-service', 'wallet-service']);
+      for (const [clientId, key] of [['payment-service', 'PAYMENT_CLIENT_SECRET'], ['wallet-service', 'WALLET_CLIENT_SECRET']] as const) {
+        expect(realm.clients?.find((client) => client.clientId === clientId)).toMatchObject({
+          enabled: true,
+          publicClient: false,
+          clientAuthenticatorType: 'client-secret',
+          secret: `\${${key}}`,
+          serviceAccountsEnabled: true,
+          standardFlowEnabled: false,
+          implicitFlowEnabled: false,
+          directAccessGrantsEnabled: false,
+        });
+      }
+    });
+
+    it("holds exactly the roles its calls grant: read gives -read, write gives -write and -read", () => {
+      const roles = (clientId: string) => realm.users?.find((user) => user.serviceAccountClientId === clientId)?.realmRoles;
+      expect(roles('payment-service')).toEqual(['profile-read', 'rule-engine-read', 'rule-engine-write', 'forex-read', 'forex-write', 'ledger-read', 'ledger-write']);
+      expect(roles('wallet-service')).toEqual(['profile-read', 'ledger-read', 'ledger-write']);
+      expect(realm.users?.find((user) => user.serviceAccountClientId === 'wallet-service')?.username).toBe('service-account-wallet-service');
+    });
+
+    it('follows the topology: no calls, no service client', () => {
+      const quiet = renderRealm(topologySchema.parse({ ...defaultTopology, services: defaultTopology.services.map(({ name, hostPort }) => ({ name, hostPort })) }));
+      expect(quiet.clients?.map((client) => client.clientId)).toEqual(['wso2am', 'innover-smoke']);
+      const reader = renderRealm(topologySchema.parse({ ...defaultTopology, services: [{ name: 'audit', hostPort: 8107, calls: [{ service: 'ledger', access: 'read' }] }, { name: 'ledger', hostPort: 8103 }] }));
+      expect(reader.users?.find((user) => user.serviceAccountClientId === 'audit-service')?.realmRoles).toEqual(['ledger-read']);
+    });
+  });
+
   it('puts innover-api in access tokens', () => {
     for (const client of realm.clients ?? []) {
       expect(client.protocolMappers).toContainEqual(

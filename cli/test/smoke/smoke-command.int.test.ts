@@ -137,7 +137,7 @@ describe('innover smoke --profile lite', () => {
     expect(result).toMatchObject({ profile: 'lite', passed: 9, failed: 0, notInProfile: 3 });
     expect(result.rows.find((row) => row.name === 'http ledger')?.detail).toMatch(/nginx \/svc\/ledger\/readiness: 200$/);
     for (const row of result.rows) expect(typeof row.ms).toBe('number');
-    for (const secret of Object.values(dotenv).filter((value) => value.includes('secret'))) expect(run.stdout).not.toContain(secret);
+    for (const secret of Object.values(dotenv).filter((value): value is string => value?.includes('secret') === true)) expect(run.stdout).not.toContain(secret);
   });
 
   it('fails, exits 1 and says why when a worker is gone, an API is down and a container unhealthy (--timeout bounds the run)', async () => {

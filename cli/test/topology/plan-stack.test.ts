@@ -197,6 +197,62 @@ describe('planStack on the default topology', () => {
   });
 });
 
+describe('service identity: the environment a calling service gets (services[].calls)', () => {
+  const environmentOf = (plan: StackPlan, name: string) => plan.containers.find((container) => container.name === name)!.environment;
+  const tokenKeys = ['OIDC_TOKEN_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'];
+
+  it("gives the API and the worker each callee's URL, SERVICE_CALLS and, with Keycloak, its client-credentials settings", () => {
+    const plan = planStack(defaultStack(), 'full');
+    for (const name of ['payment', 'payment-worker']) {
+      expect(environmentOf(plan, name)).toMatchObject({
+        PROFILE_URL: 'http://profile:8000',
+        RULE_ENGINE_URL: 'http://rule-engine:8000',
+        FOREX_URL: 'http://forex:8000',
+        LEDGER_URL: 'http://ledger:8000',
+        SERVICE_CALLS: 'profile,rule-engine,forex,ledger',
+        OIDC_TOKEN_URL: 'http://keycloak:8080/auth/realms/innover/protocol/openid-connect/token',
+        OIDC_CLIENT_ID: 'payment-service',
+        OIDC_CLIENT_SECRET: '${PAYMENT_CLIENT_SECRET}',
+      });
+    }
+    for (const name of ['wallet', 'wallet-worker']) {
+      expect(environmentOf(plan, name)).toMatchObject({ PROFILE_URL: 'http://profile:8000', LEDGER_URL: 'http://ledger:8000', SERVICE_CALLS: 'profile,ledger', OIDC_CLIENT_ID: 'wallet-service', OIDC_CLIENT_SECRET: '${WALLET_CLIENT_SECRET}' });
+      expect(environmentOf(plan, name)).not.toHaveProperty('FOREX_URL');
+    }
+    // A service that calls nobody gets none of it.
+    for (const key of ['SERVICE_CALLS', 'PROFILE_URL', ...tokenKeys]) expect(environmentOf(plan, 'ledger')).not.toHaveProperty(key);
+  });
+
+  it('hands Keycloak every caller secret for the realm import, as ${VAR} references', () => {
+    expect(environmentOf(planStack(defaultStack(), 'full'), 'keycloak')).toMatchObject({ PAYMENT_CLIENT_SECRET: '${PAYMENT_CLIENT_SECRET}', WALLET_CLIENT_SECRET: '${WALLET_CLIENT_SECRET}' });
+  });
+
+  it('without Keycloak (lite: OIDC off) gives URLs and SERVICE_CALLS but no token settings', () => {
+    const plan = planStack(defaultStack(), 'lite');
+    for (const name of ['payment', 'payment-worker']) {
+      expect(environmentOf(plan, name)).toMatchObject({ LEDGER_URL: 'http://ledger:8000', SERVICE_CALLS: 'profile,rule-engine,forex,ledger' });
+      for (const key of [...tokenKeys, 'OIDC_ISSUER_URL']) expect(environmentOf(plan, name)).not.toHaveProperty(key);
+    }
+  });
+
+  it("uses the callee's container port and the topology's realm", () => {
+    const topology = topologyFrom({
+      services: [
+        { name: 'billing', hostPort: 9101, calls: [{ service: 'risk-score', access: 'read' }] },
+        { name: 'risk-score', hostPort: 9102, port: 9000 },
+      ],
+      infrastructure: { keycloak: { realm: 'acme' } },
+    });
+    expect(environmentOf(planStack(topology, 'full'), 'billing-worker')).toMatchObject({
+      RISK_SCORE_URL: 'http://risk-score:9000',
+      SERVICE_CALLS: 'risk-score',
+      OIDC_TOKEN_URL: 'http://keycloak:8080/auth/realms/acme/protocol/openid-connect/token',
+      OIDC_CLIENT_ID: 'billing-service',
+      OIDC_CLIENT_SECRET: '${BILLING_CLIENT_SECRET}',
+    });
+  });
+});
+
 describe('derived settings', () => {
   it('sizes Redpanda below its memory limit', () => {
     const redpanda = (memory: string) =>
