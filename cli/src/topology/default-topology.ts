@@ -10,7 +10,8 @@ export const defaultTopology = {
     { name: 'profile', hostPort: 8101 },
     { name: 'payment', hostPort: 8102 },
     { name: 'ledger', hostPort: 8103 },
-    { name: 'wallet', hostPort: 8104 },
+    // Balances are a projection of the ledger's transfers.
+    { name: 'wallet', hostPort: 8104, consumes: ['ledger.transfer-changed.v1'] },
     { name: 'rule-engine', displayName: 'Rule Engine', apiContext: '/api/rules', hostPort: 8105 },
     { name: 'forex', hostPort: 8106 },
   ],
