@@ -5,8 +5,9 @@ import type { Database, ServiceDependencies } from '@innover/kit';
 import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { quoteIssuedCodec } from '../generated/events.js';
-import { QuoteIssuedSchema } from '../generated/forex/v1/forex_pb.js';
+import { quoteIssuedCodec } from '@innover/proto/events.js';
+import { QuoteIssuedSchema } from '@innover/proto/forex/v1/forex_pb.js';
+import { eventMetadata } from '@innover/proto/metadata.js';
 
 /** How long a conversion's rate is honoured. */
 const quoteValidityMs = 5 * 60_000;
@@ -38,7 +39,7 @@ export function forexRoutes(router: Router, dependencies: ServiceDependencies): 
     const quoteId = randomUUID();
     const issuedAt = new Date();
     const event = create(QuoteIssuedSchema, {
-      metadata: { eventId: randomUUID(), occurredAt: timestampFromDate(issuedAt), source: 'forex', correlationId: quoteId },
+      metadata: eventMetadata({ source: 'forex', correlationId: quoteId, occurredAt: issuedAt }),
       quote: {
         quoteId,
         sourceCurrencyCode: body.from,

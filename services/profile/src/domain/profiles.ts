@@ -5,8 +5,9 @@ import { HttpError, requireDependency, validateBody } from '@innover/kit';
 import type { ServiceDependencies } from '@innover/kit';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { profileCreatedCodec } from '../generated/events.js';
-import { ProfileCreatedSchema } from '../generated/profile/v1/profile_pb.js';
+import { profileCreatedCodec } from '@innover/proto/events.js';
+import { ProfileCreatedSchema } from '@innover/proto/profile/v1/profile_pb.js';
+import { eventMetadata } from '@innover/proto/metadata.js';
 
 export const profileRequest = z.strictObject({
   displayName: z.string().trim().min(1).max(100),
@@ -31,7 +32,7 @@ export function profileRoutes(router: Router, dependencies: ServiceDependencies)
     if (!row) throw new HttpError(409, 'conflict', `email: a profile with ${body.email} exists`);
     const created = timestampFromDate(row.created_at);
     const event = create(ProfileCreatedSchema, {
-      metadata: { eventId: randomUUID(), occurredAt: timestampFromDate(new Date()), source: 'profile', correlationId: id },
+      metadata: eventMetadata({ source: 'profile', correlationId: id }),
       profile: { customerId: id, fullName: row.display_name, email: row.email, createdAt: created, updatedAt: created },
     });
     await dependencies.events?.publish('created', event, { key: id, codec: profileCreatedCodec });

@@ -5,8 +5,9 @@ import type { ServiceDependencies } from '@innover/kit';
 import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { paymentEvaluatedCodec } from '../generated/events.js';
-import { Decision, PaymentEvaluatedSchema } from '../generated/rule-engine/v1/rule-engine_pb.js';
+import { paymentEvaluatedCodec } from '@innover/proto/events.js';
+import { Decision, PaymentEvaluatedSchema } from '@innover/proto/rule-engine/v1/rule-engine_pb.js';
+import { eventMetadata } from '@innover/proto/metadata.js';
 
 export const evaluationRequest = z.strictObject({
   paymentId: z.string().min(1).max(64).optional(),
@@ -39,7 +40,7 @@ export function ruleRoutes(router: Router, dependencies: ServiceDependencies): v
     const paymentId = body.paymentId ?? randomUUID();
     const decision = { allow: Decision.APPROVE, review: Decision.REVIEW, deny: Decision.DECLINE }[result.decision];
     const event = create(PaymentEvaluatedSchema, {
-      metadata: { eventId: randomUUID(), occurredAt: timestampFromDate(new Date()), source: 'rule-engine', correlationId: paymentId },
+      metadata: eventMetadata({ source: 'rule-engine', correlationId: paymentId }),
       evaluation: { paymentId, decision, reasons: result.reasons.map((reason) => ({ ...reason, ruleId: 'default' })), evaluatedAt: timestampFromDate(new Date()) },
     });
     await dependencies.events?.publish('payment-evaluated', event, { key: paymentId, codec: paymentEvaluatedCodec });

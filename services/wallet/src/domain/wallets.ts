@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Router } from 'express';
 import { create } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { z } from 'zod';
 import { HttpError, requireDependency, validateBody } from '@innover/kit';
 import type { ServiceDependencies } from '@innover/kit';
-import { walletOpenedCodec } from '../generated/events.js';
-import { WalletOpenedSchema } from '../generated/wallet/v1/wallet_pb.js';
-import type { WalletOpened } from '../generated/wallet/v1/wallet_pb.js';
+import { walletOpenedCodec } from '@innover/proto/events.js';
+import { WalletOpenedSchema } from '@innover/proto/wallet/v1/wallet_pb.js';
+import type { WalletOpened } from '@innover/proto/wallet/v1/wallet_pb.js';
+import { eventMetadata } from '@innover/proto/metadata.js';
 import { walletBalance } from './balances.js';
 
 export const walletRequest = z.strictObject({
@@ -26,7 +26,7 @@ interface WalletRow {
 /** `wallet.opened.v1`: an empty wallet was opened for a customer in one currency. */
 export function openedEvent(walletId: string, request: WalletRequest): WalletOpened {
   return create(WalletOpenedSchema, {
-    metadata: { eventId: randomUUID(), occurredAt: timestampFromDate(new Date()), source: 'wallet', correlationId: walletId },
+    metadata: eventMetadata({ source: 'wallet', correlationId: walletId }),
     walletId,
     customerId: request.ownerId,
     currencyCode: request.currency,
