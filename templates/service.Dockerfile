@@ -3,7 +3,8 @@
 #
 # No stage names the services: a new folder under services/ (and its workspace entry) is all it takes.
 # The `manifests`, `dependencies` and `build` stages never read SERVICE, so they are byte-identical for every
-# service and BuildKit builds them once: the services share one dependency install and one `tsc -b`.
+# service and BuildKit builds them once: the services share one dependency install and one `tsc -b` (which
+# also builds the libraries under services/: the kit and the one package of generated protobuf code).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # The workspace manifests only. This stage reruns on any source change, but its result changes only with a
@@ -25,13 +26,16 @@ RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci --ignore-scripts 
 FROM dependencies AS build
 COPY tsconfig.base.json tsconfig.json ./
 COPY services/ services/
-# Every services/<name> with a tsconfig.json (the kit and each service); /out/<name> is what an image copies.
-RUN services=$(for config in services/*/tsconfig.json; do dirname "$config"; done) \
- && npx tsc -b $services \
- && for directory in $services; do \
-      service=$(basename "$directory"); \
-      mkdir -p /out/$service && cp -r $directory/package.json $directory/dist /out/$service/ \
-      && if [ -d $directory/migrations ]; then cp -r $directory/migrations /out/$service/; fi; \
+# Every services/<name> with a tsconfig.json: the shared libraries (the kit, the generated protobuf package:
+# the packages without a src/service.ts) and each service. /out/libraries holds the libraries every image
+# copies, /out/services/<name> what one service's image adds.
+RUN packages=$(for config in services/*/tsconfig.json; do dirname "$config"; done) \
+ && npx tsc -b $packages \
+ && for directory in $packages; do \
+      name=$(basename "$directory"); \
+      if [ -f $directory/src/service.ts ]; then target=/out/services/$name; else target=/out/libraries/$name; fi; \
+      mkdir -p $target && cp -r $directory/package.json $directory/dist $target/ \
+      && if [ -d $directory/migrations ]; then cp -r $directory/migrations $target/; fi; \
     done
 
 FROM ${NODE_IMAGE} AS final
@@ -45,10 +49,10 @@ RUN test -n "${SERVICE}" || (echo "build with --build-arg SERVICE=<name>" >&2; e
 ENV NODE_ENV=production SERVICE_NAME=${SERVICE} NODE_OPTIONS="--max-semi-space-size=2 --disable-warning=TimeoutNegativeWarning"
 WORKDIR /app
 COPY --from=manifests /app/ ./
-# Production dependencies of this service (and the kit it links) only; no compiler, no CLI packages.
+# Production dependencies of this service (and of the libraries it links) only; no compiler, no CLI packages.
 RUN --mount=type=cache,target=/root/.npm,sharing=locked npm ci --omit=dev --ignore-scripts --no-audit --no-fund --workspace services/${SERVICE}
-COPY --from=build /out/kit services/kit/
-COPY --from=build /out/${SERVICE} services/${SERVICE}/
+COPY --from=build /out/libraries/ services/
+COPY --from=build /out/services/${SERVICE} services/${SERVICE}/
 USER node
 WORKDIR /app/services/${SERVICE}
 ENV PORT=8000

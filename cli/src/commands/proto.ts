@@ -5,7 +5,10 @@ import { dirname, join, relative, sep } from 'node:path';
 import { UserError, type CommandContext, type CommandModule } from '../command.js';
 import { createBufRunner, type BufRunner } from '../clients/buf-client.js';
 import { readProtoFiles } from '../proto/descriptor.js';
-import { findDrift, planProtoOutputs, type Drift } from '../proto/plan.js';
+import { findDrift, planProtoOutputs, protoPackageDirectory, protoPackageName, type Drift } from '../proto/plan.js';
+import { topologyFileName } from '../context.js';
+import { consumersOf, consumesProblems } from '../topology/events.js';
+import { loadTopology } from '../topology/load.js';
 
 export interface ProtoArgs {
   check?: boolean;
@@ -13,7 +16,10 @@ export interface ProtoArgs {
 
 export interface ProtoResult {
   mode: 'write' | 'check';
-  services: { service: string; domains: readonly string[]; events: readonly string[]; files: number }[];
+  /** The generated package: its folder and npm name. */
+  package: { directory: string; name: string; files: number; domains: readonly string[] };
+  /** Every event of protos/: its topic, message and the topology services that consume it. */
+  events: { topic: string; typeName: string; consumers: string[] }[];
   /** Write mode: what was written or removed. Check mode: the drift found (nothing is written). */
   changes: Drift[];
   warnings: string[];
@@ -24,20 +30,21 @@ export const protosDirectory = 'protos';
 
 /**
  * Compiles protos/ with the npm-installed buf, generates TypeScript with the local protoc-gen-es
- * plugin into a temp dir, and distributes it over `services/<name>/src/generated`. With `check`,
- * compares instead of writing.
+ * plugin into a temp dir, and lays it out in the one generated package, `services/proto/src/generated`
+ * (`@innover/proto`). Checks the topology's `services[].consumes` against the events just built. With
+ * `check`, compares instead of writing.
  */
 export async function runProto(args: ProtoArgs, ctx: CommandContext, runner?: BufRunner): Promise<ProtoResult> {
   if (!existsSync(join(ctx.root, protosDirectory, 'buf.yaml'))) {
     throw new UserError(`${protosDirectory}/buf.yaml not found in ${ctx.root}: run innover proto from the project root`);
   }
-  const topology = await ctx.topology();
-  const warnings: string[] = [];
-  const services = topology.services.map((service) => service.name).filter((name) => {
-    if (existsSync(join(ctx.root, 'services', name))) return true;
-    warnings.push(`services/${name}/ does not exist: create the service package, then rerun innover proto`);
-    return false;
-  });
+  if (!existsSync(join(ctx.root, protoPackageDirectory, 'package.json'))) {
+    throw new UserError(
+      `${protoPackageDirectory}/package.json not found: the generated package ${protoPackageName} is missing; restore it (git checkout ${protoPackageDirectory}) and rerun innover proto`,
+    );
+  }
+  // The consumed events are checked below against this build, not against the topics.json it replaces.
+  const topology = await loadTopology(ctx.root, { checkEvents: false });
   const buf = runner ?? createBufRunner(ctx.root);
 
   const work = await mkdtemp(join(tmpdir(), 'innover-proto-'));
@@ -50,30 +57,23 @@ export async function runProto(args: ProtoArgs, ctx: CommandContext, runner?: Bu
     if (!generated.ok) throw new UserError(generated.problems);
 
     const plan = planProtoOutputs({
-      services,
+      services: topology.services.map((service) => service.name),
       files: readProtoFiles(await readFile(image, 'utf8')),
       generated: await readTree(output, ''),
     });
-    warnings.push(...plan.warnings);
-    for (const warning of warnings) ctx.out.warn(warning);
+    const problems = consumesProblems(topology, new Set(plan.events.map((event) => event.topic)));
+    if (problems.length) throw new UserError(problems.map((problem) => `${topologyFileName}: ${problem}`));
+    for (const warning of plan.warnings) ctx.out.warn(warning);
 
-    const planned = plan.services.flatMap((service) => service.files);
-    const existing = new Map<string, string>();
-    for (const service of plan.services) {
-      for (const [path, content] of await readTree(join(ctx.root, service.directory), service.directory)) existing.set(path, content);
-    }
-    const changes = findDrift(planned, existing);
-    if (!args.check) await apply(ctx.root, planned, changes);
+    const existing = await readTree(join(ctx.root, plan.directory), plan.directory);
+    const changes = findDrift(plan.files, existing);
+    if (!args.check) await apply(ctx.root, plan.files, changes);
     return {
       mode: args.check ? 'check' : 'write',
-      services: plan.services.map((service) => ({
-        service: service.service,
-        domains: service.domains,
-        events: service.events,
-        files: service.files.length,
-      })),
+      package: { directory: protoPackageDirectory, name: protoPackageName, files: plan.files.length, domains: plan.domains },
+      events: plan.events.map((event) => ({ ...event, consumers: consumersOf(topology, event.topic) })),
       changes,
-      warnings,
+      warnings: plan.warnings,
     };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -95,7 +95,7 @@ async function apply(root: string, planned: readonly { path: string; content: st
   }
 }
 
-/** Removes empty folders up to (not including) the service's `generated` folder. */
+/** Removes empty folders up to (not including) the `generated` folder. */
 async function pruneEmpty(root: string, folder: string): Promise<void> {
   let current = folder;
   while (!current.endsWith('/generated') && current.includes('/generated/')) {
@@ -128,11 +128,12 @@ async function readTree(directory: string, prefix: string): Promise<Map<string, 
 }
 
 function render(result: ProtoResult): string {
-  const width = Math.max(...result.services.map((service) => service.service.length), 7);
-  const lines = result.services.map(
-    (service) =>
-      `${service.service.padEnd(width)}  ${service.files} files  ${service.events.length} event codecs  (${service.domains.join(', ') || 'no protos'})`,
-  );
+  const { package: generated } = result;
+  const width = Math.max(...result.events.map((event) => event.topic.length), 5);
+  const lines = [
+    `${generated.name} (${generated.directory}): ${generated.files} files, ${result.events.length} event codecs (${generated.domains.join(', ')})`,
+    ...result.events.map((event) => `  ${event.topic.padEnd(width)}  ${event.consumers.length ? `consumed by ${event.consumers.join(', ')}` : 'no consumer'}`),
+  ];
   if (result.mode === 'check') {
     if (!result.changes.length) return [...lines, 'generated code is up to date'].join('\n');
     return [

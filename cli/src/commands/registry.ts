@@ -157,7 +157,7 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: 'proto',
-    description: 'generate TypeScript from protos/ into services/<name>/src/generated',
+    description: 'generate TypeScript from protos/ into the one shared package services/proto (@innover/proto)',
     options: [{ flags: '--check', description: 'write nothing; exit non-zero when generated code drifts' }],
     load: () => import('./proto.js'),
   },

@@ -3,7 +3,7 @@
  * `buf build` writes (a google.protobuf.FileDescriptorSet in proto3 JSON). Pure: text in, data out.
  */
 
-/** One .proto file of the module, as far as distribution to services is concerned. */
+/** One .proto file of the module, as far as `innover proto` is concerned. */
 export interface ProtoFile {
   /** Path inside the module, e.g. `payment/v1/payment.proto`. */
   name: string;
@@ -66,4 +66,24 @@ export function isWellKnown(fileName: string): boolean {
 /** The generated TypeScript path of a proto file, as protoc-gen-es names it. */
 export function generatedPathOf(fileName: string): string {
   return fileName.replace(/\.proto$/, '_pb.ts');
+}
+
+/**
+ * The Kafka topic of an event message: `<domain>.<event>.v<N>`, the event being the message name in
+ * kebab case without the domain's own prefix (`innover.ledger.v1.TransferChanged` → `ledger.transfer-changed.v1`,
+ * `innover.payment.v1.PaymentStatusChanged` → `payment.status-changed.v1`): the kit's `topicName(service, event)`
+ * for the service that owns the domain. Pure.
+ */
+export function topicOf(file: Pick<ProtoFile, 'domain' | 'packageName'>, message: string): string {
+  const prefix = file.domain
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+  const event = message.startsWith(prefix) && message.length > prefix.length ? message.slice(prefix.length) : message;
+  const version = /\.v(\d+)$/.exec(file.packageName)?.[1] ?? '1';
+  return `${file.domain}.${kebab(event)}.v${version}`;
+}
+
+function kebab(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 }

@@ -1,6 +1,5 @@
 import { generatedPathOf, isWellKnown, type ProtoFile } from './descriptor.js';
-import { eventsModuleName, renderEventsModule } from './events-module.js';
-import { consumedDomains, protoFilesForService } from './service-domains.js';
+import { eventsModuleName, eventTopicsOf, renderEventsModule, renderTopicsFile, topicsFileName, type EventTopic } from './events-module.js';
 
 /** A file `innover proto` owns, relative to the project root. */
 export interface PlannedFile {
@@ -8,26 +7,27 @@ export interface PlannedFile {
   content: string;
 }
 
-export interface ServiceProtoPlan {
-  service: string;
-  /** `services/<name>/src/generated`: everything in it belongs to `innover proto`. */
+/** The workspace package every service imports its messages and codecs from (`@innover/proto/...`). */
+export const protoPackageDirectory = 'services/proto';
+/** Its npm name. */
+export const protoPackageName = '@innover/proto';
+/** The folder inside it that belongs to `innover proto`: everything in it is generated. */
+export const generatedDirectory = `${protoPackageDirectory}/src/generated`;
+
+export interface ProtoPackagePlan {
+  /** `services/proto/src/generated`. */
   directory: string;
   files: readonly PlannedFile[];
-  /** Fully qualified event messages the service has codecs for. */
-  events: readonly string[];
-  /** The proto domains it gets, e.g. `payment`, `rule-engine`, `common`. */
+  /** Every event message and its topic. */
+  events: readonly EventTopic[];
+  /** The proto domains generated, e.g. `common`, `payment`, `rule-engine`. */
   domains: readonly string[];
 }
 
-/** The generated folder of a service, relative to the root. */
-export function generatedDirectoryOf(service: string): string {
-  return `services/${service}/src/generated`;
-}
-
 /**
- * Distributes buf's output over the services: each gets the generated code of its own domain, of the
- * domains whose events it consumes, and of their imports, plus an `events.ts` of codecs. A service
- * without `protos/<service>/` gets nothing, and says so in `warnings`. Pure.
+ * Lays buf's output out in the one generated package: the code of every domain (never the well-known
+ * types, which `@bufbuild/protobuf/wkt` ships), `events.ts` of codecs and `topics.json`. A topology
+ * service without `protos/<service>/` is named in `warnings`. Pure.
  *
  * @param generated protoc-gen-es output by path (`payment/v1/payment_pb.ts` → content).
  */
@@ -35,33 +35,26 @@ export function planProtoOutputs(input: {
   services: readonly string[];
   files: readonly ProtoFile[];
   generated: ReadonlyMap<string, string>;
-  consumes?: Readonly<Record<string, readonly string[]>>;
-}): { services: ServiceProtoPlan[]; warnings: string[] } {
-  const consumes = input.consumes ?? consumedDomains;
-  const warnings: string[] = [];
-  const services = input.services.map((service): ServiceProtoPlan => {
-    const directory = generatedDirectoryOf(service);
-    if (!input.files.some((file) => file.domain === service)) {
-      warnings.push(`service '${service}' has no protos/${service}/v1/${service}.proto: it gets no generated code (add one to give it messages)`);
-      return { service, directory, files: [], events: [], domains: [] };
-    }
-    const chosen = protoFilesForService(service, input.files, consumes).filter((file) => !isWellKnown(file.name));
-    const files: PlannedFile[] = chosen.map((file) => {
-      const relative = generatedPathOf(file.name);
-      const content = input.generated.get(relative);
-      if (content === undefined) throw new Error(`buf generated no ${relative}`);
-      return { path: `${directory}/${relative}`, content };
-    });
-    files.push({ path: `${directory}/${eventsModuleName}`, content: renderEventsModule(chosen) });
-    return {
-      service,
-      directory,
-      files,
-      events: chosen.flatMap((file) => file.events.map((event) => `${file.packageName}.${event}`)),
-      domains: [...new Set(chosen.map((file) => file.domain))],
-    };
+}): ProtoPackagePlan & { warnings: string[] } {
+  const warnings = input.services
+    .filter((service) => !input.files.some((file) => file.domain === service))
+    .map((service) => `service '${service}' has no protos/${service}/v1/${service}.proto: add one to give it messages and events`);
+  const chosen = input.files.filter((file) => !isWellKnown(file.name));
+  const files: PlannedFile[] = chosen.map((file) => {
+    const relative = generatedPathOf(file.name);
+    const content = input.generated.get(relative);
+    if (content === undefined) throw new Error(`buf generated no ${relative}`);
+    return { path: `${generatedDirectory}/${relative}`, content };
   });
-  return { services, warnings };
+  files.push({ path: `${generatedDirectory}/${eventsModuleName}`, content: renderEventsModule(chosen) });
+  files.push({ path: `${generatedDirectory}/${topicsFileName}`, content: renderTopicsFile(chosen) });
+  return {
+    directory: generatedDirectory,
+    files,
+    events: eventTopicsOf(chosen),
+    domains: [...new Set(chosen.map((file) => file.domain))],
+    warnings,
+  };
 }
 
 /** How a file on disk compares with the plan. */
@@ -73,8 +66,8 @@ export interface Drift {
 }
 
 /**
- * Compares the plan with what is on disk. `existing` maps each file found under the services'
- * generated folders (relative path) to its content. Pure.
+ * Compares the plan with what is on disk. `existing` maps each file found under the generated
+ * folder (relative path) to its content. Pure.
  */
 export function findDrift(planned: readonly PlannedFile[], existing: ReadonlyMap<string, string>): Drift[] {
   const drift: Drift[] = [];

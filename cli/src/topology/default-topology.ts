@@ -22,6 +22,7 @@ export const defaultTopology = {
       ],
     },
     { name: 'ledger', hostPort: 8103 },
+    // Balances are a projection of the ledger's transfers.
     {
       name: 'wallet',
       hostPort: 8104,
@@ -29,6 +30,7 @@ export const defaultTopology = {
         { service: 'profile', access: 'read' },
         { service: 'ledger', access: 'write' },
       ],
+      consumes: ['ledger.transfer-changed.v1'],
     },
     { name: 'rule-engine', displayName: 'Rule Engine', apiContext: '/api/rules', hostPort: 8105 },
     { name: 'forex', hostPort: 8106 },

@@ -12,6 +12,10 @@ const name = z
   .regex(/^[a-z][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, starting with a letter');
 const port = z.number().int().min(1).max(65535);
 const image = z.string().min(1);
+/** An event's Kafka topic, `<service>.<event>.v<N>` (kit topicName). */
+export const eventTopic = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*\.v[1-9][0-9]*$/, "use an event topic such as 'ledger.transfer-changed.v1'");
 
 /** Docker memory size such as `256m` or `1g`. */
 export const memorySize = z
@@ -71,6 +75,10 @@ export const serviceSchema = z.strictObject({
     .array(serviceCallSchema)
     .default([])
     .describe('services this one calls over HTTP: a Keycloak client per caller with exactly these roles, and <SERVICE>_URL in its environment'),
+  consumes: z
+    .array(eventTopic)
+    .default([])
+    .describe("event topics this service's worker consumes, e.g. ledger.transfer-changed.v1; each must be an event of protos/ (innover proto lists them)"),
 });
 export type Service = z.infer<typeof serviceSchema>;
 

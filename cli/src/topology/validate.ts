@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { defaultTopology } from './default-topology.js';
+import { consumesProblems } from './events.js';
 import { isNetworkAddress } from './plan-stack.js';
 import { topologySchema, type Topology } from './schema.js';
 import { serviceClientId, serviceClientSecretKey, serviceUrlKey } from './service-calls.js';
@@ -62,9 +63,10 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
 
 /**
  * Validates user topology input (merged over the defaults) and the cross-field rules zod
- * cannot express alone: unique names, free host ports, profiles that exist.
+ * cannot express alone: unique names, free host ports, profiles that exist, and, given the event
+ * topics protos/ defines, consumed events that exist.
  */
-export function validateTopology(input: unknown): TopologyDiagnostics {
+export function validateTopology(input: unknown, options: { eventTopics?: ReadonlySet<string> } = {}): TopologyDiagnostics {
   if (!isPlainObject(input)) {
     return { errors: ['the topology must be a mapping of fields (see innover.schema.json)'], warnings: [] };
   }
@@ -109,6 +111,7 @@ export function validateTopology(input: unknown): TopologyDiagnostics {
   if (!isNetworkAddress(topology.network.subnet)) {
     errors.push(`network.subnet: ${topology.network.subnet} has host bits set: use its network address (the host bits zero)`);
   }
+  if (options.eventTopics) errors.push(...consumesProblems(topology, options.eventTopics));
   if (!topology.profiles[topology.defaultProfile]) {
     errors.push(`defaultProfile: no profile named '${topology.defaultProfile}': use one of ${Object.keys(topology.profiles).join(', ')}`);
   }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generatedPathOf, isWellKnown, readProtoFiles } from '../../src/proto/descriptor.js';
-import { protoFilesForService } from '../../src/proto/service-domains.js';
+import { generatedPathOf, isWellKnown, readProtoFiles, topicOf } from '../../src/proto/descriptor.js';
 
 const image = JSON.stringify({
   file: [
@@ -48,24 +47,14 @@ describe('readProtoFiles', () => {
   });
 });
 
-describe('protoFilesForService', () => {
-  const files = readProtoFiles(image);
-
-  it('gives a service its own domain, the domains it consumes, and their imports', () => {
-    expect(protoFilesForService('ledger', files, { ledger: ['payment'] }).map((file) => file.name)).toEqual([
-      'google/protobuf/timestamp.proto',
-      'common/v1/common.proto',
-      'payment/v1/payment.proto',
-      'ledger/v1/ledger.proto',
-    ]);
-  });
-
-  it('gives a service that consumes nothing only its own domain and imports', () => {
-    expect(protoFilesForService('payment', files, {}).map((file) => file.domain)).toEqual(['google', 'common', 'payment']);
-  });
-
-  it('gives a service without protos nothing', () => {
-    expect(protoFilesForService('kyc', files, {})).toEqual([]);
+describe('topicOf', () => {
+  it("names an event's topic as the kit's topicName does for the owning service, without the domain's own prefix", () => {
+    expect(topicOf({ domain: 'ledger', packageName: 'innover.ledger.v1' }, 'TransferChanged')).toBe('ledger.transfer-changed.v1');
+    expect(topicOf({ domain: 'ledger', packageName: 'innover.ledger.v1' }, 'LedgerEntriesPosted')).toBe('ledger.entries-posted.v1');
+    expect(topicOf({ domain: 'payment', packageName: 'innover.payment.v1' }, 'PaymentStatusChanged')).toBe('payment.status-changed.v1');
+    expect(topicOf({ domain: 'rule-engine', packageName: 'innover.rule_engine.v1' }, 'RuleEngineRulesChanged')).toBe('rule-engine.rules-changed.v1');
+    expect(topicOf({ domain: 'rule-engine', packageName: 'innover.rule_engine.v1' }, 'PaymentEvaluated')).toBe('rule-engine.payment-evaluated.v1');
+    expect(topicOf({ domain: 'wallet', packageName: 'innover.wallet.v2' }, 'Wallet')).toBe('wallet.wallet.v2');
   });
 });
 

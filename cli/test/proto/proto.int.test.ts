@@ -8,7 +8,7 @@ import type { Output } from '../../src/command.js';
 
 // Real buf (npm @bufbuild/buf) and the local protoc-gen-es plugin, on copies of the repo's protos.
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const services = ['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex'];
+const generatedFolder = join('services', 'proto', 'src', 'generated');
 
 function capture(): Output & { stdout: string; stderr: string } {
   const out = {
@@ -30,11 +30,12 @@ async function filesUnder(directory: string): Promise<Map<string, string>> {
   return files;
 }
 
-/** A project root holding a copy of protos/ and empty service packages. */
+/** A project root holding a copy of protos/ and the generated package's manifest, nothing generated yet. */
 async function scratchProject(): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'innover-proto-test-'));
   await cp(join(repo, 'protos'), join(root, 'protos'), { recursive: true });
-  for (const service of services) await mkdir(join(root, 'services', service, 'src'), { recursive: true });
+  await mkdir(join(root, 'services', 'proto'), { recursive: true });
+  await cp(join(repo, 'services', 'proto', 'package.json'), join(root, 'services', 'proto', 'package.json'));
   return root;
 }
 
@@ -44,23 +45,22 @@ afterEach(async () => {
 });
 
 describe('innover proto', () => {
-  it('regenerates exactly the committed code, and --check then finds no drift', async () => {
+  it('regenerates exactly the committed package, and --check then finds no drift', async () => {
     const root = await scratchProject();
     roots.push(root);
     const out = capture();
     expect(await main(['proto', '--json'], { root, out })).toBe(0);
-    const result = JSON.parse(out.stdout) as { changes: unknown[]; services: { service: string; events: string[] }[] };
-    expect(result.services.map((service) => service.service)).toEqual(services);
-    expect(result.services.find((service) => service.service === 'ledger')?.events).toContain('innover.payment.v1.PaymentInitiated');
-    for (const service of services) {
-      const fresh = await filesUnder(join(root, 'services', service, 'src', 'generated'));
-      const committed = await filesUnder(join(repo, 'services', service, 'src', 'generated'));
-      expect([...fresh.keys()].sort(), service).toEqual([...committed.keys()].sort());
-      for (const [path, content] of fresh) expect(content, `${service}/${path}`).toBe(committed.get(path));
-    }
+    const result = JSON.parse(out.stdout) as { changes: unknown[]; package: { name: string; directory: string }; events: { topic: string; consumers: string[] }[] };
+    expect(result.package).toMatchObject({ name: '@innover/proto', directory: 'services/proto' });
+    expect(result.events.find((event) => event.topic === 'ledger.transfer-changed.v1')?.consumers).toEqual(['wallet']);
+    const fresh = await filesUnder(join(root, generatedFolder));
+    const committed = await filesUnder(join(repo, generatedFolder));
+    expect([...fresh.keys()].sort()).toEqual([...committed.keys()].sort());
+    for (const [path, content] of fresh) expect(content, path).toBe(committed.get(path));
     const check = capture();
     expect(await main(['proto', '--check'], { root, out: check })).toBe(0);
     expect(check.stdout).toContain('generated code is up to date');
+    expect(check.stdout).toMatch(/ledger\.transfer-changed\.v1 +consumed by wallet/);
   });
 
   it('--check on the repository itself finds no drift', async () => {
@@ -72,7 +72,7 @@ describe('innover proto', () => {
     const root = await scratchProject();
     roots.push(root);
     expect(await main(['proto'], { root, out: capture() })).toBe(0);
-    const generated = join(root, 'services', 'wallet', 'src', 'generated');
+    const generated = join(root, generatedFolder);
     await writeFile(join(generated, 'events.ts'), '// edited by hand\n');
     await rm(join(generated, 'wallet', 'v1', 'wallet_pb.ts'));
     await mkdir(join(generated, 'old', 'v1'), { recursive: true });
@@ -80,9 +80,9 @@ describe('innover proto', () => {
 
     const check = capture();
     expect(await main(['proto', '--check'], { root, out: check })).toBe(1);
-    expect(check.stdout).toContain('services/wallet/src/generated/events.ts: differs from what protos/ generates');
-    expect(check.stdout).toContain('services/wallet/src/generated/wallet/v1/wallet_pb.ts: missing');
-    expect(check.stdout).toContain('services/wallet/src/generated/old/v1/old_pb.ts: stale');
+    expect(check.stdout).toContain('services/proto/src/generated/events.ts: differs from what protos/ generates');
+    expect(check.stdout).toContain('services/proto/src/generated/wallet/v1/wallet_pb.ts: missing');
+    expect(check.stdout).toContain('services/proto/src/generated/old/v1/old_pb.ts: stale');
     expect(await readFile(join(generated, 'events.ts'), 'utf8')).toBe('// edited by hand\n');
 
     const repair = capture();
@@ -106,7 +106,30 @@ describe('innover proto', () => {
       expect.stringMatching(/^innover: protos\/forex\/v1\/forex\.proto:\d+:3: cannot find `Rat` in this scope$/),
     ]);
     expect(out.stderr).not.toMatch(/\bat .*\.js:\d+/); // no stack trace
-    await expect(readdir(join(root, 'services', 'forex', 'src'))).resolves.toEqual([]);
+    await expect(readdir(join(root, 'services', 'proto'))).resolves.toEqual(['package.json']);
+  });
+
+  it('refuses a consumed event that the protos do not define, in one line, and writes nothing', async () => {
+    const root = await scratchProject();
+    roots.push(root);
+    await writeFile(join(root, 'innover.yaml'), 'services:\n  - name: wallet\n    hostPort: 8104\n    consumes: [ledger.entries-postd.v1]\n');
+    const out = capture();
+    expect(await main(['proto'], { root, out })).toBe(1);
+    expect(out.stderr).toMatch(
+      /^innover: innover\.yaml: services\[0\]\.consumes\[0\]: no event in protos\/ is published to 'ledger\.entries-postd\.v1': use one of .*ledger\.transfer-changed\.v1.*, or add the message to protos\/ledger\/v1\/ and run innover proto\n$/,
+    );
+    await expect(readdir(join(root, 'services', 'proto'))).resolves.toEqual(['package.json']);
+  });
+
+  it('refuses to run without the generated package, saying how to restore it', async () => {
+    const root = await scratchProject();
+    roots.push(root);
+    await rm(join(root, 'services', 'proto'), { recursive: true });
+    const out = capture();
+    expect(await main(['proto'], { root, out })).toBe(1);
+    expect(out.stderr).toBe(
+      'innover: services/proto/package.json not found: the generated package @innover/proto is missing; restore it (git checkout services/proto) and rerun innover proto\n',
+    );
   });
 
   it('the protos pass buf lint (STANDARD, with the two layout exceptions of protos/buf.yaml)', async () => {

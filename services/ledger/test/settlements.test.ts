@@ -1,6 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
-import { PaymentStatus, PaymentStatusChangedSchema } from '../src/generated/payment/v1/payment_pb.js';
+import { PaymentStatus, PaymentStatusChangedSchema } from '@innover/proto/payment/v1/payment_pb.js';
 import { postingsFor } from '../src/domain/settlements.js';
 
 const approved = create(PaymentStatusChangedSchema, {

@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
 import { movements } from '../src/domain/balances.js';
-import { EntryDirection, LedgerEntriesPostedSchema } from '../src/generated/ledger/v1/ledger_pb.js';
+import { EntryDirection, LedgerEntriesPostedSchema } from '@innover/proto/ledger/v1/ledger_pb.js';
 
 describe('movements', () => {
   it('turns debits into negative and credits into positive amounts per customer', () => {

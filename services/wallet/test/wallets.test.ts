@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { describe, expect, it } from 'vitest';
 import type { ApiDependencies } from '@innover/kit';
 import { openedEvent, walletRoutes } from '../src/domain/wallets.js';
-import { walletOpenedCodec } from '../src/generated/events.js';
+import { walletOpenedCodec } from '@innover/proto/events.js';
 
 describe('openedEvent', () => {
   it('builds wallet.opened.v1 as the WalletOpened proto, which survives the Kafka codec', () => {

@@ -3,10 +3,11 @@ import { topicName } from '@innover/kit';
 import type { ServiceDependencies } from '@innover/kit';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { ledgerEntriesPostedCodec, paymentStatusChangedCodec } from '../generated/events.js';
-import { EntryDirection, LedgerEntriesPostedSchema } from '../generated/ledger/v1/ledger_pb.js';
-import { PaymentStatus } from '../generated/payment/v1/payment_pb.js';
-import type { PaymentStatusChanged } from '../generated/payment/v1/payment_pb.js';
+import { ledgerEntriesPostedCodec, paymentStatusChangedCodec } from '@innover/proto/events.js';
+import { EntryDirection, LedgerEntriesPostedSchema } from '@innover/proto/ledger/v1/ledger_pb.js';
+import { PaymentStatus } from '@innover/proto/payment/v1/payment_pb.js';
+import type { PaymentStatusChanged } from '@innover/proto/payment/v1/payment_pb.js';
+import { eventMetadata } from '@innover/proto/metadata.js';
 
 export interface Posting {
   account: string;
@@ -52,7 +53,7 @@ export async function ledgerSubscriptions(dependencies: ServiceDependencies): Pr
       // Announced after the rows exist; a redelivery announces again with the same transaction id (consumers dedupe on it).
       const transactionId = postings[0]?.reference ?? value.paymentId;
       const event = create(LedgerEntriesPostedSchema, {
-        metadata: { eventId: randomUUID(), occurredAt: timestampFromDate(new Date()), source: 'ledger', correlationId: value.paymentId },
+        metadata: eventMetadata({ source: 'ledger', correlationId: value.paymentId }),
         transactionId,
         paymentId: value.paymentId,
         entries: postings.map((posting) => ({ accountId: posting.account, direction: posting.amountMinor < 0 ? EntryDirection.DEBIT : EntryDirection.CREDIT, amount: { currencyCode: posting.currency, minorUnits: String(Math.abs(posting.amountMinor)) } })),

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { PaymentInitiatedSchema, PaymentSchema, PaymentStatus, PaymentStatusChangedSchema } from '../generated/payment/v1/payment_pb.js';
-import type { Payment, PaymentInitiated, PaymentStatusChanged } from '../generated/payment/v1/payment_pb.js';
+import { PaymentInitiatedSchema, PaymentSchema, PaymentStatus, PaymentStatusChangedSchema } from '@innover/proto/payment/v1/payment_pb.js';
+import type { Payment, PaymentInitiated, PaymentStatusChanged } from '@innover/proto/payment/v1/payment_pb.js';
+import { eventMetadata } from '@innover/proto/metadata.js';
 
 /** A payment as stored in this service's table. */
 export interface PaymentRecord {
@@ -17,7 +17,7 @@ export interface PaymentRecord {
 }
 
 function metadata(correlationId: string) {
-  return { eventId: randomUUID(), occurredAt: timestampFromDate(new Date()), source: 'payment', correlationId };
+  return eventMetadata({ source: 'payment', correlationId });
 }
 
 function toMessage(record: PaymentRecord): Payment {

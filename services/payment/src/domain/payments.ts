@@ -3,8 +3,8 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { defineTask, HttpError, requireDependency, validateBody } from '@innover/kit';
 import type { ApiDependencies, TaskRegistry } from '@innover/kit';
-import { paymentStatusChangedCodec } from '../generated/events.js';
-import { PaymentStatus } from '../generated/payment/v1/payment_pb.js';
+import { paymentStatusChangedCodec } from '@innover/proto/events.js';
+import { PaymentStatus } from '@innover/proto/payment/v1/payment_pb.js';
 import { statusChangedEvent, statusNames } from './payment-events.js';
 import type { PaymentRecord } from './payment-events.js';
 

@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
-import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { topicName } from '@innover/kit';
 import type { Database, ServiceDependencies } from '@innover/kit';
-import { ledgerEntriesPostedCodec, walletBalanceChangedCodec } from '../generated/events.js';
-import { EntryDirection } from '../generated/ledger/v1/ledger_pb.js';
-import type { LedgerEntriesPosted } from '../generated/ledger/v1/ledger_pb.js';
-import { WalletBalanceChangedSchema } from '../generated/wallet/v1/wallet_pb.js';
+import { ledgerEntriesPostedCodec, walletBalanceChangedCodec } from '@innover/proto/events.js';
+import { EntryDirection } from '@innover/proto/ledger/v1/ledger_pb.js';
+import type { LedgerEntriesPosted } from '@innover/proto/ledger/v1/ledger_pb.js';
+import { WalletBalanceChangedSchema } from '@innover/proto/wallet/v1/wallet_pb.js';
+import { eventMetadata } from '@innover/proto/metadata.js';
 
 /** Signed movement per ledger entry: credits add, debits subtract. */
 export function movements(event: LedgerEntriesPosted): Array<{ customerId: string; currency: string; amountMinor: number }> {
@@ -43,7 +42,7 @@ export async function walletSubscriptions(dependencies: ServiceDependencies): Pr
         if (applied.length === 0) continue;
         const balance = await walletBalance(database, wallet.id);
         const event = create(WalletBalanceChangedSchema, {
-          metadata: { eventId: randomUUID(), occurredAt: timestampFromDate(new Date()), source: 'wallet', correlationId: value.paymentId },
+          metadata: eventMetadata({ source: 'wallet', correlationId: value.paymentId }),
           walletId: wallet.id,
           customerId: movement.customerId,
           previousBalance: { currencyCode: movement.currency, minorUnits: String(balance - movement.amountMinor) },

@@ -5,8 +5,8 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { z } from 'zod';
 import { HttpError, requireDependency, validateBody } from '@innover/kit';
 import type { ApiDependencies } from '@innover/kit';
-import { WalletOpenedSchema } from '../generated/wallet/v1/wallet_pb.js';
-import type { WalletOpened } from '../generated/wallet/v1/wallet_pb.js';
+import { WalletOpenedSchema } from '@innover/proto/wallet/v1/wallet_pb.js';
+import type { WalletOpened } from '@innover/proto/wallet/v1/wallet_pb.js';
 import { walletBalance } from './balances.js';
 
 export const walletRequest = z.strictObject({

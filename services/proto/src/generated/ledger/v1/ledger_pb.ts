@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ledger/v1/ledger.proto.
  */
 export const file_ledger_v1_ledger: GenFile = /*@__PURE__*/
-  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEhFpbm5vdmVyLmxlZGdlci52MSKBAQoLTGVkZ2VyRW50cnkSEgoKYWNjb3VudF9pZBgBIAEoCRI0CglkaXJlY3Rpb24YAiABKA4yIS5pbm5vdmVyLmxlZGdlci52MS5FbnRyeURpcmVjdGlvbhIoCgZhbW91bnQYAyABKAsyGC5pbm5vdmVyLmNvbW1vbi52MS5Nb25leSLYAQoHQWNjb3VudBISCgphY2NvdW50X2lkGAEgASgJEiwKBHR5cGUYAiABKA4yHi5pbm5vdmVyLmxlZGdlci52MS5BY2NvdW50VHlwZRIZChFvd25lcl9jdXN0b21lcl9pZBgDIAEoCRIVCg1jdXJyZW5jeV9jb2RlGAQgASgJEikKB2JhbGFuY2UYBSABKAsyGC5pbm5vdmVyLmNvbW1vbi52MS5Nb25leRIuCgp1cGRhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKHAQoSUG9zdEVudHJpZXNSZXF1ZXN0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIvCgdlbnRyaWVzGAMgAygLMh4uaW5ub3Zlci5sZWRnZXIudjEuTGVkZ2VyRW50cnkSEgoKcGF5bWVudF9pZBgEIAEoCSJcChNQb3N0RW50cmllc1Jlc3BvbnNlEhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEi0KCXBvc3RlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiJwoRR2V0QWNjb3VudFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCSJBChJHZXRBY2NvdW50UmVzcG9uc2USKwoHYWNjb3VudBgBIAEoCzIaLmlubm92ZXIubGVkZ2VyLnYxLkFjY291bnQi1QEKE0xlZGdlckVudHJpZXNQb3N0ZWQSMgoIbWV0YWRhdGEYASABKAsyIC5pbm5vdmVyLmNvbW1vbi52MS5FdmVudE1ldGFkYXRhEhYKDnRyYW5zYWN0aW9uX2lkGAIgASgJEhIKCnBheW1lbnRfaWQYAyABKAkSLwoHZW50cmllcxgEIAMoCzIeLmlubm92ZXIubGVkZ2VyLnYxLkxlZGdlckVudHJ5Ei0KCXBvc3RlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqaAoORW50cnlEaXJlY3Rpb24SHwobRU5UUllfRElSRUNUSU9OX1VOU1BFQ0lGSUVEEAASGQoVRU5UUllfRElSRUNUSU9OX0RFQklUEAESGgoWRU5UUllfRElSRUNUSU9OX0NSRURJVBACKpMBCgtBY2NvdW50VHlwZRIcChhBQ0NPVU5UX1RZUEVfVU5TUEVDSUZJRUQQABIWChJBQ0NPVU5UX1RZUEVfQVNTRVQQARIaChZBQ0NPVU5UX1RZUEVfTElBQklMSVRZEAISGAoUQUNDT1VOVF9UWVBFX1JFVkVOVUUQAxIYChRBQ0NPVU5UX1RZUEVfRVhQRU5TRRAEMsgBCg1MZWRnZXJTZXJ2aWNlElwKC1Bvc3RFbnRyaWVzEiUuaW5ub3Zlci5sZWRnZXIudjEuUG9zdEVudHJpZXNSZXF1ZXN0GiYuaW5ub3Zlci5sZWRnZXIudjEuUG9zdEVudHJpZXNSZXNwb25zZRJZCgpHZXRBY2NvdW50EiQuaW5ub3Zlci5sZWRnZXIudjEuR2V0QWNjb3VudFJlcXVlc3QaJS5pbm5vdmVyLmxlZGdlci52MS5HZXRBY2NvdW50UmVzcG9uc2ViBnByb3RvMw", [file_common_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEhFpbm5vdmVyLmxlZGdlci52MSKBAQoLTGVkZ2VyRW50cnkSEgoKYWNjb3VudF9pZBgBIAEoCRI0CglkaXJlY3Rpb24YAiABKA4yIS5pbm5vdmVyLmxlZGdlci52MS5FbnRyeURpcmVjdGlvbhIoCgZhbW91bnQYAyABKAsyGC5pbm5vdmVyLmNvbW1vbi52MS5Nb25leSLYAQoHQWNjb3VudBISCgphY2NvdW50X2lkGAEgASgJEiwKBHR5cGUYAiABKA4yHi5pbm5vdmVyLmxlZGdlci52MS5BY2NvdW50VHlwZRIZChFvd25lcl9jdXN0b21lcl9pZBgDIAEoCRIVCg1jdXJyZW5jeV9jb2RlGAQgASgJEikKB2JhbGFuY2UYBSABKAsyGC5pbm5vdmVyLmNvbW1vbi52MS5Nb25leRIuCgp1cGRhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKHAQoSUG9zdEVudHJpZXNSZXF1ZXN0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIvCgdlbnRyaWVzGAMgAygLMh4uaW5ub3Zlci5sZWRnZXIudjEuTGVkZ2VyRW50cnkSEgoKcGF5bWVudF9pZBgEIAEoCSJcChNQb3N0RW50cmllc1Jlc3BvbnNlEhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEi0KCXBvc3RlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiJwoRR2V0QWNjb3VudFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCSJBChJHZXRBY2NvdW50UmVzcG9uc2USKwoHYWNjb3VudBgBIAEoCzIaLmlubm92ZXIubGVkZ2VyLnYxLkFjY291bnQi1QEKE0xlZGdlckVudHJpZXNQb3N0ZWQSMgoIbWV0YWRhdGEYASABKAsyIC5pbm5vdmVyLmNvbW1vbi52MS5FdmVudE1ldGFkYXRhEhYKDnRyYW5zYWN0aW9uX2lkGAIgASgJEhIKCnBheW1lbnRfaWQYAyABKAkSLwoHZW50cmllcxgEIAMoCzIeLmlubm92ZXIubGVkZ2VyLnYxLkxlZGdlckVudHJ5Ei0KCXBvc3RlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAigQIKD1RyYW5zZmVyQ2hhbmdlZBIyCghtZXRhZGF0YRgBIAEoCzIgLmlubm92ZXIuY29tbW9uLnYxLkV2ZW50TWV0YWRhdGESEwoLdHJhbnNmZXJfaWQYAiABKAkSMQoGc3RhdHVzGAMgASgOMiEuaW5ub3Zlci5sZWRnZXIudjEuVHJhbnNmZXJTdGF0dXMSLwoHZW50cmllcxgEIAMoCzIeLmlubm92ZXIubGVkZ2VyLnYxLkxlZGdlckVudHJ5EhEKCXJlZmVyZW5jZRgFIAEoCRIuCgpleHBpcmVzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCpoCg5FbnRyeURpcmVjdGlvbhIfChtFTlRSWV9ESVJFQ1RJT05fVU5TUEVDSUZJRUQQABIZChVFTlRSWV9ESVJFQ1RJT05fREVCSVQQARIaChZFTlRSWV9ESVJFQ1RJT05fQ1JFRElUEAIqkwEKC0FjY291bnRUeXBlEhwKGEFDQ09VTlRfVFlQRV9VTlNQRUNJRklFRBAAEhYKEkFDQ09VTlRfVFlQRV9BU1NFVBABEhoKFkFDQ09VTlRfVFlQRV9MSUFCSUxJVFkQAhIYChRBQ0NPVU5UX1RZUEVfUkVWRU5VRRADEhgKFEFDQ09VTlRfVFlQRV9FWFBFTlNFEAQqowEKDlRyYW5zZmVyU3RhdHVzEh8KG1RSQU5TRkVSX1NUQVRVU19VTlNQRUNJRklFRBAAEhsKF1RSQU5TRkVSX1NUQVRVU19QRU5ESU5HEAESGgoWVFJBTlNGRVJfU1RBVFVTX1BPU1RFRBACEhoKFlRSQU5TRkVSX1NUQVRVU19WT0lERUQQAxIbChdUUkFOU0ZFUl9TVEFUVVNfRVhQSVJFRBAEMsgBCg1MZWRnZXJTZXJ2aWNlElwKC1Bvc3RFbnRyaWVzEiUuaW5ub3Zlci5sZWRnZXIudjEuUG9zdEVudHJpZXNSZXF1ZXN0GiYuaW5ub3Zlci5sZWRnZXIudjEuUG9zdEVudHJpZXNSZXNwb25zZRJZCgpHZXRBY2NvdW50EiQuaW5ub3Zlci5sZWRnZXIudjEuR2V0QWNjb3VudFJlcXVlc3QaJS5pbm5vdmVyLmxlZGdlci52MS5HZXRBY2NvdW50UmVzcG9uc2ViBnByb3RvMw", [file_common_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * One leg of a posting. The legs of a posting must balance per currency: debits equal credits.
@@ -225,6 +225,53 @@ export const LedgerEntriesPostedSchema: GenMessage<LedgerEntriesPosted> = /*@__P
   messageDesc(file_ledger_v1_ledger, 6);
 
 /**
+ * Published on ledger.transfer-changed.v1 (key: the transfer id) each time a transfer is created or
+ * changes status, so a consumer sees one transfer's statuses in order. Wallet balances project it.
+ *
+ * @generated from message innover.ledger.v1.TransferChanged
+ */
+export type TransferChanged = Message<"innover.ledger.v1.TransferChanged"> & {
+  /**
+   * @generated from field: innover.common.v1.EventMetadata metadata = 1;
+   */
+  metadata?: EventMetadata | undefined;
+
+  /**
+   * @generated from field: string transfer_id = 2;
+   */
+  transferId: string;
+
+  /**
+   * @generated from field: innover.ledger.v1.TransferStatus status = 3;
+   */
+  status: TransferStatus;
+
+  /**
+   * @generated from field: repeated innover.ledger.v1.LedgerEntry entries = 4;
+   */
+  entries: LedgerEntry[];
+
+  /**
+   * @generated from field: string reference = 5;
+   */
+  reference: string;
+
+  /**
+   * Set while the transfer is pending: past it, the transfer can no longer be posted.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 6;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message innover.ledger.v1.TransferChanged.
+ * Use `create(TransferChangedSchema)` to create a new message.
+ */
+export const TransferChangedSchema: GenMessage<TransferChanged> = /*@__PURE__*/
+  messageDesc(file_ledger_v1_ledger, 7);
+
+/**
  * @generated from enum innover.ledger.v1.EntryDirection
  */
 export enum EntryDirection {
@@ -285,6 +332,42 @@ export enum AccountType {
  */
 export const AccountTypeSchema: GenEnum<AccountType> = /*@__PURE__*/
   enumDesc(file_ledger_v1_ledger, 1);
+
+/**
+ * @generated from enum innover.ledger.v1.TransferStatus
+ */
+export enum TransferStatus {
+  /**
+   * @generated from enum value: TRANSFER_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: TRANSFER_STATUS_PENDING = 1;
+   */
+  PENDING = 1,
+
+  /**
+   * @generated from enum value: TRANSFER_STATUS_POSTED = 2;
+   */
+  POSTED = 2,
+
+  /**
+   * @generated from enum value: TRANSFER_STATUS_VOIDED = 3;
+   */
+  VOIDED = 3,
+
+  /**
+   * @generated from enum value: TRANSFER_STATUS_EXPIRED = 4;
+   */
+  EXPIRED = 4,
+}
+
+/**
+ * Describes the enum innover.ledger.v1.TransferStatus.
+ */
+export const TransferStatusSchema: GenEnum<TransferStatus> = /*@__PURE__*/
+  enumDesc(file_ledger_v1_ledger, 2);
 
 /**
  * @generated from service innover.ledger.v1.LedgerService
