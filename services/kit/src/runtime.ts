@@ -40,6 +40,8 @@ export interface ServiceDefinition {
   tasks?: TaskRegistry;
   /** Kafka subscriptions the worker runs. */
   subscriptions?: (dependencies: ServiceDependencies) => Promise<void>;
+  /** Periodic tasks the worker schedules (one job per interval whatever the replica count); implemented by the kit part of issue 10. */
+  schedules?: Array<{ task: string; everyMs: number }>;
 }
 
 /** Reads the package version next to a service's `dist/` (used as SERVICE_VERSION default). */

@@ -3,7 +3,7 @@
 
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
-import { LedgerEntriesPostedSchema } from './ledger/v1/ledger_pb.js';
+import { TransferChangedSchema } from './ledger/v1/ledger_pb.js';
 import { PaymentInitiatedSchema, PaymentStatusChangedSchema } from './payment/v1/payment_pb.js';
 
 /** Turns an event into Kafka message bytes (protobuf binary) and back. */
@@ -26,13 +26,13 @@ export function eventCodec<Desc extends DescMessage>(schema: Desc): EventCodec<D
   };
 }
 
-export const ledgerEntriesPostedCodec = eventCodec(LedgerEntriesPostedSchema);
+export const transferChangedCodec = eventCodec(TransferChangedSchema);
 export const paymentInitiatedCodec = eventCodec(PaymentInitiatedSchema);
 export const paymentStatusChangedCodec = eventCodec(PaymentStatusChangedSchema);
 
 /** Every event codec of this service, by fully qualified message name. */
 export const eventCodecs: Readonly<Record<string, EventCodec>> = {
-  'innover.ledger.v1.LedgerEntriesPosted': ledgerEntriesPostedCodec,
+  'innover.ledger.v1.TransferChanged': transferChangedCodec,
   'innover.payment.v1.PaymentInitiated': paymentInitiatedCodec,
   'innover.payment.v1.PaymentStatusChanged': paymentStatusChangedCodec,
 };
