@@ -35,7 +35,7 @@ describe('generated event codecs', () => {
     expect(decoded.evaluation?.decision).toBe(Decision.DECLINE);
     expect(decoded.evaluation?.reasons.map((reason) => reason.code)).toEqual(['AMOUNT_OVER_LIMIT']);
     expect(Object.keys(eventCodecs).sort()).toEqual([
-      'innover.ledger.v1.LedgerEntriesPosted',
+      'innover.ledger.v1.TransferChanged',
       'innover.payment.v1.PaymentInitiated',
       'innover.payment.v1.PaymentStatusChanged',
       'innover.rule_engine.v1.PaymentEvaluated',
