@@ -309,6 +309,19 @@ describe('two-phase transfers: post, void, expiry', () => {
 });
 
 describe('correctness under faults and concurrency', () => {
+  it('a void racing the expiry job over due transfers releases each reservation exactly once', async () => {
+    const payer = await fundedWallet('EUR', 1_000);
+    const payee = await openAccount(`wallet:${randomUUID()}`, 'EUR');
+    const ids = Array.from({ length: 10 }, () => randomUUID());
+    for (const id of ids) await call('POST', '/transfers', { id, entries: move(payer.id, payee.id, 100), pending: true });
+    await expireNow(ids);
+    const [voids] = await Promise.all([Promise.all(ids.map((id) => call<TransferBody>('POST', `/transfers/${id}/void`))), createLedger(ledgerTransactions(database)).expireTransfers({ batchSize: 3 })]);
+    expect(voids.every((answer) => answer.status === 200 && ['voided', 'expired'].includes(answer.body.status))).toBe(true);
+    expect(await account(payer.id)).toMatchObject({ balanceMinor: 1_000, pendingDebitsMinor: 0 });
+    expect(await account(payee.id)).toMatchObject({ pendingCreditsMinor: 0 });
+    for (const id of ids) expect((await outboxEvents(id)).map((event) => event.event.status)).toHaveLength(2);
+  });
+
   it('a 40003 at COMMIT (committed, acknowledgement lost) answers from what is stored: one transfer, one event, counters moved once', async () => {
     const payer = await fundedWallet('EUR', 1_000);
     const payee = await openAccount(`wallet:${randomUUID()}`, 'EUR');
