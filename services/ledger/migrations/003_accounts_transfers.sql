@@ -17,6 +17,19 @@ CREATE TABLE IF NOT EXISTS accounts (
   UNIQUE (code),
   CHECK (posted_debits_minor >= 0 AND posted_credits_minor >= 0 AND pending_debits_minor >= 0 AND pending_credits_minor >= 0)
 );
+-- Counters of the accounts that may go negative (the platform's settlement:<CUR> and fx:<CUR>, which every
+-- top-up or cross-currency payment touches) are spread over shard rows: a transfer adds its delta to one
+-- shard picked at random, so concurrent transfers rarely write the same row. Nothing checks their limit, so
+-- they need no lock; their counters are the sums over the shards (a shard may hold a negative part).
+CREATE TABLE IF NOT EXISTS account_counter_shards (
+  account_id UUID NOT NULL,
+  shard INT NOT NULL,
+  posted_debits_minor BIGINT NOT NULL,
+  posted_credits_minor BIGINT NOT NULL,
+  pending_debits_minor BIGINT NOT NULL,
+  pending_credits_minor BIGINT NOT NULL,
+  PRIMARY KEY (account_id, shard)
+);
 CREATE TABLE IF NOT EXISTS transfers (
   id UUID PRIMARY KEY,
   status TEXT NOT NULL,

@@ -374,6 +374,17 @@ describe('correctness under faults and concurrency', () => {
     expect((await account(payee.id)).pendingCreditsMinor).toBe(2_000);
   });
 
+  it('50 concurrent top-ups from settlement:<CUR> all succeed: the platform account’s counters are spread over shard rows', async () => {
+    const bank = await settlement('SEK');
+    const wallets = await Promise.all(Array.from({ length: 50 }, () => openAccount(`wallet:${randomUUID()}`, 'SEK')));
+    const answers = await Promise.all(wallets.map((wallet) => call('POST', '/transfers', { id: randomUUID(), entries: move(bank.id, wallet.id, 10) })));
+    expect(answers.map((answer) => answer.status)).toEqual(wallets.map(() => 201));
+    expect(await account(bank.id)).toMatchObject({ postedDebitsMinor: 500, postedCreditsMinor: 0, balanceMinor: 500 });
+    const shards = await database.query<{ count: string }>('SELECT COUNT(*) AS count FROM account_counter_shards WHERE account_id = $1', [bank.id]);
+    expect(Number(shards[0]?.count)).toBeGreaterThan(1);
+    for (const wallet of wallets.slice(0, 3)) expect((await account(wallet.id)).balanceMinor).toBe(10);
+  });
+
   it('the same transfer id sent concurrently is created once; every answer is its body', async () => {
     const payer = await fundedWallet('EUR', 1_000);
     const payee = await openAccount(`wallet:${randomUUID()}`, 'EUR');
@@ -392,7 +403,11 @@ describe('GET /trial-balance', () => {
     expect(answer.body.currencies.map((row) => row.currency)).toEqual(expect.arrayContaining(['EUR', 'USD']));
     for (const row of answer.body.currencies) expect(row.debitsMinor, row.currency).toBe(row.creditsMinor);
     // Pending transfers are not in it: the sums equal the accounts' posted counters.
-    const posted = await database.query<{ currency: string; debits: string; credits: string }>('SELECT currency, SUM(posted_debits_minor) AS debits, SUM(posted_credits_minor) AS credits FROM accounts GROUP BY currency ORDER BY currency');
+    const posted = await database.query<{ currency: string; debits: string; credits: string }>(
+      `SELECT a.currency, SUM(a.posted_debits_minor + COALESCE(s.debits, 0)) AS debits, SUM(a.posted_credits_minor + COALESCE(s.credits, 0)) AS credits
+       FROM accounts a LEFT JOIN (SELECT account_id, SUM(posted_debits_minor) AS debits, SUM(posted_credits_minor) AS credits FROM account_counter_shards GROUP BY account_id) s ON s.account_id = a.id
+       GROUP BY a.currency ORDER BY a.currency`,
+    );
     expect(answer.body.currencies).toEqual(posted.filter((row) => Number(row.debits) > 0).map((row) => ({ currency: row.currency, debitsMinor: Number(row.debits), creditsMinor: Number(row.credits) })));
   });
 });

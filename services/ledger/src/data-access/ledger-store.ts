@@ -3,7 +3,7 @@
  * domain's `LedgerStore` port. Amounts are BIGINT columns; node-postgres hands them over as strings, which
  * `minorUnits` converts with a check instead of trusting `Number`.
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '@innover/kit';
 import { enqueueEvent } from '@innover/kit/outbox';
 import { runTransaction } from '@innover/kit/transactions';
@@ -32,6 +32,22 @@ interface AccountRow {
 }
 
 const accountColumns = 'id, code, currency, account_type, allow_negative, posted_debits_minor, posted_credits_minor, pending_debits_minor, pending_credits_minor';
+
+/** Shard rows per account that may go negative (migration 003); a transfer writes one, picked at random. */
+export const counterShards = 16;
+
+/** An account with its counters: its own columns plus its shard rows (which only accounts allowed negative have). */
+const accountWithShards = `SELECT a.id, a.code, a.currency, a.account_type, a.allow_negative,
+    a.posted_debits_minor + COALESCE(s.posted_debits, 0) AS posted_debits_minor,
+    a.posted_credits_minor + COALESCE(s.posted_credits, 0) AS posted_credits_minor,
+    a.pending_debits_minor + COALESCE(s.pending_debits, 0) AS pending_debits_minor,
+    a.pending_credits_minor + COALESCE(s.pending_credits, 0) AS pending_credits_minor
+  FROM accounts a LEFT JOIN (
+    SELECT account_id, SUM(posted_debits_minor) AS posted_debits, SUM(posted_credits_minor) AS posted_credits,
+      SUM(pending_debits_minor) AS pending_debits, SUM(pending_credits_minor) AS pending_credits
+    FROM account_counter_shards WHERE account_id = (SELECT id FROM accounts WHERE {key} = $1) GROUP BY account_id
+  ) s ON s.account_id = a.id
+  WHERE a.{key} = $1`;
 
 function toAccount(row: AccountRow): Account {
   return {
@@ -67,15 +83,13 @@ interface EntryRow {
 
 const transferColumns = 'id, status, two_phase, timeout_seconds, reference, created_at, expires_at';
 
+function toHeader(row: TransferRow): Omit<Transfer, 'entries'> {
+  return { id: row.id, status: row.status as TransferStatus, twoPhase: row.two_phase, timeoutSeconds: row.timeout_seconds, reference: row.reference, createdAt: row.created_at, expiresAt: row.expires_at };
+}
+
 function toTransfer(row: TransferRow, entries: readonly EntryRow[]): Transfer {
   return {
-    id: row.id,
-    status: row.status as TransferStatus,
-    twoPhase: row.two_phase,
-    timeoutSeconds: row.timeout_seconds,
-    reference: row.reference,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
+    ...toHeader(row),
     entries: entries.map((entry) => ({ accountId: entry.account_id, direction: entry.direction as Direction, amountMinor: minorUnits(entry.amount_minor), currency: entry.currency })),
   };
 }
@@ -96,20 +110,22 @@ export function ledgerStore(db: Queryable): LedgerStore {
     },
 
     async accountByCode(code: string) {
-      const [row] = await db.query<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE code = $1`, [code]);
+      const [row] = await db.query<AccountRow>(accountWithShards.replaceAll('{key}', 'code'), [code]);
       return row ? toAccount(row) : undefined;
     },
 
     async account(id: string) {
-      const [row] = await db.query<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = $1`, [id]);
+      const [row] = await db.query<AccountRow>(accountWithShards.replaceAll('{key}', 'id'), [id]);
       return row ? toAccount(row) : undefined;
     },
 
     async lockAccounts(ids: readonly string[]) {
       if (ids.length === 0) return [];
       // ORDER BY id under FOR UPDATE: rows are locked in id order, so concurrent transfers never deadlock.
-      const rows = await db.query<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = ANY($1::UUID[]) ORDER BY id FOR UPDATE`, [ids]);
-      return rows.map(toAccount);
+      // Accounts allowed negative are read without a lock: their counters live in shard rows (applyDeltas).
+      const limited = await db.query<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = ANY($1::UUID[]) AND NOT allow_negative ORDER BY id FOR UPDATE`, [ids]);
+      const unlimited = limited.length === ids.length ? [] : await db.query<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = ANY($1::UUID[]) AND allow_negative`, [ids]);
+      return [...limited, ...unlimited].map(toAccount);
     },
 
     async transfer(id: string, options: { lock?: boolean } = {}) {
@@ -122,34 +138,48 @@ export function ledgerStore(db: Queryable): LedgerStore {
       return { transfer: toTransfer(row, entries.get(row.id) ?? []), pastTimeout: row.past_timeout };
     },
 
-    async insertTransfer(request: TransferRequest, entries: readonly Entry[], status: TransferStatus) {
-      // One statement: the transfer and its entries; the database clock stamps it and sets the expiry.
+    async insertTransfer(request: TransferRequest, status: TransferStatus) {
       const [row] = await db.query<TransferRow>(
-        `WITH t AS (
-           INSERT INTO transfers (id, status, two_phase, timeout_seconds, reference, expires_at)
-           VALUES ($1::UUID, $2::TEXT, $3::BOOLEAN, $4::INT8, $5::TEXT, now() + $4::INT8 * INTERVAL '1 second')
-           RETURNING ${transferColumns}
-         ), e AS (
-           INSERT INTO transfer_entries (transfer_id, entry_index, account_id, direction, amount_minor, currency)
-           SELECT $1::UUID, x.ordinality - 1, x.account_id, x.direction, x.amount_minor, x.currency
-           FROM unnest($6::UUID[], $7::TEXT[], $8::INT8[], $9::TEXT[]) WITH ORDINALITY AS x(account_id, direction, amount_minor, currency, ordinality)
-           RETURNING transfer_id
-         )
-         SELECT ${transferColumns} FROM t`,
-        [request.id, status, request.pending, request.timeoutSeconds, request.reference, entries.map((entry) => entry.accountId), entries.map((entry) => entry.direction), entries.map((entry) => entry.amountMinor), entries.map((entry) => entry.currency)],
+        `INSERT INTO transfers (id, status, two_phase, timeout_seconds, reference, expires_at)
+         VALUES ($1::UUID, $2::TEXT, $3::BOOLEAN, $4::INT8, $5::TEXT, now() + $4::INT8 * INTERVAL '1 second')
+         ON CONFLICT (id) DO NOTHING
+         RETURNING ${transferColumns}`,
+        [request.id, status, request.pending, request.timeoutSeconds, request.reference],
       );
-      if (!row) throw new Error(`transfer ${request.id} was not inserted`);
-      return toTransfer(row, entries.map((entry) => ({ transfer_id: request.id, account_id: entry.accountId, direction: entry.direction, amount_minor: String(entry.amountMinor), currency: entry.currency })));
+      return row ? toHeader(row) : undefined;
+    },
+
+    async insertEntries(transferId: string, entries: readonly Entry[]) {
+      await db.query(
+        `INSERT INTO transfer_entries (transfer_id, entry_index, account_id, direction, amount_minor, currency)
+         SELECT $1::UUID, x.ordinality - 1, x.account_id, x.direction, x.amount_minor, x.currency
+         FROM unnest($2::UUID[], $3::TEXT[], $4::INT8[], $5::TEXT[]) WITH ORDINALITY AS x(account_id, direction, amount_minor, currency, ordinality)`,
+        [transferId, entries.map((entry) => entry.accountId), entries.map((entry) => entry.direction), entries.map((entry) => entry.amountMinor), entries.map((entry) => entry.currency)],
+      );
     },
 
     async setStatus(ids: readonly string[], status: TransferStatus) {
       await db.query("UPDATE transfers SET status = $2, resolved_at = now() WHERE id = ANY($1::UUID[]) AND status = 'pending'", [ids, status]);
     },
 
-    async applyDeltas(deltas: ReadonlyMap<string, Counters>) {
-      if (deltas.size === 0) return;
-      const ids = [...deltas.keys()];
-      const column = (pick: (delta: Counters) => number) => ids.map((id) => pick(deltas.get(id) as Counters));
+    async applyDeltas(deltas: ReadonlyMap<string, Counters>, accounts: readonly Account[]) {
+      const unlimited = new Set(accounts.filter((account) => account.allowNegative).map((account) => account.id));
+      const sharded = [...deltas.keys()].filter((id) => unlimited.has(id));
+      const ids = [...deltas.keys()].filter((id) => !unlimited.has(id));
+      const column = (keys: string[], pick: (delta: Counters) => number) => keys.map((id) => pick(deltas.get(id) as Counters));
+      if (sharded.length > 0)
+        await db.query(
+          `INSERT INTO account_counter_shards (account_id, shard, posted_debits_minor, posted_credits_minor, pending_debits_minor, pending_credits_minor)
+           SELECT d.id, $6::INT8, d.posted_debits, d.posted_credits, d.pending_debits, d.pending_credits
+           FROM unnest($1::UUID[], $2::INT8[], $3::INT8[], $4::INT8[], $5::INT8[]) AS d(id, posted_debits, posted_credits, pending_debits, pending_credits)
+           ON CONFLICT (account_id, shard) DO UPDATE SET
+             posted_debits_minor = account_counter_shards.posted_debits_minor + excluded.posted_debits_minor,
+             posted_credits_minor = account_counter_shards.posted_credits_minor + excluded.posted_credits_minor,
+             pending_debits_minor = account_counter_shards.pending_debits_minor + excluded.pending_debits_minor,
+             pending_credits_minor = account_counter_shards.pending_credits_minor + excluded.pending_credits_minor`,
+          [sharded, column(sharded, (delta) => delta.postedDebitsMinor), column(sharded, (delta) => delta.postedCreditsMinor), column(sharded, (delta) => delta.pendingDebitsMinor), column(sharded, (delta) => delta.pendingCreditsMinor), randomInt(counterShards)],
+        );
+      if (ids.length === 0) return;
       await db.query(
         `UPDATE accounts AS a SET
            posted_debits_minor = a.posted_debits_minor + d.posted_debits,
@@ -158,7 +188,7 @@ export function ledgerStore(db: Queryable): LedgerStore {
            pending_credits_minor = a.pending_credits_minor + d.pending_credits
          FROM unnest($1::UUID[], $2::INT8[], $3::INT8[], $4::INT8[], $5::INT8[]) AS d(id, posted_debits, posted_credits, pending_debits, pending_credits)
          WHERE a.id = d.id`,
-        [ids, column((delta) => delta.postedDebitsMinor), column((delta) => delta.postedCreditsMinor), column((delta) => delta.pendingDebitsMinor), column((delta) => delta.pendingCreditsMinor)],
+        [ids, column(ids, (delta) => delta.postedDebitsMinor), column(ids, (delta) => delta.postedCreditsMinor), column(ids, (delta) => delta.pendingDebitsMinor), column(ids, (delta) => delta.pendingCreditsMinor)],
       );
     },
 

@@ -21,15 +21,23 @@ export interface LedgerStore {
   insertAccount(id: string, spec: AccountSpec): Promise<boolean>;
   accountByCode(code: string): Promise<Account | undefined>;
   account(id: string): Promise<Account | undefined>;
-  /** The accounts with these ids, locked (`FOR UPDATE`) in id order; missing ids are absent. */
+  /**
+   * The accounts with these ids (missing ids are absent). Those that may not go negative are locked
+   * (`FOR UPDATE`, in id order) and carry their counters; the others need no lock (nothing checks a limit on them).
+   */
   lockAccounts(ids: readonly string[]): Promise<Account[]>;
   /** The transfer and whether it is past its timeout by the database clock; `lock` takes its row lock. */
   transfer(id: string, options?: { lock?: boolean }): Promise<{ transfer: Transfer; pastTimeout: boolean } | undefined>;
-  /** Inserts the transfer and its entries; the database clock sets createdAt and expiresAt. */
-  insertTransfer(request: TransferRequest, entries: readonly Entry[], status: TransferStatus): Promise<Transfer>;
+  /**
+   * Inserts the transfer's row unless its id exists (then undefined); the database clock sets createdAt and
+   * expiresAt. Insert first, read only on a conflict: under PostgreSQL's SSI a read of the id before the insert
+   * makes concurrent creates conflict with each other (predicate locks on the same index page).
+   */
+  insertTransfer(request: TransferRequest, status: TransferStatus): Promise<Omit<Transfer, 'entries'> | undefined>;
+  insertEntries(transferId: string, entries: readonly Entry[]): Promise<void>;
   setStatus(ids: readonly string[], status: TransferStatus): Promise<void>;
-  /** Adds each delta to its account's counters. */
-  applyDeltas(deltas: ReadonlyMap<string, Counters>): Promise<void>;
+  /** Adds each delta to its account's counters (`accounts` as `lockAccounts` gave them). */
+  applyDeltas(deltas: ReadonlyMap<string, Counters>, accounts: readonly Account[]): Promise<void>;
   /** Up to `limit` pending transfers past their timeout, locked, skipping rows another transaction holds. */
   claimExpired(limit: number): Promise<Transfer[]>;
   trialBalance(): Promise<Array<{ currency: string; debitsMinor: number; creditsMinor: number }>>;
@@ -92,8 +100,10 @@ export function createLedger(transactions: LedgerTransactions): Ledger {
     async createTransfer(request) {
       return await withAmbiguityRetry(async (ambiguous) =>
         transactions.write('transfer.create', async (store) => {
-          const existing = await store.transfer(request.id);
-          if (existing) {
+          const header = await store.insertTransfer(request, request.pending ? 'pending' : 'posted');
+          if (!header) {
+            const existing = await store.transfer(request.id);
+            if (!existing) throw new Error(`transfer ${request.id} exists but cannot be read`);
             if (!sameRequest(existing.transfer, request)) throw new HttpError(409, 'transfer_exists', `transfer ${request.id} exists with another body; a new transfer needs a new id`);
             // After an ambiguous COMMIT the transfer found is (as far as the caller can tell) this request's own.
             return { status: ambiguous ? 201 : 200, transfer: transferView(existing.transfer) };
@@ -109,8 +119,9 @@ export function createLedger(transactions: LedgerTransactions): Ledger {
           const deltas = countersDelta(entries, request.pending ? 'reserve' : 'post-at-once');
           const over = accountsOverLimit(accounts, deltas);
           if (over.length > 0) throw new HttpError(409, 'insufficient_funds', `insufficient funds in ${over.map((account) => account.code).join(', ')}`);
-          await store.applyDeltas(deltas);
-          const transfer = await store.insertTransfer(request, entries, request.pending ? 'pending' : 'posted');
+          await store.applyDeltas(deltas, accounts);
+          await store.insertEntries(request.id, entries);
+          const transfer: Transfer = { ...header, entries };
           await store.enqueue(transferChangedEvent(transfer, transfer.createdAt));
           return { status: 201, transfer: transferView(transfer) };
         }),
@@ -125,8 +136,8 @@ export function createLedger(transactions: LedgerTransactions): Ledger {
           const outcome = resolve(found.transfer, action, found.pastTimeout);
           if (outcome.kind === 'refuse') throw new HttpError(outcome.status, outcome.code, outcome.message);
           if (outcome.kind === 'unchanged') return transferView(found.transfer);
-          await store.lockAccounts([...new Set(found.transfer.entries.map((entry) => entry.accountId))]);
-          await store.applyDeltas(countersDelta(found.transfer.entries, outcome.movement));
+          const accounts = await store.lockAccounts([...new Set(found.transfer.entries.map((entry) => entry.accountId))]);
+          await store.applyDeltas(countersDelta(found.transfer.entries, outcome.movement), accounts);
           await store.setStatus([id], outcome.status);
           const transfer: Transfer = { ...found.transfer, status: outcome.status };
           await store.enqueue(transferChangedEvent(transfer));
@@ -155,8 +166,8 @@ export function createLedger(transactions: LedgerTransactions): Ledger {
             const claimed = await store.claimExpired(batchSize);
             if (claimed.length === 0) return 0;
             const entries = claimed.flatMap((transfer) => transfer.entries);
-            await store.lockAccounts([...new Set(entries.map((entry) => entry.accountId))]);
-            await store.applyDeltas(countersDelta(entries, 'release'));
+            const accounts = await store.lockAccounts([...new Set(entries.map((entry) => entry.accountId))]);
+            await store.applyDeltas(countersDelta(entries, 'release'), accounts);
             await store.setStatus(
               claimed.map((transfer) => transfer.id),
               'expired',
