@@ -23,6 +23,8 @@ const acceptedShapes = [
   /^CREATE TABLE IF NOT EXISTS [a-z_]+ \(\n[\s\S]+\n\)$/,
   /^CREATE (UNIQUE )?INDEX IF NOT EXISTS [a-z_]+ ON [a-z_]+ \([a-z_, ]+\)$/,
   /^INSERT INTO [a-z_]+ \([a-z_, ]+\) VALUES [\s\S]+\sON CONFLICT \([a-z_, ]+\) DO NOTHING$/,
+  // Retiring a sample table (issue 10): both engines document DROP TABLE IF EXISTS.
+  /^DROP TABLE IF EXISTS [a-z_]+$/,
 ];
 // Types both databases accept with the same meaning. (SERIAL, for one, is a sequence in PostgreSQL but
 // unique_rowid() in CockroachDB: left out on purpose. BYTEA is CockroachDB's alias of BYTES, the outbox payload.)

@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { packageVersion } from '@innover/kit';
 import type { ServiceDefinition } from '@innover/kit';
-import { walletSubscriptions } from './domain/balances.js';
 import { walletRoutes } from './domain/wallets.js';
 
 /** The wallet service: what is its own. */
@@ -9,5 +8,4 @@ export const wallet: ServiceDefinition = {
   version: packageVersion(import.meta.url),
   migrationsDirectory: fileURLToPath(new URL('../migrations', import.meta.url)),
   routes: walletRoutes,
-  subscriptions: walletSubscriptions,
 };

@@ -4,7 +4,7 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import { QuoteIssuedSchema } from './forex/v1/forex_pb.js';
-import { LedgerEntriesPostedSchema, TransferChangedSchema } from './ledger/v1/ledger_pb.js';
+import { TransferChangedSchema } from './ledger/v1/ledger_pb.js';
 import { PaymentInitiatedSchema, PaymentStatusChangedSchema } from './payment/v1/payment_pb.js';
 import { ProfileCreatedSchema, ProfileKycStatusChangedSchema } from './profile/v1/profile_pb.js';
 import { PaymentEvaluatedSchema } from './rule-engine/v1/rule-engine_pb.js';
@@ -34,7 +34,6 @@ export function eventCodec<Desc extends DescMessage>(schema: Desc, topic: string
 }
 
 export const quoteIssuedCodec = eventCodec(QuoteIssuedSchema, 'forex.quote-issued.v1');
-export const ledgerEntriesPostedCodec = eventCodec(LedgerEntriesPostedSchema, 'ledger.entries-posted.v1');
 export const transferChangedCodec = eventCodec(TransferChangedSchema, 'ledger.transfer-changed.v1');
 export const paymentInitiatedCodec = eventCodec(PaymentInitiatedSchema, 'payment.initiated.v1');
 export const paymentStatusChangedCodec = eventCodec(PaymentStatusChangedSchema, 'payment.status-changed.v1');
@@ -47,7 +46,6 @@ export const walletOpenedCodec = eventCodec(WalletOpenedSchema, 'wallet.opened.v
 /** Every event codec, by fully qualified message name. */
 export const eventCodecs: Readonly<Record<string, EventCodec>> = {
   'innover.forex.v1.QuoteIssued': quoteIssuedCodec,
-  'innover.ledger.v1.LedgerEntriesPosted': ledgerEntriesPostedCodec,
   'innover.ledger.v1.TransferChanged': transferChangedCodec,
   'innover.payment.v1.PaymentInitiated': paymentInitiatedCodec,
   'innover.payment.v1.PaymentStatusChanged': paymentStatusChangedCodec,
@@ -61,7 +59,6 @@ export const eventCodecs: Readonly<Record<string, EventCodec>> = {
 /** Every event codec, by topic. */
 export const eventCodecsByTopic: Readonly<Record<string, EventCodec>> = {
   'forex.quote-issued.v1': quoteIssuedCodec,
-  'ledger.entries-posted.v1': ledgerEntriesPostedCodec,
   'ledger.transfer-changed.v1': transferChangedCodec,
   'payment.initiated.v1': paymentInitiatedCodec,
   'payment.status-changed.v1': paymentStatusChangedCodec,

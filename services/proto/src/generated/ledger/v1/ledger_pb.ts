@@ -2,10 +2,12 @@
 // @generated from file ledger/v1/ledger.proto (package innover.ledger.v1, syntax proto3)
 /* eslint-disable */
 
-// The double-entry ledger: balanced postings and account balances.
+// The double-entry ledger: accounts with posted and pending debits and credits, and immutable transfers
+// that are posted at once or reserved (pending) and then posted, voided or expired (after TigerBeetle's
+// two-phase transfers). The HTTP API is the contract; these are the messages of its events.
 
-import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { EventMetadata, Money } from "../../common/v1/common_pb.js";
 import { file_common_v1_common } from "../../common/v1/common_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
@@ -16,10 +18,10 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ledger/v1/ledger.proto.
  */
 export const file_ledger_v1_ledger: GenFile = /*@__PURE__*/
-  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEhFpbm5vdmVyLmxlZGdlci52MSKBAQoLTGVkZ2VyRW50cnkSEgoKYWNjb3VudF9pZBgBIAEoCRI0CglkaXJlY3Rpb24YAiABKA4yIS5pbm5vdmVyLmxlZGdlci52MS5FbnRyeURpcmVjdGlvbhIoCgZhbW91bnQYAyABKAsyGC5pbm5vdmVyLmNvbW1vbi52MS5Nb25leSLYAQoHQWNjb3VudBISCgphY2NvdW50X2lkGAEgASgJEiwKBHR5cGUYAiABKA4yHi5pbm5vdmVyLmxlZGdlci52MS5BY2NvdW50VHlwZRIZChFvd25lcl9jdXN0b21lcl9pZBgDIAEoCRIVCg1jdXJyZW5jeV9jb2RlGAQgASgJEikKB2JhbGFuY2UYBSABKAsyGC5pbm5vdmVyLmNvbW1vbi52MS5Nb25leRIuCgp1cGRhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKHAQoSUG9zdEVudHJpZXNSZXF1ZXN0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCRIvCgdlbnRyaWVzGAMgAygLMh4uaW5ub3Zlci5sZWRnZXIudjEuTGVkZ2VyRW50cnkSEgoKcGF5bWVudF9pZBgEIAEoCSJcChNQb3N0RW50cmllc1Jlc3BvbnNlEhYKDnRyYW5zYWN0aW9uX2lkGAEgASgJEi0KCXBvc3RlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiJwoRR2V0QWNjb3VudFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCSJBChJHZXRBY2NvdW50UmVzcG9uc2USKwoHYWNjb3VudBgBIAEoCzIaLmlubm92ZXIubGVkZ2VyLnYxLkFjY291bnQi1QEKE0xlZGdlckVudHJpZXNQb3N0ZWQSMgoIbWV0YWRhdGEYASABKAsyIC5pbm5vdmVyLmNvbW1vbi52MS5FdmVudE1ldGFkYXRhEhYKDnRyYW5zYWN0aW9uX2lkGAIgASgJEhIKCnBheW1lbnRfaWQYAyABKAkSLwoHZW50cmllcxgEIAMoCzIeLmlubm92ZXIubGVkZ2VyLnYxLkxlZGdlckVudHJ5Ei0KCXBvc3RlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAigQIKD1RyYW5zZmVyQ2hhbmdlZBIyCghtZXRhZGF0YRgBIAEoCzIgLmlubm92ZXIuY29tbW9uLnYxLkV2ZW50TWV0YWRhdGESEwoLdHJhbnNmZXJfaWQYAiABKAkSMQoGc3RhdHVzGAMgASgOMiEuaW5ub3Zlci5sZWRnZXIudjEuVHJhbnNmZXJTdGF0dXMSLwoHZW50cmllcxgEIAMoCzIeLmlubm92ZXIubGVkZ2VyLnYxLkxlZGdlckVudHJ5EhEKCXJlZmVyZW5jZRgFIAEoCRIuCgpleHBpcmVzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCpoCg5FbnRyeURpcmVjdGlvbhIfChtFTlRSWV9ESVJFQ1RJT05fVU5TUEVDSUZJRUQQABIZChVFTlRSWV9ESVJFQ1RJT05fREVCSVQQARIaChZFTlRSWV9ESVJFQ1RJT05fQ1JFRElUEAIqkwEKC0FjY291bnRUeXBlEhwKGEFDQ09VTlRfVFlQRV9VTlNQRUNJRklFRBAAEhYKEkFDQ09VTlRfVFlQRV9BU1NFVBABEhoKFkFDQ09VTlRfVFlQRV9MSUFCSUxJVFkQAhIYChRBQ0NPVU5UX1RZUEVfUkVWRU5VRRADEhgKFEFDQ09VTlRfVFlQRV9FWFBFTlNFEAQqowEKDlRyYW5zZmVyU3RhdHVzEh8KG1RSQU5TRkVSX1NUQVRVU19VTlNQRUNJRklFRBAAEhsKF1RSQU5TRkVSX1NUQVRVU19QRU5ESU5HEAESGgoWVFJBTlNGRVJfU1RBVFVTX1BPU1RFRBACEhoKFlRSQU5TRkVSX1NUQVRVU19WT0lERUQQAxIbChdUUkFOU0ZFUl9TVEFUVVNfRVhQSVJFRBAEMsgBCg1MZWRnZXJTZXJ2aWNlElwKC1Bvc3RFbnRyaWVzEiUuaW5ub3Zlci5sZWRnZXIudjEuUG9zdEVudHJpZXNSZXF1ZXN0GiYuaW5ub3Zlci5sZWRnZXIudjEuUG9zdEVudHJpZXNSZXNwb25zZRJZCgpHZXRBY2NvdW50EiQuaW5ub3Zlci5sZWRnZXIudjEuR2V0QWNjb3VudFJlcXVlc3QaJS5pbm5vdmVyLmxlZGdlci52MS5HZXRBY2NvdW50UmVzcG9uc2ViBnByb3RvMw", [file_common_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChZsZWRnZXIvdjEvbGVkZ2VyLnByb3RvEhFpbm5vdmVyLmxlZGdlci52MSKBAQoLTGVkZ2VyRW50cnkSEgoKYWNjb3VudF9pZBgBIAEoCRI0CglkaXJlY3Rpb24YAiABKA4yIS5pbm5vdmVyLmxlZGdlci52MS5FbnRyeURpcmVjdGlvbhIoCgZhbW91bnQYAyABKAsyGC5pbm5vdmVyLmNvbW1vbi52MS5Nb25leSLEAgoPVHJhbnNmZXJDaGFuZ2VkEjIKCG1ldGFkYXRhGAEgASgLMiAuaW5ub3Zlci5jb21tb24udjEuRXZlbnRNZXRhZGF0YRITCgt0cmFuc2Zlcl9pZBgCIAEoCRIxCgZzdGF0dXMYAyABKA4yIS5pbm5vdmVyLmxlZGdlci52MS5UcmFuc2ZlclN0YXR1cxIvCgdlbnRyaWVzGAQgAygLMh4uaW5ub3Zlci5sZWRnZXIudjEuTGVkZ2VyRW50cnkSEQoJcmVmZXJlbmNlGAUgASgJEi4KCmV4cGlyZXNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmNyZWF0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXR3b19waGFzZRgIIAEoCCpoCg5FbnRyeURpcmVjdGlvbhIfChtFTlRSWV9ESVJFQ1RJT05fVU5TUEVDSUZJRUQQABIZChVFTlRSWV9ESVJFQ1RJT05fREVCSVQQARIaChZFTlRSWV9ESVJFQ1RJT05fQ1JFRElUEAIqrAEKC0FjY291bnRUeXBlEhwKGEFDQ09VTlRfVFlQRV9VTlNQRUNJRklFRBAAEhYKEkFDQ09VTlRfVFlQRV9BU1NFVBABEhoKFkFDQ09VTlRfVFlQRV9MSUFCSUxJVFkQAhIYChRBQ0NPVU5UX1RZUEVfUkVWRU5VRRADEhgKFEFDQ09VTlRfVFlQRV9FWFBFTlNFEAQSFwoTQUNDT1VOVF9UWVBFX0VRVUlUWRAFKqMBCg5UcmFuc2ZlclN0YXR1cxIfChtUUkFOU0ZFUl9TVEFUVVNfVU5TUEVDSUZJRUQQABIbChdUUkFOU0ZFUl9TVEFUVVNfUEVORElORxABEhoKFlRSQU5TRkVSX1NUQVRVU19QT1NURUQQAhIaChZUUkFOU0ZFUl9TVEFUVVNfVk9JREVEEAMSGwoXVFJBTlNGRVJfU1RBVFVTX0VYUElSRUQQBGIGcHJvdG8z", [file_common_v1_common, file_google_protobuf_timestamp]);
 
 /**
- * One leg of a posting. The legs of a posting must balance per currency: debits equal credits.
+ * One leg of a transfer. A transfer's legs balance per currency: debits equal credits.
  *
  * @generated from message innover.ledger.v1.LedgerEntry
  */
@@ -35,6 +37,8 @@ export type LedgerEntry = Message<"innover.ledger.v1.LedgerEntry"> & {
   direction: EntryDirection;
 
   /**
+   * The account's currency and the leg's amount (> 0).
+   *
    * @generated from field: innover.common.v1.Money amount = 3;
    */
   amount?: Money | undefined;
@@ -48,185 +52,9 @@ export const LedgerEntrySchema: GenMessage<LedgerEntry> = /*@__PURE__*/
   messageDesc(file_ledger_v1_ledger, 0);
 
 /**
- * @generated from message innover.ledger.v1.Account
- */
-export type Account = Message<"innover.ledger.v1.Account"> & {
-  /**
-   * @generated from field: string account_id = 1;
-   */
-  accountId: string;
-
-  /**
-   * @generated from field: innover.ledger.v1.AccountType type = 2;
-   */
-  type: AccountType;
-
-  /**
-   * The customer owning the account; empty for the platform's own accounts.
-   *
-   * @generated from field: string owner_customer_id = 3;
-   */
-  ownerCustomerId: string;
-
-  /**
-   * @generated from field: string currency_code = 4;
-   */
-  currencyCode: string;
-
-  /**
-   * @generated from field: innover.common.v1.Money balance = 5;
-   */
-  balance?: Money | undefined;
-
-  /**
-   * @generated from field: google.protobuf.Timestamp updated_at = 6;
-   */
-  updatedAt?: Timestamp | undefined;
-};
-
-/**
- * Describes the message innover.ledger.v1.Account.
- * Use `create(AccountSchema)` to create a new message.
- */
-export const AccountSchema: GenMessage<Account> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 1);
-
-/**
- * @generated from message innover.ledger.v1.PostEntriesRequest
- */
-export type PostEntriesRequest = Message<"innover.ledger.v1.PostEntriesRequest"> & {
-  /**
-   * Chosen by the caller; a retried posting with the same key is applied once.
-   *
-   * @generated from field: string idempotency_key = 1;
-   */
-  idempotencyKey: string;
-
-  /**
-   * @generated from field: string description = 2;
-   */
-  description: string;
-
-  /**
-   * At least two entries that balance per currency.
-   *
-   * @generated from field: repeated innover.ledger.v1.LedgerEntry entries = 3;
-   */
-  entries: LedgerEntry[];
-
-  /**
-   * The payment this posting settles, if any.
-   *
-   * @generated from field: string payment_id = 4;
-   */
-  paymentId: string;
-};
-
-/**
- * Describes the message innover.ledger.v1.PostEntriesRequest.
- * Use `create(PostEntriesRequestSchema)` to create a new message.
- */
-export const PostEntriesRequestSchema: GenMessage<PostEntriesRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 2);
-
-/**
- * @generated from message innover.ledger.v1.PostEntriesResponse
- */
-export type PostEntriesResponse = Message<"innover.ledger.v1.PostEntriesResponse"> & {
-  /**
-   * @generated from field: string transaction_id = 1;
-   */
-  transactionId: string;
-
-  /**
-   * @generated from field: google.protobuf.Timestamp posted_at = 2;
-   */
-  postedAt?: Timestamp | undefined;
-};
-
-/**
- * Describes the message innover.ledger.v1.PostEntriesResponse.
- * Use `create(PostEntriesResponseSchema)` to create a new message.
- */
-export const PostEntriesResponseSchema: GenMessage<PostEntriesResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 3);
-
-/**
- * @generated from message innover.ledger.v1.GetAccountRequest
- */
-export type GetAccountRequest = Message<"innover.ledger.v1.GetAccountRequest"> & {
-  /**
-   * @generated from field: string account_id = 1;
-   */
-  accountId: string;
-};
-
-/**
- * Describes the message innover.ledger.v1.GetAccountRequest.
- * Use `create(GetAccountRequestSchema)` to create a new message.
- */
-export const GetAccountRequestSchema: GenMessage<GetAccountRequest> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 4);
-
-/**
- * @generated from message innover.ledger.v1.GetAccountResponse
- */
-export type GetAccountResponse = Message<"innover.ledger.v1.GetAccountResponse"> & {
-  /**
-   * @generated from field: innover.ledger.v1.Account account = 1;
-   */
-  account?: Account | undefined;
-};
-
-/**
- * Describes the message innover.ledger.v1.GetAccountResponse.
- * Use `create(GetAccountResponseSchema)` to create a new message.
- */
-export const GetAccountResponseSchema: GenMessage<GetAccountResponse> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 5);
-
-/**
- * Published once per balanced posting; wallets update their balances from it.
- *
- * @generated from message innover.ledger.v1.LedgerEntriesPosted
- */
-export type LedgerEntriesPosted = Message<"innover.ledger.v1.LedgerEntriesPosted"> & {
-  /**
-   * @generated from field: innover.common.v1.EventMetadata metadata = 1;
-   */
-  metadata?: EventMetadata | undefined;
-
-  /**
-   * @generated from field: string transaction_id = 2;
-   */
-  transactionId: string;
-
-  /**
-   * @generated from field: string payment_id = 3;
-   */
-  paymentId: string;
-
-  /**
-   * @generated from field: repeated innover.ledger.v1.LedgerEntry entries = 4;
-   */
-  entries: LedgerEntry[];
-
-  /**
-   * @generated from field: google.protobuf.Timestamp posted_at = 5;
-   */
-  postedAt?: Timestamp | undefined;
-};
-
-/**
- * Describes the message innover.ledger.v1.LedgerEntriesPosted.
- * Use `create(LedgerEntriesPostedSchema)` to create a new message.
- */
-export const LedgerEntriesPostedSchema: GenMessage<LedgerEntriesPosted> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 6);
-
-/**
- * Published on ledger.transfer-changed.v1 (key: the transfer id) each time a transfer is created or
- * changes status, so a consumer sees one transfer's statuses in order. Wallet balances project it.
+ * Topic ledger.transfer-changed.v1, key = transfer id: one event per status a transfer reaches
+ * (pending, posted, voided, expired), written through the outbox in the transaction that set it, so a
+ * consumer sees a transfer's statuses in order. A single-phase transfer has one event, POSTED.
  *
  * @generated from message innover.ledger.v1.TransferChanged
  */
@@ -252,16 +80,30 @@ export type TransferChanged = Message<"innover.ledger.v1.TransferChanged"> & {
   entries: LedgerEntry[];
 
   /**
+   * Empty when the transfer has none.
+   *
    * @generated from field: string reference = 5;
    */
   reference: string;
 
   /**
-   * Set while the transfer is pending: past it, the transfer can no longer be posted.
+   * Two-phase transfers only: when the reservation times out.
    *
    * @generated from field: google.protobuf.Timestamp expires_at = 6;
    */
   expiresAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_at = 7;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * True for a transfer created pending (two-phase); false for one posted at once.
+   *
+   * @generated from field: bool two_phase = 8;
+   */
+  twoPhase: boolean;
 };
 
 /**
@@ -269,7 +111,7 @@ export type TransferChanged = Message<"innover.ledger.v1.TransferChanged"> & {
  * Use `create(TransferChangedSchema)` to create a new message.
  */
 export const TransferChangedSchema: GenMessage<TransferChanged> = /*@__PURE__*/
-  messageDesc(file_ledger_v1_ledger, 7);
+  messageDesc(file_ledger_v1_ledger, 1);
 
 /**
  * @generated from enum innover.ledger.v1.EntryDirection
@@ -325,6 +167,11 @@ export enum AccountType {
    * @generated from enum value: ACCOUNT_TYPE_EXPENSE = 4;
    */
   EXPENSE = 4,
+
+  /**
+   * @generated from enum value: ACCOUNT_TYPE_EQUITY = 5;
+   */
+  EQUITY = 5,
 }
 
 /**
@@ -343,21 +190,29 @@ export enum TransferStatus {
   UNSPECIFIED = 0,
 
   /**
+   * Reserved: the amounts sit in the accounts' pending debits and credits.
+   *
    * @generated from enum value: TRANSFER_STATUS_PENDING = 1;
    */
   PENDING = 1,
 
   /**
+   * Final: the amounts are in the posted debits and credits.
+   *
    * @generated from enum value: TRANSFER_STATUS_POSTED = 2;
    */
   POSTED = 2,
 
   /**
+   * Final: a pending transfer released by its client.
+   *
    * @generated from enum value: TRANSFER_STATUS_VOIDED = 3;
    */
   VOIDED = 3,
 
   /**
+   * Final: a pending transfer released by the expiry job after its timeout.
+   *
    * @generated from enum value: TRANSFER_STATUS_EXPIRED = 4;
    */
   EXPIRED = 4,
@@ -368,27 +223,4 @@ export enum TransferStatus {
  */
 export const TransferStatusSchema: GenEnum<TransferStatus> = /*@__PURE__*/
   enumDesc(file_ledger_v1_ledger, 2);
-
-/**
- * @generated from service innover.ledger.v1.LedgerService
- */
-export const LedgerService: GenService<{
-  /**
-   * @generated from rpc innover.ledger.v1.LedgerService.PostEntries
-   */
-  postEntries: {
-    methodKind: "unary";
-    input: typeof PostEntriesRequestSchema;
-    output: typeof PostEntriesResponseSchema;
-  },
-  /**
-   * @generated from rpc innover.ledger.v1.LedgerService.GetAccount
-   */
-  getAccount: {
-    methodKind: "unary";
-    input: typeof GetAccountRequestSchema;
-    output: typeof GetAccountResponseSchema;
-  },
-}> = /*@__PURE__*/
-  serviceDesc(file_ledger_v1_ledger, 0);
 

@@ -1,0 +1,238 @@
+/**
+ * All of the ledger's SQL (parameterised; the same statements run on PostgreSQL and CockroachDB), behind the
+ * domain's `LedgerStore` port. Amounts are BIGINT columns; node-postgres hands them over as strings, which
+ * `minorUnits` converts with a check instead of trusting `Number`.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import type { Database, Queryable } from '@innover/kit';
+import { enqueueEvent } from '@innover/kit/outbox';
+import { runTransaction } from '@innover/kit/transactions';
+import type { TransactionOptions } from '@innover/kit/transactions';
+import type { Account, AccountSpec, AccountType, Counters, Direction } from '../domain/accounts.js';
+import type { LedgerStore, LedgerTransactions } from '../domain/ledger.js';
+import type { Entry, Transfer, TransferRequest, TransferStatus } from '../domain/transfers.js';
+
+/** A BIGINT/NUMERIC value as a JavaScript integer, or an error when it is not exactly representable. */
+export function minorUnits(value: string | number | null): number {
+  const number = typeof value === 'number' ? value : Number(value ?? 0);
+  if (!Number.isSafeInteger(number)) throw new Error(`amount ${String(value)} is not a safe integer of minor units`);
+  return number;
+}
+
+interface AccountRow {
+  id: string;
+  code: string;
+  currency: string;
+  account_type: string;
+  allow_negative: boolean;
+  posted_debits_minor: string;
+  posted_credits_minor: string;
+  pending_debits_minor: string;
+  pending_credits_minor: string;
+}
+
+const accountColumns = 'id, code, currency, account_type, allow_negative, posted_debits_minor, posted_credits_minor, pending_debits_minor, pending_credits_minor';
+
+/** Shard rows per account that may go negative (migration 003); a transfer writes one, picked at random. */
+export const counterShards = 16;
+
+/** An account with its counters: its own columns plus its shard rows (which only accounts allowed negative have). */
+const accountWithShards = `SELECT a.id, a.code, a.currency, a.account_type, a.allow_negative,
+    a.posted_debits_minor + COALESCE(s.posted_debits, 0) AS posted_debits_minor,
+    a.posted_credits_minor + COALESCE(s.posted_credits, 0) AS posted_credits_minor,
+    a.pending_debits_minor + COALESCE(s.pending_debits, 0) AS pending_debits_minor,
+    a.pending_credits_minor + COALESCE(s.pending_credits, 0) AS pending_credits_minor
+  FROM accounts a LEFT JOIN (
+    SELECT account_id, SUM(posted_debits_minor) AS posted_debits, SUM(posted_credits_minor) AS posted_credits,
+      SUM(pending_debits_minor) AS pending_debits, SUM(pending_credits_minor) AS pending_credits
+    FROM account_counter_shards WHERE account_id = (SELECT id FROM accounts WHERE {key} = $1) GROUP BY account_id
+  ) s ON s.account_id = a.id
+  WHERE a.{key} = $1`;
+
+function toAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    code: row.code,
+    currency: row.currency,
+    type: row.account_type as AccountType,
+    allowNegative: row.allow_negative,
+    postedDebitsMinor: minorUnits(row.posted_debits_minor),
+    postedCreditsMinor: minorUnits(row.posted_credits_minor),
+    pendingDebitsMinor: minorUnits(row.pending_debits_minor),
+    pendingCreditsMinor: minorUnits(row.pending_credits_minor),
+  };
+}
+
+interface TransferRow {
+  id: string;
+  status: string;
+  two_phase: boolean;
+  timeout_seconds: number | null;
+  reference: string | null;
+  created_at: Date;
+  expires_at: Date | null;
+}
+
+interface EntryRow {
+  transfer_id: string;
+  account_id: string;
+  direction: string;
+  amount_minor: string;
+  currency: string;
+}
+
+const transferColumns = 'id, status, two_phase, timeout_seconds, reference, created_at, expires_at';
+
+function toHeader(row: TransferRow): Omit<Transfer, 'entries'> {
+  return { id: row.id, status: row.status as TransferStatus, twoPhase: row.two_phase, timeoutSeconds: row.timeout_seconds, reference: row.reference, createdAt: row.created_at, expiresAt: row.expires_at };
+}
+
+function toTransfer(row: TransferRow, entries: readonly EntryRow[]): Transfer {
+  return {
+    ...toHeader(row),
+    entries: entries.map((entry) => ({ accountId: entry.account_id, direction: entry.direction as Direction, amountMinor: minorUnits(entry.amount_minor), currency: entry.currency })),
+  };
+}
+
+async function entriesOf(db: Queryable, ids: readonly string[]): Promise<Map<string, EntryRow[]>> {
+  const rows = await db.query<EntryRow>('SELECT transfer_id, account_id, direction, amount_minor, currency FROM transfer_entries WHERE transfer_id = ANY($1::UUID[]) ORDER BY transfer_id, entry_index', [ids]);
+  const byTransfer = new Map<string, EntryRow[]>();
+  for (const row of rows) byTransfer.set(row.transfer_id, [...(byTransfer.get(row.transfer_id) ?? []), row]);
+  return byTransfer;
+}
+
+/** The store over one `Queryable`: a transaction's or the pool's. */
+export function ledgerStore(db: Queryable): LedgerStore {
+  return {
+    async insertAccount(id: string, spec: AccountSpec) {
+      const rows = await db.query('INSERT INTO accounts (id, code, currency, account_type, allow_negative) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING RETURNING id', [id, spec.code, spec.currency, spec.type, spec.allowNegative]);
+      return rows.length > 0;
+    },
+
+    async accountByCode(code: string) {
+      const [row] = await db.query<AccountRow>(accountWithShards.replaceAll('{key}', 'code'), [code]);
+      return row ? toAccount(row) : undefined;
+    },
+
+    async account(id: string) {
+      const [row] = await db.query<AccountRow>(accountWithShards.replaceAll('{key}', 'id'), [id]);
+      return row ? toAccount(row) : undefined;
+    },
+
+    async lockAccounts(ids: readonly string[]) {
+      if (ids.length === 0) return [];
+      // ORDER BY id under FOR UPDATE: rows are locked in id order, so concurrent transfers never deadlock.
+      // Accounts allowed negative are read without a lock: their counters live in shard rows (applyDeltas).
+      const limited = await db.query<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = ANY($1::UUID[]) AND NOT allow_negative ORDER BY id FOR UPDATE`, [ids]);
+      const unlimited = limited.length === ids.length ? [] : await db.query<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = ANY($1::UUID[]) AND allow_negative`, [ids]);
+      return [...limited, ...unlimited].map(toAccount);
+    },
+
+    async transfer(id: string, options: { lock?: boolean } = {}) {
+      const [row] = await db.query<TransferRow & { past_timeout: boolean }>(
+        `SELECT ${transferColumns}, (expires_at IS NOT NULL AND expires_at <= now()) AS past_timeout FROM transfers WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`,
+        [id],
+      );
+      if (!row) return undefined;
+      const entries = await entriesOf(db, [row.id]);
+      return { transfer: toTransfer(row, entries.get(row.id) ?? []), pastTimeout: row.past_timeout };
+    },
+
+    async insertTransfer(request: TransferRequest, status: TransferStatus) {
+      const [row] = await db.query<TransferRow>(
+        `INSERT INTO transfers (id, status, two_phase, timeout_seconds, reference, expires_at)
+         VALUES ($1::UUID, $2::TEXT, $3::BOOLEAN, $4::INT8, $5::TEXT, now() + $4::INT8 * INTERVAL '1 second')
+         ON CONFLICT (id) DO NOTHING
+         RETURNING ${transferColumns}`,
+        [request.id, status, request.pending, request.timeoutSeconds, request.reference],
+      );
+      return row ? toHeader(row) : undefined;
+    },
+
+    async insertEntries(transferId: string, entries: readonly Entry[]) {
+      await db.query(
+        `INSERT INTO transfer_entries (transfer_id, entry_index, account_id, direction, amount_minor, currency)
+         SELECT $1::UUID, x.ordinality - 1, x.account_id, x.direction, x.amount_minor, x.currency
+         FROM unnest($2::UUID[], $3::TEXT[], $4::INT8[], $5::TEXT[]) WITH ORDINALITY AS x(account_id, direction, amount_minor, currency, ordinality)`,
+        [transferId, entries.map((entry) => entry.accountId), entries.map((entry) => entry.direction), entries.map((entry) => entry.amountMinor), entries.map((entry) => entry.currency)],
+      );
+    },
+
+    async setStatus(ids: readonly string[], status: TransferStatus) {
+      await db.query("UPDATE transfers SET status = $2, resolved_at = now() WHERE id = ANY($1::UUID[]) AND status = 'pending'", [ids, status]);
+    },
+
+    async applyDeltas(deltas: ReadonlyMap<string, Counters>, accounts: readonly Account[]) {
+      const unlimited = new Set(accounts.filter((account) => account.allowNegative).map((account) => account.id));
+      const sharded = [...deltas.keys()].filter((id) => unlimited.has(id));
+      const ids = [...deltas.keys()].filter((id) => !unlimited.has(id));
+      const column = (keys: string[], pick: (delta: Counters) => number) => keys.map((id) => pick(deltas.get(id) as Counters));
+      if (sharded.length > 0)
+        await db.query(
+          `INSERT INTO account_counter_shards (account_id, shard, posted_debits_minor, posted_credits_minor, pending_debits_minor, pending_credits_minor)
+           SELECT d.id, $6::INT8, d.posted_debits, d.posted_credits, d.pending_debits, d.pending_credits
+           FROM unnest($1::UUID[], $2::INT8[], $3::INT8[], $4::INT8[], $5::INT8[]) AS d(id, posted_debits, posted_credits, pending_debits, pending_credits)
+           ON CONFLICT (account_id, shard) DO UPDATE SET
+             posted_debits_minor = account_counter_shards.posted_debits_minor + excluded.posted_debits_minor,
+             posted_credits_minor = account_counter_shards.posted_credits_minor + excluded.posted_credits_minor,
+             pending_debits_minor = account_counter_shards.pending_debits_minor + excluded.pending_debits_minor,
+             pending_credits_minor = account_counter_shards.pending_credits_minor + excluded.pending_credits_minor`,
+          [sharded, column(sharded, (delta) => delta.postedDebitsMinor), column(sharded, (delta) => delta.postedCreditsMinor), column(sharded, (delta) => delta.pendingDebitsMinor), column(sharded, (delta) => delta.pendingCreditsMinor), randomInt(counterShards)],
+        );
+      if (ids.length === 0) return;
+      await db.query(
+        `UPDATE accounts AS a SET
+           posted_debits_minor = a.posted_debits_minor + d.posted_debits,
+           posted_credits_minor = a.posted_credits_minor + d.posted_credits,
+           pending_debits_minor = a.pending_debits_minor + d.pending_debits,
+           pending_credits_minor = a.pending_credits_minor + d.pending_credits
+         FROM unnest($1::UUID[], $2::INT8[], $3::INT8[], $4::INT8[], $5::INT8[]) AS d(id, posted_debits, posted_credits, pending_debits, pending_credits)
+         WHERE a.id = d.id`,
+        [ids, column(ids, (delta) => delta.postedDebitsMinor), column(ids, (delta) => delta.postedCreditsMinor), column(ids, (delta) => delta.pendingDebitsMinor), column(ids, (delta) => delta.pendingCreditsMinor)],
+      );
+    },
+
+    async claimExpired(limit: number) {
+      // SKIP LOCKED: replicas running the job at once take disjoint batches (CockroachDB ≥ 23.1, PostgreSQL ≥ 9.5).
+      const rows = await db.query<TransferRow>(`SELECT ${transferColumns} FROM transfers WHERE status = 'pending' AND expires_at <= now() ORDER BY expires_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
+      if (rows.length === 0) return [];
+      const entries = await entriesOf(
+        db,
+        rows.map((row) => row.id),
+      );
+      return rows.map((row) => toTransfer(row, entries.get(row.id) ?? []));
+    },
+
+    async trialBalance() {
+      // One statement, so one consistent snapshot: a transfer's entries and its status commit together.
+      const rows = await db.query<{ currency: string; debits: string; credits: string }>(
+        `SELECT e.currency,
+           SUM(CASE WHEN e.direction = 'debit' THEN e.amount_minor ELSE 0 END) AS debits,
+           SUM(CASE WHEN e.direction = 'credit' THEN e.amount_minor ELSE 0 END) AS credits
+         FROM transfer_entries e JOIN transfers t ON t.id = e.transfer_id
+         WHERE t.status = 'posted'
+         GROUP BY e.currency ORDER BY e.currency`,
+      );
+      return rows.map((row) => ({ currency: row.currency, debitsMinor: minorUnits(row.debits), creditsMinor: minorUnits(row.credits) }));
+    },
+
+    async enqueue(event) {
+      await enqueueEvent(db, { topic: event.topic, key: event.key, id: event.id, payload: event.payload });
+    },
+  };
+}
+
+/**
+ * Serializable retries for a hot account: many transfers on one account (a wallet funded once, spent
+ * concurrently; `settlement:<CUR>` under top-ups) conflict on its row, and each commit fails every transaction
+ * waiting on the row with 40001. More attempts with a lower ceiling than the kit's defaults let them through.
+ */
+export const transferTransactionOptions: TransactionOptions = { maxAttempts: 30, baseDelayMs: 2, maxDelayMs: 100 };
+
+export function ledgerTransactions(database: Database, options: TransactionOptions = transferTransactionOptions): LedgerTransactions {
+  return {
+    write: async (name, work) => await runTransaction(database, async (tx) => await work(ledgerStore(tx)), { ...options, name }),
+    read: ledgerStore(database),
+    newId: () => randomUUID(),
+  };
+}
