@@ -3,7 +3,6 @@
 
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
-import { QuoteIssuedSchema } from './forex/v1/forex_pb.js';
 
 /** Turns an event into Kafka message bytes (protobuf binary) and back. */
 export interface EventCodec<Desc extends DescMessage = DescMessage> {
@@ -25,9 +24,6 @@ export function eventCodec<Desc extends DescMessage>(schema: Desc): EventCodec<D
   };
 }
 
-export const quoteIssuedCodec = eventCodec(QuoteIssuedSchema);
-
 /** Every event codec of this service, by fully qualified message name. */
 export const eventCodecs: Readonly<Record<string, EventCodec>> = {
-  'innover.forex.v1.QuoteIssued': quoteIssuedCodec,
 };

@@ -3,7 +3,6 @@
 
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
-import { ProfileCreatedSchema, ProfileKycStatusChangedSchema } from './profile/v1/profile_pb.js';
 
 /** Turns an event into Kafka message bytes (protobuf binary) and back. */
 export interface EventCodec<Desc extends DescMessage = DescMessage> {
@@ -25,11 +24,6 @@ export function eventCodec<Desc extends DescMessage>(schema: Desc): EventCodec<D
   };
 }
 
-export const profileCreatedCodec = eventCodec(ProfileCreatedSchema);
-export const profileKycStatusChangedCodec = eventCodec(ProfileKycStatusChangedSchema);
-
 /** Every event codec of this service, by fully qualified message name. */
 export const eventCodecs: Readonly<Record<string, EventCodec>> = {
-  'innover.profile.v1.ProfileCreated': profileCreatedCodec,
-  'innover.profile.v1.ProfileKycStatusChanged': profileKycStatusChangedCodec,
 };
