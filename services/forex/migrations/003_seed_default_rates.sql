@@ -2,8 +2,7 @@
 -- afterwards). Both directions between EUR, USD, GBP and JPY; each direction is its own pair, so a team sets
 -- its own spread. Derived from EUR-USD 1.08, EUR-GBP 0.85 and EUR-JPY 162, the reverse directions rounded
 -- (USD-EUR and GBP-EUR to 6 decimals, as 001 seeded them; the others to 8). ON CONFLICT DO NOTHING keeps a rate set earlier.
-INSERT INTO rates (base, quote, rate) VALUES
-  ('EUR', 'USD', 1.08), ('USD', 'EUR', 0.925926),
+INSERT INTO rates (base, quote, rate) VALUES ('EUR', 'USD', 1.08), ('USD', 'EUR', 0.925926),
   ('EUR', 'GBP', 0.85), ('GBP', 'EUR', 1.176471),
   ('EUR', 'JPY', 162), ('JPY', 'EUR', 0.00617284),
   ('GBP', 'USD', 1.27058824), ('USD', 'GBP', 0.78703704),
