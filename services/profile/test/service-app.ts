@@ -15,7 +15,7 @@ export interface ServiceApp {
   close(): Promise<void>;
 }
 
-export async function startServiceApp(name: string, definition: ServiceDefinition, databaseUrl: string): Promise<ServiceApp> {
+export async function startServiceApp(name: string, definition: ServiceDefinition, databaseUrl: string, options: { wrapDatabase?: (database: Database) => Database } = {}): Promise<ServiceApp> {
   const logger = pino({ level: 'silent' });
   const parsed = parseConfig({ SERVICE_NAME: name, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }, 'api');
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
@@ -23,7 +23,7 @@ export async function startServiceApp(name: string, definition: ServiceDefinitio
   if (definition.kitTables?.length) await runKitMigrations(database, definition.kitTables, logger);
   // Twice: the migrations are idempotent, and recorded once.
   if (definition.migrationsDirectory) for (let run = 0; run < 2; run += 1) await runMigrations(database, definition.migrationsDirectory, logger);
-  const dependencies = { config: parsed.config, logger, database, events: undefined, tasks: undefined };
+  const dependencies = { config: parsed.config, logger, database: options.wrapDatabase?.(database) ?? database, events: undefined, tasks: undefined };
   const app = createApp({ serviceName: name, serviceVersion: 'test', logger, readinessChecks: [], routes: (router) => definition.routes?.(router, dependencies) });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

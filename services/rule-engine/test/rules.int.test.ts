@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres } from '../../../test/support/peers.js';
 import type { PostgresPeer } from '../../../test/support/peers.js';
+import { injectFaults, sqlStateError } from '@innover/kit/faults';
+import type { FaultyDatabase } from '@innover/kit/faults';
 import { ruleEngine } from '../src/service.js';
 import { startServiceApp } from './service-app.js';
 import type { ServiceApp } from './service-app.js';
@@ -9,10 +11,12 @@ import type { ServiceApp } from './service-app.js';
 // The rule-engine contract of issue 10 through HTTP, over real PostgreSQL.
 let postgres: PostgresPeer;
 let app: ServiceApp;
+let databaseUrl: string;
 
 beforeAll(async () => {
   postgres = await startPostgres();
-  app = await startServiceApp('rule-engine', ruleEngine, await postgres.createDatabase('rule_engine'));
+  databaseUrl = await postgres.createDatabase('rule_engine');
+  app = await startServiceApp('rule-engine', ruleEngine, databaseUrl);
 });
 
 afterAll(async () => {
@@ -141,6 +145,31 @@ describe('rule-engine: evaluations', () => {
     const amountPayer = randomUUID();
     const byAmount = await Promise.all(Array.from({ length: 12 }, () => evaluate(payment({ payerCustomerId: amountPayer, amountMinor: 1_000 }))));
     expect(byAmount.filter((answer) => answer.decision === 'approve')).toHaveLength(2);
+  });
+
+  it('a serialization failure is retried, and an ambiguous commit (40003) re-runs the evaluation: decided once, counted once', async () => {
+    await putRules({ ...rules, velocity: { windowHours: 24, maxCount: 2, maxAmountMinor: {} } });
+    let faulty: FaultyDatabase | undefined;
+    const faults = [
+      // The first evaluation's COMMIT: 40001, not committed, runTransaction retries it.
+      { match: 'COMMIT', error: () => sqlStateError('40001') },
+      // The second's COMMIT runs, then the acknowledgement is lost: committed, yet the caller hears 40003.
+      { match: 'COMMIT', when: 'after' as const, error: () => sqlStateError('40003') },
+    ];
+    const faultyApp = await startServiceApp('rule-engine', ruleEngine, databaseUrl, { wrapDatabase: (database) => (faulty = injectFaults(database, faults)) });
+    try {
+      const payerCustomerId = randomUUID();
+      const first = await faultyApp.call('POST', '/evaluations', payment({ payerCustomerId }));
+      expect(first).toMatchObject({ status: 200, json: { decision: 'approve' } });
+      const second = payment({ payerCustomerId });
+      expect(await faultyApp.call('POST', '/evaluations', second)).toMatchObject({ status: 200, json: { decision: 'approve' } });
+      expect(faulty?.injected).toEqual(['COMMIT', 'COMMIT']);
+      const [row] = await app.database.query<{ evaluations: string }>('SELECT count(*) AS evaluations FROM evaluations WHERE payer_customer_id = $1', [payerCustomerId]);
+      expect(row?.evaluations).toBe('2');
+      expect(await evaluate(payment({ payerCustomerId }))).toMatchObject({ decision: 'reject', reasons: [{ rule: 'velocity_count' }] });
+    } finally {
+      await faultyApp.close();
+    }
   });
 
   it('an invalid request is a 400 naming the field; the sample body is one', async () => {

@@ -1,5 +1,5 @@
 import type { Database, Queryable } from '@innover/kit';
-import { runTransaction } from '@innover/kit/transactions';
+import { AmbiguousCommitError, runTransaction } from '@innover/kit/transactions';
 import type { Decision, EvaluationRequest, Outcome, Reason } from '../domain/decision.js';
 import type { EvaluationStore, EvaluationTransaction, RuleSetStore } from '../domain/evaluations.js';
 import { ruleSetSchema } from '../domain/rule-set.js';
@@ -71,10 +71,19 @@ function evaluationStore(tx: Queryable): EvaluationStore {
  * statement sees what the payer's previous evaluations committed, so they queue instead of aborting one another
  * (under SERIALIZABLE, N concurrent payments of one payer would abort up to N − 1 times each). CockroachDB runs
  * it as SERIALIZABLE where READ COMMITTED is not enabled; runTransaction retries its 40001s. A retried attempt
- * only re-runs SQL.
+ * only re-runs SQL. After an ambiguous commit (40003: maybe committed) the work runs again: it is idempotent by
+ * paymentId, so it answers the stored decision if the first commit happened, and decides anew if it did not.
  */
-export function evaluationTransaction(database: Database): EvaluationTransaction {
-  return async (work) => await runTransaction(database, async (tx) => await work(evaluationStore(tx)), { isolation: 'read committed', name: 'rule-engine.evaluate' });
+export function evaluationTransaction(database: Database, options: { ambiguousReruns?: number } = {}): EvaluationTransaction {
+  return async (work) => {
+    for (let rerun = 0; ; rerun += 1) {
+      try {
+        return await runTransaction(database, async (tx) => await work(evaluationStore(tx)), { isolation: 'read committed', name: 'rule-engine.evaluate' });
+      } catch (error) {
+        if (!(error instanceof AmbiguousCommitError) || rerun >= (options.ambiguousReruns ?? 2)) throw error;
+      }
+    }
+  };
 }
 
 /** rule_sets: the newest version is the one in force. */
