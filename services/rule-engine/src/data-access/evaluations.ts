@@ -69,8 +69,9 @@ function evaluationStore(tx: Queryable): EvaluationStore {
 /**
  * One evaluation per transaction, READ COMMITTED behind the payer's lock row: once the lock is held, each
  * statement sees what the payer's previous evaluations committed, so they queue instead of aborting one another
- * (under SERIALIZABLE, N concurrent payments of one payer would abort up to N − 1 times each). CockroachDB runs
- * it as SERIALIZABLE where READ COMMITTED is not enabled; runTransaction retries its 40001s. A retried attempt
+ * (under SERIALIZABLE, N concurrent payments of one payer would abort up to N − 1 times each). CockroachDB has
+ * READ COMMITTED on by default since 24.1 (sql.txn.read_committed_isolation.enabled, cockroachdb/cockroach#118479)
+ * and runs it as SERIALIZABLE where it is switched off, which is correct too; runTransaction retries its 40001s. A retried attempt
  * only re-runs SQL. After an ambiguous commit (40003: maybe committed) the work runs again: it is idempotent by
  * paymentId, so it answers the stored decision if the first commit happened, and decides anew if it did not.
  */
