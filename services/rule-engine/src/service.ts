@@ -1,9 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { packageVersion } from '@innover/kit';
 import type { ServiceDefinition } from '@innover/kit';
-import { ruleRoutes } from './domain/evaluations.js';
+import { ruleRoutes } from './entry-points/routes.js';
 
-/** The rule-engine service: what is its own. */
+/** The rule-engine service: versioned rules and the persisted decision for each payment (publishes no events). */
 export const ruleEngine: ServiceDefinition = {
   version: packageVersion(import.meta.url),
+  migrationsDirectory: fileURLToPath(new URL('../migrations', import.meta.url)),
   routes: ruleRoutes,
 };

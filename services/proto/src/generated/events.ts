@@ -3,10 +3,8 @@
 
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
-import { QuoteIssuedSchema } from './forex/v1/forex_pb.js';
 import { TransferChangedSchema } from './ledger/v1/ledger_pb.js';
 import { PaymentInitiatedSchema, PaymentStatusChangedSchema } from './payment/v1/payment_pb.js';
-import { ProfileCreatedSchema, ProfileKycStatusChangedSchema } from './profile/v1/profile_pb.js';
 import { PaymentEvaluatedSchema } from './rule-engine/v1/rule-engine_pb.js';
 import { WalletBalanceChangedSchema, WalletOpenedSchema } from './wallet/v1/wallet_pb.js';
 
@@ -33,24 +31,18 @@ export function eventCodec<Desc extends DescMessage>(schema: Desc, topic: string
   };
 }
 
-export const quoteIssuedCodec = eventCodec(QuoteIssuedSchema, 'forex.quote-issued.v1');
 export const transferChangedCodec = eventCodec(TransferChangedSchema, 'ledger.transfer-changed.v1');
 export const paymentInitiatedCodec = eventCodec(PaymentInitiatedSchema, 'payment.initiated.v1');
 export const paymentStatusChangedCodec = eventCodec(PaymentStatusChangedSchema, 'payment.status-changed.v1');
-export const profileCreatedCodec = eventCodec(ProfileCreatedSchema, 'profile.created.v1');
-export const profileKycStatusChangedCodec = eventCodec(ProfileKycStatusChangedSchema, 'profile.kyc-status-changed.v1');
 export const paymentEvaluatedCodec = eventCodec(PaymentEvaluatedSchema, 'rule-engine.payment-evaluated.v1');
 export const walletBalanceChangedCodec = eventCodec(WalletBalanceChangedSchema, 'wallet.balance-changed.v1');
 export const walletOpenedCodec = eventCodec(WalletOpenedSchema, 'wallet.opened.v1');
 
 /** Every event codec, by fully qualified message name. */
 export const eventCodecs: Readonly<Record<string, EventCodec>> = {
-  'innover.forex.v1.QuoteIssued': quoteIssuedCodec,
   'innover.ledger.v1.TransferChanged': transferChangedCodec,
   'innover.payment.v1.PaymentInitiated': paymentInitiatedCodec,
   'innover.payment.v1.PaymentStatusChanged': paymentStatusChangedCodec,
-  'innover.profile.v1.ProfileCreated': profileCreatedCodec,
-  'innover.profile.v1.ProfileKycStatusChanged': profileKycStatusChangedCodec,
   'innover.rule_engine.v1.PaymentEvaluated': paymentEvaluatedCodec,
   'innover.wallet.v1.WalletBalanceChanged': walletBalanceChangedCodec,
   'innover.wallet.v1.WalletOpened': walletOpenedCodec,
@@ -58,12 +50,9 @@ export const eventCodecs: Readonly<Record<string, EventCodec>> = {
 
 /** Every event codec, by topic. */
 export const eventCodecsByTopic: Readonly<Record<string, EventCodec>> = {
-  'forex.quote-issued.v1': quoteIssuedCodec,
   'ledger.transfer-changed.v1': transferChangedCodec,
   'payment.initiated.v1': paymentInitiatedCodec,
   'payment.status-changed.v1': paymentStatusChangedCodec,
-  'profile.created.v1': profileCreatedCodec,
-  'profile.kyc-status-changed.v1': profileKycStatusChangedCodec,
   'rule-engine.payment-evaluated.v1': paymentEvaluatedCodec,
   'wallet.balance-changed.v1': walletBalanceChangedCodec,
   'wallet.opened.v1': walletOpenedCodec,

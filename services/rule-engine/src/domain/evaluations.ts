@@ -1,38 +1,60 @@
-import type { Router } from 'express';
-import { z } from 'zod';
-import { validateBody } from '@innover/kit';
-import type { ApiDependencies } from '@innover/kit';
-import { randomUUID } from 'node:crypto';
+import { decide, windowStart } from './decision.js';
+import type { Decision, EvaluationRequest, Reason, VelocityTotals } from './decision.js';
+import type { RuleSet, Rules } from './rule-set.js';
+import { normalizeRules } from './rule-set.js';
 
-export const evaluationRequest = z.strictObject({
-  paymentId: z.string().min(1).max(64).optional(),
-  amountMinor: z.number().int('must be a whole number of minor units').positive('must be greater than 0'),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
-  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code such as DE'),
-});
-export type EvaluationRequest = z.infer<typeof evaluationRequest>;
-
-/** Blocked countries and the review threshold: the rule set is data, evaluated by a pure function. */
-export const defaultRules = { blockedCountries: ['KP', 'IR'], reviewAboveMinor: 1_000_000 };
-
-export interface EvaluationResult {
-  decision: 'allow' | 'review' | 'deny';
-  /** `code` is stable for machines (e.g. COUNTRY_BLOCKED), `message` is for people. */
-  reasons: Array<{ code: string; message: string }>;
+/** What an evaluation reads and writes, inside one transaction (data-access/evaluations.ts). */
+export interface EvaluationStore {
+  /** Holds the payer's lock row for `currency` until the transaction ends: one evaluation per payer at a time. */
+  lockPayer(payerCustomerId: string, currency: string): Promise<void>;
+  findDecision(paymentId: string): Promise<Decision | undefined>;
+  currentRuleSet(): Promise<RuleSet>;
+  /** The payer's approved evaluations in `currency` after `since`. */
+  velocityTotals(payerCustomerId: string, currency: string, since: Date): Promise<VelocityTotals>;
+  /** False when the payment was already evaluated (its id is the key). */
+  insertDecision(request: EvaluationRequest, decision: Decision, evaluatedAt: Date): Promise<boolean>;
 }
 
-export function evaluate(request: EvaluationRequest, rules = defaultRules): EvaluationResult {
-  if (rules.blockedCountries.includes(request.country)) return { decision: 'deny', reasons: [{ code: 'COUNTRY_BLOCKED', message: `country ${request.country} is blocked` }] };
-  if (request.amountMinor > rules.reviewAboveMinor) return { decision: 'review', reasons: [{ code: 'AMOUNT_OVER_LIMIT', message: `amount above ${rules.reviewAboveMinor}` }] };
-  return { decision: 'allow', reasons: [] };
+/** Runs `work` in one transaction; may run it again after a retryable failure (no side effects outside it). */
+export type EvaluationTransaction = <T>(work: (store: EvaluationStore) => Promise<T>) => Promise<T>;
+
+export interface RuleSetStore {
+  current(): Promise<RuleSet>;
+  /** Stores `rules` as the next version and answers it. */
+  replace(rules: Rules): Promise<RuleSet>;
 }
 
-/** POST /evaluations returns the decision and announces it. */
-export function ruleRoutes(router: Router, _dependencies: ApiDependencies): void {
-  router.post('/evaluations', validateBody(evaluationRequest), async (request, response) => {
-    const body = request.body as EvaluationRequest;
-    const result = evaluate(body);
-    const paymentId = body.paymentId ?? randomUUID();
-    response.json({ paymentId, ...result });
+/**
+ * POST /evaluations: the decision for a payment, persisted. Idempotent by paymentId: a repeat answers the
+ * stored decision and is not counted again. The payer's lock is taken before anything is read, so a payer's
+ * concurrent payments see each other's approvals and the velocity limits hold.
+ */
+export async function evaluatePayment(transaction: EvaluationTransaction, request: EvaluationRequest, now: () => Date = () => new Date()): Promise<Decision> {
+  return await transaction(async (store) => {
+    await store.lockPayer(request.payerCustomerId, request.currency);
+    const stored = await store.findDecision(request.paymentId);
+    if (stored) return stored;
+    const ruleSet = await store.currentRuleSet();
+    const evaluatedAt = now();
+    const velocity = await store.velocityTotals(request.payerCustomerId, request.currency, windowStart(evaluatedAt, ruleSet.velocity.windowHours));
+    const outcome = decide(request, ruleSet, velocity);
+    const decision: Decision = { ...outcome, ruleSetVersion: ruleSet.version };
+    if (await store.insertDecision(request, decision, evaluatedAt)) return decision;
+    // The same payment id under another payer's lock got there first: its decision stands.
+    const first = await store.findDecision(request.paymentId);
+    if (!first) throw new Error(`evaluation of payment ${request.paymentId} conflicted, yet none is stored`);
+    return first;
   });
 }
+
+/** GET /rules. */
+export async function currentRules(store: RuleSetStore): Promise<RuleSet> {
+  return await store.current();
+}
+
+/** PUT /rules: the next version. */
+export async function replaceRules(store: RuleSetStore, rules: Rules): Promise<RuleSet> {
+  return await store.replace(normalizeRules(rules));
+}
+
+export type { Decision, EvaluationRequest, Reason };

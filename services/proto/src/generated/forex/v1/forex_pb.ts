@@ -2,11 +2,13 @@
 // @generated from file forex/v1/forex.proto (package innover.forex.v1, syntax proto3)
 /* eslint-disable */
 
-// Foreign exchange: firm quotes between two currencies.
+// Foreign exchange: one rate per direction, and firm quotes a payment uses once. The HTTP API is the
+// contract (GET /rates, PUT /rates/:pair, POST /quotes, POST /quotes/:id/use); these messages give the same
+// resources a typed shape. Forex publishes no events.
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { EventMetadata, Money } from "../../common/v1/common_pb.js";
+import type { Money } from "../../common/v1/common_pb.js";
 import { file_common_v1_common } from "../../common/v1/common_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -16,7 +18,38 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file forex/v1/forex.proto.
  */
 export const file_forex_v1_forex: GenFile = /*@__PURE__*/
-  fileDesc("ChRmb3JleC92MS9mb3JleC5wcm90bxIQaW5ub3Zlci5mb3JleC52MSKkAgoFUXVvdGUSEAoIcXVvdGVfaWQYASABKAkSHAoUc291cmNlX2N1cnJlbmN5X2NvZGUYAiABKAkSHAoUdGFyZ2V0X2N1cnJlbmN5X2NvZGUYAyABKAkSDAoEcmF0ZRgEIAEoCRIvCg1zb3VyY2VfYW1vdW50GAUgASgLMhguaW5ub3Zlci5jb21tb24udjEuTW9uZXkSLwoNdGFyZ2V0X2Ftb3VudBgGIAEoCzIYLmlubm92ZXIuY29tbW9uLnYxLk1vbmV5Ei0KCWlzc3VlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiYAoPR2V0UXVvdGVSZXF1ZXN0Ei8KDXNvdXJjZV9hbW91bnQYASABKAsyGC5pbm5vdmVyLmNvbW1vbi52MS5Nb25leRIcChR0YXJnZXRfY3VycmVuY3lfY29kZRgCIAEoCSI6ChBHZXRRdW90ZVJlc3BvbnNlEiYKBXF1b3RlGAEgASgLMhcuaW5ub3Zlci5mb3JleC52MS5RdW90ZSJpCgtRdW90ZUlzc3VlZBIyCghtZXRhZGF0YRgBIAEoCzIgLmlubm92ZXIuY29tbW9uLnYxLkV2ZW50TWV0YWRhdGESJgoFcXVvdGUYAiABKAsyFy5pbm5vdmVyLmZvcmV4LnYxLlF1b3RlMmEKDEZvcmV4U2VydmljZRJRCghHZXRRdW90ZRIhLmlubm92ZXIuZm9yZXgudjEuR2V0UXVvdGVSZXF1ZXN0GiIuaW5ub3Zlci5mb3JleC52MS5HZXRRdW90ZVJlc3BvbnNlYgZwcm90bzM", [file_common_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChRmb3JleC92MS9mb3JleC5wcm90bxIQaW5ub3Zlci5mb3JleC52MSJSCgRSYXRlEgwKBHBhaXIYASABKAkSDAoEcmF0ZRgCIAEoCRIuCgp1cGRhdGVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKHAgoFUXVvdGUSEAoIcXVvdGVfaWQYASABKAkSGgoSc2VsbF9jdXJyZW5jeV9jb2RlGAIgASgJEhkKEWJ1eV9jdXJyZW5jeV9jb2RlGAMgASgJEi0KC3NlbGxfYW1vdW50GAQgASgLMhguaW5ub3Zlci5jb21tb24udjEuTW9uZXkSLAoKYnV5X2Ftb3VudBgFIAEoCzIYLmlubm92ZXIuY29tbW9uLnYxLk1vbmV5EgwKBHJhdGUYBiABKAkSLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGgoSdXNlZF9ieV9wYXltZW50X2lkGAggASgJIjEKEExpc3RSYXRlc1JlcXVlc3QSDQoFbGltaXQYASABKAUSDgoGY3Vyc29yGAIgASgJIk8KEUxpc3RSYXRlc1Jlc3BvbnNlEiUKBWl0ZW1zGAEgAygLMhYuaW5ub3Zlci5mb3JleC52MS5SYXRlEhMKC25leHRfY3Vyc29yGAIgASgJIiwKDlNldFJhdGVSZXF1ZXN0EgwKBHBhaXIYASABKAkSDAoEcmF0ZRgCIAEoCSI3Cg9TZXRSYXRlUmVzcG9uc2USJAoEcmF0ZRgBIAEoCzIWLmlubm92ZXIuZm9yZXgudjEuUmF0ZSJeChJDcmVhdGVRdW90ZVJlcXVlc3QSLQoLc2VsbF9hbW91bnQYASABKAsyGC5pbm5vdmVyLmNvbW1vbi52MS5Nb25leRIZChFidXlfY3VycmVuY3lfY29kZRgCIAEoCSI9ChNDcmVhdGVRdW90ZVJlc3BvbnNlEiYKBXF1b3RlGAEgASgLMhcuaW5ub3Zlci5mb3JleC52MS5RdW90ZSI3Cg9Vc2VRdW90ZVJlcXVlc3QSEAoIcXVvdGVfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCSI6ChBVc2VRdW90ZVJlc3BvbnNlEiYKBXF1b3RlGAEgASgLMhcuaW5ub3Zlci5mb3JleC52MS5RdW90ZTLjAgoMRm9yZXhTZXJ2aWNlElQKCUxpc3RSYXRlcxIiLmlubm92ZXIuZm9yZXgudjEuTGlzdFJhdGVzUmVxdWVzdBojLmlubm92ZXIuZm9yZXgudjEuTGlzdFJhdGVzUmVzcG9uc2USTgoHU2V0UmF0ZRIgLmlubm92ZXIuZm9yZXgudjEuU2V0UmF0ZVJlcXVlc3QaIS5pbm5vdmVyLmZvcmV4LnYxLlNldFJhdGVSZXNwb25zZRJaCgtDcmVhdGVRdW90ZRIkLmlubm92ZXIuZm9yZXgudjEuQ3JlYXRlUXVvdGVSZXF1ZXN0GiUuaW5ub3Zlci5mb3JleC52MS5DcmVhdGVRdW90ZVJlc3BvbnNlElEKCFVzZVF1b3RlEiEuaW5ub3Zlci5mb3JleC52MS5Vc2VRdW90ZVJlcXVlc3QaIi5pbm5vdmVyLmZvcmV4LnYxLlVzZVF1b3RlUmVzcG9uc2ViBnByb3RvMw", [file_common_v1_common, file_google_protobuf_timestamp]);
+
+/**
+ * The rate of one direction: pair "EUR-USD" is USD per EUR.
+ *
+ * @generated from message innover.forex.v1.Rate
+ */
+export type Rate = Message<"innover.forex.v1.Rate"> & {
+  /**
+   * @generated from field: string pair = 1;
+   */
+  pair: string;
+
+  /**
+   * A decimal string, e.g. "1.0800": exact, never a float.
+   *
+   * @generated from field: string rate = 2;
+   */
+  rate: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp updated_at = 3;
+   */
+  updatedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message innover.forex.v1.Rate.
+ * Use `create(RateSchema)` to create a new message.
+ */
+export const RateSchema: GenMessage<Rate> = /*@__PURE__*/
+  messageDesc(file_forex_v1_forex, 0);
 
 /**
  * @generated from message innover.forex.v1.Quote
@@ -28,45 +61,49 @@ export type Quote = Message<"innover.forex.v1.Quote"> & {
   quoteId: string;
 
   /**
-   * ISO 4217 codes: sell source, buy target.
+   * ISO 4217 codes: what the payer sells and what the payee receives.
    *
-   * @generated from field: string source_currency_code = 2;
+   * @generated from field: string sell_currency_code = 2;
    */
-  sourceCurrencyCode: string;
+  sellCurrencyCode: string;
 
   /**
-   * @generated from field: string target_currency_code = 3;
+   * @generated from field: string buy_currency_code = 3;
    */
-  targetCurrencyCode: string;
+  buyCurrencyCode: string;
 
   /**
-   * Units of target per unit of source as a decimal string, e.g. "0.8571", exact.
+   * @generated from field: innover.common.v1.Money sell_amount = 4;
+   */
+  sellAmount?: Money | undefined;
+
+  /**
+   * Rounded half-even at the buy currency's ISO 4217 exponent.
    *
-   * @generated from field: string rate = 4;
+   * @generated from field: innover.common.v1.Money buy_amount = 5;
+   */
+  buyAmount?: Money | undefined;
+
+  /**
+   * Buy units per sell unit as a decimal string.
+   *
+   * @generated from field: string rate = 6;
    */
   rate: string;
 
   /**
-   * @generated from field: innover.common.v1.Money source_amount = 5;
-   */
-  sourceAmount?: Money | undefined;
-
-  /**
-   * @generated from field: innover.common.v1.Money target_amount = 6;
-   */
-  targetAmount?: Money | undefined;
-
-  /**
-   * @generated from field: google.protobuf.Timestamp issued_at = 7;
-   */
-  issuedAt?: Timestamp | undefined;
-
-  /**
-   * The rate is honoured until then.
+   * The quote can be used until then.
    *
-   * @generated from field: google.protobuf.Timestamp expires_at = 8;
+   * @generated from field: google.protobuf.Timestamp expires_at = 7;
    */
   expiresAt?: Timestamp | undefined;
+
+  /**
+   * The payment that used it, once one has.
+   *
+   * @generated from field: string used_by_payment_id = 8;
+   */
+  usedByPaymentId: string;
 };
 
 /**
@@ -74,34 +111,119 @@ export type Quote = Message<"innover.forex.v1.Quote"> & {
  * Use `create(QuoteSchema)` to create a new message.
  */
 export const QuoteSchema: GenMessage<Quote> = /*@__PURE__*/
-  messageDesc(file_forex_v1_forex, 0);
-
-/**
- * @generated from message innover.forex.v1.GetQuoteRequest
- */
-export type GetQuoteRequest = Message<"innover.forex.v1.GetQuoteRequest"> & {
-  /**
-   * @generated from field: innover.common.v1.Money source_amount = 1;
-   */
-  sourceAmount?: Money | undefined;
-
-  /**
-   * @generated from field: string target_currency_code = 2;
-   */
-  targetCurrencyCode: string;
-};
-
-/**
- * Describes the message innover.forex.v1.GetQuoteRequest.
- * Use `create(GetQuoteRequestSchema)` to create a new message.
- */
-export const GetQuoteRequestSchema: GenMessage<GetQuoteRequest> = /*@__PURE__*/
   messageDesc(file_forex_v1_forex, 1);
 
 /**
- * @generated from message innover.forex.v1.GetQuoteResponse
+ * @generated from message innover.forex.v1.ListRatesRequest
  */
-export type GetQuoteResponse = Message<"innover.forex.v1.GetQuoteResponse"> & {
+export type ListRatesRequest = Message<"innover.forex.v1.ListRatesRequest"> & {
+  /**
+   * Default 50, at most 200.
+   *
+   * @generated from field: int32 limit = 1;
+   */
+  limit: number;
+
+  /**
+   * @generated from field: string cursor = 2;
+   */
+  cursor: string;
+};
+
+/**
+ * Describes the message innover.forex.v1.ListRatesRequest.
+ * Use `create(ListRatesRequestSchema)` to create a new message.
+ */
+export const ListRatesRequestSchema: GenMessage<ListRatesRequest> = /*@__PURE__*/
+  messageDesc(file_forex_v1_forex, 2);
+
+/**
+ * @generated from message innover.forex.v1.ListRatesResponse
+ */
+export type ListRatesResponse = Message<"innover.forex.v1.ListRatesResponse"> & {
+  /**
+   * @generated from field: repeated innover.forex.v1.Rate items = 1;
+   */
+  items: Rate[];
+
+  /**
+   * @generated from field: string next_cursor = 2;
+   */
+  nextCursor: string;
+};
+
+/**
+ * Describes the message innover.forex.v1.ListRatesResponse.
+ * Use `create(ListRatesResponseSchema)` to create a new message.
+ */
+export const ListRatesResponseSchema: GenMessage<ListRatesResponse> = /*@__PURE__*/
+  messageDesc(file_forex_v1_forex, 3);
+
+/**
+ * @generated from message innover.forex.v1.SetRateRequest
+ */
+export type SetRateRequest = Message<"innover.forex.v1.SetRateRequest"> & {
+  /**
+   * @generated from field: string pair = 1;
+   */
+  pair: string;
+
+  /**
+   * @generated from field: string rate = 2;
+   */
+  rate: string;
+};
+
+/**
+ * Describes the message innover.forex.v1.SetRateRequest.
+ * Use `create(SetRateRequestSchema)` to create a new message.
+ */
+export const SetRateRequestSchema: GenMessage<SetRateRequest> = /*@__PURE__*/
+  messageDesc(file_forex_v1_forex, 4);
+
+/**
+ * @generated from message innover.forex.v1.SetRateResponse
+ */
+export type SetRateResponse = Message<"innover.forex.v1.SetRateResponse"> & {
+  /**
+   * @generated from field: innover.forex.v1.Rate rate = 1;
+   */
+  rate?: Rate | undefined;
+};
+
+/**
+ * Describes the message innover.forex.v1.SetRateResponse.
+ * Use `create(SetRateResponseSchema)` to create a new message.
+ */
+export const SetRateResponseSchema: GenMessage<SetRateResponse> = /*@__PURE__*/
+  messageDesc(file_forex_v1_forex, 5);
+
+/**
+ * @generated from message innover.forex.v1.CreateQuoteRequest
+ */
+export type CreateQuoteRequest = Message<"innover.forex.v1.CreateQuoteRequest"> & {
+  /**
+   * @generated from field: innover.common.v1.Money sell_amount = 1;
+   */
+  sellAmount?: Money | undefined;
+
+  /**
+   * @generated from field: string buy_currency_code = 2;
+   */
+  buyCurrencyCode: string;
+};
+
+/**
+ * Describes the message innover.forex.v1.CreateQuoteRequest.
+ * Use `create(CreateQuoteRequestSchema)` to create a new message.
+ */
+export const CreateQuoteRequestSchema: GenMessage<CreateQuoteRequest> = /*@__PURE__*/
+  messageDesc(file_forex_v1_forex, 6);
+
+/**
+ * @generated from message innover.forex.v1.CreateQuoteResponse
+ */
+export type CreateQuoteResponse = Message<"innover.forex.v1.CreateQuoteResponse"> & {
   /**
    * @generated from field: innover.forex.v1.Quote quote = 1;
    */
@@ -109,47 +231,86 @@ export type GetQuoteResponse = Message<"innover.forex.v1.GetQuoteResponse"> & {
 };
 
 /**
- * Describes the message innover.forex.v1.GetQuoteResponse.
- * Use `create(GetQuoteResponseSchema)` to create a new message.
+ * Describes the message innover.forex.v1.CreateQuoteResponse.
+ * Use `create(CreateQuoteResponseSchema)` to create a new message.
  */
-export const GetQuoteResponseSchema: GenMessage<GetQuoteResponse> = /*@__PURE__*/
-  messageDesc(file_forex_v1_forex, 2);
+export const CreateQuoteResponseSchema: GenMessage<CreateQuoteResponse> = /*@__PURE__*/
+  messageDesc(file_forex_v1_forex, 7);
 
 /**
- * Published for every quote issued.
- *
- * @generated from message innover.forex.v1.QuoteIssued
+ * @generated from message innover.forex.v1.UseQuoteRequest
  */
-export type QuoteIssued = Message<"innover.forex.v1.QuoteIssued"> & {
+export type UseQuoteRequest = Message<"innover.forex.v1.UseQuoteRequest"> & {
   /**
-   * @generated from field: innover.common.v1.EventMetadata metadata = 1;
+   * @generated from field: string quote_id = 1;
    */
-  metadata?: EventMetadata | undefined;
+  quoteId: string;
 
   /**
-   * @generated from field: innover.forex.v1.Quote quote = 2;
+   * @generated from field: string payment_id = 2;
+   */
+  paymentId: string;
+};
+
+/**
+ * Describes the message innover.forex.v1.UseQuoteRequest.
+ * Use `create(UseQuoteRequestSchema)` to create a new message.
+ */
+export const UseQuoteRequestSchema: GenMessage<UseQuoteRequest> = /*@__PURE__*/
+  messageDesc(file_forex_v1_forex, 8);
+
+/**
+ * @generated from message innover.forex.v1.UseQuoteResponse
+ */
+export type UseQuoteResponse = Message<"innover.forex.v1.UseQuoteResponse"> & {
+  /**
+   * @generated from field: innover.forex.v1.Quote quote = 1;
    */
   quote?: Quote | undefined;
 };
 
 /**
- * Describes the message innover.forex.v1.QuoteIssued.
- * Use `create(QuoteIssuedSchema)` to create a new message.
+ * Describes the message innover.forex.v1.UseQuoteResponse.
+ * Use `create(UseQuoteResponseSchema)` to create a new message.
  */
-export const QuoteIssuedSchema: GenMessage<QuoteIssued> = /*@__PURE__*/
-  messageDesc(file_forex_v1_forex, 3);
+export const UseQuoteResponseSchema: GenMessage<UseQuoteResponse> = /*@__PURE__*/
+  messageDesc(file_forex_v1_forex, 9);
 
 /**
  * @generated from service innover.forex.v1.ForexService
  */
 export const ForexService: GenService<{
   /**
-   * @generated from rpc innover.forex.v1.ForexService.GetQuote
+   * @generated from rpc innover.forex.v1.ForexService.ListRates
    */
-  getQuote: {
+  listRates: {
     methodKind: "unary";
-    input: typeof GetQuoteRequestSchema;
-    output: typeof GetQuoteResponseSchema;
+    input: typeof ListRatesRequestSchema;
+    output: typeof ListRatesResponseSchema;
+  },
+  /**
+   * @generated from rpc innover.forex.v1.ForexService.SetRate
+   */
+  setRate: {
+    methodKind: "unary";
+    input: typeof SetRateRequestSchema;
+    output: typeof SetRateResponseSchema;
+  },
+  /**
+   * @generated from rpc innover.forex.v1.ForexService.CreateQuote
+   */
+  createQuote: {
+    methodKind: "unary";
+    input: typeof CreateQuoteRequestSchema;
+    output: typeof CreateQuoteResponseSchema;
+  },
+  /**
+   * @generated from rpc innover.forex.v1.ForexService.UseQuote
+   */
+  useQuote: {
+    methodKind: "unary";
+    input: typeof UseQuoteRequestSchema;
+    output: typeof UseQuoteResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_forex_v1_forex, 0);

@@ -2,12 +2,12 @@
 // @generated from file profile/v1/profile.proto (package innover.profile.v1, syntax proto3)
 /* eslint-disable */
 
-// Customer profiles: who may pay and be paid.
+// Customer profiles: who may pay and be paid. The HTTP API is the contract (POST /customers,
+// GET /customers/:id, PATCH /customers/:id); these messages give the same resource a typed shape.
+// Profile publishes no events.
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { EventMetadata } from "../../common/v1/common_pb.js";
-import { file_common_v1_common } from "../../common/v1/common_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -16,70 +16,62 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file profile/v1/profile.proto.
  */
 export const file_profile_v1_profile: GenFile = /*@__PURE__*/
-  fileDesc("Chhwcm9maWxlL3YxL3Byb2ZpbGUucHJvdG8SEmlubm92ZXIucHJvZmlsZS52MSKAAgoPQ3VzdG9tZXJQcm9maWxlEhMKC2N1c3RvbWVyX2lkGAEgASgJEhEKCWZ1bGxfbmFtZRgCIAEoCRINCgVlbWFpbBgDIAEoCRINCgVwaG9uZRgEIAEoCRIUCgxjb3VudHJ5X2NvZGUYBSABKAkSMQoKa3ljX3N0YXR1cxgGIAEoDjIdLmlubm92ZXIucHJvZmlsZS52MS5LeWNTdGF0dXMSLgoKY3JlYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXQoUQ3JlYXRlUHJvZmlsZVJlcXVlc3QSEQoJZnVsbF9uYW1lGAEgASgJEg0KBWVtYWlsGAIgASgJEg0KBXBob25lGAMgASgJEhQKDGNvdW50cnlfY29kZRgEIAEoCSJNChVDcmVhdGVQcm9maWxlUmVzcG9uc2USNAoHcHJvZmlsZRgBIAEoCzIjLmlubm92ZXIucHJvZmlsZS52MS5DdXN0b21lclByb2ZpbGUiKAoRR2V0UHJvZmlsZVJlcXVlc3QSEwoLY3VzdG9tZXJfaWQYASABKAkiSgoSR2V0UHJvZmlsZVJlc3BvbnNlEjQKB3Byb2ZpbGUYASABKAsyIy5pbm5vdmVyLnByb2ZpbGUudjEuQ3VzdG9tZXJQcm9maWxlInoKDlByb2ZpbGVDcmVhdGVkEjIKCG1ldGFkYXRhGAEgASgLMiAuaW5ub3Zlci5jb21tb24udjEuRXZlbnRNZXRhZGF0YRI0Cgdwcm9maWxlGAIgASgLMiMuaW5ub3Zlci5wcm9maWxlLnYxLkN1c3RvbWVyUHJvZmlsZSLJAQoXUHJvZmlsZUt5Y1N0YXR1c0NoYW5nZWQSMgoIbWV0YWRhdGEYASABKAsyIC5pbm5vdmVyLmNvbW1vbi52MS5FdmVudE1ldGFkYXRhEhMKC2N1c3RvbWVyX2lkGAIgASgJEjYKD3ByZXZpb3VzX3N0YXR1cxgDIAEoDjIdLmlubm92ZXIucHJvZmlsZS52MS5LeWNTdGF0dXMSLQoGc3RhdHVzGAQgASgOMh0uaW5ub3Zlci5wcm9maWxlLnYxLkt5Y1N0YXR1cypxCglLeWNTdGF0dXMSGgoWS1lDX1NUQVRVU19VTlNQRUNJRklFRBAAEhYKEktZQ19TVEFUVVNfUEVORElORxABEhcKE0tZQ19TVEFUVVNfVkVSSUZJRUQQAhIXChNLWUNfU1RBVFVTX1JFSkVDVEVEEAMy0wEKDlByb2ZpbGVTZXJ2aWNlEmQKDUNyZWF0ZVByb2ZpbGUSKC5pbm5vdmVyLnByb2ZpbGUudjEuQ3JlYXRlUHJvZmlsZVJlcXVlc3QaKS5pbm5vdmVyLnByb2ZpbGUudjEuQ3JlYXRlUHJvZmlsZVJlc3BvbnNlElsKCkdldFByb2ZpbGUSJS5pbm5vdmVyLnByb2ZpbGUudjEuR2V0UHJvZmlsZVJlcXVlc3QaJi5pbm5vdmVyLnByb2ZpbGUudjEuR2V0UHJvZmlsZVJlc3BvbnNlYgZwcm90bzM", [file_common_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("Chhwcm9maWxlL3YxL3Byb2ZpbGUucHJvdG8SEmlubm92ZXIucHJvZmlsZS52MSK+AQoIQ3VzdG9tZXISEwoLY3VzdG9tZXJfaWQYASABKAkSFAoMZGlzcGxheV9uYW1lGAIgASgJEg0KBWVtYWlsGAMgASgJEhQKDGNvdW50cnlfY29kZRgEIAEoCRIyCgZzdGF0dXMYBSABKA4yIi5pbm5vdmVyLnByb2ZpbGUudjEuQ3VzdG9tZXJTdGF0dXMSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUgoVQ3JlYXRlQ3VzdG9tZXJSZXF1ZXN0EhQKDGRpc3BsYXlfbmFtZRgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxjb3VudHJ5X2NvZGUYAyABKAkiSAoWQ3JlYXRlQ3VzdG9tZXJSZXNwb25zZRIuCghjdXN0b21lchgBIAEoCzIcLmlubm92ZXIucHJvZmlsZS52MS5DdXN0b21lciIpChJHZXRDdXN0b21lclJlcXVlc3QSEwoLY3VzdG9tZXJfaWQYASABKAkiRQoTR2V0Q3VzdG9tZXJSZXNwb25zZRIuCghjdXN0b21lchgBIAEoCzIcLmlubm92ZXIucHJvZmlsZS52MS5DdXN0b21lciJmChtVcGRhdGVDdXN0b21lclN0YXR1c1JlcXVlc3QSEwoLY3VzdG9tZXJfaWQYASABKAkSMgoGc3RhdHVzGAIgASgOMiIuaW5ub3Zlci5wcm9maWxlLnYxLkN1c3RvbWVyU3RhdHVzIk4KHFVwZGF0ZUN1c3RvbWVyU3RhdHVzUmVzcG9uc2USLgoIY3VzdG9tZXIYASABKAsyHC5pbm5vdmVyLnByb2ZpbGUudjEuQ3VzdG9tZXIqagoOQ3VzdG9tZXJTdGF0dXMSHwobQ1VTVE9NRVJfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWQ1VTVE9NRVJfU1RBVFVTX0FDVElWRRABEhsKF0NVU1RPTUVSX1NUQVRVU19CTE9DS0VEEAIy1AIKDlByb2ZpbGVTZXJ2aWNlEmcKDkNyZWF0ZUN1c3RvbWVyEikuaW5ub3Zlci5wcm9maWxlLnYxLkNyZWF0ZUN1c3RvbWVyUmVxdWVzdBoqLmlubm92ZXIucHJvZmlsZS52MS5DcmVhdGVDdXN0b21lclJlc3BvbnNlEl4KC0dldEN1c3RvbWVyEiYuaW5ub3Zlci5wcm9maWxlLnYxLkdldEN1c3RvbWVyUmVxdWVzdBonLmlubm92ZXIucHJvZmlsZS52MS5HZXRDdXN0b21lclJlc3BvbnNlEnkKFFVwZGF0ZUN1c3RvbWVyU3RhdHVzEi8uaW5ub3Zlci5wcm9maWxlLnYxLlVwZGF0ZUN1c3RvbWVyU3RhdHVzUmVxdWVzdBowLmlubm92ZXIucHJvZmlsZS52MS5VcGRhdGVDdXN0b21lclN0YXR1c1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
- * @generated from message innover.profile.v1.CustomerProfile
+ * @generated from message innover.profile.v1.Customer
  */
-export type CustomerProfile = Message<"innover.profile.v1.CustomerProfile"> & {
+export type Customer = Message<"innover.profile.v1.Customer"> & {
   /**
    * @generated from field: string customer_id = 1;
    */
   customerId: string;
 
   /**
-   * @generated from field: string full_name = 2;
+   * @generated from field: string display_name = 2;
    */
-  fullName: string;
+  displayName: string;
 
   /**
+   * Unique whatever its case.
+   *
    * @generated from field: string email = 3;
    */
   email: string;
 
   /**
-   * @generated from field: string phone = 4;
-   */
-  phone: string;
-
-  /**
-   * ISO 3166-1 alpha-2 country of residence, e.g. "GB".
+   * ISO 3166-1 alpha-2, e.g. "GB".
    *
-   * @generated from field: string country_code = 5;
+   * @generated from field: string country_code = 4;
    */
   countryCode: string;
 
   /**
-   * @generated from field: innover.profile.v1.KycStatus kyc_status = 6;
+   * @generated from field: innover.profile.v1.CustomerStatus status = 5;
    */
-  kycStatus: KycStatus;
+  status: CustomerStatus;
 
   /**
-   * @generated from field: google.protobuf.Timestamp created_at = 7;
+   * @generated from field: google.protobuf.Timestamp created_at = 6;
    */
   createdAt?: Timestamp | undefined;
-
-  /**
-   * @generated from field: google.protobuf.Timestamp updated_at = 8;
-   */
-  updatedAt?: Timestamp | undefined;
 };
 
 /**
- * Describes the message innover.profile.v1.CustomerProfile.
- * Use `create(CustomerProfileSchema)` to create a new message.
+ * Describes the message innover.profile.v1.Customer.
+ * Use `create(CustomerSchema)` to create a new message.
  */
-export const CustomerProfileSchema: GenMessage<CustomerProfile> = /*@__PURE__*/
+export const CustomerSchema: GenMessage<Customer> = /*@__PURE__*/
   messageDesc(file_profile_v1_profile, 0);
 
 /**
- * @generated from message innover.profile.v1.CreateProfileRequest
+ * @generated from message innover.profile.v1.CreateCustomerRequest
  */
-export type CreateProfileRequest = Message<"innover.profile.v1.CreateProfileRequest"> & {
+export type CreateCustomerRequest = Message<"innover.profile.v1.CreateCustomerRequest"> & {
   /**
-   * @generated from field: string full_name = 1;
+   * @generated from field: string display_name = 1;
    */
-  fullName: string;
+  displayName: string;
 
   /**
    * @generated from field: string email = 2;
@@ -87,44 +79,39 @@ export type CreateProfileRequest = Message<"innover.profile.v1.CreateProfileRequ
   email: string;
 
   /**
-   * @generated from field: string phone = 3;
-   */
-  phone: string;
-
-  /**
-   * @generated from field: string country_code = 4;
+   * @generated from field: string country_code = 3;
    */
   countryCode: string;
 };
 
 /**
- * Describes the message innover.profile.v1.CreateProfileRequest.
- * Use `create(CreateProfileRequestSchema)` to create a new message.
+ * Describes the message innover.profile.v1.CreateCustomerRequest.
+ * Use `create(CreateCustomerRequestSchema)` to create a new message.
  */
-export const CreateProfileRequestSchema: GenMessage<CreateProfileRequest> = /*@__PURE__*/
+export const CreateCustomerRequestSchema: GenMessage<CreateCustomerRequest> = /*@__PURE__*/
   messageDesc(file_profile_v1_profile, 1);
 
 /**
- * @generated from message innover.profile.v1.CreateProfileResponse
+ * @generated from message innover.profile.v1.CreateCustomerResponse
  */
-export type CreateProfileResponse = Message<"innover.profile.v1.CreateProfileResponse"> & {
+export type CreateCustomerResponse = Message<"innover.profile.v1.CreateCustomerResponse"> & {
   /**
-   * @generated from field: innover.profile.v1.CustomerProfile profile = 1;
+   * @generated from field: innover.profile.v1.Customer customer = 1;
    */
-  profile?: CustomerProfile | undefined;
+  customer?: Customer | undefined;
 };
 
 /**
- * Describes the message innover.profile.v1.CreateProfileResponse.
- * Use `create(CreateProfileResponseSchema)` to create a new message.
+ * Describes the message innover.profile.v1.CreateCustomerResponse.
+ * Use `create(CreateCustomerResponseSchema)` to create a new message.
  */
-export const CreateProfileResponseSchema: GenMessage<CreateProfileResponse> = /*@__PURE__*/
+export const CreateCustomerResponseSchema: GenMessage<CreateCustomerResponse> = /*@__PURE__*/
   messageDesc(file_profile_v1_profile, 2);
 
 /**
- * @generated from message innover.profile.v1.GetProfileRequest
+ * @generated from message innover.profile.v1.GetCustomerRequest
  */
-export type GetProfileRequest = Message<"innover.profile.v1.GetProfileRequest"> & {
+export type GetCustomerRequest = Message<"innover.profile.v1.GetCustomerRequest"> & {
   /**
    * @generated from field: string customer_id = 1;
    */
@@ -132,116 +119,94 @@ export type GetProfileRequest = Message<"innover.profile.v1.GetProfileRequest"> 
 };
 
 /**
- * Describes the message innover.profile.v1.GetProfileRequest.
- * Use `create(GetProfileRequestSchema)` to create a new message.
+ * Describes the message innover.profile.v1.GetCustomerRequest.
+ * Use `create(GetCustomerRequestSchema)` to create a new message.
  */
-export const GetProfileRequestSchema: GenMessage<GetProfileRequest> = /*@__PURE__*/
+export const GetCustomerRequestSchema: GenMessage<GetCustomerRequest> = /*@__PURE__*/
   messageDesc(file_profile_v1_profile, 3);
 
 /**
- * @generated from message innover.profile.v1.GetProfileResponse
+ * @generated from message innover.profile.v1.GetCustomerResponse
  */
-export type GetProfileResponse = Message<"innover.profile.v1.GetProfileResponse"> & {
+export type GetCustomerResponse = Message<"innover.profile.v1.GetCustomerResponse"> & {
   /**
-   * @generated from field: innover.profile.v1.CustomerProfile profile = 1;
+   * @generated from field: innover.profile.v1.Customer customer = 1;
    */
-  profile?: CustomerProfile | undefined;
+  customer?: Customer | undefined;
 };
 
 /**
- * Describes the message innover.profile.v1.GetProfileResponse.
- * Use `create(GetProfileResponseSchema)` to create a new message.
+ * Describes the message innover.profile.v1.GetCustomerResponse.
+ * Use `create(GetCustomerResponseSchema)` to create a new message.
  */
-export const GetProfileResponseSchema: GenMessage<GetProfileResponse> = /*@__PURE__*/
+export const GetCustomerResponseSchema: GenMessage<GetCustomerResponse> = /*@__PURE__*/
   messageDesc(file_profile_v1_profile, 4);
 
 /**
- * Published when a customer profile is created.
- *
- * @generated from message innover.profile.v1.ProfileCreated
+ * @generated from message innover.profile.v1.UpdateCustomerStatusRequest
  */
-export type ProfileCreated = Message<"innover.profile.v1.ProfileCreated"> & {
+export type UpdateCustomerStatusRequest = Message<"innover.profile.v1.UpdateCustomerStatusRequest"> & {
   /**
-   * @generated from field: innover.common.v1.EventMetadata metadata = 1;
-   */
-  metadata?: EventMetadata | undefined;
-
-  /**
-   * @generated from field: innover.profile.v1.CustomerProfile profile = 2;
-   */
-  profile?: CustomerProfile | undefined;
-};
-
-/**
- * Describes the message innover.profile.v1.ProfileCreated.
- * Use `create(ProfileCreatedSchema)` to create a new message.
- */
-export const ProfileCreatedSchema: GenMessage<ProfileCreated> = /*@__PURE__*/
-  messageDesc(file_profile_v1_profile, 5);
-
-/**
- * Published when a profile's KYC status changes.
- *
- * @generated from message innover.profile.v1.ProfileKycStatusChanged
- */
-export type ProfileKycStatusChanged = Message<"innover.profile.v1.ProfileKycStatusChanged"> & {
-  /**
-   * @generated from field: innover.common.v1.EventMetadata metadata = 1;
-   */
-  metadata?: EventMetadata | undefined;
-
-  /**
-   * @generated from field: string customer_id = 2;
+   * @generated from field: string customer_id = 1;
    */
   customerId: string;
 
   /**
-   * @generated from field: innover.profile.v1.KycStatus previous_status = 3;
+   * @generated from field: innover.profile.v1.CustomerStatus status = 2;
    */
-  previousStatus: KycStatus;
-
-  /**
-   * @generated from field: innover.profile.v1.KycStatus status = 4;
-   */
-  status: KycStatus;
+  status: CustomerStatus;
 };
 
 /**
- * Describes the message innover.profile.v1.ProfileKycStatusChanged.
- * Use `create(ProfileKycStatusChangedSchema)` to create a new message.
+ * Describes the message innover.profile.v1.UpdateCustomerStatusRequest.
+ * Use `create(UpdateCustomerStatusRequestSchema)` to create a new message.
  */
-export const ProfileKycStatusChangedSchema: GenMessage<ProfileKycStatusChanged> = /*@__PURE__*/
+export const UpdateCustomerStatusRequestSchema: GenMessage<UpdateCustomerStatusRequest> = /*@__PURE__*/
+  messageDesc(file_profile_v1_profile, 5);
+
+/**
+ * @generated from message innover.profile.v1.UpdateCustomerStatusResponse
+ */
+export type UpdateCustomerStatusResponse = Message<"innover.profile.v1.UpdateCustomerStatusResponse"> & {
+  /**
+   * @generated from field: innover.profile.v1.Customer customer = 1;
+   */
+  customer?: Customer | undefined;
+};
+
+/**
+ * Describes the message innover.profile.v1.UpdateCustomerStatusResponse.
+ * Use `create(UpdateCustomerStatusResponseSchema)` to create a new message.
+ */
+export const UpdateCustomerStatusResponseSchema: GenMessage<UpdateCustomerStatusResponse> = /*@__PURE__*/
   messageDesc(file_profile_v1_profile, 6);
 
 /**
- * @generated from enum innover.profile.v1.KycStatus
+ * @generated from enum innover.profile.v1.CustomerStatus
  */
-export enum KycStatus {
+export enum CustomerStatus {
   /**
-   * @generated from enum value: KYC_STATUS_UNSPECIFIED = 0;
+   * @generated from enum value: CUSTOMER_STATUS_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
-   * @generated from enum value: KYC_STATUS_PENDING = 1;
+   * @generated from enum value: CUSTOMER_STATUS_ACTIVE = 1;
    */
-  PENDING = 1,
+  ACTIVE = 1,
 
   /**
-   * @generated from enum value: KYC_STATUS_VERIFIED = 2;
+   * The payment saga rejects payments from or to a blocked customer (customer_blocked).
+   *
+   * @generated from enum value: CUSTOMER_STATUS_BLOCKED = 2;
    */
-  VERIFIED = 2,
-
-  /**
-   * @generated from enum value: KYC_STATUS_REJECTED = 3;
-   */
-  REJECTED = 3,
+  BLOCKED = 2,
 }
 
 /**
- * Describes the enum innover.profile.v1.KycStatus.
+ * Describes the enum innover.profile.v1.CustomerStatus.
  */
-export const KycStatusSchema: GenEnum<KycStatus> = /*@__PURE__*/
+export const CustomerStatusSchema: GenEnum<CustomerStatus> = /*@__PURE__*/
   enumDesc(file_profile_v1_profile, 0);
 
 /**
@@ -249,20 +214,28 @@ export const KycStatusSchema: GenEnum<KycStatus> = /*@__PURE__*/
  */
 export const ProfileService: GenService<{
   /**
-   * @generated from rpc innover.profile.v1.ProfileService.CreateProfile
+   * @generated from rpc innover.profile.v1.ProfileService.CreateCustomer
    */
-  createProfile: {
+  createCustomer: {
     methodKind: "unary";
-    input: typeof CreateProfileRequestSchema;
-    output: typeof CreateProfileResponseSchema;
+    input: typeof CreateCustomerRequestSchema;
+    output: typeof CreateCustomerResponseSchema;
   },
   /**
-   * @generated from rpc innover.profile.v1.ProfileService.GetProfile
+   * @generated from rpc innover.profile.v1.ProfileService.GetCustomer
    */
-  getProfile: {
+  getCustomer: {
     methodKind: "unary";
-    input: typeof GetProfileRequestSchema;
-    output: typeof GetProfileResponseSchema;
+    input: typeof GetCustomerRequestSchema;
+    output: typeof GetCustomerResponseSchema;
+  },
+  /**
+   * @generated from rpc innover.profile.v1.ProfileService.UpdateCustomerStatus
+   */
+  updateCustomerStatus: {
+    methodKind: "unary";
+    input: typeof UpdateCustomerStatusRequestSchema;
+    output: typeof UpdateCustomerStatusResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_profile_v1_profile, 0);

@@ -2,7 +2,10 @@
 // @generated from file rule-engine/v1/rule-engine.proto (package innover.rule_engine.v1, syntax proto3)
 /* eslint-disable */
 
-// The rule engine: decides whether a payment may proceed, and says why.
+// The rule engine: decides whether a payment may proceed, and says why. The HTTP API is the contract
+// (POST /evaluations answers {decision: approve|reject, reasons: [{rule, message}], ruleSetVersion};
+// GET/PUT /rules); the rule engine publishes no events now. The messages below keep their earlier shape
+// because cli/test/proto/event-codecs.test.ts still exercises them; see the note on Decision.
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
@@ -145,7 +148,7 @@ export const EvaluatePaymentResponseSchema: GenMessage<EvaluatePaymentResponse> 
   messageDesc(file_rule_engine_v1_rule_engine, 3);
 
 /**
- * Published for every evaluated payment; the payment service moves the payment on from it.
+ * Not published any more: the payment saga calls POST /evaluations and reads the decision from the answer.
  *
  * @generated from message innover.rule_engine.v1.PaymentEvaluated
  */
@@ -169,6 +172,8 @@ export const PaymentEvaluatedSchema: GenMessage<PaymentEvaluated> = /*@__PURE__*
   messageDesc(file_rule_engine_v1_rule_engine, 4);
 
 /**
+ * The HTTP contract knows approve and reject (DECLINE here) only: REVIEW is never decided.
+ *
  * @generated from enum innover.rule_engine.v1.Decision
  */
 export enum Decision {
@@ -183,13 +188,15 @@ export enum Decision {
   APPROVE = 1,
 
   /**
-   * Hold for a human to look at.
+   * Not used: the rule engine has no review outcome.
    *
    * @generated from enum value: DECISION_REVIEW = 2;
    */
   REVIEW = 2,
 
   /**
+   * The contract's "reject".
+   *
    * @generated from enum value: DECISION_DECLINE = 3;
    */
   DECLINE = 3,

@@ -1,0 +1,31 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import { requireDependency, validateBody } from '@innover/kit';
+import type { ApiDependencies } from '@innover/kit';
+import { customerStore } from '../data-access/customers.js';
+import { isCountryCode } from '../domain/countries.js';
+import { createCustomer, customerStatuses, getCustomer, setCustomerStatus } from '../domain/customer.js';
+import type { CustomerStatus } from '../domain/customer.js';
+
+export const createCustomerRequest = z.strictObject({
+  displayName: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+  email: z.email('must be an email address').max(254, 'must be at most 254 characters'),
+  country: z.string().refine(isCountryCode, 'must be an assigned ISO 3166-1 alpha-2 country code in capitals, such as DE'),
+});
+type CreateCustomerRequest = z.infer<typeof createCustomerRequest>;
+
+export const updateCustomerRequest = z.strictObject({ status: z.enum(customerStatuses, { message: 'must be "active" or "blocked"' }) });
+
+/** POST /customers, GET /customers/:id, PATCH /customers/:id: validate, call the use case, answer. */
+export function profileRoutes(router: Router, dependencies: ApiDependencies): void {
+  const store = () => customerStore(requireDependency(dependencies.database, 'DATABASE_URL'));
+  router.post('/customers', validateBody(createCustomerRequest), async (request, response) => {
+    response.status(201).json(await createCustomer(store(), request.body as CreateCustomerRequest));
+  });
+  router.get('/customers/:id', async (request, response) => {
+    response.json(await getCustomer(store(), String(request.params['id'] ?? '')));
+  });
+  router.patch('/customers/:id', validateBody(updateCustomerRequest), async (request, response) => {
+    response.json(await setCustomerStatus(store(), String(request.params['id'] ?? ''), (request.body as { status: CustomerStatus }).status));
+  });
+}
