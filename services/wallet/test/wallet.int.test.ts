@@ -13,6 +13,7 @@ import { EntryDirection, ledgerTransferChangedCodec, TransferStatus } from '../s
 import { walletStore } from '../src/data-access/wallet-store.js';
 import { uuidV5 } from '../src/domain/uuid-v5.js';
 import { handleTransferChanged, TRANSFER_CHANGED_TOPIC } from '../src/entry-points/subscriptions.js';
+import { maintainIdempotencyKeys } from '../src/entry-points/tasks.js';
 import { walletOpenedCodec } from '../src/generated/events.js';
 import { walletService } from '../src/service.js';
 import { httpServiceClient } from './support/http-service-client.js';
@@ -205,6 +206,24 @@ describe('POST /wallets/:id/top-ups', () => {
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
     expect(await database.query('SELECT id FROM top_ups WHERE wallet_id = $1', [wallet.id])).toHaveLength(1);
     expect([...ledger.transfers.values()].filter((transfer) => transfer.entries.some((entry) => entry.accountId === wallet.ledgerAccountId))).toHaveLength(1);
+  });
+
+  it('the completer finishes a top-up its client abandoned after the ledger outage; the client’s retry then replays it', async () => {
+    const wallet = await openWallet();
+    const key = randomUUID();
+    ledger.down = true;
+    try {
+      expect((await call('POST', `/wallets/${wallet.id}/top-ups`, { amountMinor: 333 }, { 'idempotency-key': key })).status).toBe(503);
+    } finally {
+      ledger.down = false;
+    }
+    const ports = { ledger: ledgerAccounts(() => httpServiceClient('ledger', () => ledger.url)), store: walletStore };
+    expect(await maintainIdempotencyKeys(database, ports)).toMatchObject({ completed: 1 });
+    const [stored] = await database.query<{ id: string; transfer_id: string }>('SELECT id, transfer_id FROM top_ups WHERE wallet_id = $1', [wallet.id]);
+    expect(ledger.transfers.get(stored?.transfer_id ?? '')).toMatchObject({ status: 'posted' });
+    const retried = await call('POST', `/wallets/${wallet.id}/top-ups`, { amountMinor: 333 }, { 'idempotency-key': key });
+    expect(retried).toMatchObject({ status: 201, json: { id: stored?.id } });
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
   });
 
   it('answers 404 wallet_not_found for an unknown or non-UUID wallet, and 400 for an amount that is not a positive integer', async () => {
