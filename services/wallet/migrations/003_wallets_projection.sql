@@ -1,12 +1,13 @@
 -- Issue 10: wallets backed by ledger accounts, top-ups, and the projection of the ledger's transfer events.
--- The sample tables of 001/002 go (their files stay: a deployed database has them recorded). The new
--- `wallets` has another shape, so it is dropped and created again; an empty table if this file re-runs
--- after stopping halfway, as migrations run before the API serves.
+-- The sample tables of 001/002 go (their files stay: a deployed database has them recorded). The new tables
+-- have new names, so re-running this file (it stopped halfway, or two replicas started at once) never drops
+-- what the new code writes. DROP TABLE IF EXISTS: PostgreSQL and CockroachDB alike
+-- (cockroachlabs.com/docs/dev/drop-table.html); the kit runs each statement on its own.
 DROP TABLE IF EXISTS wallet_postings;
 DROP TABLE IF EXISTS wallets;
 
 -- One per customer and currency; the id is UUIDv5(customer id, "wallet:<CUR>") (domain/wallets.ts).
-CREATE TABLE IF NOT EXISTS wallets (
+CREATE TABLE IF NOT EXISTS customer_wallets (
   id UUID PRIMARY KEY,
   customer_id UUID NOT NULL,
   currency CHAR(3) NOT NULL,
@@ -14,9 +15,9 @@ CREATE TABLE IF NOT EXISTS wallets (
   created_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 
-CREATE UNIQUE INDEX IF NOT EXISTS wallets_customer_currency ON wallets (customer_id, currency);
+CREATE UNIQUE INDEX IF NOT EXISTS customer_wallets_customer_currency ON customer_wallets (customer_id, currency);
 
-CREATE UNIQUE INDEX IF NOT EXISTS wallets_ledger_account ON wallets (ledger_account_id);
+CREATE UNIQUE INDEX IF NOT EXISTS customer_wallets_ledger_account ON customer_wallets (ledger_account_id);
 
 -- Money moved in from settlement:<CUR>; transfer_id is UUIDv5(id, "top-up").
 CREATE TABLE IF NOT EXISTS top_ups (

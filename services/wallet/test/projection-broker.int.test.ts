@@ -32,7 +32,7 @@ beforeAll(async () => {
   // The API runs the migrations (the kit tables included); its peers are never called here.
   api = await startApi(walletService(), { ...environment, PORT: '0' });
   database = createDatabase(databaseUrl);
-  await database.query('INSERT INTO wallets (id, customer_id, currency, ledger_account_id) VALUES ($1, $2, $3, $4)', [walletId, randomUUID(), 'EUR', accountId]);
+  await database.query('INSERT INTO customer_wallets (id, customer_id, currency, ledger_account_id) VALUES ($1, $2, $3, $4)', [walletId, randomUUID(), 'EUR', accountId]);
   ledgerBus = createEventBus({ brokers: kafka.brokers, serviceName: 'ledger', logger: createLogger({ serviceName: 'ledger', level: 'silent' }) });
 });
 

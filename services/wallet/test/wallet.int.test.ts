@@ -122,7 +122,7 @@ describe('POST /wallets', () => {
     const answers = await Promise.all(Array.from({ length: 10 }, () => call('POST', '/wallets', { customerId, currency: 'GBP' })));
     expect(answers.map((answer) => answer.status).sort()).toEqual([201, ...Array<number>(9).fill(409)]);
     expect(answers.filter((answer) => answer.status === 409).every((answer) => answer.json['error'] === 'wallet_exists')).toBe(true);
-    expect(await database.query('SELECT id FROM wallets WHERE customer_id = $1', [customerId])).toHaveLength(1);
+    expect(await database.query('SELECT id FROM customer_wallets WHERE customer_id = $1', [customerId])).toHaveLength(1);
     expect(await database.query('SELECT id FROM outbox WHERE event_key = $1', [uuidV5(customerId, 'wallet:GBP')])).toHaveLength(1);
   });
 

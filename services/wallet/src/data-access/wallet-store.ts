@@ -75,19 +75,19 @@ async function enqueueWalletOpened(tx: Queryable, wallet: Wallet): Promise<void>
 
 export const walletStore: WalletStore = {
   async findWallet(db, walletId) {
-    const [row] = await db.query<WalletRow>(`SELECT ${walletColumns} FROM wallets WHERE id = $1`, [walletId]);
+    const [row] = await db.query<WalletRow>(`SELECT ${walletColumns} FROM customer_wallets WHERE id = $1`, [walletId]);
     return row && toWallet(row);
   },
 
   async findWalletByCustomer(db, customerId, currency) {
-    const [row] = await db.query<WalletRow>(`SELECT ${walletColumns} FROM wallets WHERE customer_id = $1 AND currency = $2`, [customerId, currency]);
+    const [row] = await db.query<WalletRow>(`SELECT ${walletColumns} FROM customer_wallets WHERE customer_id = $1 AND currency = $2`, [customerId, currency]);
     return row && toWallet(row);
   },
 
   async insertWallet(db, wallet) {
     // No conflict target: the derived id and the unique (customer_id, currency) conflict together.
     const [row] = await db.query<WalletRow>(
-      `INSERT INTO wallets (id, customer_id, currency, ledger_account_id) VALUES ($1, $2, $3, $4)
+      `INSERT INTO customer_wallets (id, customer_id, currency, ledger_account_id) VALUES ($1, $2, $3, $4)
        ON CONFLICT DO NOTHING RETURNING ${walletColumns}`,
       [wallet.id, wallet.customerId, wallet.currency, wallet.ledgerAccountId],
     );
@@ -100,7 +100,7 @@ export const walletStore: WalletStore = {
   async walletsByLedgerAccount(db, ledgerAccountIds) {
     if (ledgerAccountIds.length === 0) return [];
     const placeholders = ledgerAccountIds.map((_id, index) => `$${index + 1}`).join(', ');
-    const rows = await db.query<WalletRow>(`SELECT ${walletColumns} FROM wallets WHERE ledger_account_id IN (${placeholders})`, ledgerAccountIds);
+    const rows = await db.query<WalletRow>(`SELECT ${walletColumns} FROM customer_wallets WHERE ledger_account_id IN (${placeholders})`, ledgerAccountIds);
     return rows.map(toWallet);
   },
 
