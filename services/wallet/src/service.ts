@@ -1,11 +1,44 @@
 import { fileURLToPath } from 'node:url';
-import { packageVersion } from '@innover/kit';
-import type { ServiceDefinition } from '@innover/kit';
-import { walletRoutes } from './domain/wallets.js';
+import { HttpError, packageVersion } from '@innover/kit';
+import type { ApiDependencies, Database, ServiceDefinition } from '@innover/kit';
+import { ledgerAccounts, profileCustomers } from './clients/http-ports.js';
+import { serviceClient } from './clients/service-client.js';
+import { transactorOf, walletStore } from './data-access/wallet-store.js';
+import type { CustomerDirectory, Ledger } from './domain/ports.js';
+import { walletRoutes } from './entry-points/routes.js';
+import { subscribeToTransfers } from './entry-points/subscriptions.js';
 
-/** The wallet service: what is its own. */
-export const wallet: ServiceDefinition = {
-  version: packageVersion(import.meta.url),
-  migrationsDirectory: fileURLToPath(new URL('../migrations', import.meta.url)),
-  routes: walletRoutes,
-};
+/** The outbound ports; tests replace them (fakes, or the HTTP adapters over a stub's client). */
+export interface WalletPeers {
+  customers: CustomerDirectory;
+  ledger: Ledger;
+}
+
+/** profile and ledger over the kit's service-to-service client, resolved per call. */
+export function httpPeers(dependencies: Pick<ApiDependencies, 'services'>): WalletPeers {
+  return {
+    customers: profileCustomers(() => serviceClient(dependencies, 'profile')),
+    ledger: ledgerAccounts(() => serviceClient(dependencies, 'ledger')),
+  };
+}
+
+/** Stands in when DATABASE_URL is unset, so the API starts and its routes answer 503 naming the variable. */
+const missingDatabase = (): Promise<never> => Promise.reject(new HttpError(503, 'dependency_not_configured', 'this route needs DATABASE_URL, which is not set for this service'));
+const withoutDatabase: Database = { query: missingDatabase, connect: missingDatabase, close: () => Promise.resolve() };
+
+/** The wallet service: what is its own. `peers` is the seam for tests. */
+export function walletService(options: { peers?: (dependencies: ApiDependencies) => WalletPeers } = {}): ServiceDefinition {
+  const peersOf = options.peers ?? httpPeers;
+  return {
+    version: packageVersion(import.meta.url),
+    migrationsDirectory: fileURLToPath(new URL('../migrations', import.meta.url)),
+    kitTables: ['outbox', 'inbox', 'idempotency'],
+    routes: (router, dependencies) => {
+      const database = dependencies.database ?? withoutDatabase;
+      walletRoutes(router, { ...peersOf(dependencies), store: walletStore, database, transaction: transactorOf(database) });
+    },
+    subscriptions: async (dependencies) => await subscribeToTransfers({ database: dependencies.database, events: dependencies.events, store: walletStore, logger: dependencies.logger }),
+  };
+}
+
+export const wallet: ServiceDefinition = walletService();

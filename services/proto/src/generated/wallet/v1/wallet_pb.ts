@@ -2,106 +2,24 @@
 // @generated from file wallet/v1/wallet.proto (package innover.wallet.v1, syntax proto3)
 /* eslint-disable */
 
-// Customer wallets: balances per currency, kept in step with the ledger.
+// Customer wallets: one per customer and currency, each backed by a ledger account. Balances are a
+// projection of the ledger's transfer events, read over HTTP (GET /wallets/:id).
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { EventMetadata, Money } from "../../common/v1/common_pb.js";
 import { file_common_v1_common } from "../../common/v1/common_pb.js";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file wallet/v1/wallet.proto.
  */
 export const file_wallet_v1_wallet: GenFile = /*@__PURE__*/
-  fileDesc("ChZ3YWxsZXQvdjEvd2FsbGV0LnByb3RvEhFpbm5vdmVyLndhbGxldC52MSK/AQoNV2FsbGV0QmFsYW5jZRIRCgl3YWxsZXRfaWQYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSKQoHYmFsYW5jZRgDIAEoCzIYLmlubm92ZXIuY29tbW9uLnYxLk1vbmV5EisKCWF2YWlsYWJsZRgEIAEoCzIYLmlubm92ZXIuY29tbW9uLnYxLk1vbmV5Ei4KCnVwZGF0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIj8KEUdldEJhbGFuY2VSZXF1ZXN0EhMKC2N1c3RvbWVyX2lkGAEgASgJEhUKDWN1cnJlbmN5X2NvZGUYAiABKAkiRwoSR2V0QmFsYW5jZVJlc3BvbnNlEjEKB2JhbGFuY2UYASABKAsyIC5pbm5vdmVyLndhbGxldC52MS5XYWxsZXRCYWxhbmNlIukBChRXYWxsZXRCYWxhbmNlQ2hhbmdlZBIyCghtZXRhZGF0YRgBIAEoCzIgLmlubm92ZXIuY29tbW9uLnYxLkV2ZW50TWV0YWRhdGESEQoJd2FsbGV0X2lkGAIgASgJEhMKC2N1c3RvbWVyX2lkGAMgASgJEjIKEHByZXZpb3VzX2JhbGFuY2UYBCABKAsyGC5pbm5vdmVyLmNvbW1vbi52MS5Nb25leRIpCgdiYWxhbmNlGAUgASgLMhguaW5ub3Zlci5jb21tb24udjEuTW9uZXkSFgoOdHJhbnNhY3Rpb25faWQYBiABKAkigQEKDFdhbGxldE9wZW5lZBIyCghtZXRhZGF0YRgBIAEoCzIgLmlubm92ZXIuY29tbW9uLnYxLkV2ZW50TWV0YWRhdGESEQoJd2FsbGV0X2lkGAIgASgJEhMKC2N1c3RvbWVyX2lkGAMgASgJEhUKDWN1cnJlbmN5X2NvZGUYBCABKAkyagoNV2FsbGV0U2VydmljZRJZCgpHZXRCYWxhbmNlEiQuaW5ub3Zlci53YWxsZXQudjEuR2V0QmFsYW5jZVJlcXVlc3QaJS5pbm5vdmVyLndhbGxldC52MS5HZXRCYWxhbmNlUmVzcG9uc2ViBnByb3RvMw", [file_common_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChZ3YWxsZXQvdjEvd2FsbGV0LnByb3RvEhFpbm5vdmVyLndhbGxldC52MSLpAQoUV2FsbGV0QmFsYW5jZUNoYW5nZWQSMgoIbWV0YWRhdGEYASABKAsyIC5pbm5vdmVyLmNvbW1vbi52MS5FdmVudE1ldGFkYXRhEhEKCXdhbGxldF9pZBgCIAEoCRITCgtjdXN0b21lcl9pZBgDIAEoCRIyChBwcmV2aW91c19iYWxhbmNlGAQgASgLMhguaW5ub3Zlci5jb21tb24udjEuTW9uZXkSKQoHYmFsYW5jZRgFIAEoCzIYLmlubm92ZXIuY29tbW9uLnYxLk1vbmV5EhYKDnRyYW5zYWN0aW9uX2lkGAYgASgJIpwBCgxXYWxsZXRPcGVuZWQSMgoIbWV0YWRhdGEYASABKAsyIC5pbm5vdmVyLmNvbW1vbi52MS5FdmVudE1ldGFkYXRhEhEKCXdhbGxldF9pZBgCIAEoCRITCgtjdXN0b21lcl9pZBgDIAEoCRIVCg1jdXJyZW5jeV9jb2RlGAQgASgJEhkKEWxlZGdlcl9hY2NvdW50X2lkGAUgASgJYgZwcm90bzM", [file_common_v1_common]);
 
 /**
- * @generated from message innover.wallet.v1.WalletBalance
- */
-export type WalletBalance = Message<"innover.wallet.v1.WalletBalance"> & {
-  /**
-   * @generated from field: string wallet_id = 1;
-   */
-  walletId: string;
-
-  /**
-   * @generated from field: string customer_id = 2;
-   */
-  customerId: string;
-
-  /**
-   * Everything booked, including holds.
-   *
-   * @generated from field: innover.common.v1.Money balance = 3;
-   */
-  balance?: Money | undefined;
-
-  /**
-   * What the customer may spend now: balance minus holds.
-   *
-   * @generated from field: innover.common.v1.Money available = 4;
-   */
-  available?: Money | undefined;
-
-  /**
-   * @generated from field: google.protobuf.Timestamp updated_at = 5;
-   */
-  updatedAt?: Timestamp | undefined;
-};
-
-/**
- * Describes the message innover.wallet.v1.WalletBalance.
- * Use `create(WalletBalanceSchema)` to create a new message.
- */
-export const WalletBalanceSchema: GenMessage<WalletBalance> = /*@__PURE__*/
-  messageDesc(file_wallet_v1_wallet, 0);
-
-/**
- * @generated from message innover.wallet.v1.GetBalanceRequest
- */
-export type GetBalanceRequest = Message<"innover.wallet.v1.GetBalanceRequest"> & {
-  /**
-   * @generated from field: string customer_id = 1;
-   */
-  customerId: string;
-
-  /**
-   * ISO 4217 code; a customer has one wallet per currency.
-   *
-   * @generated from field: string currency_code = 2;
-   */
-  currencyCode: string;
-};
-
-/**
- * Describes the message innover.wallet.v1.GetBalanceRequest.
- * Use `create(GetBalanceRequestSchema)` to create a new message.
- */
-export const GetBalanceRequestSchema: GenMessage<GetBalanceRequest> = /*@__PURE__*/
-  messageDesc(file_wallet_v1_wallet, 1);
-
-/**
- * @generated from message innover.wallet.v1.GetBalanceResponse
- */
-export type GetBalanceResponse = Message<"innover.wallet.v1.GetBalanceResponse"> & {
-  /**
-   * @generated from field: innover.wallet.v1.WalletBalance balance = 1;
-   */
-  balance?: WalletBalance | undefined;
-};
-
-/**
- * Describes the message innover.wallet.v1.GetBalanceResponse.
- * Use `create(GetBalanceResponseSchema)` to create a new message.
- */
-export const GetBalanceResponseSchema: GenMessage<GetBalanceResponse> = /*@__PURE__*/
-  messageDesc(file_wallet_v1_wallet, 2);
-
-/**
- * Published whenever a wallet's balance moves.
+ * Not published since issue 10 (the balance is the projection GET /wallets/:id reads). Kept only while
+ * cli/test/proto/event-codecs.test.ts lists it; remove both together.
  *
  * @generated from message innover.wallet.v1.WalletBalanceChanged
  */
@@ -132,8 +50,6 @@ export type WalletBalanceChanged = Message<"innover.wallet.v1.WalletBalanceChang
   balance?: Money | undefined;
 
   /**
-   * The ledger transaction that moved it.
-   *
    * @generated from field: string transaction_id = 6;
    */
   transactionId: string;
@@ -144,10 +60,10 @@ export type WalletBalanceChanged = Message<"innover.wallet.v1.WalletBalanceChang
  * Use `create(WalletBalanceChangedSchema)` to create a new message.
  */
 export const WalletBalanceChangedSchema: GenMessage<WalletBalanceChanged> = /*@__PURE__*/
-  messageDesc(file_wallet_v1_wallet, 3);
+  messageDesc(file_wallet_v1_wallet, 0);
 
 /**
- * Published when a customer opens a wallet (empty, in one currency).
+ * `wallet.opened.v1`, through the outbox in the transaction that stores the wallet; key: the wallet id.
  *
  * @generated from message innover.wallet.v1.WalletOpened
  */
@@ -173,6 +89,13 @@ export type WalletOpened = Message<"innover.wallet.v1.WalletOpened"> & {
    * @generated from field: string currency_code = 4;
    */
   currencyCode: string;
+
+  /**
+   * The ledger account (a liability that may not go negative) holding the wallet's money.
+   *
+   * @generated from field: string ledger_account_id = 5;
+   */
+  ledgerAccountId: string;
 };
 
 /**
@@ -180,20 +103,5 @@ export type WalletOpened = Message<"innover.wallet.v1.WalletOpened"> & {
  * Use `create(WalletOpenedSchema)` to create a new message.
  */
 export const WalletOpenedSchema: GenMessage<WalletOpened> = /*@__PURE__*/
-  messageDesc(file_wallet_v1_wallet, 4);
-
-/**
- * @generated from service innover.wallet.v1.WalletService
- */
-export const WalletService: GenService<{
-  /**
-   * @generated from rpc innover.wallet.v1.WalletService.GetBalance
-   */
-  getBalance: {
-    methodKind: "unary";
-    input: typeof GetBalanceRequestSchema;
-    output: typeof GetBalanceResponseSchema;
-  },
-}> = /*@__PURE__*/
-  serviceDesc(file_wallet_v1_wallet, 0);
+  messageDesc(file_wallet_v1_wallet, 1);
 
