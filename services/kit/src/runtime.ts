@@ -40,6 +40,7 @@ export interface ServiceDefinition {
   tasks?: TaskRegistry;
   /** Kafka subscriptions the worker runs. */
   subscriptions?: (dependencies: ServiceDependencies) => Promise<void>;
+  schedules?: Array<{ task: string; everyMs: number }>;
 }
 
 /** Reads the package version next to a service's `dist/` (used as SERVICE_VERSION default). */
