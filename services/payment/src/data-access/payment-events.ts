@@ -24,6 +24,8 @@ function toMessage(payment: Payment): PaymentMessage {
     paymentId: payment.id,
     payerWalletId: payment.payerWalletId,
     payeeWalletId: payment.payeeWalletId,
+    payerCustomerId: payment.payerCustomerId,
+    payeeCustomerId: payment.payeeCustomerId,
     amount: { currencyCode: payment.currency, minorUnits: String(payment.amountMinor) },
     ...(payment.payeeAmountMinor !== null ? { payeeAmount: { currencyCode: payment.payeeCurrency, minorUnits: String(payment.payeeAmountMinor) } } : {}),
     reference: payment.reference ?? '',

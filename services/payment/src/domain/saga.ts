@@ -208,15 +208,16 @@ export async function runPaymentSaga(paymentId: string, ports: SagaPorts, option
 
   /** Voids the reservation; a void that cannot be made leaves it to expire by itself (its timeout). */
   async function voidQuietly(transferId: string): Promise<'voided' | 'posted' | 'none'> {
+    let voided: Awaited<ReturnType<Ledger['void']>>;
     try {
-      const voided = await ports.ledger.void(transferId);
-      await checkpoint('void');
+      voided = await ports.ledger.void(transferId);
       if (voided === 'transfer_already_resolved') return (await ports.ledger.getTransfer(transferId))?.status === 'posted' ? 'posted' : 'none';
-      return voided === 'voided' ? 'voided' : 'none';
     } catch (error) {
       options.warn?.('the reservation could not be voided; it expires by itself after its timeout', { paymentId, transferId, err: error });
       return 'none';
     }
+    await checkpoint('void');
+    return voided === 'voided' ? 'voided' : 'none';
   }
 
   /** Out of attempts: release any reservation, then fail the payment naming the step (or complete it, if the post got through). */
