@@ -2,16 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '@innover/kit/database';
 import type { Database } from '@innover/kit';
-import { runTransaction } from '@innover/kit/transactions';
+import { injectFaults, sqlStateError } from '@innover/kit/faults';
+import { AmbiguousCommitError, runTransaction } from '@innover/kit/transactions';
 import { createTaskClient } from '@innover/kit/queue';
 import type { TaskClient } from '@innover/kit/queue';
 import { startPostgres, startRedis } from '../../../test/support/peers.js';
 import type { PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
 import { apiBaseUrl, buildService, spawnService } from '../../../test/support/service-process.js';
 import type { ServiceProcess } from '../../../test/support/service-process.js';
-import { claimStalledPayments, insertPayment } from '../src/data-access/payments.js';
+import { serviceClients } from '../src/clients/service-client.js';
+import { customersOver, forexOver, ledgerOver, rulesOver } from '../src/data-access/downstream-services.js';
+import { claimStalledPayments, createPaymentStore, findHistory, insertPayment } from '../src/data-access/payments.js';
 import type { PaymentView } from '../src/domain/payment.js';
-import { crashPoints, reservationId } from '../src/domain/saga.js';
+import { crashPoints, reservationId, runPaymentSaga } from '../src/domain/saga.js';
 import { startStubDownstream } from './stub-downstream.js';
 import type { StubDownstream } from './stub-downstream.js';
 
@@ -322,6 +325,44 @@ describe('the reconciler', () => {
     expect(claimed.sort()).toEqual([...ids].sort());
     expect(await claimStalledPayments(database, 30_000, 100)).toEqual([]);
     await database.query("UPDATE wallet_payments SET status = 'failed' WHERE id = ANY($1::UUID[])", [ids]);
+  });
+});
+
+describe('serializable transitions under injected faults (in process, the saga over the real data-access layer)', () => {
+  async function storedPayment(): Promise<string> {
+    const { payer, payee } = pair();
+    const id = randomUUID();
+    const customer = (walletId: string) => stub.wallets.get(walletId)?.customerId ?? '';
+    // Stored without an enqueue, and never stale for the test's duration: only this test runs its saga.
+    await runTransaction(database, (tx) => insertPayment(tx, { id, payerWalletId: payer.walletId, payeeWalletId: payee.walletId, payerCustomerId: customer(payer.walletId), payeeCustomerId: customer(payee.walletId), payerAccountId: payer.accountId, payeeAccountId: payee.accountId, amountMinor: 42, currency: 'EUR', payeeCurrency: 'EUR' }));
+    return id;
+  }
+  const downstream = () => {
+    const services = serviceClients({}, environment);
+    return { customers: customersOver(services.get('profile')), rules: rulesOver(services.get('rule-engine')), forex: forexOver(services.get('forex')), ledger: ledgerOver(services.get('ledger')) };
+  };
+  const sagaOptions = { reservationTimeoutSeconds: 60, lastAttempt: false };
+
+  it('retries 40001 inside the transition transaction, invisibly', async () => {
+    const id = await storedPayment();
+    const faulty = injectFaults(database, [{ match: /^UPDATE wallet_payments SET status/, error: () => sqlStateError('40001'), times: 3 }]);
+    const done = await runPaymentSaga(id, { store: createPaymentStore(faulty), ...downstream() }, sagaOptions);
+    expect(done?.status).toBe('completed');
+    expect(faulty.injected).toHaveLength(3);
+    expect((await findHistory(database, id)).map((entry) => entry.status)).toEqual(['pending', 'screening', 'reserved', 'completed']);
+  });
+
+  it('takes a 40003 on COMMIT as maybe committed: the retried job finds the transition made and makes it once', async () => {
+    const id = await storedPayment();
+    // The second COMMIT is the screening → reserved transition (the first is pending → screening).
+    const faulty = injectFaults(database, [{ match: 'COMMIT', when: 'after', error: () => sqlStateError('40003'), skip: 1 }]);
+    await expect(runPaymentSaga(id, { store: createPaymentStore(faulty), ...downstream() }, sagaOptions)).rejects.toThrow(AmbiguousCommitError);
+    const done = await runPaymentSaga(id, { store: createPaymentStore(database), ...downstream() }, sagaOptions);
+    expect(done?.status).toBe('completed');
+    expect(stub.postings.get(reservationId(id))).toBe(1);
+    const events = await database.query<{ id: string }>("SELECT id FROM outbox WHERE event_key = $1 AND topic = 'payment.status-changed.v1'", [id]);
+    expect(events).toHaveLength(3);
+    expect((await findHistory(database, id)).map((entry) => entry.status)).toEqual(['pending', 'screening', 'reserved', 'completed']);
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { defineTask } from '@innover/kit';
+import { defaultJobOptions } from '@innover/kit/queue';
 import type { TaskContext, TaskEnqueuer, TaskRegistry } from '@innover/kit';
 import { serviceClients } from '../clients/service-client.js';
 import { customersOver, forexOver, ledgerOver, rulesOver } from '../data-access/downstream-services.js';
@@ -19,8 +20,8 @@ export const sagaJob = {
   id: (paymentId: string, run: number) => `run-payment-${paymentId}-${run}`,
 };
 
-/** The kit's default job attempts (queue.ts defaultJobOptions): the saga gives up on the last one. */
-export const sagaAttempts = 5;
+/** The job's attempts (the kit's defaults: capped exponential backoff); the saga gives up on the last one. */
+export const sagaAttempts = defaultJobOptions.attempts ?? 1;
 
 /** The worker passes every runtime dependency to a task; the kit's TaskContext type names only some. */
 type WorkerContext = TaskContext & { tasks?: TaskEnqueuer };
