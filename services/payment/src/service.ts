@@ -15,5 +15,8 @@ export const payment: ServiceDefinition = {
   routes: paymentRoutes,
   tasks: paymentTasks(settings),
   // One reconciler run per interval, whatever the number of worker replicas (the kit upserts a job scheduler).
-  schedules: [{ task: 'reconcile-payments', everyMs: settings.reconcileIntervalMs }],
+  schedules: [
+    { task: 'reconcile-payments', everyMs: settings.reconcileIntervalMs },
+    { task: 'reap-idempotency-keys', everyMs: 3_600_000 },
+  ],
 };

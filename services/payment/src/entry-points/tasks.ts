@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { defineTask } from '@innover/kit';
+import { reapIdempotencyKeys } from '@innover/kit/idempotency';
 import { defaultJobOptions } from '@innover/kit/queue';
 import type { TaskContext, TaskEnqueuer, TaskRegistry } from '@innover/kit';
 import { serviceClients } from '../clients/service-client.js';
@@ -67,7 +68,8 @@ export function paymentTasks(settings: PaymentSettings): TaskRegistry {
       return { paymentId, status: payment?.status, reason: payment?.reason?.code };
     }),
 
-    'reconcile-payments': defineTask(z.object({}).passthrough(), async (_args, context) => {
+    // Scheduled (ServiceDefinition.schedules): whatever arguments the scheduler passes are ignored.
+    'reconcile-payments': defineTask(z.unknown(), async (_args, context) => {
       const tasks = (context as WorkerContext).tasks;
       if (!tasks) throw new Error('the payment reconciler needs REDIS_URL');
       // FOR UPDATE SKIP LOCKED + checked_at moved on: with several replicas each stalled payment is claimed once per round.
@@ -76,5 +78,8 @@ export function paymentTasks(settings: PaymentSettings): TaskRegistry {
       if (stalled.length > 0) context.logger.info({ count: stalled.length, paymentIds: stalled.map((payment) => payment.id) }, 'stalled payments re-enqueued');
       return { reenqueued: stalled.length };
     }),
+
+    // Keys are kept at least the contract's 24 h; older ones go, a bounded batch per run.
+    'reap-idempotency-keys': defineTask(z.unknown(), async (_args, context) => ({ reaped: await reapIdempotencyKeys(requireDatabase(context)) })),
   };
 }
