@@ -15,7 +15,7 @@ import { findHistories, findHistory, findPayment, insertPayment, listPaymentsOfP
 import { checkPaymentRequest } from '../domain/accept-payment.js';
 import type { PaymentRequest } from '../domain/accept-payment.js';
 import { toView } from '../domain/payment.js';
-import type { Wallet } from '../domain/ports.js';
+import type { Wallet, Wallets } from '../domain/ports.js';
 import { sagaJob } from './tasks.js';
 
 const minorUnits = z.number().int('must be a whole number of minor units').positive('must be greater than 0').refine(Number.isSafeInteger, 'must be a safe integer');
@@ -57,9 +57,11 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
  * last leaves a pending payment the reconciler (or the client's retry, resuming at `created`) picks up.
  */
 function acceptPhases(dependencies: ServiceDependencies, logger: Logger): Phases {
-  const wallets = walletsOver(serviceClients(dependencies).get('wallet'));
+  // Resolved on first use: an API without WALLET_URL still starts (and answers its other routes).
+  let wallets: Wallets | undefined;
   return {
     started: async (context) => {
+      wallets ??= walletsOver(serviceClients(dependencies).get('wallet'));
       const checked = await checkPaymentRequest(context.body as PaymentRequest, wallets);
       if ('code' in checked) throw new HttpError(checked.status, checked.code, checked.message);
       return goTo('checked', { payer: { ...checked.payer }, payee: { ...checked.payee } });
