@@ -15,6 +15,7 @@ export const defaultTopology = {
       name: 'payment',
       hostPort: 8102,
       calls: [
+        { service: 'wallet', access: 'read' },
         { service: 'profile', access: 'read' },
         { service: 'rule-engine', access: 'write' },
         { service: 'forex', access: 'write' },

@@ -72,7 +72,7 @@ describe('the realm', () => {
 
     it("holds exactly the roles its calls grant: read gives -read, write gives -write and -read", () => {
       const roles = (clientId: string) => realm.users?.find((user) => user.serviceAccountClientId === clientId)?.realmRoles;
-      expect(roles('payment-service')).toEqual(['profile-read', 'rule-engine-read', 'rule-engine-write', 'forex-read', 'forex-write', 'ledger-read', 'ledger-write']);
+      expect(roles('payment-service')).toEqual(['wallet-read', 'profile-read', 'rule-engine-read', 'rule-engine-write', 'forex-read', 'forex-write', 'ledger-read', 'ledger-write']);
       expect(roles('wallet-service')).toEqual(['profile-read', 'ledger-read', 'ledger-write']);
       expect(realm.users?.find((user) => user.serviceAccountClientId === 'wallet-service')?.username).toBe('service-account-wallet-service');
     });

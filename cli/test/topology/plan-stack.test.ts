@@ -205,11 +205,12 @@ describe('service identity: the environment a calling service gets (services[].c
     const plan = planStack(defaultStack(), 'full');
     for (const name of ['payment', 'payment-worker']) {
       expect(environmentOf(plan, name)).toMatchObject({
+        WALLET_URL: 'http://wallet:8000',
         PROFILE_URL: 'http://profile:8000',
         RULE_ENGINE_URL: 'http://rule-engine:8000',
         FOREX_URL: 'http://forex:8000',
         LEDGER_URL: 'http://ledger:8000',
-        SERVICE_CALLS: 'profile,rule-engine,forex,ledger',
+        SERVICE_CALLS: 'wallet,profile,rule-engine,forex,ledger',
         OIDC_TOKEN_URL: 'http://keycloak:8080/auth/realms/innover/protocol/openid-connect/token',
         OIDC_CLIENT_ID: 'payment-service',
         OIDC_CLIENT_SECRET: '${PAYMENT_CLIENT_SECRET}',
@@ -230,7 +231,7 @@ describe('service identity: the environment a calling service gets (services[].c
   it('without Keycloak (lite: OIDC off) gives URLs and SERVICE_CALLS but no token settings', () => {
     const plan = planStack(defaultStack(), 'lite');
     for (const name of ['payment', 'payment-worker']) {
-      expect(environmentOf(plan, name)).toMatchObject({ LEDGER_URL: 'http://ledger:8000', SERVICE_CALLS: 'profile,rule-engine,forex,ledger' });
+      expect(environmentOf(plan, name)).toMatchObject({ LEDGER_URL: 'http://ledger:8000', SERVICE_CALLS: 'wallet,profile,rule-engine,forex,ledger' });
       for (const key of [...tokenKeys, 'OIDC_ISSUER_URL']) expect(environmentOf(plan, name)).not.toHaveProperty(key);
     }
   });

@@ -71,6 +71,7 @@ describe('validateTopology: one line per problem, with its path and fix', () => 
       const shipped = validateTopology({}).value!.services;
       expect(Object.fromEntries(shipped.filter((service) => service.calls.length > 0).map((service) => [service.name, service.calls]))).toEqual({
         payment: [
+          { service: 'wallet', access: 'read' },
           { service: 'profile', access: 'read' },
           { service: 'rule-engine', access: 'write' },
           { service: 'forex', access: 'write' },

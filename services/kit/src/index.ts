@@ -24,6 +24,7 @@ export type { ReadinessCheck, ReadinessReport, CheckOutcome } from './readiness.
 export type { Database, KitTable, Queryable, Session } from './database.js';
 export type { Transaction, TransactionOptions } from './transactions.js';
 export { jsonCodec, topicName } from './codec.js';
+export { isUuid, uuidV5 } from './uuid.js';
 export type { Codec } from './codec.js';
 export type { EventBus, ReceivedEvent } from './events.js';
 export type { AppDependencies } from './app.js';

@@ -5,7 +5,7 @@ import { STARTED } from '@innover/kit/idempotency';
 import type { PhaseContext, PhaseResult, PhaseState } from '@innover/kit/idempotency';
 import type { Ledger, TransferRequest, Wallet } from '../src/domain/ports.js';
 import { TOP_UP_RECORDED, topUpPhases, topUpTransfer, topUpTransferId } from '../src/domain/top-ups.js';
-import { uuidV5 } from '../src/domain/uuid-v5.js';
+import { uuidV5 } from '@innover/kit';
 import { memoryStore } from './support/memory-store.js';
 
 const tx: Queryable = { query: () => Promise.reject(new Error('the phases must go through the store')) };

@@ -11,7 +11,7 @@ import type { PostgresPeer } from '../../../test/support/peers.js';
 import { ledgerAccounts, profileCustomers } from '../src/clients/http-ports.js';
 import { EntryDirection, ledgerTransferChangedCodec, TransferStatus } from '../src/clients/ledger-events.js';
 import { walletStore } from '../src/data-access/wallet-store.js';
-import { uuidV5 } from '../src/domain/uuid-v5.js';
+import { uuidV5 } from '@innover/kit';
 import { handleTransferChanged, TRANSFER_CHANGED_TOPIC } from '../src/entry-points/subscriptions.js';
 import { maintainIdempotencyKeys } from '../src/entry-points/tasks.js';
 import { walletOpenedCodec } from '@innover/proto/events.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HttpError } from '@innover/kit';
 import type { Queryable } from '@innover/kit';
 import type { CustomerDirectory, Ledger, LedgerAccount, TransferRequest } from '../src/domain/ports.js';
-import { uuidV5 } from '../src/domain/uuid-v5.js';
+import { uuidV5 } from '@innover/kit';
 import { decodeCursor, encodeCursor, ledgerAccountCode, openWallet, pageSize, walletIdFor, walletTransactions, walletWithBalance } from '../src/domain/wallets.js';
 import type { WalletPorts } from '../src/domain/wallets.js';
 import { memoryStore } from './support/memory-store.js';

@@ -5,7 +5,7 @@ import type { Database, Queryable } from '@innover/kit';
 import { enqueueEvent } from '@innover/kit/outbox';
 import { runTransaction } from '@innover/kit/transactions';
 import type { Balance, TopUp, Transactor, TransferStatus, Wallet, WalletStore, WalletTransaction } from '../domain/ports.js';
-import { uuidV5 } from '../domain/uuid-v5.js';
+import { uuidV5 } from '@innover/kit';
 import { walletOpenedCodec } from '@innover/proto/events.js';
 
 /** pg answers BIGINT and SUM as strings: a checked conversion, never a silent loss of precision. */

@@ -1,6 +1,6 @@
 import type { Queryable } from '@innover/kit';
 import type { EntryDirection, TransferStatus, WalletStore, WalletTransaction } from './ports.js';
-import { isUuid } from './uuid-v5.js';
+import { isUuid } from '@innover/kit';
 
 /** `ledger.transfer-changed.v1`, decoded (src/entry-points/subscriptions.ts maps the protobuf message to this). */
 export interface TransferChange {

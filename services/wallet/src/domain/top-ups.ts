@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { goTo, respond } from '@innover/kit/idempotency';
 import type { PhaseContext, PhaseResult, Phases } from '@innover/kit/idempotency';
 import type { Ledger, TopUp, TransferRequest, WalletStore } from './ports.js';
-import { uuidV5 } from './uuid-v5.js';
+import { uuidV5 } from '@innover/kit';
 import { requireWallet } from './wallets.js';
 
 /** Recovery point after the top-up row committed: the ledger transfer is next. */

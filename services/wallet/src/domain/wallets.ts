@@ -1,7 +1,7 @@
 import { HttpError } from '@innover/kit';
 import type { Queryable } from '@innover/kit';
 import type { Balance, CustomerDirectory, Ledger, Page, Transactor, TransactionCursor, Wallet, WalletStore, WalletTransaction } from './ports.js';
-import { isUuid, uuidV5 } from './uuid-v5.js';
+import { isUuid, uuidV5 } from '@innover/kit';
 
 export interface WalletPorts {
   customers: CustomerDirectory;

@@ -2,7 +2,8 @@
 // @generated from file payment/v1/payment.proto (package innover.payment.v1, syntax proto3)
 /* eslint-disable */
 
-// Payments: initiation and status. A payment is evaluated by the rule engine, then posted by the ledger.
+// Payments between wallets. The payment worker's saga moves a payment through profile, rule-engine, forex and
+// the ledger (a pending transfer that reserves the payer's funds, then post or void).
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
@@ -16,7 +17,31 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file payment/v1/payment.proto.
  */
 export const file_payment_v1_payment: GenFile = /*@__PURE__*/
-  fileDesc("ChhwYXltZW50L3YxL3BheW1lbnQucHJvdG8SEmlubm92ZXIucGF5bWVudC52MSK8AgoHUGF5bWVudBISCgpwYXltZW50X2lkGAEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgCIAEoCRIZChFwYXllcl9jdXN0b21lcl9pZBgDIAEoCRIZChFwYXllZV9jdXN0b21lcl9pZBgEIAEoCRIoCgZhbW91bnQYBSABKAsyGC5pbm5vdmVyLmNvbW1vbi52MS5Nb25leRIRCglyZWZlcmVuY2UYBiABKAkSMQoGc3RhdHVzGAcgASgOMiEuaW5ub3Zlci5wYXltZW50LnYxLlBheW1lbnRTdGF0dXMSLgoKY3JlYXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAipAEKFkluaXRpYXRlUGF5bWVudFJlcXVlc3QSFwoPaWRlbXBvdGVuY3lfa2V5GAEgASgJEhkKEXBheWVyX2N1c3RvbWVyX2lkGAIgASgJEhkKEXBheWVlX2N1c3RvbWVyX2lkGAMgASgJEigKBmFtb3VudBgEIAEoCzIYLmlubm92ZXIuY29tbW9uLnYxLk1vbmV5EhEKCXJlZmVyZW5jZRgFIAEoCSJHChdJbml0aWF0ZVBheW1lbnRSZXNwb25zZRIsCgdwYXltZW50GAEgASgLMhsuaW5ub3Zlci5wYXltZW50LnYxLlBheW1lbnQiLQoXR2V0UGF5bWVudFN0YXR1c1JlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSKiAQoYR2V0UGF5bWVudFN0YXR1c1Jlc3BvbnNlEhIKCnBheW1lbnRfaWQYASABKAkSMQoGc3RhdHVzGAIgASgOMiEuaW5ub3Zlci5wYXltZW50LnYxLlBheW1lbnRTdGF0dXMSDwoHcmVhc29ucxgDIAMoCRIuCgp1cGRhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ0ChBQYXltZW50SW5pdGlhdGVkEjIKCG1ldGFkYXRhGAEgASgLMiAuaW5ub3Zlci5jb21tb24udjEuRXZlbnRNZXRhZGF0YRIsCgdwYXltZW50GAIgASgLMhsuaW5ub3Zlci5wYXltZW50LnYxLlBheW1lbnQijAIKFFBheW1lbnRTdGF0dXNDaGFuZ2VkEjIKCG1ldGFkYXRhGAEgASgLMiAuaW5ub3Zlci5jb21tb24udjEuRXZlbnRNZXRhZGF0YRISCgpwYXltZW50X2lkGAIgASgJEjoKD3ByZXZpb3VzX3N0YXR1cxgDIAEoDjIhLmlubm92ZXIucGF5bWVudC52MS5QYXltZW50U3RhdHVzEjEKBnN0YXR1cxgEIAEoDjIhLmlubm92ZXIucGF5bWVudC52MS5QYXltZW50U3RhdHVzEg8KB3JlYXNvbnMYBSADKAkSLAoHcGF5bWVudBgGIAEoCzIbLmlubm92ZXIucGF5bWVudC52MS5QYXltZW50Kr4BCg1QYXltZW50U3RhdHVzEh4KGlBBWU1FTlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWUEFZTUVOVF9TVEFUVVNfUEVORElORxABEhsKF1BBWU1FTlRfU1RBVFVTX0FQUFJPVkVEEAISGwoXUEFZTUVOVF9TVEFUVVNfREVDTElORUQQAxIcChhQQVlNRU5UX1NUQVRVU19DT01QTEVURUQQBBIZChVQQVlNRU5UX1NUQVRVU19GQUlMRUQQBTLrAQoOUGF5bWVudFNlcnZpY2USagoPSW5pdGlhdGVQYXltZW50EiouaW5ub3Zlci5wYXltZW50LnYxLkluaXRpYXRlUGF5bWVudFJlcXVlc3QaKy5pbm5vdmVyLnBheW1lbnQudjEuSW5pdGlhdGVQYXltZW50UmVzcG9uc2USbQoQR2V0UGF5bWVudFN0YXR1cxIrLmlubm92ZXIucGF5bWVudC52MS5HZXRQYXltZW50U3RhdHVzUmVxdWVzdBosLmlubm92ZXIucGF5bWVudC52MS5HZXRQYXltZW50U3RhdHVzUmVzcG9uc2ViBnByb3RvMw", [file_common_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChhwYXltZW50L3YxL3BheW1lbnQucHJvdG8SEmlubm92ZXIucGF5bWVudC52MSIuCg1QYXltZW50UmVhc29uEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSLfAwoHUGF5bWVudBISCgpwYXltZW50X2lkGAEgASgJEhcKD3BheWVyX3dhbGxldF9pZBgCIAEoCRIXCg9wYXllZV93YWxsZXRfaWQYAyABKAkSKAoGYW1vdW50GAQgASgLMhguaW5ub3Zlci5jb21tb24udjEuTW9uZXkSLgoMcGF5ZWVfYW1vdW50GAUgASgLMhguaW5ub3Zlci5jb21tb24udjEuTW9uZXkSEQoJcmVmZXJlbmNlGAYgASgJEjEKBnN0YXR1cxgHIAEoDjIhLmlubm92ZXIucGF5bWVudC52MS5QYXltZW50U3RhdHVzEhMKC3RyYW5zZmVyX2lkGAggASgJEhAKCHF1b3RlX2lkGAkgASgJEjEKBnJlYXNvbhgKIAEoCzIhLmlubm92ZXIucGF5bWVudC52MS5QYXltZW50UmVhc29uEi4KCmNyZWF0ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhkKEXBheWVyX2N1c3RvbWVyX2lkGA0gASgJEhkKEXBheWVlX2N1c3RvbWVyX2lkGA4gASgJIqABChZJbml0aWF0ZVBheW1lbnRSZXF1ZXN0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRIXCg9wYXllcl93YWxsZXRfaWQYAiABKAkSFwoPcGF5ZWVfd2FsbGV0X2lkGAMgASgJEigKBmFtb3VudBgEIAEoCzIYLmlubm92ZXIuY29tbW9uLnYxLk1vbmV5EhEKCXJlZmVyZW5jZRgFIAEoCSJHChdJbml0aWF0ZVBheW1lbnRSZXNwb25zZRIsCgdwYXltZW50GAEgASgLMhsuaW5ub3Zlci5wYXltZW50LnYxLlBheW1lbnQiLQoXR2V0UGF5bWVudFN0YXR1c1JlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSJIChhHZXRQYXltZW50U3RhdHVzUmVzcG9uc2USLAoHcGF5bWVudBgBIAEoCzIbLmlubm92ZXIucGF5bWVudC52MS5QYXltZW50InQKEFBheW1lbnRJbml0aWF0ZWQSMgoIbWV0YWRhdGEYASABKAsyIC5pbm5vdmVyLmNvbW1vbi52MS5FdmVudE1ldGFkYXRhEiwKB3BheW1lbnQYAiABKAsyGy5pbm5vdmVyLnBheW1lbnQudjEuUGF5bWVudCKuAgoUUGF5bWVudFN0YXR1c0NoYW5nZWQSMgoIbWV0YWRhdGEYASABKAsyIC5pbm5vdmVyLmNvbW1vbi52MS5FdmVudE1ldGFkYXRhEhIKCnBheW1lbnRfaWQYAiABKAkSOgoPcHJldmlvdXNfc3RhdHVzGAMgASgOMiEuaW5ub3Zlci5wYXltZW50LnYxLlBheW1lbnRTdGF0dXMSMQoGc3RhdHVzGAQgASgOMiEuaW5ub3Zlci5wYXltZW50LnYxLlBheW1lbnRTdGF0dXMSMQoGcmVhc29uGAUgASgLMiEuaW5ub3Zlci5wYXltZW50LnYxLlBheW1lbnRSZWFzb24SLAoHcGF5bWVudBgGIAEoCzIbLmlubm92ZXIucGF5bWVudC52MS5QYXltZW50KpoCCg1QYXltZW50U3RhdHVzEh4KGlBBWU1FTlRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGgoWUEFZTUVOVF9TVEFUVVNfUEVORElORxABEhwKGFBBWU1FTlRfU1RBVFVTX0NPTVBMRVRFRBAEEhkKFVBBWU1FTlRfU1RBVFVTX0ZBSUxFRBAFEhwKGFBBWU1FTlRfU1RBVFVTX1NDUkVFTklORxAGEhsKF1BBWU1FTlRfU1RBVFVTX1JFU0VSVkVEEAcSGwoXUEFZTUVOVF9TVEFUVVNfUkVKRUNURUQQCCIECAIQAiIECAMQAyoXUEFZTUVOVF9TVEFUVVNfQVBQUk9WRUQqF1BBWU1FTlRfU1RBVFVTX0RFQ0xJTkVEMusBCg5QYXltZW50U2VydmljZRJqCg9Jbml0aWF0ZVBheW1lbnQSKi5pbm5vdmVyLnBheW1lbnQudjEuSW5pdGlhdGVQYXltZW50UmVxdWVzdBorLmlubm92ZXIucGF5bWVudC52MS5Jbml0aWF0ZVBheW1lbnRSZXNwb25zZRJtChBHZXRQYXltZW50U3RhdHVzEisuaW5ub3Zlci5wYXltZW50LnYxLkdldFBheW1lbnRTdGF0dXNSZXF1ZXN0GiwuaW5ub3Zlci5wYXltZW50LnYxLkdldFBheW1lbnRTdGF0dXNSZXNwb25zZWIGcHJvdG8z", [file_common_v1_common, file_google_protobuf_timestamp]);
+
+/**
+ * Why a payment was rejected or failed: a code (e.g. "insufficient_funds", "quote_expired") and a sentence.
+ *
+ * @generated from message innover.payment.v1.PaymentReason
+ */
+export type PaymentReason = Message<"innover.payment.v1.PaymentReason"> & {
+  /**
+   * @generated from field: string code = 1;
+   */
+  code: string;
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message innover.payment.v1.PaymentReason.
+ * Use `create(PaymentReasonSchema)` to create a new message.
+ */
+export const PaymentReasonSchema: GenMessage<PaymentReason> = /*@__PURE__*/
+  messageDesc(file_payment_v1_payment, 0);
 
 /**
  * @generated from message innover.payment.v1.Payment
@@ -28,26 +53,28 @@ export type Payment = Message<"innover.payment.v1.Payment"> & {
   paymentId: string;
 
   /**
-   * Chosen by the client; a retried initiation with the same key returns the same payment.
+   * @generated from field: string payer_wallet_id = 2;
+   */
+  payerWalletId: string;
+
+  /**
+   * @generated from field: string payee_wallet_id = 3;
+   */
+  payeeWalletId: string;
+
+  /**
+   * What the payer pays, in the payer wallet's currency.
    *
-   * @generated from field: string idempotency_key = 2;
-   */
-  idempotencyKey: string;
-
-  /**
-   * @generated from field: string payer_customer_id = 3;
-   */
-  payerCustomerId: string;
-
-  /**
-   * @generated from field: string payee_customer_id = 4;
-   */
-  payeeCustomerId: string;
-
-  /**
-   * @generated from field: innover.common.v1.Money amount = 5;
+   * @generated from field: innover.common.v1.Money amount = 4;
    */
   amount?: Money | undefined;
+
+  /**
+   * What the payee receives, in the payee wallet's currency (equal to amount in one currency; set once quoted otherwise).
+   *
+   * @generated from field: innover.common.v1.Money payee_amount = 5;
+   */
+  payeeAmount?: Money | undefined;
 
   /**
    * Free text shown on statements.
@@ -62,14 +89,45 @@ export type Payment = Message<"innover.payment.v1.Payment"> & {
   status: PaymentStatus;
 
   /**
-   * @generated from field: google.protobuf.Timestamp created_at = 8;
+   * The ledger's pending transfer, once reserved.
+   *
+   * @generated from field: string transfer_id = 8;
+   */
+  transferId: string;
+
+  /**
+   * The forex quote used, across currencies.
+   *
+   * @generated from field: string quote_id = 9;
+   */
+  quoteId: string;
+
+  /**
+   * @generated from field: innover.payment.v1.PaymentReason reason = 10;
+   */
+  reason?: PaymentReason | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_at = 11;
    */
   createdAt?: Timestamp | undefined;
 
   /**
-   * @generated from field: google.protobuf.Timestamp updated_at = 9;
+   * @generated from field: google.protobuf.Timestamp updated_at = 12;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * The wallets' owners (profile customers), as the payment was accepted.
+   *
+   * @generated from field: string payer_customer_id = 13;
+   */
+  payerCustomerId: string;
+
+  /**
+   * @generated from field: string payee_customer_id = 14;
+   */
+  payeeCustomerId: string;
 };
 
 /**
@@ -77,7 +135,7 @@ export type Payment = Message<"innover.payment.v1.Payment"> & {
  * Use `create(PaymentSchema)` to create a new message.
  */
 export const PaymentSchema: GenMessage<Payment> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 0);
+  messageDesc(file_payment_v1_payment, 1);
 
 /**
  * @generated from message innover.payment.v1.InitiatePaymentRequest
@@ -89,14 +147,14 @@ export type InitiatePaymentRequest = Message<"innover.payment.v1.InitiatePayment
   idempotencyKey: string;
 
   /**
-   * @generated from field: string payer_customer_id = 2;
+   * @generated from field: string payer_wallet_id = 2;
    */
-  payerCustomerId: string;
+  payerWalletId: string;
 
   /**
-   * @generated from field: string payee_customer_id = 3;
+   * @generated from field: string payee_wallet_id = 3;
    */
-  payeeCustomerId: string;
+  payeeWalletId: string;
 
   /**
    * @generated from field: innover.common.v1.Money amount = 4;
@@ -114,7 +172,7 @@ export type InitiatePaymentRequest = Message<"innover.payment.v1.InitiatePayment
  * Use `create(InitiatePaymentRequestSchema)` to create a new message.
  */
 export const InitiatePaymentRequestSchema: GenMessage<InitiatePaymentRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 1);
+  messageDesc(file_payment_v1_payment, 2);
 
 /**
  * @generated from message innover.payment.v1.InitiatePaymentResponse
@@ -131,7 +189,7 @@ export type InitiatePaymentResponse = Message<"innover.payment.v1.InitiatePaymen
  * Use `create(InitiatePaymentResponseSchema)` to create a new message.
  */
 export const InitiatePaymentResponseSchema: GenMessage<InitiatePaymentResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 2);
+  messageDesc(file_payment_v1_payment, 3);
 
 /**
  * @generated from message innover.payment.v1.GetPaymentStatusRequest
@@ -148,33 +206,16 @@ export type GetPaymentStatusRequest = Message<"innover.payment.v1.GetPaymentStat
  * Use `create(GetPaymentStatusRequestSchema)` to create a new message.
  */
 export const GetPaymentStatusRequestSchema: GenMessage<GetPaymentStatusRequest> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 3);
+  messageDesc(file_payment_v1_payment, 4);
 
 /**
  * @generated from message innover.payment.v1.GetPaymentStatusResponse
  */
 export type GetPaymentStatusResponse = Message<"innover.payment.v1.GetPaymentStatusResponse"> & {
   /**
-   * @generated from field: string payment_id = 1;
+   * @generated from field: innover.payment.v1.Payment payment = 1;
    */
-  paymentId: string;
-
-  /**
-   * @generated from field: innover.payment.v1.PaymentStatus status = 2;
-   */
-  status: PaymentStatus;
-
-  /**
-   * Why the payment was declined or failed; empty otherwise.
-   *
-   * @generated from field: repeated string reasons = 3;
-   */
-  reasons: string[];
-
-  /**
-   * @generated from field: google.protobuf.Timestamp updated_at = 4;
-   */
-  updatedAt?: Timestamp | undefined;
+  payment?: Payment | undefined;
 };
 
 /**
@@ -182,10 +223,10 @@ export type GetPaymentStatusResponse = Message<"innover.payment.v1.GetPaymentSta
  * Use `create(GetPaymentStatusResponseSchema)` to create a new message.
  */
 export const GetPaymentStatusResponseSchema: GenMessage<GetPaymentStatusResponse> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 4);
+  messageDesc(file_payment_v1_payment, 5);
 
 /**
- * Published when a payment is accepted; the rule engine evaluates it.
+ * `payment.initiated.v1`: a payment was accepted (written to the outbox with the payment row).
  *
  * @generated from message innover.payment.v1.PaymentInitiated
  */
@@ -206,10 +247,11 @@ export type PaymentInitiated = Message<"innover.payment.v1.PaymentInitiated"> & 
  * Use `create(PaymentInitiatedSchema)` to create a new message.
  */
 export const PaymentInitiatedSchema: GenMessage<PaymentInitiated> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 5);
+  messageDesc(file_payment_v1_payment, 6);
 
 /**
- * Published on every status transition after initiation.
+ * `payment.status-changed.v1`, key = payment id: every transition of the saga, written to the outbox in the
+ * transaction that makes it, so a consumer sees a payment's statuses in order.
  *
  * @generated from message innover.payment.v1.PaymentStatusChanged
  */
@@ -235,12 +277,14 @@ export type PaymentStatusChanged = Message<"innover.payment.v1.PaymentStatusChan
   status: PaymentStatus;
 
   /**
-   * @generated from field: repeated string reasons = 5;
+   * Set for REJECTED and FAILED.
+   *
+   * @generated from field: innover.payment.v1.PaymentReason reason = 5;
    */
-  reasons: string[];
+  reason?: PaymentReason | undefined;
 
   /**
-   * Present from APPROVED on, so the ledger can post without asking the payment service.
+   * The payment as it is after the transition.
    *
    * @generated from field: innover.payment.v1.Payment payment = 6;
    */
@@ -252,7 +296,7 @@ export type PaymentStatusChanged = Message<"innover.payment.v1.PaymentStatusChan
  * Use `create(PaymentStatusChangedSchema)` to create a new message.
  */
 export const PaymentStatusChangedSchema: GenMessage<PaymentStatusChanged> = /*@__PURE__*/
-  messageDesc(file_payment_v1_payment, 6);
+  messageDesc(file_payment_v1_payment, 7);
 
 /**
  * @generated from enum innover.payment.v1.PaymentStatus
@@ -264,35 +308,46 @@ export enum PaymentStatus {
   UNSPECIFIED = 0,
 
   /**
-   * Accepted, waiting for the rule engine.
+   * Accepted and stored, the saga not started yet.
    *
    * @generated from enum value: PAYMENT_STATUS_PENDING = 1;
    */
   PENDING = 1,
 
   /**
-   * Approved by the rule engine, waiting for the ledger.
-   *
-   * @generated from enum value: PAYMENT_STATUS_APPROVED = 2;
-   */
-  APPROVED = 2,
-
-  /**
-   * @generated from enum value: PAYMENT_STATUS_DECLINED = 3;
-   */
-  DECLINED = 3,
-
-  /**
-   * Posted to the ledger.
+   * Terminal: the payer's funds moved to the payee (the reservation was posted).
    *
    * @generated from enum value: PAYMENT_STATUS_COMPLETED = 4;
    */
   COMPLETED = 4,
 
   /**
+   * Terminal: a quote or the reservation expired, or a step ran out of retries. Holds no reservation.
+   *
    * @generated from enum value: PAYMENT_STATUS_FAILED = 5;
    */
   FAILED = 5,
+
+  /**
+   * The saga checks the customers, asks the rule engine and, across currencies, takes a forex quote.
+   *
+   * @generated from enum value: PAYMENT_STATUS_SCREENING = 6;
+   */
+  SCREENING = 6,
+
+  /**
+   * The ledger holds a pending transfer for the amount; next it is posted.
+   *
+   * @generated from enum value: PAYMENT_STATUS_RESERVED = 7;
+   */
+  RESERVED = 7,
+
+  /**
+   * Terminal: the rules rejected it, a customer is blocked or missing, or funds are insufficient.
+   *
+   * @generated from enum value: PAYMENT_STATUS_REJECTED = 8;
+   */
+  REJECTED = 8,
 }
 
 /**

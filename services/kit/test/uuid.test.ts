@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUuid, uuidV5 } from '../src/domain/uuid-v5.js';
+import { isUuid, uuidV5 } from '../src/uuid.js';
 
 const dns = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 const url = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
@@ -12,6 +12,8 @@ describe('uuidV5', () => {
   it('matches the widely published vectors of Python uuid.uuid5', () => {
     expect(uuidV5(dns, 'python.org')).toBe('886313e1-3b8a-5372-9b90-0c9aee199e5d');
     expect(uuidV5(url, 'http://python.org/')).toBe('4c565f0d-3f5a-5890-b41b-20cf47701c5e');
+    expect(uuidV5(url, 'http://www.ietf.org/rfc/rfc4122.txt')).toBe('d0690b3c-b29d-52e7-81b0-d573b503f2d4');
+    expect(uuidV5(dns, 'ünïcødé')).toBe('274666bc-618d-5ba1-8813-eed3e880cca6');
   });
 
   it('is deterministic, version 5 and RFC variant, and differs per name and namespace', () => {

@@ -1,0 +1,193 @@
+/** All of the payment service's SQL (parameterised), over a kit `Queryable`: the pool or one transaction. */
+import type { Database, Queryable } from '@innover/kit';
+import { runTransaction } from '@innover/kit/transactions';
+import type { Decision, HistoryEntry, Payment, PaymentStatus } from '../domain/payment.js';
+import { nonTerminalStatuses } from '../domain/payment.js';
+import type { PaymentChanges, PaymentStore } from '../domain/ports.js';
+import { enqueueInitiated, enqueueStatusChanged } from './payment-events.js';
+
+interface PaymentRow {
+  id: string;
+  status: PaymentStatus;
+  payer_wallet_id: string;
+  payee_wallet_id: string;
+  payer_customer_id: string;
+  payee_customer_id: string;
+  payer_account_id: string;
+  payee_account_id: string;
+  amount_minor: string;
+  currency: string;
+  payee_amount_minor: string | null;
+  payee_currency: string;
+  quote_id: string | null;
+  transfer_id: string | null;
+  decision: Decision | null;
+  reason_code: string | null;
+  reason_message: string | null;
+  reference: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const columns = `id, status, payer_wallet_id, payee_wallet_id, payer_customer_id, payee_customer_id, payer_account_id, payee_account_id,
+  amount_minor, currency, payee_amount_minor, payee_currency, quote_id, transfer_id, decision, reason_code, reason_message, reference, created_at, updated_at`;
+
+/** pg answers BIGINT as a string: convert, refusing anything JavaScript cannot hold exactly. */
+export function toSafeInteger(value: string | number, column: string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number)) throw new Error(`${column} ${String(value)} is not a safe integer`);
+  return number;
+}
+
+function toPayment(row: PaymentRow): Payment {
+  return {
+    id: row.id,
+    status: row.status,
+    payerWalletId: row.payer_wallet_id,
+    payeeWalletId: row.payee_wallet_id,
+    payerCustomerId: row.payer_customer_id,
+    payeeCustomerId: row.payee_customer_id,
+    payerAccountId: row.payer_account_id,
+    payeeAccountId: row.payee_account_id,
+    amountMinor: toSafeInteger(row.amount_minor, 'amount_minor'),
+    currency: row.currency,
+    payeeAmountMinor: row.payee_amount_minor === null ? null : toSafeInteger(row.payee_amount_minor, 'payee_amount_minor'),
+    payeeCurrency: row.payee_currency,
+    quoteId: row.quote_id ?? undefined,
+    transferId: row.transfer_id ?? undefined,
+    decision: row.decision ?? undefined,
+    reason: row.reason_code !== null ? { code: row.reason_code, message: row.reason_message ?? '' } : undefined,
+    reference: row.reference ?? undefined,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface NewPayment {
+  id: string;
+  payerWalletId: string;
+  payeeWalletId: string;
+  payerCustomerId: string;
+  payeeCustomerId: string;
+  payerAccountId: string;
+  payeeAccountId: string;
+  amountMinor: number;
+  currency: string;
+  payeeCurrency: string;
+  reference?: string | undefined;
+}
+
+/**
+ * The payment row, its first history row and its `payment.initiated.v1` event, in the caller's transaction.
+ * The row in `pending` is also the saga's enqueue intent: the reconciler re-enqueues one nobody picked up.
+ */
+export async function insertPayment(tx: Queryable, input: NewPayment): Promise<{ payment: Payment; history: HistoryEntry[] }> {
+  const payeeAmount = input.currency === input.payeeCurrency ? input.amountMinor : null;
+  const [row] = await tx.query<PaymentRow>(
+    `INSERT INTO wallet_payments (id, status, payer_wallet_id, payee_wallet_id, payer_customer_id, payee_customer_id, payer_account_id, payee_account_id, amount_minor, currency, payee_amount_minor, payee_currency, reference, created_at, updated_at)
+     VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING ${columns}`,
+    // created_at in whole milliseconds, as JavaScript holds it, so the list's keyset cursor is exact.
+    [input.id, input.payerWalletId, input.payeeWalletId, input.payerCustomerId, input.payeeCustomerId, input.payerAccountId, input.payeeAccountId, input.amountMinor, input.currency, payeeAmount, input.payeeCurrency, input.reference ?? null, new Date()],
+  );
+  if (!row) throw new Error('INSERT INTO wallet_payments returned no row');
+  const [history] = await tx.query<{ at: Date }>(`INSERT INTO wallet_payment_history (payment_id, status, at) VALUES ($1, 'pending', $2) RETURNING at`, [input.id, row.created_at]);
+  const payment = toPayment(row);
+  await enqueueInitiated(tx, payment);
+  return { payment, history: [{ status: 'pending', at: history?.at ?? row.created_at }] };
+}
+
+export async function findPayment(database: Queryable, id: string): Promise<Payment | undefined> {
+  const [row] = await database.query<PaymentRow>(`SELECT ${columns} FROM wallet_payments WHERE id = $1`, [id]);
+  return row ? toPayment(row) : undefined;
+}
+
+export async function findHistory(database: Queryable, id: string): Promise<HistoryEntry[]> {
+  const rows = await database.query<{ status: PaymentStatus; at: Date }>('SELECT status, at FROM wallet_payment_history WHERE payment_id = $1 ORDER BY at, status', [id]);
+  return rows.map((row) => ({ status: row.status, at: row.at }));
+}
+
+/** Histories of several payments at once (the list). */
+export async function findHistories(database: Queryable, ids: string[]): Promise<Map<string, HistoryEntry[]>> {
+  const histories = new Map<string, HistoryEntry[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return histories;
+  const rows = await database.query<{ payment_id: string; status: PaymentStatus; at: Date }>('SELECT payment_id, status, at FROM wallet_payment_history WHERE payment_id = ANY($1::UUID[]) ORDER BY at, status', [ids]);
+  for (const row of rows) histories.get(row.payment_id)?.push({ status: row.status, at: row.at });
+  return histories;
+}
+
+/** Keyset page, newest first: rows strictly before `after` (created_at, id). */
+export async function listPaymentsOfPayer(database: Queryable, payerWalletId: string, limit: number, after?: { createdAt: string; id: string }): Promise<Payment[]> {
+  const rows = after
+    ? await database.query<PaymentRow>(
+        `SELECT ${columns} FROM wallet_payments WHERE payer_wallet_id = $1 AND (created_at, id) < ($2::TIMESTAMPTZ, $3::UUID) ORDER BY created_at DESC, id DESC LIMIT $4`,
+        [payerWalletId, after.createdAt, after.id, limit],
+      )
+    : await database.query<PaymentRow>(`SELECT ${columns} FROM wallet_payments WHERE payer_wallet_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, [payerWalletId, limit]);
+  return rows.map(toPayment);
+}
+
+function changeAssignments(changes: PaymentChanges, firstParameter: number): { sql: string; values: unknown[] } {
+  const sets: string[] = [];
+  const values: unknown[] = [];
+  const set = (column: string, value: unknown, cast = '') => {
+    values.push(value);
+    sets.push(`${column} = $${firstParameter + values.length - 1}${cast}`);
+  };
+  if (changes.decision) set('decision', JSON.stringify(changes.decision), '::JSONB');
+  if (changes.quoteId) set('quote_id', changes.quoteId, '::UUID');
+  if (changes.payeeAmountMinor !== undefined) set('payee_amount_minor', changes.payeeAmountMinor, '::INT8');
+  if (changes.transferId) set('transfer_id', changes.transferId, '::UUID');
+  if (changes.reason) {
+    set('reason_code', changes.reason.code);
+    set('reason_message', changes.reason.message);
+  }
+  return { sql: sets.map((assignment) => `, ${assignment}`).join(''), values };
+}
+
+/** Compare-and-set of the status with `changes`, the history row and the event, in `tx`. Undefined: not in `from`. */
+export async function transitionPayment(tx: Queryable, id: string, from: PaymentStatus, to: PaymentStatus, changes: PaymentChanges = {}): Promise<Payment | undefined> {
+  const assignments = changeAssignments(changes, 4);
+  const [row] = await tx.query<PaymentRow>(
+    `UPDATE wallet_payments SET status = $3, updated_at = now(), checked_at = now()${assignments.sql} WHERE id = $1 AND status = $2 RETURNING ${columns}`,
+    [id, from, to, ...assignments.values],
+  );
+  if (!row) return undefined;
+  await tx.query('INSERT INTO wallet_payment_history (payment_id, status, at) VALUES ($1, $2, $3) ON CONFLICT (payment_id, status) DO NOTHING', [id, to, row.updated_at]);
+  const payment = toPayment(row);
+  await enqueueStatusChanged(tx, payment, from);
+  return payment;
+}
+
+/** Stores step results while the payment stays in `status`. Undefined: it moved on. */
+export async function recordPaymentChanges(tx: Queryable, id: string, status: PaymentStatus, changes: PaymentChanges): Promise<Payment | undefined> {
+  const assignments = changeAssignments(changes, 3);
+  const [row] = await tx.query<PaymentRow>(`UPDATE wallet_payments SET updated_at = now(), checked_at = now()${assignments.sql} WHERE id = $1 AND status = $2 RETURNING ${columns}`, [id, status, ...assignments.values]);
+  return row ? toPayment(row) : undefined;
+}
+
+/**
+ * The reconciler's claim: non-terminal payments nobody touched for `olderThanMs`, locked with
+ * `FOR UPDATE SKIP LOCKED` so two replicas never take the same row, their `run` bumped and `checked_at`
+ * moved on so the next round leaves them alone for another `olderThanMs`. Answers (id, run) for the job ids.
+ */
+export async function claimStalledPayments(database: Queryable, olderThanMs: number, limit: number): Promise<Array<{ id: string; run: number }>> {
+  const rows = await database.query<{ id: string; run: string }>(
+    `UPDATE wallet_payments SET run = run + 1, checked_at = now()
+     WHERE id IN (
+       SELECT id FROM wallet_payments WHERE status = ANY($1::TEXT[]) AND checked_at < now() - $2::INT8 * INTERVAL '1 millisecond'
+       ORDER BY checked_at LIMIT $3 FOR UPDATE SKIP LOCKED
+     ) AND checked_at < now() - $2::INT8 * INTERVAL '1 millisecond'
+     RETURNING id, run`,
+    [nonTerminalStatuses, olderThanMs, limit],
+  );
+  return rows.map((row) => ({ id: row.id, run: toSafeInteger(row.run, 'run') }));
+}
+
+/** The saga's store: each write one serializable transaction (kit runTransaction, 40001 retried). */
+export function createPaymentStore(database: Database): PaymentStore {
+  return {
+    load: (id) => findPayment(database, id),
+    transition: (id, from, to, changes) => runTransaction(database, (tx) => transitionPayment(tx, id, from, to, changes), { name: `payment.${to}` }),
+    record: (id, status, changes) => runTransaction(database, (tx) => recordPaymentChanges(tx, id, status, changes), { name: 'payment.record' }),
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * The payment HTTP contract (issue 10): POST /payments (idempotent), GET /payments/:id, GET /payments?payerWalletId=.
+ * Thin: validate, call the use case or the data-access module, answer.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Router } from 'express';
+import { z } from 'zod';
+import { HttpError, requireDependency, validateBody } from '@innover/kit';
+import type { Logger, ApiDependencies } from '@innover/kit';
+import { goTo, idempotent, respond } from '@innover/kit/idempotency';
+import type { PhaseState, Phases } from '@innover/kit/idempotency';
+import { walletsOver } from '../data-access/downstream-services.js';
+import { findHistories, findHistory, findPayment, insertPayment, listPaymentsOfPayer } from '../data-access/payments.js';
+import { checkPaymentRequest } from '../domain/accept-payment.js';
+import type { PaymentRequest } from '../domain/accept-payment.js';
+import { toView } from '../domain/payment.js';
+import type { Wallet, Wallets } from '../domain/ports.js';
+import { sagaJob } from './tasks.js';
+
+const minorUnits = z.number().int('must be a whole number of minor units').positive('must be greater than 0').refine(Number.isSafeInteger, 'must be a safe integer');
+
+/** Body of POST /payments. Amounts are integers in minor units, so no float ever touches money. */
+export const paymentRequest = z.strictObject({
+  payerWalletId: z.uuid('must be a wallet id (UUID)'),
+  payeeWalletId: z.uuid('must be a wallet id (UUID)'),
+  amountMinor: minorUnits,
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+  reference: z.string().max(140).optional(),
+});
+
+const listQuery = z.object({
+  payerWalletId: z.uuid('must be a wallet id (UUID)'),
+  limit: z.coerce.number().int().positive().default(50).transform((limit) => Math.min(limit, 200)),
+  cursor: z.string().max(200).optional(),
+});
+
+/** Opaque list cursor: base64url of the last row's (createdAt, id). */
+export function encodeCursor(createdAt: Date, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || !z.uuid().safeParse(id).success) return undefined;
+    return { createdAt, id: id as string };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * POST /payments in three recovery points (kit idempotency): `started` looks the wallets up (a foreign read),
+ * `checked` stores the payment, its history row and its event in one transaction, `created` enqueues the
+ * saga (job id from the payment id) and answers 202 with the body stored in `created`. A crash between the two
+ * last leaves a pending payment the reconciler (or the client's retry, resuming at `created`) picks up.
+ */
+function acceptPhases(dependencies: ApiDependencies, logger: Logger): Phases {
+  // Resolved on first use: an API without WALLET_URL still starts (and answers its other routes).
+  let wallets: Wallets | undefined;
+  return {
+    started: async (context) => {
+      wallets ??= walletsOver(dependencies.services.get('wallet'));
+      const checked = await checkPaymentRequest(context.body as PaymentRequest, wallets);
+      if ('code' in checked) throw new HttpError(checked.status, checked.code, checked.message);
+      return goTo('checked', { payer: { ...checked.payer }, payee: { ...checked.payee } });
+    },
+    checked: (context) =>
+      context.atomic(async (tx) => {
+        const body = context.body as PaymentRequest;
+        const payer = context.state['payer'] as unknown as Wallet;
+        const payee = context.state['payee'] as unknown as Wallet;
+        const { payment, history } = await insertPayment(tx, {
+          id: randomUUID(),
+          payerWalletId: payer.id,
+          payeeWalletId: payee.id,
+          payerCustomerId: payer.customerId,
+          payeeCustomerId: payee.customerId,
+          payerAccountId: payer.ledgerAccountId,
+          payeeAccountId: payee.ledgerAccountId,
+          amountMinor: body.amountMinor,
+          currency: body.currency,
+          payeeCurrency: payee.currency,
+          reference: body.reference,
+        });
+        return goTo('created', { paymentId: payment.id, response: toView(payment, history) as unknown as PhaseState });
+      }),
+    created: async (context) => {
+      const paymentId = context.state['paymentId'] as string;
+      const tasks = requireDependency(dependencies.tasks, 'REDIS_URL');
+      // A lost enqueue is not an error for the client: the payment is stored, and the reconciler resumes it.
+      await tasks.enqueue(sagaJob.task, { paymentId }, { jobId: sagaJob.id(paymentId, 0) }).catch((error: unknown) => logger.warn({ err: error, paymentId }, 'saga enqueue failed; the reconciler will pick the payment up'));
+      return respond(202, context.state['response']);
+    },
+  };
+}
+
+export function paymentRoutes(router: Router, dependencies: ApiDependencies): void {
+  const database = () => requireDependency(dependencies.database, 'DATABASE_URL');
+
+  router.post(
+    '/payments',
+    validateBody(paymentRequest),
+    idempotent({
+      get database() {
+        return database();
+      },
+      phases: acceptPhases(dependencies, dependencies.logger),
+    }),
+  );
+
+  router.get('/payments/:id', async (request, response) => {
+    const id = request.params['id'] ?? '';
+    const payment = z.uuid().safeParse(id).success ? await findPayment(database(), id) : undefined;
+    if (!payment) throw new HttpError(404, 'payment_not_found', `no payment ${id}`);
+    response.json(toView(payment, await findHistory(database(), id)));
+  });
+
+  router.get('/payments', async (request, response) => {
+    const parsed = listQuery.safeParse(request.query);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(query)', message: issue.message }));
+      response.status(400).json({ error: 'invalid_request', message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), issues });
+      return;
+    }
+    const { payerWalletId, limit, cursor } = parsed.data;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (cursor !== undefined && !after) {
+      response.status(400).json({ error: 'invalid_request', message: 'cursor: is not a cursor this list gave out', issues: [{ path: 'cursor', message: 'is not a cursor this list gave out' }] });
+      return;
+    }
+    const payments = await listPaymentsOfPayer(database(), payerWalletId, limit, after);
+    const histories = await findHistories(
+      database(),
+      payments.map((payment) => payment.id),
+    );
+    const last = payments.at(-1);
+    response.json({ items: payments.map((payment) => toView(payment, histories.get(payment.id) ?? [])), nextCursor: payments.length === limit && last ? encodeCursor(last.createdAt, last.id) : null });
+  });
+}
