@@ -95,7 +95,7 @@ async function healthRatio(collector) {
 }
 
 async function roundTrip(redis, collector) {
-  const worker = spawnService('payment', 'worker', { ...kitEnvironment, REDIS_URL: redis.url, QUEUE_NAME: 'bench-round-trip', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, WORKER_HEARTBEAT_FILE: '/tmp/innover-bench-heartbeat-1' });
+  const worker = spawnService('profile', 'worker', { ...kitEnvironment, REDIS_URL: redis.url, QUEUE_NAME: 'bench-round-trip', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, WORKER_HEARTBEAT_FILE: '/tmp/innover-bench-heartbeat-1' });
   const client = createTaskClient(redis.url);
   try {
     await worker.waitForLog((entry) => entry.msg === 'worker ready');
@@ -118,7 +118,7 @@ async function throughput(redis, collector) {
   const jobs = 20_000;
   const queueName = 'bench-throughput';
   const queue = new Queue(queueName, { connection: redisConnection(redis.url) });
-  const worker = spawnService('payment', 'worker', { ...kitEnvironment, REDIS_URL: redis.url, QUEUE_NAME: queueName, WORKER_CONCURRENCY: '50', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, WORKER_HEARTBEAT_FILE: '/tmp/innover-bench-heartbeat-2' });
+  const worker = spawnService('profile', 'worker', { ...kitEnvironment, REDIS_URL: redis.url, QUEUE_NAME: queueName, WORKER_CONCURRENCY: '50', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, WORKER_HEARTBEAT_FILE: '/tmp/innover-bench-heartbeat-2' });
   try {
     await worker.waitForLog((entry) => entry.msg === 'worker ready');
     // Fill the paused queue first so the figure is the worker's processing rate, not the producer's.
@@ -164,6 +164,8 @@ async function idleMemory(redis, collector) {
 /** @returns {Promise<Array<{name: string, value: number, unit: string, target: string, pass: boolean, detail?: string}>>} */
 export default async function run() {
   buildService('payment');
+  // Queue figures run on a worker with no schedules of its own (payment's reconciler needs its database).
+  buildService('profile');
   const redis = await startRedis({ password: 'bench-secret' });
   const collector = await startOtlpCollector();
   try {
