@@ -42,10 +42,21 @@ async function containerIdentities(): Promise<string[]> {
   return lines.split('\n').sort();
 }
 
-/** Calls a service through Nginx (`/svc/<name>/<path>`), answering the status and the JSON body. */
-async function throughNginx(service: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+/**
+ * Calls a service through Nginx (`/svc/<name>/<path>`), answering the status and the JSON body. A body
+ * without a method is a POST; `idempotencyKey` sends the `Idempotency-Key` header.
+ */
+async function throughNginx(
+  service: string,
+  path: string,
+  body?: unknown,
+  options: { method?: string; idempotencyKey?: string } = {},
+): Promise<{ status: number; json: unknown }> {
   const url = `http://127.0.0.1:${topology.infrastructure.nginx.hostPort}/svc/${service}/${path}`;
-  const response = await fetch(url, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
+  const method = options.method ?? (body === undefined ? 'GET' : 'POST');
+  const response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   return { status: response.status, json: await response.json() };
 }
 
@@ -58,17 +69,62 @@ async function eventually(what: string, seconds: number, probe: () => Promise<bo
   }
 }
 
-/** POST /payments through Nginx: a pending payment whose approval job the API enqueues; answers its id. */
-async function initiatePayment(payeeId: string, amountMinor: number): Promise<string> {
-  const created = await throughNginx('payment', 'payments', { payerId: `e2e-payer-${randomUUID()}`, payeeId, amountMinor, currency: 'EUR' });
+/** A profile customer and its EUR wallet, created through Nginx; answers the wallet id. */
+async function customerWallet(name: string): Promise<string> {
+  const customer = await throughNginx('profile', 'customers', { displayName: name, email: `${name}-${randomUUID()}@e2e.example`, country: 'DE' });
+  expect(customer.status, JSON.stringify(customer.json)).toBe(201);
+  const wallet = await throughNginx('wallet', 'wallets', { customerId: (customer.json as { id: string }).id, currency: 'EUR' });
+  expect(wallet.status, JSON.stringify(wallet.json)).toBe(201);
+  return (wallet.json as { id: string }).id;
+}
+
+/** POST /wallets/:id/top-ups through Nginx: settlement:EUR → the wallet, posted by the ledger. */
+async function topUp(walletId: string, amountMinor: number): Promise<void> {
+  const topUp = await throughNginx('wallet', `wallets/${walletId}/top-ups`, { amountMinor }, { idempotencyKey: randomUUID() });
+  expect(topUp.status, JSON.stringify(topUp.json)).toBe(201);
+}
+
+/** The wallet's projected posted balance (GET /wallets/:id). */
+async function postedBalance(walletId: string): Promise<number> {
+  const wallet = await throughNginx('wallet', `wallets/${walletId}`);
+  expect(wallet.status, JSON.stringify(wallet.json)).toBe(200);
+  return (wallet.json as { balance: { postedMinor: number } }).balance.postedMinor;
+}
+
+/** Waits (bounded) until the wallet's projection shows `postedMinor`: it lags the ledger by the event delay. */
+async function expectPostedBalance(walletId: string, postedMinor: number, seconds = 60): Promise<void> {
+  try {
+    await eventually(`wallet ${walletId} never showed postedMinor ${postedMinor}`, seconds, async () => (await postedBalance(walletId)) === postedMinor);
+  } catch {
+    expect(await postedBalance(walletId), `wallet ${walletId}'s postedMinor after ${seconds} s`).toBe(postedMinor);
+  }
+}
+
+/** POST /payments through Nginx: a pending payment whose `run-payment` saga job the API enqueues; answers its id. */
+async function initiatePayment(payerWalletId: string, payeeWalletId: string, amountMinor: number): Promise<string> {
+  const created = await throughNginx('payment', 'payments', { payerWalletId, payeeWalletId, amountMinor, currency: 'EUR' }, { idempotencyKey: randomUUID() });
   expect(created.status, JSON.stringify(created.json)).toBe(202);
   return (created.json as { id: string }).id;
 }
 
-/** The ledger's balances of an account, read through Nginx. */
-async function ledgerBalances(account: string): Promise<Array<{ currency: string; balanceMinor: number }>> {
-  const answer = await throughNginx('ledger', `accounts/${account}/balances`);
-  return (answer.json as { balances: Array<{ currency: string; balanceMinor: number }> }).balances;
+/** Waits (bounded) until the payment is `completed`, failing early with its body when it ends otherwise. */
+async function expectCompleted(paymentId: string, seconds = 90): Promise<void> {
+  let last: unknown;
+  await eventually(`payment ${paymentId} never completed`, seconds, async () => {
+    last = (await throughNginx('payment', `payments/${paymentId}`)).json;
+    const status = (last as { status?: string }).status;
+    if (status === 'rejected' || status === 'failed') throw new Error(`payment ${paymentId} ended ${status}: ${JSON.stringify(last)}`);
+    return status === 'completed';
+  });
+}
+
+/** The ledger's trial balance: posted debits equal posted credits for every currency. */
+async function expectTrialBalanceEqual(): Promise<void> {
+  const trial = await throughNginx('ledger', 'trial-balance');
+  expect(trial.status, JSON.stringify(trial.json)).toBe(200);
+  const currencies = (trial.json as { currencies: Array<{ currency: string; debitsMinor: number; creditsMinor: number }> }).currencies;
+  expect(currencies.map((row) => row.currency)).toContain('EUR');
+  for (const row of currencies) expect(row.debitsMinor, row.currency).toBe(row.creditsMinor);
 }
 
 /** A value from the stack's .env (the e2e's own, written by `up`). */
@@ -166,18 +222,31 @@ describe(`innover up --profile ${profile} on a real engine`, () => {
     for (const queue of queues) expect(queue, queue.queue).toMatchObject({ workers: 1, waiting: 0 });
   });
 
-  it('5. an event crosses containers: payment publishes, the ledger worker consumes it, kafka-topics lists the topic', async () => {
-    // POST /payments enqueues approve-payment; the payment worker approves it and publishes
-    // payment.status-changed.v1 to redpanda:29092; the ledger worker consumes it and posts the entries.
-    const payee = `e2e-payee-${randomUUID()}`;
-    await initiatePayment(payee, 1234);
-    await eventually(`the ledger never posted the payment to ${payee}`, 60, async () => (await ledgerBalances(payee)).length > 0);
-    expect(await ledgerBalances(payee)).toEqual([{ currency: 'EUR', balanceMinor: 1234 }]);
+  it('5. an event crosses containers: the ledger worker publishes, the wallet worker projects it, kafka-topics lists the topic; a payment completes', async () => {
+    // A permissive rule set first, so the rule engine's defaults never decide this test.
+    const rules = await throughNginx(
+      'rule-engine',
+      'rules',
+      { maxAmountMinor: {}, velocity: { windowHours: 24, maxCount: 1_000_000, maxAmountMinor: {} }, blockedCountries: [] },
+      { method: 'PUT' },
+    );
+    expect(rules.status, JSON.stringify(rules.json)).toBe(200);
+    const payer = await customerWallet('e2e-payer');
+    const payee = await customerWallet('e2e-payee');
+    // The top-up is a posted ledger transfer and its outbox row; the LEDGER worker's relay publishes
+    // ledger.transfer-changed.v1 to redpanda:29092 and the WALLET worker consumes it into the balance.
+    await topUp(payer, 10_000);
+    await expectPostedBalance(payer, 10_000);
     const topics = await innover('kafka-topics');
     expect(topics.exitCode, topics.stderr).toBe(0);
     const names = topics.stdout.split('\n').map((line) => line.split(/\s+/)[0]);
-    expect(names).toContain('payment.status-changed.v1');
-    expect(names).toContain('ledger.entries-posted.v1');
+    expect(names).toContain('ledger.transfer-changed.v1');
+    // The saga: payment → profile, rule-engine, ledger (reserve, then post) → the wallet's projection.
+    const payment = await initiatePayment(payer, payee, 1234);
+    await expectCompleted(payment);
+    await expectPostedBalance(payer, 10_000 - 1234);
+    await expectPostedBalance(payee, 1234);
+    await expectTrialBalanceEqual();
   });
 
   it('6. logs payment --tail 5 prints prefixed lines', async () => {
@@ -219,13 +288,17 @@ describe(`innover up --profile ${profile} on a real engine`, () => {
   });
 
   it('9. jobs enqueued while the workers are stopped survive Redis being killed and recreated, and all complete', async () => {
+    const payer = await customerWallet('e2e-payer');
+    const payee = await customerWallet('e2e-payee');
+    await topUp(payer, 10_000);
+    // The top-up is posted synchronously by the ledger; the reservations below need no projection.
     const worker = `${project}-payment-worker-1`;
     await docker('stop', worker);
-    // Each POST /payments enqueues an approve-payment job on the payment queue; no worker takes it.
-    const payee = `e2e-payee-${randomUUID()}`;
+    // Each POST /payments enqueues its saga job run-payment-<id>-0 on the payment queue; no worker takes it.
     const payments: string[] = [];
-    for (let index = 1; index <= 5; index += 1) payments.push(await initiatePayment(payee, index * 100));
-    const states = async (queue: Queue) => await Promise.all(payments.map(async (id) => (await queue.getJob(`approve-${id}`))?.getState() ?? 'missing'));
+    for (let index = 1; index <= 5; index += 1) payments.push(await initiatePayment(payer, payee, index * 100));
+    const jobId = (id: string) => `run-payment-${id}-0`;
+    const states = async (queue: Queue) => await Promise.all(payments.map(async (id) => (await queue.getJob(jobId(id)))?.getState() ?? 'missing'));
     expect(await withQueue('payment', states)).toEqual(payments.map(() => 'waiting'));
     // appendfsync everysec: within a second the jobs are in the append-only file on the redis-data volume.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -237,12 +310,13 @@ describe(`innover up --profile ${profile} on a real engine`, () => {
     const up = await innover('up', '--profile', profile);
     expect(up.exitCode, up.stderr).toBe(0);
     await withQueue('payment', async (queue) => {
-      await eventually('not every approve-payment job completed after Redis came back', 90, async () => (await states(queue)).every((state) => state === 'completed'));
-      for (const id of payments) expect((await queue.getJob(`approve-${id}`))?.returnvalue, id).toEqual({ paymentId: id, approved: true });
+      await eventually('not every run-payment job completed after Redis came back', 120, async () => (await states(queue)).every((state) => state === 'completed'));
     });
-    for (const id of payments) expect((await throughNginx('payment', `payments/${id}`)).json).toMatchObject({ id, status: 'approved' });
-    // ...and each approval reached the ledger over Kafka.
-    await eventually(`the ledger never posted all five payments to ${payee}`, 60, async () => (await ledgerBalances(payee))[0]?.balanceMinor === 1500);
+    for (const id of payments) await expectCompleted(id);
+    // ...and each posted transfer reached the wallets over Kafka.
+    await expectPostedBalance(payee, 1500);
+    await expectPostedBalance(payer, 10_000 - 1500);
+    await expectTrialBalanceEqual();
   });
 
   it('10. a second up changes nothing: same container ids and start times', async () => {
