@@ -93,10 +93,10 @@ describe('worker', () => {
   });
 
   it('retries a failing job with exponential backoff (1 s, 2 s, 4 s, 8 s), then keeps it as failed', async () => {
-    // approve-payment throws while the worker has no DATABASE_URL: an ordinary, retryable failure.
+    // run-payment (the saga) throws while the worker has no DATABASE_URL: an ordinary, retryable failure.
     const worker = await ready(startWorker('retries'));
     try {
-      const { id } = await client.enqueue({ queue: 'retries', task: 'approve-payment', args: { paymentId: '6f1c1f4e-2b1a-4c3d-9e8f-0a1b2c3d4e5f' } });
+      const { id } = await client.enqueue({ queue: 'retries', task: 'run-payment', args: { paymentId: '6f1c1f4e-2b1a-4c3d-9e8f-0a1b2c3d4e5f' } });
       const failures = () => worker.logs.filter((line) => line.msg === 'job failed' && line['jobId'] === id);
       await worker.waitForLog(() => failures().length === 5, 30_000);
       const times = failures().map((line) => Date.parse(String(line['time'])));
