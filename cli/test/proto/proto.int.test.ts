@@ -97,7 +97,7 @@ describe('innover proto', () => {
     roots.push(root);
     const file = join(root, 'protos', 'forex', 'v1', 'forex.proto');
     const text = await readFile(file, 'utf8');
-    await writeFile(file, text.replace('string quote_id = 1;', 'strin quote_id = 1;').replace('string rate = 4;', 'Rat rate = 4;'));
+    await writeFile(file, text.replace('string quote_id = 1;', 'strin quote_id = 1;').replace('string rate = 6;', 'Rat rate = 6;'));
     const out = capture();
     expect(await main(['proto'], { root, out })).toBe(1);
     const lines = out.stderr.trim().split('\n');

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { pino } from 'pino';
@@ -6,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicName } from '@innover/kit';
 import { createEventBus } from '@innover/kit/events';
 import type { EventBus, ReceivedEvent } from '@innover/kit/events';
-import { paymentStatusChangedCodec } from '@innover/proto/events.js';
-import type { PaymentStatusChanged } from '@innover/proto/payment/v1/payment_pb.js';
+import { paymentInitiatedCodec, paymentStatusChangedCodec } from '@innover/proto/events.js';
+import { PaymentStatus } from '@innover/proto/payment/v1/payment_pb.js';
+import type { PaymentInitiated, PaymentStatusChanged } from '@innover/proto/payment/v1/payment_pb.js';
 import { freePort, startKafka, startOidcIssuer, startPostgres, startRedis } from '../../../test/support/peers.js';
 import type { KafkaPeer, OidcPeer, PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
 import { startOtlpCollector } from '../../../test/support/otlp-collector.js';
@@ -15,7 +18,10 @@ import type { OtlpCollector } from '../../../test/support/otlp-collector.js';
 import { apiBaseUrl, buildService, spawnService } from '../../../test/support/service-process.js';
 import type { ServiceProcess } from '../../../test/support/service-process.js';
 
-// The payment service stands in for all six: everything exercised here lives in the kit.
+// The payment service stands in for all six: everything exercised here lives in the kit. Its peers (wallet,
+// profile, rule-engine, forex, ledger) are one stub HTTP server: every wallet is found and every customer is
+// blocked, so each saga ends at `rejected` (customer_blocked) after its first step. The real services' wiring
+// is all-services.int.test.ts.
 let redis: RedisPeer;
 let postgres: PostgresPeer;
 let kafka: KafkaPeer;
@@ -26,6 +32,7 @@ let worker: ServiceProcess;
 let baseUrl: string;
 let consumerBus: EventBus;
 const received: Array<ReceivedEvent<PaymentStatusChanged>> = [];
+const initiated: Array<ReceivedEvent<PaymentInitiated>> = [];
 let environment: Record<string, string>;
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -38,13 +45,38 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-const payment = { payerId: 'alice', payeeId: 'bob', amountMinor: 1250, currency: 'EUR' };
+const payment = { payerWalletId: randomUUID(), payeeWalletId: randomUUID(), amountMinor: 1250, currency: 'EUR' };
+const blockedCustomer = randomUUID();
+let peers: Server;
+
+/** The stub peers: GET /wallets/:id (any id, owned by the blocked customer), GET /customers/:id (blocked), else 404. */
+async function startStubPeers(): Promise<{ server: Server; url: string }> {
+  const server = createHttpServer((request, response) => {
+    const [, resource, id] = (request.url ?? '').split('/');
+    const answer = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (request.method === 'GET' && resource === 'wallets' && id) answer(200, { id, customerId: blockedCustomer, currency: 'EUR', ledgerAccountId: randomUUID() });
+    else if (request.method === 'GET' && resource === 'customers' && id) answer(200, { id, displayName: 'Stub', email: 'stub@example.com', country: 'DE', status: 'blocked', createdAt: new Date().toISOString() });
+    else answer(404, { error: 'not_found', message: `the stub peers have no ${request.method ?? ''} ${request.url ?? ''}` });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}` };
+}
+
+/** Headers of a POST /payments: JSON, a fresh Idempotency-Key, and whatever else is given. */
+function paymentHeaders(extra: Record<string, string> = {}): Record<string, string> {
+  return { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...extra };
+}
 
 beforeAll(async () => {
   buildService('payment');
   [redis, postgres, kafka, oidc, collector] = await Promise.all([startRedis({ password: 'api-test-secret' }), startPostgres(), startKafka(), startOidcIssuer({ audience: 'innover-api' }), startOtlpCollector()]);
   const databaseUrl = await postgres.createDatabase('payment');
+  const stub = await startStubPeers();
+  peers = stub.server;
+  const called = ['wallet', 'profile', 'rule-engine', 'forex', 'ledger'];
   environment = {
+    SERVICE_CALLS: called.join(','),
+    ...Object.fromEntries(called.map((service) => [`${service.toUpperCase().replace(/-/g, '_')}_URL`, stub.url])),
     PORT: '0',
     DATABASE_URL: databaseUrl,
     REDIS_URL: redis.url,
@@ -66,6 +98,13 @@ beforeAll(async () => {
     fromBeginning: true,
     handler: async (event) => void received.push(event),
   });
+  await consumerBus.subscribe<PaymentInitiated>({
+    groupId: 'api-test-initiated',
+    topic: topicName('payment', 'initiated'),
+    codec: paymentInitiatedCodec,
+    fromBeginning: true,
+    handler: async (event) => void initiated.push(event),
+  });
 });
 
 afterAll(async () => {
@@ -76,7 +115,7 @@ afterAll(async () => {
       await child.exited;
     }
   }
-  await Promise.allSettled([redis?.stop(), postgres?.stop(), kafka?.stop(), oidc?.stop(), collector?.stop()]);
+  await Promise.allSettled([redis?.stop(), postgres?.stop(), kafka?.stop(), oidc?.stop(), collector?.stop(), new Promise((resolve) => (peers ? peers.close(resolve) : resolve(undefined)))]);
 });
 
 describe('api', () => {
@@ -124,12 +163,12 @@ describe('api', () => {
     expect(await wrongAudience.json()).toMatchObject({ error: 'unauthorized', message: 'token claim "aud" is invalid' });
 
     const readOnly = await oidc.token({ roles: ['payment-read'] });
-    const forbidden = await fetch(`${baseUrl}/payments`, { method: 'POST', headers: { authorization: `Bearer ${readOnly}`, 'content-type': 'application/json' }, body: JSON.stringify(payment) });
+    const forbidden = await fetch(`${baseUrl}/payments`, { method: 'POST', headers: paymentHeaders({ authorization: `Bearer ${readOnly}` }), body: JSON.stringify(payment) });
     expect(forbidden.status).toBe(403);
     expect(await forbidden.json()).toEqual({ error: 'forbidden', message: 'the token lacks the realm role payment-write', requiredRole: 'payment-write' });
 
     const writer = await oidc.token({ roles: ['payment-write'] });
-    const created = await fetch(`${baseUrl}/payments`, { method: 'POST', headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' }, body: JSON.stringify(payment) });
+    const created = await fetch(`${baseUrl}/payments`, { method: 'POST', headers: paymentHeaders({ authorization: `Bearer ${writer}` }), body: JSON.stringify(payment) });
     expect(created.status).toBe(202);
     const { id } = (await created.json()) as { id: string };
     const read = await fetch(`${baseUrl}/payments/${id}`, { headers: { authorization: `Bearer ${readOnly}` } });
@@ -144,13 +183,13 @@ describe('api', () => {
   });
 
   it('answers 400 with field paths for a bad body, and for malformed JSON', async () => {
-    const headers = { authorization: `Bearer ${await oidc.token({ roles: ['payment-write'] })}`, 'content-type': 'application/json' };
-    const invalid = await fetch(`${baseUrl}/payments`, { method: 'POST', headers, body: JSON.stringify({ payerId: 'alice', amountMinor: 12.5, currency: 'euro' }) });
+    const headers = paymentHeaders({ authorization: `Bearer ${await oidc.token({ roles: ['payment-write'] })}` });
+    const invalid = await fetch(`${baseUrl}/payments`, { method: 'POST', headers, body: JSON.stringify({ payerWalletId: 'alice', amountMinor: 12.5, currency: 'euro' }) });
     expect(invalid.status).toBe(400);
     const body = (await invalid.json()) as { error: string; issues: Array<{ path: string }> };
     expect(body.error).toBe('invalid_request');
-    expect(body.issues.map((issue) => issue.path).sort()).toEqual(['amountMinor', 'currency', 'payeeId']);
-    const malformed = await fetch(`${baseUrl}/payments`, { method: 'POST', headers, body: '{"payerId":' });
+    expect(body.issues.map((issue) => issue.path).sort()).toEqual(['amountMinor', 'currency', 'payeeWalletId', 'payerWalletId']);
+    const malformed = await fetch(`${baseUrl}/payments`, { method: 'POST', headers, body: '{"payerWalletId":' });
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toEqual({ error: 'invalid_request', message: 'request body is not valid JSON' });
   });
@@ -160,76 +199,101 @@ describe('api', () => {
     expect(api.logs.some((line) => (line as { component?: string }).component === 'kafka')).toBe(false);
   });
 
-  it('carries the trace context from the request into the job and into the worker\'s Kafka headers, and exports it over OTLP', async () => {
+  it('carries the trace context from the request into the job, the outbox and the relay\'s Kafka headers, and exports it over OTLP', async () => {
     const traceId = randomUUID().replaceAll('-', '');
     const response = await fetch(`${baseUrl}/payments`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await oidc.token({ roles: ['payment-write'] })}`, 'content-type': 'application/json', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      headers: paymentHeaders({ authorization: `Bearer ${await oidc.token({ roles: ['payment-write'] })}`, traceparent: `00-${traceId}-00f067aa0ba902b7-01` }),
       body: JSON.stringify(payment),
     });
     expect(response.status).toBe(202);
-    const { id, jobId } = (await response.json()) as { id: string; jobId: string };
+    const { id } = (await response.json()) as { id: string };
 
-    const jobLog = await worker.waitForLog((line) => line.msg === 'job completed' && line['jobId'] === jobId);
+    const jobLog = await worker.waitForLog((line) => line.msg === 'job completed' && line['jobId'] === `run-payment-${id}-0`, 30_000);
     expect(jobLog['trace_id']).toBe(traceId);
 
-    const event = await until('the payment.status-changed.v1 event', async () => received.find((entry) => entry.value.paymentId === id));
-    // Protobuf on the wire, decoded with the payment service's generated codec.
-    expect(event.headers['content-type']).toBe('application/x-protobuf');
-    expect(event.value.payment).toMatchObject({ paymentId: id, payerCustomerId: payment.payerId, payeeCustomerId: payment.payeeId, amount: { currencyCode: 'EUR', minorUnits: '1250' } });
-    expect(event.value.metadata?.source).toBe('payment');
-    expect(event.key).toBe(id);
-    expect(event.headers['traceparent']).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    // payment.initiated.v1 is written by the API's transaction, the saga's transitions (screening, then rejected)
+    // by the worker's: all through the outbox, relayed by the worker.
+    const accepted = await until('the payment.initiated.v1 event', async () => initiated.find((entry) => entry.value.payment?.paymentId === id));
+    expect(accepted.key).toBe(id);
+    expect(accepted.headers['traceparent']).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const events = await until('the screening and rejected payment.status-changed.v1 events', async () => {
+      const ofPayment = received.filter((entry) => entry.value.paymentId === id);
+      return ofPayment.some((entry) => entry.value.status === PaymentStatus.SCREENING) && ofPayment.some((entry) => entry.value.status === PaymentStatus.REJECTED) ? ofPayment : undefined;
+    });
+    for (const event of [accepted, ...events]) {
+      // Protobuf on the wire, decoded with the generated codec; key = payment id; the request's trace.
+      expect(event.headers['content-type']).toBe('application/x-protobuf');
+      expect(event.key).toBe(id);
+      expect(event.value.metadata?.source).toBe('payment');
+      expect(event.value.payment).toMatchObject({ paymentId: id, payerWalletId: payment.payerWalletId, payeeWalletId: payment.payeeWalletId, payerCustomerId: blockedCustomer, amount: { currencyCode: 'EUR', minorUnits: '1250' } });
+      expect(event.headers['traceparent']).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    }
+    expect(events.find((entry) => entry.value.status === PaymentStatus.REJECTED)?.value.reason).toMatchObject({ code: 'customer_blocked' });
 
     const spans = await until('API and worker spans at the collector', async () => {
       const ofTrace = collector.spans.filter((span) => span.traceId === traceId);
-      return ofTrace.some((span) => span.name === 'approve-payment process') && ofTrace.some((span) => span.name === 'POST /payments') ? ofTrace : undefined;
+      return ofTrace.some((span) => span.name === 'run-payment process') && ofTrace.some((span) => span.name === 'POST /payments') ? ofTrace : undefined;
     });
     expect(new Set(spans.map((span) => span.serviceName))).toEqual(new Set(['payment']));
     const names = spans.map((span) => span.name);
-    expect(names).toEqual(expect.arrayContaining(['POST /payments', 'INSERT payment', 'payment publish', 'approve-payment process', 'UPDATE payment', 'payment.status-changed.v1 publish']));
+    expect(names).toEqual(expect.arrayContaining(['POST /payments', 'payment publish', 'run-payment process']));
     // The job span is a child of the enqueue span, which is a child of the request span.
     const byName = (name: string) => spans.find((span) => span.name === name);
-    expect(byName('approve-payment process')?.parentSpanId).toBe(byName('payment publish')?.spanId);
+    expect(byName('run-payment process')?.parentSpanId).toBe(byName('payment publish')?.spanId);
     expect(byName('payment publish')?.parentSpanId).toBe(byName('POST /payments')?.spanId);
   });
 
-  it('chains payment -> ledger -> wallet over protobuf events: the double entry is posted once and the wallet moves', async () => {
+  it('chains ledger -> wallet through the outbox: a top-up\'s transfer reaches the wallet\'s projection over protobuf events, in the request\'s trace', async () => {
     buildService('ledger');
     buildService('wallet');
     const ledgerDatabase = await postgres.createDatabase('ledger');
     const walletDatabase = await postgres.createDatabase('wallet');
-    const ledgerEnvironment = { ...environment, DATABASE_URL: ledgerDatabase, WORKER_HEARTBEAT_FILE: `/tmp/innover-ledger-test-heartbeat-${process.pid}` };
-    const walletEnvironment = { ...environment, DATABASE_URL: walletDatabase, WORKER_HEARTBEAT_FILE: `/tmp/innover-wallet-test-heartbeat-${process.pid}` };
+    // Both without OIDC, so the wallet calls the ledger without a token; profile is the stub (GET /customers/:id).
+    const common = { ...environment, OIDC_ISSUER_URL: '', OIDC_JWKS_URL: '' };
+    const ledgerEnvironment = { ...common, SERVICE_CALLS: '', DATABASE_URL: ledgerDatabase, WORKER_HEARTBEAT_FILE: `/tmp/innover-ledger-test-heartbeat-${process.pid}` };
     // The APIs own migrations; the workers never run them.
     const ledgerApi = spawnService('ledger', 'api', ledgerEnvironment);
+    const ledgerUrl = await apiBaseUrl(ledgerApi);
+    const walletEnvironment = { ...common, SERVICE_CALLS: 'profile,ledger', LEDGER_URL: ledgerUrl, DATABASE_URL: walletDatabase, WORKER_HEARTBEAT_FILE: `/tmp/innover-wallet-test-heartbeat-${process.pid}` };
     const walletApi = spawnService('wallet', 'api', walletEnvironment);
-    await apiBaseUrl(ledgerApi);
     const walletUrl = await apiBaseUrl(walletApi);
     const ledgerWorker = spawnService('ledger', 'worker', ledgerEnvironment);
     const walletWorker = spawnService('wallet', 'worker', walletEnvironment);
-    const walletToken = await oidc.token({ roles: ['wallet-read', 'wallet-write'] });
-    const opened = await fetch(`${walletUrl}/wallets`, { method: 'POST', headers: { authorization: `Bearer ${walletToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ ownerId: 'dave', currency: 'EUR' }) });
-    expect(opened.status).toBe(201);
-    const { id: walletId } = (await opened.json()) as { id: string };
-    await walletWorker.waitForLog((line) => line.msg === 'worker ready');
-    const { default: pg } = await import('pg');
-    const client = new pg.Client({ connectionString: ledgerDatabase });
-    await client.connect();
     try {
-      const created = await fetch(`${baseUrl}/payments`, { method: 'POST', headers: { authorization: `Bearer ${await oidc.token({ roles: ['payment-write'] })}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...payment, payerId: 'carol', payeeId: 'dave' }) });
-      const { id } = (await created.json()) as { id: string };
-      await ledgerWorker.waitForLog((line) => line.msg === 'payment posted' && line['paymentId'] === id, 30_000);
-      const { rows } = await client.query<{ account: string; amount_minor: string }>('SELECT account, amount_minor FROM ledger_entries WHERE reference = $1 ORDER BY account', [`payment:${id}`]);
-      expect(rows.map((row) => [row.account, Number(row.amount_minor)])).toEqual([
-        ['carol', -1250],
-        ['dave', 1250],
-      ]);
-      await walletWorker.waitForLog((line) => line.msg === 'wallet balance changed' && line['walletId'] === walletId, 30_000);
-      const wallet = await fetch(`${walletUrl}/wallets/${walletId}`, { headers: { authorization: `Bearer ${walletToken}` } });
-      expect(await wallet.json()).toMatchObject({ ownerId: 'dave', currency: 'EUR', balanceMinor: 1250 });
+      await Promise.all([ledgerWorker, walletWorker].map(async (child) => await child.waitForLog((line) => line.msg === 'worker ready', 30_000)));
+      const opened = await fetch(`${walletUrl}/wallets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customerId: randomUUID(), currency: 'EUR' }) });
+      expect(opened.status).toBe(201);
+      const { id: walletId, ledgerAccountId } = (await opened.json()) as { id: string; ledgerAccountId: string };
+      const traceId = randomUUID().replaceAll('-', '');
+      const topUp = await fetch(`${walletUrl}/wallets/${walletId}/top-ups`, { method: 'POST', headers: paymentHeaders({ traceparent: `00-${traceId}-00f067aa0ba902b7-01` }), body: JSON.stringify({ amountMinor: 1250 }) });
+      expect(topUp.status).toBe(201);
+      const { transferId } = (await topUp.json()) as { transferId: string };
+
+      // ledger POST /transfers writes transfer-changed to its outbox; the ledger worker relays it; the wallet worker projects it.
+      const balance = await until(
+        'the projected top-up',
+        async () => {
+          const body = (await (await fetch(`${walletUrl}/wallets/${walletId}`)).json()) as { balance: { postedMinor: number } };
+          return body.balance.postedMinor === 1250 ? body.balance : undefined;
+        },
+        30_000,
+      );
+      expect(balance).toEqual({ postedMinor: 1250, pendingMinor: 0, availableMinor: 1250 });
+      expect(await (await fetch(`${ledgerUrl}/accounts/${ledgerAccountId}`)).json()).toMatchObject({ balanceMinor: 1250 });
+      const transactions = (await (await fetch(`${walletUrl}/wallets/${walletId}/transactions`)).json()) as { items: Array<Record<string, unknown>> };
+      expect(transactions.items).toEqual([expect.objectContaining({ transferId, direction: 'credit', amountMinor: 1250, status: 'posted' })]);
+
+      // One trace from the wallet request through the ledger's request and relay to the wallet's consumer.
+      const spans = await until('wallet and ledger spans of the top-up', async () => {
+        const ofTrace = collector.spans.filter((span) => span.traceId === traceId);
+        return ofTrace.some((span) => span.name === 'POST /transfers') && ofTrace.some((span) => span.name === 'ledger.transfer-changed.v1 process') ? ofTrace : undefined;
+      });
+      expect(new Set(spans.map((span) => span.serviceName))).toEqual(new Set(['wallet', 'ledger']));
+      expect(spans.map((span) => span.name)).toEqual(expect.arrayContaining(['POST /wallets/:id/top-ups', 'POST /transfers', 'ledger.transfer-changed.v1 process']));
+      // The consumer's span is the wallet worker's, a descendant of the ledger's request through the outbox row's traceparent.
+      expect(spans.find((span) => span.name === 'ledger.transfer-changed.v1 process')?.serviceName).toBe('wallet');
     } finally {
-      await client.end();
       for (const child of [walletWorker, walletApi, ledgerWorker, ledgerApi]) {
         child.kill('SIGTERM');
         await child.exited;
@@ -245,7 +309,7 @@ describe('api', () => {
       const durations: number[] = [];
       for (let index = 0; index < 30; index += 1) {
         const started = performance.now();
-        const response = await fetch(`${url}/payments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payment) });
+        const response = await fetch(`${url}/payments`, { method: 'POST', headers: paymentHeaders(), body: JSON.stringify(payment) });
         durations.push(performance.now() - started);
         expect(response.status).toBe(202);
         if (index === 10) await new Promise((resolve) => setTimeout(resolve, 1_500)); // let a failed export happen mid-run

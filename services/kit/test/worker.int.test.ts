@@ -11,15 +11,17 @@ import type { RedisPeer } from '../../../test/support/peers.js';
 import { buildService, repositoryRoot, spawnService } from '../../../test/support/service-process.js';
 import type { ServiceProcess } from '../../../test/support/service-process.js';
 
-// The payment worker is a real kit worker; with only REDIS_URL set it runs just the sample tasks' dependencies.
+// Real kit workers: profile's (no tasks and no schedules of its own, so a queue's counts are the test's jobs
+// alone) and, for a domain task that fails while its dependency is missing, payment's. With only REDIS_URL set
+// they run just the sample tasks' dependencies.
 let redis: RedisPeer;
 let client: TaskClient;
 const heartbeatDirectory = mkdtempSync(join(tmpdir(), 'innover-heartbeat-'));
 let workerCount = 0;
 
-function startWorker(queue: string, extra: Record<string, string> = {}): ServiceProcess {
+function startWorker(queue: string, extra: Record<string, string> = {}, service: 'profile' | 'payment' = 'profile'): ServiceProcess {
   workerCount += 1;
-  return spawnService('payment', 'worker', {
+  return spawnService(service, 'worker', {
     REDIS_URL: redis.url,
     QUEUE_NAME: queue,
     // Short locks so a killed worker's job is recovered within seconds in the test.
@@ -51,6 +53,7 @@ async function waitUntilActive(queue: string, jobId: string): Promise<void> {
 }
 
 beforeAll(async () => {
+  buildService('profile');
   buildService('payment');
   redis = await startRedis({ password: 'worker-test-secret' });
   client = createTaskClient(redis.url);
@@ -93,10 +96,10 @@ describe('worker', () => {
   });
 
   it('retries a failing job with exponential backoff (1 s, 2 s, 4 s, 8 s), then keeps it as failed', async () => {
-    // approve-payment throws while the worker has no DATABASE_URL: an ordinary, retryable failure.
-    const worker = await ready(startWorker('retries'));
+    // run-payment (the saga) throws while the worker has no DATABASE_URL: an ordinary, retryable failure.
+    const worker = await ready(startWorker('retries', {}, 'payment'));
     try {
-      const { id } = await client.enqueue({ queue: 'retries', task: 'approve-payment', args: { paymentId: '6f1c1f4e-2b1a-4c3d-9e8f-0a1b2c3d4e5f' } });
+      const { id } = await client.enqueue({ queue: 'retries', task: 'run-payment', args: { paymentId: '6f1c1f4e-2b1a-4c3d-9e8f-0a1b2c3d4e5f' } });
       const failures = () => worker.logs.filter((line) => line.msg === 'job failed' && line['jobId'] === id);
       await worker.waitForLog(() => failures().length === 5, 30_000);
       const times = failures().map((line) => Date.parse(String(line['time'])));
