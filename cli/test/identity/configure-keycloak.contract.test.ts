@@ -122,7 +122,7 @@ describe('innover configure-keycloak against the Keycloak 26.6 and WSO2 4.5 spec
       const env = contractEnv(server.url);
       importRealm(server, env);
       expect(clientNamed('payment-service')).toMatchObject({ secret: env['PAYMENT_CLIENT_SECRET'], serviceAccountsEnabled: true, standardFlowEnabled: false, directAccessGrantsEnabled: false, publicClient: false });
-      expect(accountRoles('payment-service')).toEqual(['forex-read', 'forex-write', 'ledger-read', 'ledger-write', 'profile-read', 'rule-engine-read', 'rule-engine-write']);
+      expect(accountRoles('payment-service')).toEqual(['forex-read', 'forex-write', 'ledger-read', 'ledger-write', 'profile-read', 'rule-engine-read', 'rule-engine-write', 'wallet-read']);
       expect(accountRoles('wallet-service')).toEqual(['ledger-read', 'ledger-write', 'profile-read']);
     });
 
@@ -184,7 +184,7 @@ describe('innover configure-keycloak against the Keycloak 26.6 and WSO2 4.5 spec
         action: 'updated',
         detail: 'revoked forex-read, forex-write (not in its calls)',
       });
-      expect(accountRoles('payment-service')).toEqual(['auditor', 'ledger-read', 'ledger-write', 'profile-read', 'rule-engine-read', 'rule-engine-write']);
+      expect(accountRoles('payment-service')).toEqual(['auditor', 'ledger-read', 'ledger-write', 'profile-read', 'rule-engine-read', 'rule-engine-write', 'wallet-read']);
       expect(server.writes().filter((request) => request.method === 'DELETE').map((request) => request.path.replace(/user-\d+/, '{user}'))).toEqual(['/admin/realms/innover/users/{user}/role-mappings/realm']);
 
       const before = server.writes().length;
