@@ -63,19 +63,11 @@ function toPayment(row: PaymentRow): Payment {
   };
 }
 
-export interface NewPayment {
-  id: string;
-  payerWalletId: string;
-  payeeWalletId: string;
-  payerCustomerId: string;
-  payeeCustomerId: string;
-  payerAccountId: string;
-  payeeAccountId: string;
-  amountMinor: number;
-  currency: string;
-  payeeCurrency: string;
-  reference?: string | undefined;
-}
+/** What a new payment row holds: the stored payment's identity and amounts, before the saga learnt anything. */
+export type NewPayment = Pick<
+  Payment,
+  'id' | 'payerWalletId' | 'payeeWalletId' | 'payerCustomerId' | 'payeeCustomerId' | 'payerAccountId' | 'payeeAccountId' | 'amountMinor' | 'currency' | 'payeeCurrency' | 'reference'
+>;
 
 /**
  * The payment row, its first history row and its `payment.initiated.v1` event, in the caller's transaction.
