@@ -4,7 +4,7 @@ declare module 'oidc-provider' {
 
   /** The request context oidc-provider hands to configuration callbacks. */
   export interface KoaContextWithOIDC {
-    oidc: { params?: Record<string, unknown> };
+    oidc: { params?: Record<string, unknown>; client?: { clientId: string } };
   }
 
   export default class Provider {

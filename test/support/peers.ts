@@ -329,12 +329,21 @@ function scopeValues(scope: string, prefix: string): string[] {
 export interface OidcPeer {
   issuer: string;
   jwksUrl: string;
+  /** The token endpoint (what a service's OIDC_TOKEN_URL names). */
+  tokenUrl: string;
   /** A client_credentials access token carrying `aud` and `realm_access.roles`. */
   token(options?: { roles?: string[]; audience?: string }): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startOidcIssuer(options: { audience?: string; roles?: string[] } = {}): Promise<OidcPeer> {
+/** A client with fixed realm roles, as Keycloak's generated `<service>-service` clients are. */
+export interface OidcClient {
+  id: string;
+  secret: string;
+  roles: string[];
+}
+
+export async function startOidcIssuer(options: { audience?: string; roles?: string[]; clients?: readonly OidcClient[] } = {}): Promise<OidcPeer> {
   let Provider: typeof import('oidc-provider').default;
   try {
     ({ default: Provider } = await import('oidc-provider'));
@@ -351,8 +360,16 @@ export async function startOidcIssuer(options: { audience?: string; roles?: stri
   const clientId = 'innover-test';
   const clientSecret = 'innover-test-secret';
   const resource = 'urn:innover:api';
+  // Fixed clients get their roles whatever they ask for, as a Keycloak client with service-account roles does.
+  const fixedClients = new Map((options.clients ?? []).map((client) => [client.id, client]));
   const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, grant_types: ['client_credentials'], redirect_uris: [], response_types: [] }],
+    clients: [clientId, ...fixedClients.keys()].map((id) => ({
+      client_id: id,
+      client_secret: id === clientId ? clientSecret : (fixedClients.get(id)?.secret ?? ''),
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      response_types: [],
+    })),
     jwks: { keys: [jwk] },
     features: {
       devInteractions: { enabled: false },
@@ -373,6 +390,8 @@ export async function startOidcIssuer(options: { audience?: string; roles?: stri
     },
     ttl: { ClientCredentials: 600 },
     extraTokenClaims: (ctx: KoaContextWithOIDC) => {
+      const fixed = fixedClients.get(String(ctx.oidc.client?.clientId ?? ''));
+      if (fixed) return { realm_access: { roles: fixed.roles } };
       const scope = String(ctx.oidc.params?.['scope'] ?? '');
       return { realm_access: { roles: scope.includes('roles') ? scopeValues(scope, 'role:') : defaultRoles } };
     },
@@ -383,6 +402,7 @@ export async function startOidcIssuer(options: { audience?: string; roles?: stri
   return {
     issuer,
     jwksUrl: discovery.jwks_uri,
+    tokenUrl: discovery.token_endpoint,
     async token(request = {}) {
       const scope = ['api', 'roles', ...(request.roles ?? defaultRoles).map((role) => `role:${role}`), `aud:${request.audience ?? defaultAudience}`];
       const body = new URLSearchParams({ grant_type: 'client_credentials', resource, scope: scope.join(' ') });

@@ -1,96 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startKafka, startPostgres, startRedis } from '../../../test/support/peers.js';
-import type { KafkaPeer, PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
-import { apiBaseUrl, buildService, spawnService } from '../../../test/support/service-process.js';
-import type { ServiceProcess } from '../../../test/support/service-process.js';
+import { sixServices, startSixServices, until } from '../../../test/support/six-services.js';
+import type { SixServices } from '../../../test/support/six-services.js';
 
-// All six services as processes, wired to each other as the topology's `calls` say (SERVICE_CALLS +
-// <NAME>_URL, OIDC off as in lite), against real PostgreSQL, Redis and the Kafka-protocol broker. Each API
-// starts twice on its database, so its migrations are shown idempotent; the workers of the three services
-// with an outbox (ledger, wallet, payment) relay events and run the saga and the projection. Auth and the rest
-// of the kit are covered by api.int.test.ts; every rule of each service by its own tests.
-const services = ['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex'] as const;
-type Service = (typeof services)[number];
-/** innover.yaml's `calls` (the topology is the source; here as the env the generated stack gives). */
-const calls: Partial<Record<Service, Service[]>> = { payment: ['wallet', 'profile', 'rule-engine', 'forex', 'ledger'], wallet: ['profile', 'ledger'] };
-const withWorkers: Service[] = ['ledger', 'wallet', 'payment'];
-
-let postgres: PostgresPeer;
-let redis: RedisPeer;
-let kafka: KafkaPeer;
-const urls = new Map<Service, string>();
-const processes: ServiceProcess[] = [];
-
-const urlVariable = (service: string) => `${service.toUpperCase().replace(/-/g, '_')}_URL`;
+// All six services as processes (test/support/six-services.ts), wired as the topology's `calls` say, against
+// real PostgreSQL, Redis, the Kafka-protocol broker and the OIDC issuer: every API checks tokens, and payment and
+// wallet call the others with client-credentials tokens of their own clients, holding exactly the roles of their
+// `calls`. Each API starts twice on its database, so its migrations are shown idempotent. Auth and the rest of the
+// kit are covered by api.int.test.ts; every rule of each service by its own tests.
+type Json = Record<string, unknown>;
+let stack: SixServices;
 
 beforeAll(async () => {
-  for (const service of services) buildService(service);
-  [postgres, redis, kafka] = await Promise.all([startPostgres(), startRedis({ password: 'services-secret' }), startKafka()]);
-  // Ports chosen up front, so each caller gets its callees' URLs in its environment.
-  for (const service of services) urls.set(service, `http://127.0.0.1:${String(await freePort())}`);
-  const environments = new Map<Service, Record<string, string>>();
-  for (const service of services) {
-    const called = calls[service] ?? [];
-    environments.set(service, {
-      DATABASE_URL: await postgres.createDatabase(service.replace('-', '_')),
-      REDIS_URL: redis.url,
-      KAFKA_BROKERS: kafka.brokers.join(','),
-      LOG_LEVEL: 'info',
-      WORKER_HEARTBEAT_FILE: `/tmp/innover-all-services-${service}-${process.pid}`,
-      ...(called.length > 0 ? { SERVICE_CALLS: called.join(','), ...Object.fromEntries(called.map((callee) => [urlVariable(callee), String(urls.get(callee))])) } : {}),
-    });
-  }
-  await Promise.all(
-    services.map(async (service) => {
-      const environment = environments.get(service) ?? {};
-      // First start: migrates and listens; stopped, then the second start migrates again on the same database.
-      const first = spawnService(service, 'api', { ...environment, PORT: '0' });
-      await apiBaseUrl(first);
-      first.kill('SIGTERM');
-      expect(await first.exited, `${service} first start`).toBe(0);
-      const api = spawnService(service, 'api', { ...environment, PORT: new URL(String(urls.get(service))).port });
-      processes.push(api);
-      await apiBaseUrl(api);
-    }),
-  );
-  // Workers after the APIs: the APIs own the migrations.
-  await Promise.all(
-    withWorkers.map(async (service) => {
-      const worker = spawnService(service, 'worker', environments.get(service) ?? {});
-      processes.push(worker);
-      await worker.waitForLog((line) => line.msg === 'worker ready', 30_000);
-    }),
-  );
+  stack = await startSixServices({ oidc: true, migrateTwice: true });
 }, 240_000);
 
 afterAll(async () => {
-  for (const child of processes) {
-    if (child.child.exitCode === null) {
-      child.kill('SIGTERM');
-      await child.exited;
-    }
-  }
-  await Promise.allSettled([postgres?.stop(), redis?.stop(), kafka?.stop()]);
+  await stack?.stop();
 });
 
-type Json = Record<string, unknown>;
-
-async function call(service: Service, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Json }> {
-  const response = await fetch(`${String(urls.get(service))}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return { status: response.status, json: (await response.json()) as Json };
-}
-
-/** Polls `probe` (every 200 ms, up to `timeoutMs`) until it returns a value. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const call = (...args: Parameters<SixServices['call']>) => stack.call(...args);
 
 async function customer(name: string): Promise<string> {
   const created = await call('profile', 'POST', '/customers', { displayName: name, email: `${name}-${randomUUID()}@example.com`, country: 'DE' });
@@ -106,9 +35,16 @@ async function wallet(customerId: string, currency: string): Promise<Json> {
 
 describe('the six services', () => {
   it('all start, migrate idempotently and are ready', async () => {
-    for (const service of services) {
-      const response = await fetch(`${String(urls.get(service))}/readiness`);
+    for (const service of sixServices) {
+      const response = await fetch(`${String(stack.urls.get(service))}/readiness`);
       expect(response.status, service).toBe(200);
+    }
+  });
+
+  it('every API refuses a call without a token (401)', async () => {
+    for (const service of sixServices) {
+      const response = await fetch(`${String(stack.urls.get(service))}/${service === 'ledger' ? 'trial-balance' : 'nothing'}`);
+      expect(response.status, service).toBe(401);
     }
   });
 
