@@ -11,20 +11,26 @@ export function gatewayTlsOptions(url: string): { rejectUnauthorized: boolean } 
   return { rejectUnauthorized: !loopbackHosts.has(new URL(url).hostname) };
 }
 
-/** A GET over HTTPS with the gateway's TLS rule; the body is read whole (small health answers). */
-export function httpsGet(
+/** A request over HTTPS with the gateway's TLS rule; the answer is read whole (small JSON bodies). */
+export function httpsRequest(
   url: string,
-  headers: Record<string, string>,
+  options: { method?: string; headers: Record<string, string>; body?: string },
   signal: AbortSignal,
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method: 'GET', headers, signal, ...gatewayTlsOptions(url) }, (response) => {
+    const outgoing = request(url, { method: options.method ?? 'GET', headers: options.headers, signal, ...gatewayTlsOptions(url) }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: response.headers }));
       response.on('error', reject);
     });
     outgoing.on('error', reject);
-    outgoing.end();
+    outgoing.end(options.body);
   });
+}
+
+/** A GET over HTTPS with the gateway's TLS rule. */
+export async function httpsGet(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; body: string }> {
+  const { status, body } = await httpsRequest(url, { headers }, signal);
+  return { status, body };
 }
