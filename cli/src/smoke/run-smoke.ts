@@ -1,7 +1,11 @@
 import { CheckFailure, checkGateway, checkHttpTargets, checkKafka, checkRedis, checkSql, checkTrace, checkWorker, fetchClientCredentialsToken } from './checks.js';
 import { probeRedis } from '../stack/redis-probe.js';
 import type { RunTask, TokenResult } from './checks.js';
+import { checkPayment, checkPaymentTrace, sendSmokePayment } from './payment-check.js';
+import type { SmokePayment } from './payment-check.js';
+import { notInProfileDetail } from './smoke-plan.js';
 import type { SmokeCheckSpec } from './smoke-plan.js';
+import type { FlowTransport } from '../payments/flow-client.js';
 
 export type SmokeStatus = 'pass' | 'fail' | 'not in profile';
 
@@ -42,6 +46,12 @@ export interface SmokeDependencies {
   probeRedis?: typeof probeRedis;
   /** How long a trace may take to reach Jaeger (default 30 s: batching in the service and the collector). */
   traceWaitMs?: number;
+  /** How long the smoke payment may take to reach a terminal status (default 30 s). */
+  paymentWaitMs?: number;
+  /** How long the wallet projection may lag the ledger (default 10 s). */
+  paymentSettleMs?: number;
+  /** The payment rows' HTTP transport (default fetch); tests wrap it. */
+  flowTransport?: FlowTransport;
 }
 
 /** Replaces every secret in `text` with `***`. */
@@ -51,10 +61,14 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
   return masked;
 }
 
-function workerTimeout(dependencies: SmokeDependencies): number {
-  const configured = dependencies.workerTimeoutMs ?? 30_000;
+/** `configured`, or less when the run ends sooner: the wait then ends with its own reason first. */
+function withinDeadline(configured: number, dependencies: SmokeDependencies): number {
   if (dependencies.deadline === undefined) return configured;
   return Math.max(500, Math.min(configured, dependencies.deadline - Date.now() - 750));
+}
+
+function workerTimeout(dependencies: SmokeDependencies): number {
+  return withinDeadline(dependencies.workerTimeoutMs ?? 30_000, dependencies);
 }
 
 /** Host-side Redis URL for BullMQ. */
@@ -76,6 +90,29 @@ export async function runSmoke(specs: readonly SmokeCheckSpec[], dependencies: S
     if (!spec) return Promise.reject(new CheckFailure('no Keycloak in the profile to get a token from'));
     token ??= fetchClientCredentialsToken({ issuerUrl: spec.issuerUrl, clientId: spec.clientId, clientSecret: secrets.smokeClientSecret }, signal);
     return token;
+  };
+
+  // The payment and payment trace rows judge the same one payment.
+  let payment: Promise<SmokePayment> | undefined;
+  const paymentWaitMs = dependencies.paymentWaitMs ?? 30_000;
+  const smokePayment = (spec: Extract<SmokeCheckSpec, { kind: 'payment' | 'payment-trace' }>): Promise<SmokePayment> => {
+    payment ??= (spec.withToken
+      ? keycloakToken().catch((error: unknown) => {
+          throw new CheckFailure(`no smoke token: ${error instanceof Error ? error.message : String(error)}`);
+        })
+      : Promise.resolve(undefined)
+    ).then((token) =>
+      sendSmokePayment(
+        {
+          baseUrl: (service) => spec.urls[service],
+          ...(token ? { authorization: () => Promise.resolve(`Bearer ${token.accessToken}`) } : {}),
+          ...(dependencies.flowTransport ? { transport: dependencies.flowTransport } : {}),
+          waitMs: withinDeadline(paymentWaitMs, dependencies),
+        },
+        signal,
+      ),
+    );
+    return payment;
   };
 
   const redisProbes = new Map<string, Promise<void>>();
@@ -124,13 +161,21 @@ export async function runSmoke(specs: readonly SmokeCheckSpec[], dependencies: S
         );
       case 'trace':
         return checkTrace({ service: spec.service, requestUrl: spec.requestUrl, jaegerUrl: spec.jaegerUrl, waitMs: dependencies.traceWaitMs ?? 30_000 }, signal);
+      case 'payment':
+        return smokePayment(spec).then((sent) => checkPayment(sent, { waitMs: paymentWaitMs, settleTimeoutMs: withinDeadline(dependencies.paymentSettleMs ?? 10_000, dependencies) }, signal));
+      case 'payment-trace':
+        return smokePayment(spec)
+          .catch((error: unknown) => {
+            throw new CheckFailure(`no payment to trace: ${error instanceof Error ? error.message : String(error)}`);
+          })
+          .then((sent) => checkPaymentTrace(sent, { jaegerUrl: spec.jaegerUrl, waitMs: withinDeadline(dependencies.traceWaitMs ?? 30_000, dependencies), paymentWaitMs }, signal));
       case 'not-in-profile':
-        return Promise.resolve(`needs ${spec.missing.join(', ')}`);
+        return Promise.resolve(notInProfileDetail(spec));
     }
   };
 
   const run = async (spec: SmokeCheckSpec): Promise<SmokeRow> => {
-    if (spec.kind === 'not-in-profile') return { name: spec.name, status: 'not in profile', ms: 0, detail: `needs ${spec.missing.join(', ')}` };
+    if (spec.kind === 'not-in-profile') return { name: spec.name, status: 'not in profile', ms: 0, detail: notInProfileDetail(spec) };
     const started = performance.now();
     try {
       const detail = await work(spec);

@@ -1,4 +1,6 @@
 import { databaseName, keycloakPublicUrl, serviceApiContext, serviceQueue, serviceTasks } from '../topology/plan-stack.js';
+import { flowServices } from '../payments/flow-client.js';
+import type { FlowService } from '../payments/flow-client.js';
 import type { ComponentName, Topology } from '../topology/schema.js';
 import type { StackPlan } from '../topology/stack-plan.js';
 
@@ -29,8 +31,21 @@ export type SmokeCheckSpec =
   | { kind: 'gateway'; name: string; api: string; url: string }
   | { kind: 'worker'; name: string; service: string; queue: string; redisHost: string; redisPort: number }
   | { kind: 'trace'; name: string; service: string; requestUrl: string; jaegerUrl: string }
-  /** A check whose components the profile lacks: reported as "not in profile", never a pass. */
-  | { kind: 'not-in-profile'; name: string; missing: readonly ComponentName[] };
+  /** One payment through the six services' published ports (with the smoke token when Keycloak is in the profile). */
+  | { kind: 'payment'; name: string; urls: Readonly<Record<FlowService, string>>; withToken: boolean }
+  /** The trace of that same payment in Jaeger. */
+  | { kind: 'payment-trace'; name: string; urls: Readonly<Record<FlowService, string>>; withToken: boolean; jaegerUrl: string }
+  /**
+   * A check whose components the profile lacks (or, for the payment rows, whose services the topology
+   * lacks): reported as "not in profile", never a pass.
+   */
+  | { kind: 'not-in-profile'; name: string; missing: readonly ComponentName[]; missingServices?: readonly string[] };
+
+/** The detail of a "not in profile" row: what the check needs. */
+export function notInProfileDetail(spec: Extract<SmokeCheckSpec, { kind: 'not-in-profile' }>): string {
+  const services = spec.missingServices?.length ? [`the services ${spec.missingServices.join(', ')}`] : [];
+  return `needs ${[...spec.missing, ...services].join(', ')}`;
+}
 
 /** The `.env` endpoints smoke needs (never secrets). */
 export interface SmokeEndpoints {
@@ -43,6 +58,8 @@ export const smokeClientId = 'innover-smoke';
 export const smokeTopic = 'innover-smoke';
 /** The gateway checks need WSO2, the Keycloak that issues their tokens, and the services behind it. */
 export const gatewayComponents: readonly ComponentName[] = ['wso2', 'keycloak', 'services'];
+/** A payment needs the services, their databases, Redis (the saga's jobs) and Redpanda (the ledger's events). */
+export const paymentComponents: readonly ComponentName[] = ['services', 'database', 'redis', 'redpanda'];
 /** Host address of every published port smoke talks to. */
 const host = '127.0.0.1';
 
@@ -60,9 +77,10 @@ export function planSmoke(input: {
   const services = topology.services;
   const checks: SmokeCheckSpec[] = [];
   /** Adds `make()` when every component is in the profile, else one "not in profile" row. */
-  const when = (name: string, needs: readonly ComponentName[], make: () => SmokeCheckSpec[]): void => {
+  const when = (name: string, needs: readonly ComponentName[], make: () => SmokeCheckSpec[], needsServices: readonly string[] = []): void => {
     const missing = needs.filter((component) => !components.has(component));
-    if (missing.length > 0) checks.push({ kind: 'not-in-profile', name, missing });
+    const missingServices = needsServices.filter((needed) => !services.some((service) => service.name === needed));
+    if (missing.length > 0 || missingServices.length > 0) checks.push({ kind: 'not-in-profile', name, missing, ...(missingServices.length > 0 ? { missingServices } : {}) });
     else checks.push(...make());
   };
   const nginxBase = `http://${host}:${infra.nginx.hostPort}`;
@@ -131,6 +149,19 @@ export function planSmoke(input: {
       requestUrl: `http://${host}:${service.hostPort}/health`,
       jaegerUrl: `http://${host}:${infra.jaeger.uiHostPort}`,
     })),
+  );
+
+  // The payment flow: every service straight on its published port; the APIs check tokens when
+  // Keycloak is in the profile, so the rows then use the smoke client's (it holds every service role).
+  const flowUrls = (): Record<FlowService, string> =>
+    Object.fromEntries(flowServices.map((name) => [name, `http://${host}:${services.find((service) => service.name === name)?.hostPort}`])) as Record<FlowService, string>;
+  const withToken = components.has('keycloak');
+  when('payment', paymentComponents, () => [{ kind: 'payment', name: 'payment', urls: flowUrls(), withToken }], flowServices);
+  when(
+    'payment trace',
+    [...paymentComponents, 'otel-collector', 'jaeger'],
+    () => [{ kind: 'payment-trace', name: 'payment trace', urls: flowUrls(), withToken, jaegerUrl: `http://${host}:${infra.jaeger.uiHostPort}` }],
+    flowServices,
   );
 
   return checks;

@@ -132,9 +132,13 @@ describe('innover smoke --profile lite', () => {
       ['worker payment', 'pass'],
       ['worker ledger', 'pass'],
       ['trace', 'not in profile'],
+      // The payment flow needs all six services; this topology has two.
+      ['payment', 'not in profile'],
+      ['payment trace', 'not in profile'],
     ]);
     expect(run.exitCode).toBe(0);
-    expect(result).toMatchObject({ profile: 'lite', passed: 9, failed: 0, notInProfile: 3 });
+    expect(result).toMatchObject({ profile: 'lite', passed: 9, failed: 0, notInProfile: 5 });
+    expect(result.rows.find((row) => row.name === 'payment')?.detail).toBe('needs the services profile, wallet, rule-engine, forex');
     expect(result.rows.find((row) => row.name === 'http ledger')?.detail).toMatch(/nginx \/svc\/ledger\/readiness: 200$/);
     for (const row of result.rows) expect(typeof row.ms).toBe('number');
     for (const secret of Object.values(dotenv).filter((value): value is string => value?.includes('secret') === true)) expect(run.stdout).not.toContain(secret);
@@ -159,6 +163,6 @@ describe('innover smoke --profile lite', () => {
     expect(lines.find((line) => line.startsWith('worker payment '))).toMatch(/ pass /);
     expect(lines.find((line) => line.startsWith('kafka '))).toMatch(/ pass .*consumed it back/);
     expect(lines.find((line) => line.startsWith('trace '))).toMatch(/not in profile\s+-\s+needs otel-collector, jaeger/);
-    expect(lines.at(-2)).toMatch(/^smoke FAILED \(profile lite\): \d+ passed, 3 failed, 3 not in profile$/);
+    expect(lines.at(-2)).toMatch(/^smoke FAILED \(profile lite\): \d+ passed, 3 failed, 5 not in profile$/);
   });
 });

@@ -109,6 +109,8 @@ describe('innover smoke on a profile with Kafka and tracing', () => {
       ['gateway', 'not in profile', ''],
       ['worker payment', 'pass', ''],
       ['trace payment', 'pass', ''],
+      ['payment', 'not in profile', ''],
+      ['payment trace', 'not in profile', ''],
     ]);
     expect(run.exitCode).toBe(0);
     const byName = new Map(result.rows.map((row) => [row.name, row.detail]));

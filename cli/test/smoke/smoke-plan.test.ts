@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { planSmoke, type SmokeCheckSpec } from '../../src/smoke/smoke-plan.js';
+import { notInProfileDetail, planSmoke, type SmokeCheckSpec } from '../../src/smoke/smoke-plan.js';
 import { planStack } from '../../src/topology/plan-stack.js';
-import { defaultStack } from '../topology/fixtures.js';
+import { defaultStack, smallStack } from '../topology/fixtures.js';
 
 const endpoints = { WSO2_GATEWAY_URL: 'https://localhost:8243/' };
 const plan = (profile: string) => {
@@ -23,9 +23,55 @@ describe('planSmoke', () => {
       ['gateway', 'not-in-profile'],
       ...['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex'].map((service) => [`worker ${service}`, 'worker']),
       ['trace', 'not-in-profile'],
+      ['payment', 'payment'],
+      ['payment trace', 'not-in-profile'],
     ]);
     expect(byName(specs, 'gateway')).toEqual({ kind: 'not-in-profile', name: 'gateway', missing: ['wso2', 'keycloak'] });
     expect(byName(specs, 'trace')).toEqual({ kind: 'not-in-profile', name: 'trace', missing: ['otel-collector', 'jaeger'] });
+    expect(byName(specs, 'payment trace')).toEqual({ kind: 'not-in-profile', name: 'payment trace', missing: ['otel-collector', 'jaeger'] });
+  });
+
+  it('lite: the payment goes straight to each published port, without a token (no Keycloak, so the services check none)', () => {
+    expect(byName(plan('lite'), 'payment')).toEqual({
+      kind: 'payment',
+      name: 'payment',
+      urls: {
+        profile: 'http://127.0.0.1:8101',
+        payment: 'http://127.0.0.1:8102',
+        ledger: 'http://127.0.0.1:8103',
+        wallet: 'http://127.0.0.1:8104',
+        'rule-engine': 'http://127.0.0.1:8105',
+        forex: 'http://127.0.0.1:8106',
+      },
+      withToken: false,
+    });
+  });
+
+  it('full: the payment uses the smoke token, and its trace is looked up in Jaeger', () => {
+    const specs = plan('full');
+    expect(byName(specs, 'payment')).toMatchObject({ kind: 'payment', withToken: true });
+    expect(byName(specs, 'payment trace')).toMatchObject({
+      kind: 'payment-trace',
+      withToken: true,
+      jaegerUrl: 'http://127.0.0.1:16686',
+      urls: { payment: 'http://127.0.0.1:8102', wallet: 'http://127.0.0.1:8104' },
+    });
+  });
+
+  it('the payment rows are not in profile without a broker, or in a topology without the flow services', () => {
+    const core = defaultStack();
+    const noBroker = planSmoke({ topology: core, plan: planStack(core, 'identity'), endpoints });
+    expect(byName(noBroker, 'payment')).toEqual({ kind: 'not-in-profile', name: 'payment', missing: ['services', 'database', 'redis', 'redpanda'] });
+    const small = smallStack();
+    const specs = planSmoke({ topology: small, plan: planStack(small, 'tiny'), endpoints });
+    expect(byName(specs, 'payment')).toEqual({
+      kind: 'not-in-profile',
+      name: 'payment',
+      missing: ['redpanda'],
+      missingServices: ['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex'],
+    });
+    const row = byName(specs, 'payment');
+    expect(row?.kind === 'not-in-profile' && notInProfileDetail(row)).toBe('needs redpanda, the services profile, payment, ledger, wallet, rule-engine, forex');
   });
 
   it('lite: health through the published port and through Nginx; SQL as the service user on PostgreSQL', () => {
