@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { eventCodecs, eventCodecsByTopic, paymentEvaluatedCodec, paymentInitiatedCodec, transferChangedCodec, walletOpenedCodec } from '@innover/proto/events.js';
+import { eventCodecs, eventCodecsByTopic, paymentInitiatedCodec, paymentStatusChangedCodec, transferChangedCodec, walletOpenedCodec } from '@innover/proto/events.js';
 import { TransferStatus } from '@innover/proto/ledger/v1/ledger_pb.js';
 import { eventMetadata } from '@innover/proto/metadata.js';
 import { PaymentStatus } from '@innover/proto/payment/v1/payment_pb.js';
-import { Decision } from '@innover/proto/rule-engine/v1/rule-engine_pb.js';
 import topics from '../../../services/proto/src/generated/topics.json' with { type: 'json' };
 
 // The committed generated package (@innover/proto), exercised as the services use it for Kafka payloads.
@@ -28,16 +27,24 @@ describe('generated event codecs', () => {
     expect(decoded.metadata?.occurredAt?.seconds).toBe(BigInt(Date.parse('2026-01-02T03:04:05Z') / 1000));
   });
 
-  it('carries decision and reasons of an evaluation, and lists codecs by type name', () => {
-    const decoded = paymentEvaluatedCodec.decode(
-      paymentEvaluatedCodec.encode({
-        evaluation: { paymentId: 'p-1', decision: Decision.DECLINE, reasons: [{ code: 'AMOUNT_OVER_LIMIT', message: 'over 10000.00', ruleId: 'r-7' }] },
+  it('carries a transition of the saga with its reason, and lists codecs by type name', () => {
+    const decoded = paymentStatusChangedCodec.decode(
+      paymentStatusChangedCodec.encode({
+        paymentId: 'p-1',
+        previousStatus: PaymentStatus.SCREENING,
+        status: PaymentStatus.REJECTED,
+        reason: { code: 'rule_rejected', message: 'amount over 10000.00 EUR' },
       }),
     );
-    expect(decoded.evaluation?.decision).toBe(Decision.DECLINE);
-    expect(decoded.evaluation?.reasons.map((reason) => reason.code)).toEqual(['AMOUNT_OVER_LIMIT']);
-    expect(Object.keys(eventCodecs)).toEqual(expect.arrayContaining(['innover.payment.v1.PaymentInitiated', 'innover.rule_engine.v1.PaymentEvaluated']));
-    expect(eventCodecs['innover.rule_engine.v1.PaymentEvaluated']).toBe(paymentEvaluatedCodec);
+    expect(decoded).toMatchObject({ $typeName: 'innover.payment.v1.PaymentStatusChanged', paymentId: 'p-1', previousStatus: PaymentStatus.SCREENING, status: PaymentStatus.REJECTED });
+    expect(decoded.reason?.code).toBe('rule_rejected');
+    expect(Object.keys(eventCodecs)).toEqual(expect.arrayContaining(['innover.payment.v1.PaymentInitiated', 'innover.payment.v1.PaymentStatusChanged']));
+    expect(eventCodecs['innover.payment.v1.PaymentStatusChanged']).toBe(paymentStatusChangedCodec);
+  });
+
+  it('has no event of the rule engine, which publishes nothing', () => {
+    expect(Object.keys(eventCodecs).filter((name) => name.startsWith('innover.rule_engine.'))).toEqual([]);
+    expect(Object.keys(topics).filter((topic) => topic.startsWith('rule-engine.'))).toEqual([]);
   });
 
   it('has a message for each event the wallet publishes: wallet opened and balance changed', () => {

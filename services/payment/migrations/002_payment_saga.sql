@@ -1,6 +1,5 @@
 -- The reference payment flow (issue 10): payments between wallets and their status history. The sample's
--- `payments` table (payer_id, payee_id, approved/declined) is no longer used; it stays because a DROP is not
--- one of the idempotent shapes both engines accept here (services/kit/test/migrations.test.ts).
+-- `payments` table (payer_id, payee_id, approved/declined) is no longer used; 003 drops it.
 -- Statuses: pending | screening | reserved | completed | rejected | failed (domain/payment.ts).
 CREATE TABLE IF NOT EXISTS wallet_payments (
   id UUID PRIMARY KEY,

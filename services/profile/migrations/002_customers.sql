@@ -1,6 +1,5 @@
 -- The reference payment flow (issue 10): customers who pay and are paid. The sample's `profiles` table is no
--- longer used; it stays because a DROP is not one of the idempotent shapes both engines accept here
--- (services/kit/test/migrations.test.ts).
+-- longer used; 003 drops it.
 -- `email_key` is the lower-cased email: its unique index makes "an email already used" hold whatever the case,
 -- and makes two concurrent creates with one email race safely (one insert wins, the other is 409 email_taken).
 -- Statuses: active | blocked (domain/customer.ts).

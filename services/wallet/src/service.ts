@@ -6,6 +6,7 @@ import { serviceClient } from './clients/service-client.js';
 import { transactorOf, walletStore } from './data-access/wallet-store.js';
 import type { CustomerDirectory, Ledger } from './domain/ports.js';
 import { walletRoutes } from './entry-points/routes.js';
+import { maintainIdempotencyKeysEveryMs, maintainIdempotencyKeysTask, walletTasks } from './entry-points/tasks.js';
 import { subscribeToTransfers } from './entry-points/subscriptions.js';
 
 /** The outbound ports; tests replace them (fakes, or the HTTP adapters over a stub's client). */
@@ -27,7 +28,7 @@ const missingDatabase = (): Promise<never> => Promise.reject(new HttpError(503, 
 const withoutDatabase: Database = { query: missingDatabase, connect: missingDatabase, close: () => Promise.resolve() };
 
 /** The wallet service: what is its own. `peers` is the seam for tests. */
-export function walletService(options: { peers?: (dependencies: ApiDependencies) => WalletPeers } = {}): ServiceDefinition {
+export function walletService(options: { peers?: (dependencies: Pick<ApiDependencies, 'services'>) => WalletPeers } = {}): ServiceDefinition {
   const peersOf = options.peers ?? httpPeers;
   return {
     version: packageVersion(import.meta.url),
@@ -37,6 +38,9 @@ export function walletService(options: { peers?: (dependencies: ApiDependencies)
       const database = dependencies.database ?? withoutDatabase;
       walletRoutes(router, { ...peersOf(dependencies), store: walletStore, database, transaction: transactorOf(database) });
     },
+    // The completer and reaper of the idempotency keys (kept 24 h): one run per interval, whatever the number of replicas.
+    tasks: walletTasks((context) => ({ ledger: peersOf(context).ledger, store: walletStore })),
+    schedules: [{ task: maintainIdempotencyKeysTask, everyMs: maintainIdempotencyKeysEveryMs }],
     subscriptions: async (dependencies) => await subscribeToTransfers({ database: dependencies.database, events: dependencies.events, store: walletStore, logger: dependencies.logger }),
   };
 }

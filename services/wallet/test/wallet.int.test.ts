@@ -13,7 +13,7 @@ import { EntryDirection, ledgerTransferChangedCodec, TransferStatus } from '../s
 import { walletStore } from '../src/data-access/wallet-store.js';
 import { uuidV5 } from '@innover/kit';
 import { handleTransferChanged, TRANSFER_CHANGED_TOPIC } from '../src/entry-points/subscriptions.js';
-import { maintainIdempotencyKeys } from '../src/entry-points/tasks.js';
+import { maintainIdempotencyKeys, maintainIdempotencyKeysTask } from '../src/entry-points/tasks.js';
 import { walletOpenedCodec } from '@innover/proto/events.js';
 import { walletService } from '../src/service.js';
 import { httpServiceClient } from './support/http-service-client.js';
@@ -27,6 +27,7 @@ let api: ApiHandle;
 let database: Database;
 let profile: Stub;
 let ledger: Awaited<ReturnType<typeof startLedgerStub>>;
+let definition: ReturnType<typeof walletService>;
 const customers = new Map<string, { status: string; country: string }>();
 const logger = createLogger({ serviceName: 'wallet-test', level: 'silent' });
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
   postgres = await startPostgres();
   const databaseUrl = await postgres.createDatabase('wallet');
   [profile, ledger] = await Promise.all([startProfileStub(customers), startLedgerStub()]);
-  const definition = walletService({
+  definition = walletService({
     peers: () => ({
       customers: profileCustomers(() => httpServiceClient('profile', () => profile.url)),
       ledger: ledgerAccounts(() => httpServiceClient('ledger', () => ledger.url)),
@@ -224,6 +225,27 @@ describe('POST /wallets/:id/top-ups', () => {
     const retried = await call('POST', `/wallets/${wallet.id}/top-ups`, { amountMinor: 333 }, { 'idempotency-key': key });
     expect(retried).toMatchObject({ status: 201, json: { id: stored?.id } });
     expect(retried.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('the scheduled maintain-idempotency-keys task finishes an abandoned top-up and reaps only keys older than 24 h', async () => {
+    const wallet = await openWallet();
+    const [abandoned, old, young] = [randomUUID(), randomUUID(), randomUUID()];
+    ledger.down = true;
+    try {
+      expect((await call('POST', `/wallets/${wallet.id}/top-ups`, { amountMinor: 77 }, { 'idempotency-key': abandoned })).status).toBe(503);
+    } finally {
+      ledger.down = false;
+    }
+    for (const key of [old, young]) expect((await call('POST', `/wallets/${wallet.id}/top-ups`, { amountMinor: 5 }, { 'idempotency-key': key })).status).toBe(201);
+    await database.query("UPDATE idempotency_keys SET created_at = now() - INTERVAL '24 hours 1 minute' WHERE idempotency_key = $1", [old]);
+    await database.query("UPDATE idempotency_keys SET created_at = now() - INTERVAL '23 hours 59 minutes' WHERE idempotency_key = $1", [young]);
+    const task = definition.tasks?.[maintainIdempotencyKeysTask];
+    const context = { logger, database, events: undefined, services: { names: () => [], get: () => { throw new Error('the test peers need no client'); } }, tasks: undefined, job: { id: 'test', name: maintainIdempotencyKeysTask, attemptsMade: 0 } };
+    expect(await task?.run(undefined, context)).toMatchObject({ completed: expect.any(Number), reaped: 1 });
+    const [finished] = await database.query<{ transfer_id: string }>('SELECT transfer_id FROM top_ups WHERE wallet_id = $1 AND amount_minor = 77', [wallet.id]);
+    expect(ledger.transfers.get(finished?.transfer_id ?? '')).toMatchObject({ status: 'posted' });
+    const kept = await database.query<{ idempotency_key: string }>('SELECT idempotency_key FROM idempotency_keys WHERE idempotency_key = ANY($1)', [[abandoned, old, young]]);
+    expect(kept.map((row) => row.idempotency_key).sort()).toEqual([abandoned, young].sort());
   });
 
   it('answers 404 wallet_not_found for an unknown or non-UUID wallet, and 400 for an amount that is not a positive integer', async () => {

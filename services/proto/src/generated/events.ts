@@ -5,7 +5,6 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import { TransferChangedSchema } from './ledger/v1/ledger_pb.js';
 import { PaymentInitiatedSchema, PaymentStatusChangedSchema } from './payment/v1/payment_pb.js';
-import { PaymentEvaluatedSchema } from './rule-engine/v1/rule-engine_pb.js';
 import { WalletBalanceChangedSchema, WalletOpenedSchema } from './wallet/v1/wallet_pb.js';
 
 /** Turns an event into Kafka message bytes (protobuf binary) and back. */
@@ -34,7 +33,6 @@ export function eventCodec<Desc extends DescMessage>(schema: Desc, topic: string
 export const transferChangedCodec = eventCodec(TransferChangedSchema, 'ledger.transfer-changed.v1');
 export const paymentInitiatedCodec = eventCodec(PaymentInitiatedSchema, 'payment.initiated.v1');
 export const paymentStatusChangedCodec = eventCodec(PaymentStatusChangedSchema, 'payment.status-changed.v1');
-export const paymentEvaluatedCodec = eventCodec(PaymentEvaluatedSchema, 'rule-engine.payment-evaluated.v1');
 export const walletBalanceChangedCodec = eventCodec(WalletBalanceChangedSchema, 'wallet.balance-changed.v1');
 export const walletOpenedCodec = eventCodec(WalletOpenedSchema, 'wallet.opened.v1');
 
@@ -43,7 +41,6 @@ export const eventCodecs: Readonly<Record<string, EventCodec>> = {
   'innover.ledger.v1.TransferChanged': transferChangedCodec,
   'innover.payment.v1.PaymentInitiated': paymentInitiatedCodec,
   'innover.payment.v1.PaymentStatusChanged': paymentStatusChangedCodec,
-  'innover.rule_engine.v1.PaymentEvaluated': paymentEvaluatedCodec,
   'innover.wallet.v1.WalletBalanceChanged': walletBalanceChangedCodec,
   'innover.wallet.v1.WalletOpened': walletOpenedCodec,
 };
@@ -53,7 +50,6 @@ export const eventCodecsByTopic: Readonly<Record<string, EventCodec>> = {
   'ledger.transfer-changed.v1': transferChangedCodec,
   'payment.initiated.v1': paymentInitiatedCodec,
   'payment.status-changed.v1': paymentStatusChangedCodec,
-  'rule-engine.payment-evaluated.v1': paymentEvaluatedCodec,
   'wallet.balance-changed.v1': walletBalanceChangedCodec,
   'wallet.opened.v1': walletOpenedCodec,
 };

@@ -1,4 +1,6 @@
-import type { Database } from '@innover/kit';
+import { z } from 'zod';
+import type { Database, TaskContext, TaskRegistry } from '@innover/kit';
+import { defineTask } from '@innover/kit';
 import { completeAbandonedRequests, reapIdempotencyKeys } from '@innover/kit/idempotency';
 import type { Phases } from '@innover/kit/idempotency';
 import { topUpPhases } from '../domain/top-ups.js';
@@ -21,4 +23,21 @@ export async function maintainIdempotencyKeys(database: Database, ports: TopUpPo
   const completed = await completeAbandonedRequests(database, phasesForRequest(ports), options);
   const reaped = await reapIdempotencyKeys(database);
   return { completed, reaped };
+}
+
+/** The task `maintain-idempotency-keys` runs under; service.ts schedules it. */
+export const maintainIdempotencyKeysTask = 'maintain-idempotency-keys';
+
+/** How often the worker runs it: an abandoned top-up is finished within about a minute, and the reaper's batch stays small. */
+export const maintainIdempotencyKeysEveryMs = 60_000;
+
+/** The wallet worker's tasks; `ports` gives the ledger and the store from the task's context (the services it may call). */
+export function walletTasks(ports: (context: TaskContext) => TopUpPorts): TaskRegistry {
+  return {
+    // Scheduled (ServiceDefinition.schedules): whatever arguments the scheduler passes are ignored.
+    [maintainIdempotencyKeysTask]: defineTask(z.unknown(), async (_args, context) => {
+      if (!context.database) throw new Error('the wallet worker needs DATABASE_URL');
+      return await maintainIdempotencyKeys(context.database, ports(context));
+    }),
+  };
 }

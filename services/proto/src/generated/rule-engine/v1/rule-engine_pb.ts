@@ -4,12 +4,11 @@
 
 // The rule engine: decides whether a payment may proceed, and says why. The HTTP API is the contract
 // (POST /evaluations answers {decision: approve|reject, reasons: [{rule, message}], ruleSetVersion};
-// GET/PUT /rules); the rule engine publishes no events now. The messages below keep their earlier shape
-// because cli/test/proto/event-codecs.test.ts still exercises them; see the note on Decision.
+// GET/PUT /rules); the rule engine publishes no events: the payment saga reads the decision from the answer.
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { EventMetadata, Money } from "../../common/v1/common_pb.js";
+import type { Money } from "../../common/v1/common_pb.js";
 import { file_common_v1_common } from "../../common/v1/common_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -19,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file rule-engine/v1/rule-engine.proto.
  */
 export const file_rule_engine_v1_rule_engine: GenFile = /*@__PURE__*/
-  fileDesc("CiBydWxlLWVuZ2luZS92MS9ydWxlLWVuZ2luZS5wcm90bxIWaW5ub3Zlci5ydWxlX2VuZ2luZS52MSI4CgZSZWFzb24SDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEg8KB3J1bGVfaWQYAyABKAkivgEKEVBheW1lbnRFdmFsdWF0aW9uEhIKCnBheW1lbnRfaWQYASABKAkSMgoIZGVjaXNpb24YAiABKA4yIC5pbm5vdmVyLnJ1bGVfZW5naW5lLnYxLkRlY2lzaW9uEi8KB3JlYXNvbnMYAyADKAsyHi5pbm5vdmVyLnJ1bGVfZW5naW5lLnYxLlJlYXNvbhIwCgxldmFsdWF0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIsQBChZFdmFsdWF0ZVBheW1lbnRSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkSGQoRcGF5ZXJfY3VzdG9tZXJfaWQYAiABKAkSGQoRcGF5ZWVfY3VzdG9tZXJfaWQYAyABKAkSKAoGYW1vdW50GAQgASgLMhguaW5ub3Zlci5jb21tb24udjEuTW9uZXkSGgoScGF5ZXJfY291bnRyeV9jb2RlGAUgASgJEhoKEnBheWVlX2NvdW50cnlfY29kZRgGIAEoCSJYChdFdmFsdWF0ZVBheW1lbnRSZXNwb25zZRI9CgpldmFsdWF0aW9uGAEgASgLMikuaW5ub3Zlci5ydWxlX2VuZ2luZS52MS5QYXltZW50RXZhbHVhdGlvbiKFAQoQUGF5bWVudEV2YWx1YXRlZBIyCghtZXRhZGF0YRgBIAEoCzIgLmlubm92ZXIuY29tbW9uLnYxLkV2ZW50TWV0YWRhdGESPQoKZXZhbHVhdGlvbhgCIAEoCzIpLmlubm92ZXIucnVsZV9lbmdpbmUudjEuUGF5bWVudEV2YWx1YXRpb24qZQoIRGVjaXNpb24SGAoUREVDSVNJT05fVU5TUEVDSUZJRUQQABIUChBERUNJU0lPTl9BUFBST1ZFEAESEwoPREVDSVNJT05fUkVWSUVXEAISFAoQREVDSVNJT05fREVDTElORRADMocBChFSdWxlRW5naW5lU2VydmljZRJyCg9FdmFsdWF0ZVBheW1lbnQSLi5pbm5vdmVyLnJ1bGVfZW5naW5lLnYxLkV2YWx1YXRlUGF5bWVudFJlcXVlc3QaLy5pbm5vdmVyLnJ1bGVfZW5naW5lLnYxLkV2YWx1YXRlUGF5bWVudFJlc3BvbnNlYgZwcm90bzM", [file_common_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("CiBydWxlLWVuZ2luZS92MS9ydWxlLWVuZ2luZS5wcm90bxIWaW5ub3Zlci5ydWxlX2VuZ2luZS52MSI4CgZSZWFzb24SDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEg8KB3J1bGVfaWQYAyABKAkivgEKEVBheW1lbnRFdmFsdWF0aW9uEhIKCnBheW1lbnRfaWQYASABKAkSMgoIZGVjaXNpb24YAiABKA4yIC5pbm5vdmVyLnJ1bGVfZW5naW5lLnYxLkRlY2lzaW9uEi8KB3JlYXNvbnMYAyADKAsyHi5pbm5vdmVyLnJ1bGVfZW5naW5lLnYxLlJlYXNvbhIwCgxldmFsdWF0ZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIsQBChZFdmFsdWF0ZVBheW1lbnRSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkSGQoRcGF5ZXJfY3VzdG9tZXJfaWQYAiABKAkSGQoRcGF5ZWVfY3VzdG9tZXJfaWQYAyABKAkSKAoGYW1vdW50GAQgASgLMhguaW5ub3Zlci5jb21tb24udjEuTW9uZXkSGgoScGF5ZXJfY291bnRyeV9jb2RlGAUgASgJEhoKEnBheWVlX2NvdW50cnlfY29kZRgGIAEoCSJYChdFdmFsdWF0ZVBheW1lbnRSZXNwb25zZRI9CgpldmFsdWF0aW9uGAEgASgLMikuaW5ub3Zlci5ydWxlX2VuZ2luZS52MS5QYXltZW50RXZhbHVhdGlvbipnCghEZWNpc2lvbhIYChRERUNJU0lPTl9VTlNQRUNJRklFRBAAEhQKEERFQ0lTSU9OX0FQUFJPVkUQARIUChBERUNJU0lPTl9ERUNMSU5FEAMiBAgCEAIqD0RFQ0lTSU9OX1JFVklFVzKHAQoRUnVsZUVuZ2luZVNlcnZpY2UScgoPRXZhbHVhdGVQYXltZW50Ei4uaW5ub3Zlci5ydWxlX2VuZ2luZS52MS5FdmFsdWF0ZVBheW1lbnRSZXF1ZXN0Gi8uaW5ub3Zlci5ydWxlX2VuZ2luZS52MS5FdmFsdWF0ZVBheW1lbnRSZXNwb25zZWIGcHJvdG8z", [file_common_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * Why a rule fired. An approval may carry reasons too (e.g. a soft limit nearly reached).
@@ -148,31 +147,7 @@ export const EvaluatePaymentResponseSchema: GenMessage<EvaluatePaymentResponse> 
   messageDesc(file_rule_engine_v1_rule_engine, 3);
 
 /**
- * Not published any more: the payment saga calls POST /evaluations and reads the decision from the answer.
- *
- * @generated from message innover.rule_engine.v1.PaymentEvaluated
- */
-export type PaymentEvaluated = Message<"innover.rule_engine.v1.PaymentEvaluated"> & {
-  /**
-   * @generated from field: innover.common.v1.EventMetadata metadata = 1;
-   */
-  metadata?: EventMetadata | undefined;
-
-  /**
-   * @generated from field: innover.rule_engine.v1.PaymentEvaluation evaluation = 2;
-   */
-  evaluation?: PaymentEvaluation | undefined;
-};
-
-/**
- * Describes the message innover.rule_engine.v1.PaymentEvaluated.
- * Use `create(PaymentEvaluatedSchema)` to create a new message.
- */
-export const PaymentEvaluatedSchema: GenMessage<PaymentEvaluated> = /*@__PURE__*/
-  messageDesc(file_rule_engine_v1_rule_engine, 4);
-
-/**
- * The HTTP contract knows approve and reject (DECLINE here) only: REVIEW is never decided.
+ * The HTTP contract knows approve and reject (DECLINE here) only; there is no review outcome.
  *
  * @generated from enum innover.rule_engine.v1.Decision
  */
@@ -186,13 +161,6 @@ export enum Decision {
    * @generated from enum value: DECISION_APPROVE = 1;
    */
   APPROVE = 1,
-
-  /**
-   * Not used: the rule engine has no review outcome.
-   *
-   * @generated from enum value: DECISION_REVIEW = 2;
-   */
-  REVIEW = 2,
 
   /**
    * The contract's "reject".
