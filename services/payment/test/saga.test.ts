@@ -21,7 +21,7 @@ function balancedPerCurrency(entries: Array<{ accountId: string; direction: stri
 
 describe('the state machine', () => {
   it('allows only the forward transitions of the contract; terminal statuses go nowhere', () => {
-    expect(allowedTransitions).toEqual({ pending: ['screening'], screening: ['reserved', 'rejected', 'failed'], reserved: ['completed', 'failed'], completed: [], rejected: [], failed: [] });
+    expect(allowedTransitions).toEqual({ pending: ['screening', 'failed'], screening: ['reserved', 'rejected', 'failed'], reserved: ['completed', 'failed'], completed: [], rejected: [], failed: [] });
     expect(canTransition('reserved', 'rejected')).toBe(false);
     expect(canTransition('pending', 'completed')).toBe(false);
     expect(paymentStatuses).toHaveLength(6);
@@ -157,6 +157,26 @@ describe('runPaymentSaga', () => {
     expect(world.pendingTransfers()).toHaveLength(0);
     expect(world.postings()).toBe(0);
     if (step === 'reserve' || step === 'post') expect(world.transfers.get(reservationId(payment.id))?.status).toBe('voided');
+  });
+
+  it('fails a payment still pending when the move to screening runs out of retries (screening_retries_exhausted)', async () => {
+    const world = new FakeWorld();
+    const payment = world.addPayment();
+    const ports = world.ports();
+    const transition = ports.store.transition;
+    let down = true;
+    ports.store.transition = async (...args) => {
+      if (down && args[2] === 'screening') {
+        down = false;
+        throw new Error('Connection terminated unexpectedly');
+      }
+      return transition(...args);
+    };
+    const done = await runPaymentSaga(payment.id, ports, last);
+    expect(done?.status).toBe('failed');
+    expect(done?.reason?.code).toBe('screening_retries_exhausted');
+    expect(statusesOf(world, payment)).toEqual(['pending', 'failed']);
+    expect(world.pendingTransfers()).toHaveLength(0);
   });
 
   it('completes instead of failing when the post went through but its answer was lost on the last attempt', async () => {

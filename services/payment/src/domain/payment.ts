@@ -8,7 +8,8 @@ export const nonTerminalStatuses: readonly PaymentStatus[] = paymentStatuses.fil
 
 /** The state machine: every transition the saga may make. Anything else is a bug. */
 export const allowedTransitions: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
-  pending: ['screening'],
+  // pending → failed: the first step (the move to screening) ran out of retries, e.g. the database was away.
+  pending: ['screening', 'failed'],
   screening: ['reserved', 'rejected', 'failed'],
   reserved: ['completed', 'failed'],
   completed: [],
