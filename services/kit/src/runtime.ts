@@ -12,12 +12,16 @@ import { createServiceClients } from './service-client.js';
 import type { ServiceClients } from './service-client.js';
 import type { TaskRegistry } from './tasks.js';
 import { startTelemetry } from './telemetry.js';
-import { injectTraceContext, SpanKind, withSpan } from './tracing.js';
+import { extractTraceContext, injectTraceContext, SpanKind, withSpan } from './tracing.js';
 import type { Telemetry } from './telemetry.js';
 
 /** Enqueues tasks from request handlers; the job carries the request's trace context. */
 export interface TaskEnqueuer {
-  enqueue(task: string, args: unknown, options?: { jobId?: string }): Promise<{ id: string; queue: string }>;
+  /**
+   * `trace`: a W3C carrier (e.g. a stored `traceparent`) the job continues instead of the active context, so
+   * work resumed later (a reconciler re-enqueueing a stalled payment) stays in the trace that started it.
+   */
+  enqueue(task: string, args: unknown, options?: { jobId?: string; trace?: Record<string, string> }): Promise<{ id: string; queue: string }>;
 }
 
 /**
@@ -146,7 +150,8 @@ export async function createRuntime(config: ServiceConfig, role: ProcessRole = '
     ? {
         async enqueue(task, args, options = {}) {
           const name = queue.queueForTask(task, config.taskRoutes, config.queueName);
-          return await withSpan(`${name} publish`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'bullmq', 'messaging.destination.name': name, 'innover.task': task } }, async () => {
+          const attributes = { 'messaging.system': 'bullmq', 'messaging.destination.name': name, 'innover.task': task };
+          return await withSpan(`${name} publish`, { kind: SpanKind.PRODUCER, attributes, ...(options.trace ? { parent: extractTraceContext(options.trace) } : {}) }, async () => {
             const job = await taskClient.enqueue({ queue: name, task, args, trace: injectTraceContext(), ...(options.jobId ? { jobId: options.jobId } : {}) });
             return { id: job.id, queue: name };
           });

@@ -25,6 +25,9 @@ const acceptedShapes = [
   /^INSERT INTO [a-z_]+ \([a-z_, ]+\) VALUES [\s\S]+\sON CONFLICT \([a-z_, ]+\) DO NOTHING$/,
   // Retiring a sample table (issue 10): both engines document DROP TABLE IF EXISTS.
   /^DROP TABLE IF EXISTS [a-z_]+$/,
+  // A nullable column added to a table: ALTER TABLE ... ADD COLUMN IF NOT EXISTS is in both engines' docs
+  // (CockroachDB runs it as an online schema change; each migration statement is its own round trip).
+  /^ALTER TABLE [a-z_]+ ADD COLUMN IF NOT EXISTS [a-z_]+ (UUID|TEXT|BIGINT|INT|BOOLEAN|JSONB|BYTEA|TIMESTAMPTZ)$/,
 ];
 // Types both databases accept with the same meaning. (SERIAL, for one, is a sequence in PostgreSQL but
 // unique_rowid() in CockroachDB: left out on purpose. BYTEA is CockroachDB's alias of BYTES, the outbox payload.)

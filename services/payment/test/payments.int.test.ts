@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '@innover/kit/database';
 import type { Database } from '@innover/kit';
@@ -307,11 +308,20 @@ describe('the reconciler', () => {
         payeeCurrency: 'EUR',
       }),
     );
-    await database.query("UPDATE wallet_payments SET checked_at = now() - INTERVAL '1 minute' WHERE id = $1", [id]);
+    // The traceparent the POST /payments stored: the resumed saga must continue that trace.
+    const traceId = randomUUID().replaceAll('-', '');
+    await database.query("UPDATE wallet_payments SET checked_at = now() - INTERVAL '1 minute', traceparent = $2 WHERE id = $1", [id, `00-${traceId}-${'ab'.repeat(8)}-01`]);
     // The kit's schedules run this every PAYMENT_RECONCILE_INTERVAL_MS; here one run, on demand.
     expect(await tasks.run({ queue: 'payment', task: 'reconcile-payments', args: {}, timeoutMs: 15_000 })).toMatchObject({ reenqueued: 1 });
     expect(await settled(id)).toMatchObject({ status: 'completed' });
     expect(stub.postings.get(reservationId(id))).toBe(1);
+    const client = new Redis(redis.url);
+    try {
+      const data = JSON.parse((await client.hget(`bull:payment:run-payment-${id}-1`, 'data')) ?? '{}') as { trace?: { traceparent?: string } };
+      expect(data.trace?.traceparent?.split('-')[1]).toBe(traceId);
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('hands each stalled payment to one claimant when replicas claim at once (SKIP LOCKED)', async () => {

@@ -1,5 +1,6 @@
 /** All of the payment service's SQL (parameterised), over a kit `Queryable`: the pool or one transaction. */
 import type { Database, Queryable } from '@innover/kit';
+import { injectTraceContext } from '@innover/kit';
 import { runTransaction } from '@innover/kit/transactions';
 import type { Decision, HistoryEntry, Payment, PaymentStatus } from '../domain/payment.js';
 import { nonTerminalStatuses } from '../domain/payment.js';
@@ -76,10 +77,10 @@ export type NewPayment = Pick<
 export async function insertPayment(tx: Queryable, input: NewPayment): Promise<{ payment: Payment; history: HistoryEntry[] }> {
   const payeeAmount = input.currency === input.payeeCurrency ? input.amountMinor : null;
   const [row] = await tx.query<PaymentRow>(
-    `INSERT INTO wallet_payments (id, status, payer_wallet_id, payee_wallet_id, payer_customer_id, payee_customer_id, payer_account_id, payee_account_id, amount_minor, currency, payee_amount_minor, payee_currency, reference, created_at, updated_at)
-     VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING ${columns}`,
+    `INSERT INTO wallet_payments (id, status, payer_wallet_id, payee_wallet_id, payer_customer_id, payee_customer_id, payer_account_id, payee_account_id, amount_minor, currency, payee_amount_minor, payee_currency, reference, created_at, updated_at, traceparent)
+     VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING ${columns}`,
     // created_at in whole milliseconds, as JavaScript holds it, so the list's keyset cursor is exact.
-    [input.id, input.payerWalletId, input.payeeWalletId, input.payerCustomerId, input.payeeCustomerId, input.payerAccountId, input.payeeAccountId, input.amountMinor, input.currency, payeeAmount, input.payeeCurrency, input.reference ?? null, new Date()],
+    [input.id, input.payerWalletId, input.payeeWalletId, input.payerCustomerId, input.payeeCustomerId, input.payerAccountId, input.payeeAccountId, input.amountMinor, input.currency, payeeAmount, input.payeeCurrency, input.reference ?? null, new Date(), injectTraceContext()['traceparent'] ?? null],
   );
   if (!row) throw new Error('INSERT INTO wallet_payments returned no row');
   const [history] = await tx.query<{ at: Date }>(`INSERT INTO wallet_payment_history (payment_id, status, at) VALUES ($1, 'pending', $2) RETURNING at`, [input.id, row.created_at]);
@@ -162,17 +163,17 @@ export async function recordPaymentChanges(tx: Queryable, id: string, status: Pa
  * `FOR UPDATE SKIP LOCKED` so two replicas never take the same row, their `run` bumped and `checked_at`
  * moved on so the next round leaves them alone for another `olderThanMs`. Answers (id, run) for the job ids.
  */
-export async function claimStalledPayments(database: Queryable, olderThanMs: number, limit: number): Promise<Array<{ id: string; run: number }>> {
-  const rows = await database.query<{ id: string; run: string }>(
+export async function claimStalledPayments(database: Queryable, olderThanMs: number, limit: number): Promise<Array<{ id: string; run: number; traceparent: string | undefined }>> {
+  const rows = await database.query<{ id: string; run: string; traceparent: string | null }>(
     `UPDATE wallet_payments SET run = run + 1, checked_at = now()
      WHERE id IN (
        SELECT id FROM wallet_payments WHERE status = ANY($1::TEXT[]) AND checked_at < now() - $2::INT8 * INTERVAL '1 millisecond'
        ORDER BY checked_at LIMIT $3 FOR UPDATE SKIP LOCKED
      ) AND checked_at < now() - $2::INT8 * INTERVAL '1 millisecond'
-     RETURNING id, run`,
+     RETURNING id, run, traceparent`,
     [nonTerminalStatuses, olderThanMs, limit],
   );
-  return rows.map((row) => ({ id: row.id, run: toSafeInteger(row.run, 'run') }));
+  return rows.map((row) => ({ id: row.id, run: toSafeInteger(row.run, 'run'), traceparent: row.traceparent ?? undefined }));
 }
 
 /** The saga's store: each write one serializable transaction (kit runTransaction, 40001 retried). */

@@ -72,7 +72,10 @@ export function paymentTasks(settings: PaymentSettings): TaskRegistry {
       if (!tasks) throw new Error('the payment reconciler needs REDIS_URL');
       // FOR UPDATE SKIP LOCKED + checked_at moved on: with several replicas each stalled payment is claimed once per round.
       const stalled = await claimStalledPayments(requireDatabase(context), settings.stalledAfterMs, 500);
-      for (const payment of stalled) await tasks.enqueue(sagaJob.task, { paymentId: payment.id }, { jobId: sagaJob.id(payment.id, payment.run) });
+      // Each resumed saga continues the trace of the POST /payments that started it (its stored traceparent).
+      for (const payment of stalled) {
+        await tasks.enqueue(sagaJob.task, { paymentId: payment.id }, { jobId: sagaJob.id(payment.id, payment.run), ...(payment.traceparent ? { trace: { traceparent: payment.traceparent } } : {}) });
+      }
       if (stalled.length > 0) context.logger.info({ count: stalled.length, paymentIds: stalled.map((payment) => payment.id) }, 'stalled payments re-enqueued');
       return { reenqueued: stalled.length };
     }),
