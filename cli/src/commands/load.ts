@@ -23,6 +23,8 @@ export interface LoadResult extends LoadReport, LoadRunContext {
 export interface LoadDependencies {
   /** The client of the flow for a target; default: HTTP (fetch direct, TLS for the gateway) with the smoke client's token. */
   flowClient?(target: LoadTarget, clientSecret: string, signal: AbortSignal): FlowClient;
+  /** How long the invariant check waits for things to settle; default runLoad's (60 s). */
+  settleTimeoutMs?: number;
 }
 
 /** A token of the smoke client, fetched on first use and again before it can expire. */
@@ -121,7 +123,7 @@ export async function runLoadCommand(args: LoadArgs, ctx: CommandContext, depend
   try {
     const report = await runLoad(
       client,
-      { count: settings.count, concurrency: settings.concurrency, crossCurrency: settings.crossCurrency, timeoutMs: settings.timeoutSeconds * 1_000, signal: ctx.signal },
+      { count: settings.count, concurrency: settings.concurrency, crossCurrency: settings.crossCurrency, timeoutMs: settings.timeoutSeconds * 1_000, signal: ctx.signal, ...(dependencies.settleTimeoutMs === undefined ? {} : { settleTimeoutMs: dependencies.settleTimeoutMs }) },
       hooks,
     );
     return { project: stack.plan.project, profile: stack.profile, via: settings.via, ...report };
