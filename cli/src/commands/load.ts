@@ -62,6 +62,7 @@ function progressHooks(ctx: CommandContext): LoadHooks & { close(): void } {
   const live = ctx.out.isTTY && Boolean(process.stderr.isTTY);
   let last: LoadProgress | undefined;
   let drawnAt = 0;
+  let drawnLine = '';
   let drawn = false;
   const clear = () => {
     if (live && drawn) process.stderr.write('\r\x1b[2K');
@@ -70,12 +71,14 @@ function progressHooks(ctx: CommandContext): LoadHooks & { close(): void } {
   const draw = (progress: LoadProgress, force: boolean) => {
     const now = Date.now();
     const done = progress.completed + progress.failed === progress.total;
-    if (!force && !done && now - drawnAt < (live ? 100 : 2_000)) return;
+    const line = formatProgress(progress);
+    if (line === drawnLine || (!force && !done && now - drawnAt < (live ? 100 : 2_000))) return;
     drawnAt = now;
+    drawnLine = line;
     if (live) {
-      process.stderr.write(`\r\x1b[2K${formatProgress(progress)}`);
+      process.stderr.write(`\r\x1b[2K${line}`);
       drawn = true;
-    } else ctx.out.info(formatProgress(progress));
+    } else ctx.out.info(line);
   };
   return {
     onPhase(phase) {

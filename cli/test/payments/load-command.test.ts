@@ -45,7 +45,7 @@ describe('innover load payments', () => {
     // Not a terminal: the phases and plain progress lines on stderr, nothing on stdout.
     expect(out.stdout).toBe('');
     expect(out.stderr[0]).toMatch(/^load: setting a permissive rule set/);
-    expect(out.stderr.some((line) => line.startsWith('[##############################] 12/12 finished'))).toBe(true);
+    expect(out.stderr.filter((line) => line.startsWith('[##############################] 12/12 finished'))).toHaveLength(1);
     const text = renderLoad(result);
     expect(text).toMatch(/^FIGURE +VALUE\n/);
     expect(text).toMatch(/\nthroughput +[\d.]+ completed\/s over [\d.]+ s\n/);
