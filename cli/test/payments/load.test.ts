@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paymentAmountMinor, permissiveRules, planPayments, runLoad } from '../../src/payments/load.js';
+import { paymentAmountMinor, permissiveRules, planPayments, pollInterval, runLoad } from '../../src/payments/load.js';
 import type { LoadProgress } from '../../src/payments/load.js';
 import { fakeFlowClient } from './fake-flow-client.js';
 
@@ -43,6 +43,14 @@ describe('runLoad against an in-memory flow', () => {
     expect(plan.filter((payment) => payment.payeeCurrency !== 'EUR').map((payment) => payment.payeeCurrency)).toEqual(['USD', 'GBP', 'USD', 'GBP']);
     expect(plan.map((payment) => payment.lane)).toEqual([0, 1, 2, 0, 1, 2, 0, 1, 2, 0]);
     expect(planPayments(5, 5, 0).every((payment) => payment.payeeCurrency === 'EUR')).toBe(true);
+  });
+
+  it('polls a young payment every pollMs, an older one every tenth of its age, at most every 250 ms', () => {
+    expect(pollInterval(25, 0)).toBe(25);
+    expect(pollInterval(25, 100)).toBe(25);
+    expect(pollInterval(25, 1_000)).toBe(100);
+    expect(pollInterval(25, 60_000)).toBe(250);
+    expect(pollInterval(500, 60_000)).toBe(500);
   });
 
   it('retries a refused POST with the same key and counts the error by code', async () => {
