@@ -197,14 +197,14 @@ export async function runLoad(client: FlowClient, options: LoadOptions, hooks: L
   const stopped = () => signal?.aborted === true;
   const pause = (ms: number) => sleep(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
 
-  const runOne = async (planned: PlannedPayment): Promise<Outcome> => {
-    const key = `load-${runId}-payment-${planned.index}`;
+  const runOne = async (item: PlannedPayment): Promise<Outcome> => {
+    const key = `load-${runId}-payment-${item.index}`;
     const postedAt = performance.now();
     let payment: Payment | undefined;
     // A retry reuses the key: a POST whose answer was lost still makes exactly one payment.
     for (let attempt = 0; payment === undefined; attempt += 1) {
       try {
-        const answer = await client.createPayment(planned.body, key, signal);
+        const answer = await client.createPayment(item.body, key, signal);
         if (answer.status >= 200 && answer.status < 300) {
           payment = answer.body as Payment;
           break;
@@ -241,9 +241,9 @@ export async function runLoad(client: FlowClient, options: LoadOptions, hooks: L
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < payments.length) {
-        const planned = payments[next++] as PlannedPayment;
-        const outcome = stopped() || performance.now() >= deadline ? ({ kind: 'not-accepted' } as const) : await runOne(planned);
-        outcomes[planned.index] = outcome;
+        const item = payments[next++] as PlannedPayment;
+        const outcome = stopped() || performance.now() >= deadline ? ({ kind: 'not-accepted' } as const) : await runOne(item);
+        outcomes[item.index] = outcome;
         if (outcome.kind === 'terminal' && outcome.payment.status === 'completed') progress.completed += 1;
         else if (outcome.kind !== 'unfinished') progress.failed += 1;
         report();
