@@ -139,6 +139,20 @@ export const commands: readonly CommandSpec[] = [
     load: () => import('./smoke.js'),
   },
   {
+    name: 'load',
+    description: 'run payments through the stack (demo and load generator): throughput, latencies, outcomes and the invariant check',
+    arguments: [{ syntax: '<scenario>', description: 'what to run: payments' }],
+    options: [
+      { flags: '--count <n>', description: 'payments to run', defaultValue: '100' },
+      { flags: '--concurrency <n>', description: 'payments in flight at once (1 to --count)', defaultValue: '10' },
+      { flags: '--cross-currency <ratio>', description: 'fraction 0..1 of payments to a payee wallet in USD or GBP', defaultValue: '0' },
+      { flags: '--via <route>', description: "direct (the services' published ports) or gateway (WSO2)", defaultValue: 'direct' },
+      { flags: '--timeout <seconds>', description: 'give up waiting for the payments after this many seconds', defaultValue: '120' },
+      profile,
+    ],
+    load: () => import('./load.js'),
+  },
+  {
     name: 'workers',
     description: 'per queue: workers online, active jobs, waiting and failed counts',
     options: [profile],

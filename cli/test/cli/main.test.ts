@@ -5,7 +5,7 @@ import { runCli } from '../support/run-cli.js';
 const product = [
   'init', 'generate', 'up', 'down', 'ps', 'health', 'logs', 'restart', 'rebuild', 'urls', 'nuke', 'smoke',
   'workers', 'test-worker', 'proto', 'db-shell', 'redis-cli', 'kafka-topics', 'publish-apis',
-  'configure-keycloak', 'doctor',
+  'configure-keycloak', 'doctor', 'load',
 ];
 
 describe('the CLI skeleton', () => {

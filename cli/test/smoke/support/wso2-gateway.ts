@@ -50,6 +50,9 @@ const invalidCredentials = {
   description: "Invalid Credentials. Make sure you have provided the correct security credentials",
 };
 
+/** Request headers the stand-in passes to the backend (WSO2 passes the client's headers, less Authorization). */
+const forwardedRequestHeaders: ReadonlySet<string> = new Set(['accept', 'content-type', 'idempotency-key', 'traceparent', 'tracestate']);
+
 const noMatchingResource = { code: '404', message: 'Runtime Error', description: 'No matching resource found for given API Request' };
 
 /** One API the gateway serves: where it forwards, and (when known) the resources it exposes. */
@@ -127,8 +130,20 @@ export async function startGatewayStandIn(options: {
           return send(401, invalidCredentials, challenge);
         }
       }
-      const answer = await fetch(`${route.backend}${resource}`);
-      response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(await answer.text());
+      // Forwarded as WSO2 does: method, query, body and the request headers, but not the caller's
+      // Authorization (the gateway consumed it; the backend trusts the gateway).
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && forwardedRequestHeaders.has(entry[0])),
+      );
+      const query = new URL(request.url ?? '/', 'https://gateway').search;
+      const method = request.method ?? 'GET';
+      const answer = await fetch(`${route.backend}${resource}${query}`, { method, headers, ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}) });
+      const answerHeaders: Record<string, string> = { 'content-type': answer.headers.get('content-type') ?? 'application/json' };
+      const replayed = answer.headers.get('idempotent-replayed');
+      if (replayed !== null) answerHeaders['idempotent-replayed'] = replayed;
+      response.writeHead(answer.status, answerHeaders).end(await answer.text());
     })().catch((error: unknown) => {
       response.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ code: '101503', message: String(error) }));
     });
