@@ -44,11 +44,43 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
   pool.on('error', () => undefined);
   const database = new URL(url).pathname.slice(1);
   const poolQuery = traced(database, async (sql, parameters) => await pool.query(sql, parameters));
+  // PostgreSQL's serializable isolation (SSI) predicate-locks a whole table for a sequential scan, which the planner
+  // prefers on small tables, so every concurrent writer of that table then conflicts (40001 storms under load). Its
+  // docs advise encouraging index scans: every connection to PostgreSQL forbids sequential scans where an index
+  // serves. CockroachDB tracks the key spans a statement read instead, and needs nothing. The engine is asked once,
+  // on a connection of its own, before the pool opens any: the pool's 'connect' handler then queues the SET ahead of
+  // the first statement on each new connection.
+  let engine: Promise<'postgres' | 'cockroach'> | undefined;
+  let postgres = false;
+  pool.on('connect', (client) => {
+    if (postgres) client.query('SET enable_seqscan = off').catch(() => undefined);
+  });
+  const ready = (): Promise<'postgres' | 'cockroach'> => {
+    engine ??= (async () => {
+      const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        const result = await probe.query<{ version: string }>('SELECT version() AS version');
+        const kind = /cockroachdb/i.test(result.rows[0]?.version ?? '') ? 'cockroach' : 'postgres';
+        postgres = kind === 'postgres';
+        return kind;
+      } finally {
+        await probe.end().catch(() => undefined);
+      }
+    })().catch((error: unknown) => {
+      engine = undefined;
+      throw error;
+    });
+    return engine;
+  };
   return {
     async query<Row extends QueryResultRow>(sql: string, parameters: unknown[] = []) {
+      await ready();
       return (await poolQuery(sql, parameters)).rows as Row[];
     },
     async connect() {
+      await ready();
       const client = await pool.connect();
       // A checked-out client that loses its server emits 'error' on itself; the failing query reports it.
       const onError = (): undefined => undefined;

@@ -124,3 +124,13 @@ describe('runTransaction on PostgreSQL', () => {
     expect(await database.query('SELECT id FROM transfers')).toEqual([]);
   });
 });
+
+describe('sessions on PostgreSQL', () => {
+  it('forbid sequential scans where an index serves (SSI would lock whole tables)', async () => {
+    const inTransaction = await runTransaction(database, async (tx) => (await tx.query<{ enable_seqscan: string }>('SHOW enable_seqscan'))[0]?.enable_seqscan);
+    expect(inTransaction).toBe('off');
+    const plan = await runTransaction(database, async (tx) => (await tx.query<{ 'QUERY PLAN': string }>("EXPLAIN SELECT * FROM doctors WHERE name = 'alice'")).map((row) => row['QUERY PLAN']).join('\n'));
+    expect(plan).toMatch(/Index Scan using doctors_pkey/);
+    expect((await database.query<{ enable_seqscan: string }>('SHOW enable_seqscan'))[0]?.enable_seqscan).toBe('off');
+  });
+});
