@@ -159,7 +159,10 @@ export function ledgerStore(db: Queryable): LedgerStore {
     },
 
     async setStatus(ids: readonly string[], status: TransferStatus) {
-      await db.query("UPDATE transfers SET status = $2, resolved_at = now() WHERE id = ANY($1::UUID[]) AND status = 'pending'", [ids, status]);
+      // `(status || '')`: found by the primary key alone, never through transfers_status_expires_at. Under SERIALIZABLE
+      // a plan through that index reads (and PostgreSQL's SSI locks) every pending transfer, so each post or void
+      // conflicted with every concurrent reservation.
+      await db.query("UPDATE transfers SET status = $2, resolved_at = now() WHERE id = ANY($1::UUID[]) AND (status || '') = 'pending'", [ids, status]);
     },
 
     async applyDeltas(deltas: ReadonlyMap<string, Counters>, accounts: readonly Account[]) {

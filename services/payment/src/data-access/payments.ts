@@ -33,6 +33,15 @@ interface PaymentRow {
 const columns = `id, status, payer_wallet_id, payee_wallet_id, payer_customer_id, payee_customer_id, payer_account_id, payee_account_id,
   amount_minor, currency, payee_amount_minor, payee_currency, quote_id, transfer_id, decision, reason_code, reason_message, reference, created_at, updated_at`;
 
+/**
+ * A column compared so no index can serve it (`(status || '')`), so the statement finds its row by the primary key
+ * alone. Under SERIALIZABLE both engines track what a statement read: PostgreSQL's SSI predicate-locks the index
+ * range a plan scans, CockroachDB refreshes the read spans. A plan through wallet_payments_by_check (status, ...),
+ * which the planner picks when its statistics say a status is rare, reads every payment in that status, so each
+ * concurrent saga step conflicted with all the others (40001 storms under load).
+ */
+const byIdOnly = (column: string) => `(${column} || '')`;
+
 /** pg answers BIGINT as a string: convert, refusing anything JavaScript cannot hold exactly. */
 export function toSafeInteger(value: string | number, column: string): number {
   const number = Number(value);
@@ -141,7 +150,7 @@ function changeAssignments(changes: PaymentChanges, firstParameter: number): { s
 export async function transitionPayment(tx: Queryable, id: string, from: PaymentStatus, to: PaymentStatus, changes: PaymentChanges = {}): Promise<Payment | undefined> {
   const assignments = changeAssignments(changes, 4);
   const [row] = await tx.query<PaymentRow>(
-    `UPDATE wallet_payments SET status = $3, updated_at = now(), checked_at = now()${assignments.sql} WHERE id = $1 AND status = $2 RETURNING ${columns}`,
+    `UPDATE wallet_payments SET status = $3, updated_at = now(), checked_at = now()${assignments.sql} WHERE id = $1 AND ${byIdOnly('status')} = $2 RETURNING ${columns}`,
     [id, from, to, ...assignments.values],
   );
   if (!row) return undefined;
@@ -154,7 +163,7 @@ export async function transitionPayment(tx: Queryable, id: string, from: Payment
 /** Stores step results while the payment stays in `status`. Undefined: it moved on. */
 export async function recordPaymentChanges(tx: Queryable, id: string, status: PaymentStatus, changes: PaymentChanges): Promise<Payment | undefined> {
   const assignments = changeAssignments(changes, 3);
-  const [row] = await tx.query<PaymentRow>(`UPDATE wallet_payments SET updated_at = now(), checked_at = now()${assignments.sql} WHERE id = $1 AND status = $2 RETURNING ${columns}`, [id, status, ...assignments.values]);
+  const [row] = await tx.query<PaymentRow>(`UPDATE wallet_payments SET updated_at = now(), checked_at = now()${assignments.sql} WHERE id = $1 AND ${byIdOnly('status')} = $2 RETURNING ${columns}`, [id, status, ...assignments.values]);
   return row ? toPayment(row) : undefined;
 }
 
