@@ -387,7 +387,7 @@ describe(`innover up --profile ${profile} on a real engine`, () => {
   });
 
   // Smoke step (issue #6, owned by the smoke work): the whole lite stack proven by `innover smoke`.
-  it('smoke: every check of the lite profile passes; checks outside it are "not in profile"', async () => {
+  it('smoke: every check of the lite profile passes, a payment among them; checks outside it are "not in profile"', async () => {
     // smoke's Kafka check dials Redpanda's host listener (localhost:<redpanda hostPort>). A real Redpanda
     // serves it; the Kafka stand-in serves only the first --kafka-addr listener, the in-network
     // redpanda:29092 that the services use (step 5 proves that one), so there the row fails to connect.
@@ -399,7 +399,7 @@ describe(`innover up --profile ${profile} on a real engine`, () => {
     expect(failures).toEqual(standIn ? [expect.stringMatching(/^kafka: /)] : []);
     expect(smoke.exitCode, smoke.stderr).toBe(standIn ? 1 : 0);
     expect(result.profile).toBe(profile);
-    expect(result.rows.filter((row) => row.status === 'not in profile').map((row) => row.name)).toEqual(['keycloak', 'gateway', 'trace']);
+    expect(result.rows.filter((row) => row.status === 'not in profile').map((row) => row.name)).toEqual(['keycloak', 'gateway', 'trace', 'payment trace']);
     const passed = result.rows.filter((row) => row.status === 'pass').map((row) => row.name);
     expect(passed).toEqual([
       'containers',
@@ -408,7 +408,9 @@ describe(`innover up --profile ${profile} on a real engine`, () => {
       ...(standIn ? [] : ['kafka']),
       ...topology.services.map((service) => `sql ${service.name}`),
       ...topology.services.map((service) => `worker ${service.name}`),
+      'payment',
     ]);
+    expect(result.rows.find((row) => row.name === 'payment')?.detail).toMatch(/^payment [0-9a-f-]{36} of 250 EUR \(minor units\) completed in \d+ ms; wallets 750 and 250, as in the ledger; trial balance equal$/);
   });
 
   it('11. down leaves no container, network or volume of the project', async () => {
