@@ -126,10 +126,10 @@ export async function runLoadCommand(args: LoadArgs, ctx: CommandContext, depend
   try {
     const report = await runLoad(
       client,
-      { count: settings.count, concurrency: settings.concurrency, crossCurrency: settings.crossCurrency, timeoutMs: settings.timeoutSeconds * 1_000, signal: ctx.signal, ...(dependencies.settleTimeoutMs === undefined ? {} : { settleTimeoutMs: dependencies.settleTimeoutMs }) },
+      { count: settings.count, concurrency: settings.concurrency, crossCurrency: settings.crossCurrency, timeoutMs: settings.timeoutSeconds * 1_000, ...(settings.ratePerSecond === undefined ? {} : { ratePerSecond: settings.ratePerSecond }), signal: ctx.signal, ...(dependencies.settleTimeoutMs === undefined ? {} : { settleTimeoutMs: dependencies.settleTimeoutMs }) },
       hooks,
     );
-    return { project: stack.plan.project, profile: stack.profile, via: settings.via, ...report };
+    return { project: stack.plan.project, profile: stack.profile, via: settings.via, ...(settings.ratePerSecond === undefined ? {} : { ratePerSecond: settings.ratePerSecond }), ...report };
   } catch (error) {
     throw toUserError(error, target);
   } finally {

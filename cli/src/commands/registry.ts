@@ -146,6 +146,7 @@ export const commands: readonly CommandSpec[] = [
       { flags: '--count <n>', description: 'payments to run', defaultValue: '100' },
       { flags: '--concurrency <n>', description: 'payments in flight at once (1 to --count)', defaultValue: '10' },
       { flags: '--cross-currency <ratio>', description: 'fraction 0..1 of payments to a payee wallet in USD or GBP', defaultValue: '0' },
+      { flags: '--rate <per-second>', description: 'start payments at this rate (open loop, at most --concurrency in flight); default: as fast as they finish' },
       { flags: '--via <route>', description: "direct (the services' published ports) or gateway (WSO2)", defaultValue: 'direct' },
       { flags: '--timeout <seconds>', description: 'give up waiting for the payments after this many seconds', defaultValue: '120' },
       profile,

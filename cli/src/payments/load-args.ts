@@ -16,6 +16,7 @@ export interface RawLoadArgs {
   crossCurrency?: unknown;
   via?: unknown;
   timeout?: unknown;
+  rate?: unknown;
 }
 
 export interface LoadSettings {
@@ -24,6 +25,8 @@ export interface LoadSettings {
   crossCurrency: number;
   via: LoadVia;
   timeoutSeconds: number;
+  /** Payments started per second (open loop); undefined: each lane starts its next as soon as one ends. */
+  ratePerSecond?: number;
 }
 
 const text = (value: unknown): string => (typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '');
@@ -54,5 +57,12 @@ export function parseLoadArgs(raw: RawLoadArgs): LoadSettings {
   const timeoutSeconds = Number(timeoutText);
   if (!decimal.test(timeoutText) || !(timeoutSeconds > 0)) throw new UsageError(`--timeout '${timeoutText}': give the seconds the payments may take, above 0 (e.g. --timeout 120)`);
 
-  return { count, concurrency, crossCurrency, via: via as LoadVia, timeoutSeconds };
+  let ratePerSecond: number | undefined;
+  if (raw.rate !== undefined) {
+    const rateText = text(raw.rate);
+    ratePerSecond = Number(rateText);
+    if (!decimal.test(rateText) || !(ratePerSecond > 0)) throw new UsageError(`--rate '${rateText}': give the payments to start per second, above 0 (e.g. --rate 50)`);
+  }
+
+  return { count, concurrency, crossCurrency, via: via as LoadVia, timeoutSeconds, ...(ratePerSecond === undefined ? {} : { ratePerSecond }) };
 }

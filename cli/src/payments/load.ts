@@ -30,6 +30,11 @@ export interface LoadOptions {
   /** How long the payments may take, from the first POST until the last is terminal. */
   timeoutMs: number;
   /**
+   * Open loop: payment i starts at i / rate seconds (never more than `concurrency` in flight), so latencies are
+   * measured at a chosen load instead of at saturation. Default: each lane starts its next payment at once.
+   */
+  ratePerSecond?: number;
+  /**
    * The shortest interval between two GETs of one accepted payment; default 25 ms. The interval grows
    * with the payment's age (a tenth of it, at most 250 ms), so a completion is measured within about
    * 10% and a slow, saturated stack is not slowed further by the generator's own polling.
@@ -242,6 +247,8 @@ export async function runLoad(client: FlowClient, options: LoadOptions, hooks: L
     Array.from({ length: concurrency }, async () => {
       while (next < payments.length) {
         const item = payments[next++] as PlannedPayment;
+        const startAt = options.ratePerSecond === undefined ? 0 : started + (item.index * 1_000) / options.ratePerSecond;
+        if (startAt > performance.now()) await pause(startAt - performance.now());
         const outcome = stopped() || performance.now() >= deadline ? ({ kind: 'not-accepted' } as const) : await runOne(item);
         outcomes[item.index] = outcome;
         if (outcome.kind === 'terminal' && outcome.payment.status === 'completed') progress.completed += 1;

@@ -24,6 +24,7 @@ describe('innover load payments flags', () => {
       timeoutSeconds: 2.5,
     });
     expect(parseLoadArgs({ scenario: 'payments', count: '1', concurrency: '1', crossCurrency: '1' })).toMatchObject({ count: 1, concurrency: 1, crossCurrency: 1 });
+    expect(parseLoadArgs({ scenario: 'payments', rate: '42.5' })).toMatchObject({ ratePerSecond: 42.5 });
   });
 
   it('refuses each bad value in one line naming the flag and the fix', () => {
@@ -32,6 +33,7 @@ describe('innover load payments flags', () => {
     for (const concurrency of ['0', '11', '2.5', 'x']) expect(refusal({ scenario: 'payments', count: '10', concurrency })).toMatch(/^--concurrency '.*': give a whole number from 1 to --count \(10\)$/);
     for (const crossCurrency of ['1.5', '-0.1', 'half', '2']) expect(refusal({ scenario: 'payments', crossCurrency })).toMatch(/^--cross-currency '.*': give the fraction of cross-currency payments, from 0 to 1/);
     expect(refusal({ scenario: 'payments', via: 'nginx' })).toBe("--via 'nginx': use direct (the services' published ports) or gateway (the WSO2 gateway)");
+    for (const rate of ['0', '-5', 'fast', '']) expect(refusal({ scenario: 'payments', rate })).toMatch(/^--rate '.*': give the payments to start per second, above 0/);
     for (const timeout of ['0', '-5', 'soon']) expect(refusal({ scenario: 'payments', timeout })).toMatch(/^--timeout '.*': give the seconds the payments may take, above 0/);
   });
 });

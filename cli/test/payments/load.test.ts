@@ -6,6 +6,21 @@ import { fakeFlowClient } from './fake-flow-client.js';
 const options = { count: 20, concurrency: 4, crossCurrency: 0.3, timeoutMs: 30_000, pollMs: 1, settleTimeoutMs: 1_000, runId: 'test' };
 
 describe('runLoad against an in-memory flow', () => {
+  it('with --rate, starts payment i no earlier than i / rate seconds after the first (open loop)', async () => {
+    const flow = fakeFlowClient();
+    const posts: number[] = [];
+    const createPayment = flow.createPayment.bind(flow);
+    flow.createPayment = async (...args) => {
+      posts.push(performance.now());
+      return await createPayment(...args);
+    };
+    const report = await runLoad(flow, { ...options, count: 6, concurrency: 6, crossCurrency: 0, ratePerSecond: 50 });
+    expect(report.ok).toBe(true);
+    const first = posts[0] ?? 0;
+    // Lower bounds only: a slow machine starts them later, never earlier.
+    posts.forEach((at, index) => expect(at - first).toBeGreaterThanOrEqual(index * 20 - 2));
+  });
+
   it('sets permissive rules, makes a pair per lane, funds each payer exactly, and reports every invariant true', async () => {
     const flow = fakeFlowClient();
     const progress: LoadProgress[] = [];
