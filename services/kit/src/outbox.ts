@@ -291,3 +291,39 @@ export async function purgeSentOutbox(database: Queryable, options: { olderThanM
   );
   return rows.length;
 }
+
+/**
+ * OUTBOX_RELAY_CRASH_AFTER (test only, ignored when NODE_ENV=production): the worker's relay kills its process
+ * once it has published this many messages in total, in the middle of the batch that reaches the count and
+ * before any row of that batch is marked sent. Answers the count, or undefined when unset; throws one line for
+ * a value that is not a positive integer.
+ */
+export function outboxRelayCrashAfter(environment: Record<string, string | undefined>): number | undefined {
+  const raw = environment['OUTBOX_RELAY_CRASH_AFTER'];
+  if (raw === undefined || raw === '' || environment['NODE_ENV'] === 'production') return undefined;
+  const count = Number(raw);
+  if (!Number.isSafeInteger(count) || count < 1) throw new Error(`OUTBOX_RELAY_CRASH_AFTER: must be a positive integer (a message count), got "${raw}"; unset it outside tests`);
+  return count;
+}
+
+/**
+ * Wraps a publisher so that, once `count` messages went out in total, it calls `crash` (the worker: SIGKILL of
+ * its own process) instead of resolving: the batch that reaches the count is published only up to it, the rest
+ * of that batch never, and the relay never gets to mark the batch sent. For crash tests of the at-least-once path.
+ */
+export function crashingPublisher(publish: OutboxPublisher, count: number, crash: () => void): OutboxPublisher {
+  let published = 0;
+  return async (messages) => {
+    const room = count - published;
+    if (messages.length < room) {
+      await publish(messages);
+      published += messages.length;
+      return;
+    }
+    await publish(messages.slice(0, room));
+    published += room;
+    crash();
+    // The crash does not return in the worker; a test's `crash` that does leaves the batch unacknowledged.
+    throw new Error(`OUTBOX_RELAY_CRASH_AFTER=${count}: crashed on purpose after ${published} messages`);
+  };
+}
