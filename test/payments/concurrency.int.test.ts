@@ -4,7 +4,7 @@ import { mapLimit } from '../../cli/src/payments/invariants.js';
 import type { FlowClient } from '../../cli/src/payments/flow-client.js';
 import { startSixServices } from '../support/six-services.js';
 import type { SixServices } from '../support/six-services.js';
-import { databaseProbe, expectSettled, flowClientOf, fundedWallet, permissiveRules, terminal } from './scenario-support.js';
+import { acquireScenarioLock, databaseProbe, expectSettled, flowClientOf, fundedWallet, permissiveRules, terminal } from './scenario-support.js';
 import type { DatabaseProbe } from './scenario-support.js';
 
 // Issue 10, Proof → Integration tier: concurrency and the idempotency race, on all six services as processes
@@ -13,8 +13,10 @@ import type { DatabaseProbe } from './scenario-support.js';
 let stack: SixServices;
 let client: FlowClient;
 let probe: DatabaseProbe;
+let releaseLock: (() => void) | undefined;
 
 beforeAll(async () => {
+  releaseLock = await acquireScenarioLock();
   const worker = { WORKER_LOCK_DURATION_MS: '3000', WORKER_STALLED_INTERVAL_MS: '1500' };
   stack = await startSixServices({
     oidc: true,
@@ -28,11 +30,12 @@ beforeAll(async () => {
   client = flowClientOf(stack);
   probe = databaseProbe(stack);
   await client.putRules(permissiveRules);
-}, 300_000);
+}, 45 * 60_000);
 
 afterAll(async () => {
   await probe?.close();
   await stack?.stop();
+  releaseLock?.();
 });
 
 describe('payments under concurrency (six services, OIDC on, two payment and two ledger workers)', () => {
