@@ -155,8 +155,9 @@ export async function startWorker(definition: ServiceDefinition, environment: Re
         process.kill(process.pid, 'SIGKILL');
       };
       relay = relayOutbox({ database, publish: crashAfter === undefined ? publish : crashingPublisher(publish, crashAfter, crash), logger: logger.child({ component: 'outbox-relay' }) });
+    } else {
+      logger.warn('kitTables has outbox but DATABASE_URL is not set: the outbox relay does not run');
     }
-    else logger.warn('kitTables has outbox but DATABASE_URL is not set: the outbox relay does not run');
   }
   logger.info({ queue: config.queueName, concurrency: config.worker.concurrency, tasks: Object.keys(tasks).sort(), schedules: schedules.map((schedule) => `${schedule.task}/${schedule.everyMs}ms`), outboxRelay: Boolean(relay) }, 'worker ready');
 
