@@ -54,15 +54,13 @@ export interface OutboxEvent {
 /**
  * Writes the event in `tx`, the caller's transaction (see transactions.ts), with the traceparent of the
  * active context. One statement: it takes the key's next `seq` and inserts the row. With an explicit `id`
- * that already exists, nothing is written and `{inserted: false}` comes back.
+ * that already exists, no row is written and `{inserted: false}` comes back with the existing row's `seq`.
  */
 export async function enqueueEvent(tx: Queryable, event: OutboxEvent): Promise<{ id: string; seq: number; inserted: boolean }> {
   const id = event.id ?? randomUUID();
   const headers = { ...event.headers, ...injectTraceContext(), 'content-type': event.contentType ?? 'application/x-protobuf', 'event-id': id };
-  if (event.id !== undefined) {
-    const existing = await tx.query<{ seq: string }>('SELECT seq FROM outbox WHERE id = $1', [id]);
-    if (existing[0]) return { id, seq: Number(existing[0].seq), inserted: false };
-  }
+  // ON CONFLICT instead of a look-up first: PostgreSQL scans a small outbox sequentially, and under SERIALIZABLE that
+  // read locks the whole table (SIREAD), so any two concurrent enqueues formed a cycle and one failed with 40001.
   const rows = await tx.query<{ seq: string }>(
     `WITH next AS (
        INSERT INTO outbox_sequences (event_key, last_seq) VALUES ($2::TEXT, 1)
@@ -71,10 +69,14 @@ export async function enqueueEvent(tx: Queryable, event: OutboxEvent): Promise<{
      )
      INSERT INTO outbox (id, event_key, seq, shard, topic, payload, headers)
      SELECT $1::UUID, $2::TEXT, next.last_seq, $3::INT8, $4::TEXT, $5::BYTEA, $6::JSONB FROM next
+     ON CONFLICT (id) DO NOTHING
      RETURNING seq`,
     [id, event.key, shardOf(event.key), event.topic, Buffer.from(event.payload), JSON.stringify(headers)],
   );
-  return { id, seq: Number(rows[0]?.seq), inserted: true };
+  if (rows[0]) return { id, seq: Number(rows[0].seq), inserted: true };
+  // The id exists (a re-run): nothing written but the key's counter, whose number stays unused (seq may have gaps).
+  const existing = await tx.query<{ seq: string }>('SELECT seq FROM outbox WHERE id = $1', [id]);
+  return { id, seq: Number(existing[0]?.seq), inserted: false };
 }
 
 /** One row as the relay hands it to `publish`. */
