@@ -98,8 +98,11 @@ export function spawnService(service: string, role: 'api' | 'worker', environmen
   };
 }
 
-/** Waits for an API child to log that it listens, and returns its base URL. */
-export async function apiBaseUrl(api: ServiceProcess): Promise<string> {
-  const line = await api.waitForLog((entry) => entry.msg === 'api listening');
+/**
+ * Waits for an API child to log that it listens, and returns its base URL. A generous limit: on a loaded
+ * 2-core machine six APIs migrating at once take well over the default 15 s.
+ */
+export async function apiBaseUrl(api: ServiceProcess, timeoutMs = 60_000): Promise<string> {
+  const line = await api.waitForLog((entry) => entry.msg === 'api listening', timeoutMs);
   return `http://127.0.0.1:${String(line['port'])}`;
 }
