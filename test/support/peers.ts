@@ -266,6 +266,10 @@ export function redpandaStartCommand(hostPort: number): string[] {
 export interface KafkaPeer {
   /** Bootstrap addresses for clients on this host. */
   brokers: string[];
+  /** Freezes the broker's container (docker pause): its port stays open, nothing answers (a broker outage). */
+  pause(): Promise<void>;
+  /** Thaws it (docker unpause). */
+  unpause(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -318,7 +322,13 @@ export async function startKafka(): Promise<KafkaPeer> {
     await container.stop();
     throw error;
   }
-  return { brokers: [bootstrap], stop: async () => void (await container.stop()) };
+  const dockerContainer = async () => (await containerRuntime()).container.dockerode.getContainer(container.getId());
+  return {
+    brokers: [bootstrap],
+    pause: async () => void (await (await dockerContainer()).pause()),
+    unpause: async () => void (await (await dockerContainer()).unpause()),
+    stop: async () => void (await container.stop()),
+  };
 }
 
 function scopeValues(scope: string, prefix: string): string[] {

@@ -63,6 +63,8 @@ export interface SixServices {
   call(service: SixService, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<CallResult>;
   /** Headers a client holding every role sends (Authorization when OIDC is on). */
   authHeaders(): Promise<Record<string, string>>;
+  /** The API process of a service (its logs, e.g. to show why it answered 500). */
+  api(service: SixService): ServiceProcess;
   /** The running workers of a service (replicas). */
   workers(service: SixService): ServiceProcess[];
   /** Starts one more worker of a service with extra env; resolves when it is ready. */
@@ -115,6 +117,7 @@ export async function startSixServices(options: SixServicesOptions = {}): Promis
   };
 
   const apis: ServiceProcess[] = [];
+  const apiOf = new Map<SixService, ServiceProcess>();
   const workers = new Map<SixService, ServiceProcess[]>();
   try {
     await Promise.all(
@@ -129,6 +132,7 @@ export async function startSixServices(options: SixServicesOptions = {}): Promis
         }
         const api = spawnService(service, 'api', { ...environment, PORT: new URL(String(urls.get(service))).port });
         apis.push(api);
+        apiOf.set(service, api);
         await apiBaseUrl(api);
       }),
     );
@@ -177,6 +181,11 @@ export async function startSixServices(options: SixServicesOptions = {}): Promis
       });
       const text = await response.text();
       return { status: response.status, json: (text ? JSON.parse(text) : {}) as Record<string, unknown>, headers: response.headers };
+    },
+    api(service) {
+      const api = apiOf.get(service);
+      if (!api) throw new Error(`no ${service} api`);
+      return api;
     },
     workers: (service) => (workers.get(service) ?? []).filter((child) => child.child.exitCode === null && child.child.signalCode === null),
     startWorker,

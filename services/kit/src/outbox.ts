@@ -54,15 +54,13 @@ export interface OutboxEvent {
 /**
  * Writes the event in `tx`, the caller's transaction (see transactions.ts), with the traceparent of the
  * active context. One statement: it takes the key's next `seq` and inserts the row. With an explicit `id`
- * that already exists, nothing is written and `{inserted: false}` comes back.
+ * that already exists, no row is written and `{inserted: false}` comes back with the existing row's `seq`.
  */
 export async function enqueueEvent(tx: Queryable, event: OutboxEvent): Promise<{ id: string; seq: number; inserted: boolean }> {
   const id = event.id ?? randomUUID();
   const headers = { ...event.headers, ...injectTraceContext(), 'content-type': event.contentType ?? 'application/x-protobuf', 'event-id': id };
-  if (event.id !== undefined) {
-    const existing = await tx.query<{ seq: string }>('SELECT seq FROM outbox WHERE id = $1', [id]);
-    if (existing[0]) return { id, seq: Number(existing[0].seq), inserted: false };
-  }
+  // ON CONFLICT instead of a look-up first: PostgreSQL scans a small outbox sequentially, and under SERIALIZABLE that
+  // read locks the whole table (SIREAD), so any two concurrent enqueues formed a cycle and one failed with 40001.
   const rows = await tx.query<{ seq: string }>(
     `WITH next AS (
        INSERT INTO outbox_sequences (event_key, last_seq) VALUES ($2::TEXT, 1)
@@ -71,10 +69,14 @@ export async function enqueueEvent(tx: Queryable, event: OutboxEvent): Promise<{
      )
      INSERT INTO outbox (id, event_key, seq, shard, topic, payload, headers)
      SELECT $1::UUID, $2::TEXT, next.last_seq, $3::INT8, $4::TEXT, $5::BYTEA, $6::JSONB FROM next
+     ON CONFLICT (id) DO NOTHING
      RETURNING seq`,
     [id, event.key, shardOf(event.key), event.topic, Buffer.from(event.payload), JSON.stringify(headers)],
   );
-  return { id, seq: Number(rows[0]?.seq), inserted: true };
+  if (rows[0]) return { id, seq: Number(rows[0].seq), inserted: true };
+  // The id exists (a re-run): nothing written but the key's counter, whose number stays unused (seq may have gaps).
+  const existing = await tx.query<{ seq: string }>('SELECT seq FROM outbox WHERE id = $1', [id]);
+  return { id, seq: Number(existing[0]?.seq), inserted: false };
 }
 
 /** One row as the relay hands it to `publish`. */
@@ -290,4 +292,40 @@ export async function purgeSentOutbox(database: Queryable, options: { olderThanM
     [options.olderThanMs ?? 7 * 86_400_000, options.limit ?? 1_000],
   );
   return rows.length;
+}
+
+/**
+ * OUTBOX_RELAY_CRASH_AFTER (test only, ignored when NODE_ENV=production): the worker's relay kills its process
+ * once it has published this many messages in total, in the middle of the batch that reaches the count and
+ * before any row of that batch is marked sent. Answers the count, or undefined when unset; throws one line for
+ * a value that is not a positive integer.
+ */
+export function outboxRelayCrashAfter(environment: Record<string, string | undefined>): number | undefined {
+  const raw = environment['OUTBOX_RELAY_CRASH_AFTER'];
+  if (raw === undefined || raw === '' || environment['NODE_ENV'] === 'production') return undefined;
+  const count = Number(raw);
+  if (!Number.isSafeInteger(count) || count < 1) throw new Error(`OUTBOX_RELAY_CRASH_AFTER: must be a positive integer (a message count), got "${raw}"; unset it outside tests`);
+  return count;
+}
+
+/**
+ * Wraps a publisher so that, once `count` messages went out in total, it calls `crash` (the worker: SIGKILL of
+ * its own process) instead of resolving: the batch that reaches the count is published only up to it, the rest
+ * of that batch never, and the relay never gets to mark the batch sent. For crash tests of the at-least-once path.
+ */
+export function crashingPublisher(publish: OutboxPublisher, count: number, crash: () => void): OutboxPublisher {
+  let published = 0;
+  return async (messages) => {
+    const room = count - published;
+    if (messages.length < room) {
+      await publish(messages);
+      published += messages.length;
+      return;
+    }
+    await publish(messages.slice(0, room));
+    published += room;
+    crash();
+    // The crash does not return in the worker; a test's `crash` that does leaves the batch unacknowledged.
+    throw new Error(`OUTBOX_RELAY_CRASH_AFTER=${count}: crashed on purpose after ${published} messages`);
+  };
 }

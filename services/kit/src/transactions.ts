@@ -86,6 +86,15 @@ export function isConnectionError(error: unknown): boolean {
   return /connection terminated|connection (was )?closed|client has encountered a connection error|not queryable/i.test(message);
 }
 
+/**
+ * node-postgres's pool handed out no connection within its `connectionTimeoutMillis` (every connection busy, or
+ * the server slow to accept): the attempt never began, so it is retried like a lost connection. Without this a
+ * busy pool (a burst of requests on a loaded machine) turned into 500s after 2 s.
+ */
+export function isPoolCheckoutTimeout(error: unknown): boolean {
+  return /^timeout exceeded when trying to connect/i.test((error as Error | null)?.message ?? '');
+}
+
 /** Full-jitter exponential backoff for the wait after `attempt` failed. */
 export function backoffDelay(attempt: number, options: { baseDelayMs?: number; maxDelayMs?: number; random?: () => number } = {}): number {
   const ceiling = Math.min(options.maxDelayMs ?? 500, (options.baseDelayMs ?? 5) * 2 ** Math.max(0, attempt - 1));
@@ -108,7 +117,7 @@ class CommitFailure extends Error {
 
 /**
  * Runs `fn(tx)` in one transaction on one pooled connection and commits; retries the whole function on
- * SQLSTATE 40001 and on a connection lost before COMMIT, up to `maxAttempts`, with jittered exponential
+ * SQLSTATE 40001, on a connection lost before COMMIT and when the pool gave no connection in time, up to `maxAttempts`, with jittered exponential
  * backoff. Throws `AmbiguousCommitError` when COMMIT's outcome is unknown, and rethrows anything `fn`
  * throws (after ROLLBACK). Each attempt is one span (`transaction <name>`, attribute `db.transaction.attempt`).
  * `fn` may run more than once: keep side effects other than SQL out of it, or make them idempotent.
@@ -130,7 +139,7 @@ export async function runTransaction<T>(database: Database, fn: (tx: Transaction
       } else if (error instanceof AmbiguousCommitError) {
         // fn itself ran a nested runTransaction (or rethrew one): the outcome is unknown either way.
         throw error;
-      } else if (isSerializationFailure(error) || isConnectionError(error) || isAmbiguousResult(error)) {
+      } else if (isSerializationFailure(error) || isConnectionError(error) || isPoolCheckoutTimeout(error) || isAmbiguousResult(error)) {
         // Before COMMIT, even a 40003 on a single statement leaves the transaction uncommitted: retry.
         if (attempt >= maxAttempts) throw new TransactionRetriesExhaustedError(attempt, error);
       } else {

@@ -7,7 +7,8 @@ import { backoffDelay, cappedExponentialBackoff, redisConnection } from './queue
 import type { TaskJobData } from './queue.js';
 import { createRuntime, exitAtStart, flushLogger, loadConfigOrExit } from './runtime.js';
 import type { Runtime, ServiceDefinition, TaskSchedule } from './runtime.js';
-import type { OutboxRelay } from './outbox.js';
+import { outboxRelayCrashAfter } from './outbox.js';
+import type { OutboxMessage, OutboxRelay } from './outbox.js';
 import { sampleTasks } from './tasks.js';
 import type { TaskRegistry } from './tasks.js';
 import { extractTraceContext, SpanKind, withSpan } from './tracing.js';
@@ -103,6 +104,12 @@ export async function startWorker(definition: ServiceDefinition, environment: Re
   const config = loadConfigOrExit(environment, 'worker', definition.version);
   const runtime = await createRuntime(config).catch((error: unknown) => exitAtStart(config, 'worker', `failed to start: ${(error as Error).message}`));
   const { logger } = runtime;
+  let crashAfter: number | undefined;
+  try {
+    crashAfter = outboxRelayCrashAfter(environment);
+  } catch (error) {
+    await exitAtStart(config, 'worker', `invalid configuration: ${(error as Error).message}`, runtime);
+  }
   const tasks: TaskRegistry = { ...sampleTasks, ...definition.tasks };
   const schedules = definition.schedules ?? [];
   const problems = scheduleProblems(schedules, tasks);
@@ -140,8 +147,17 @@ export async function startWorker(definition: ServiceDefinition, environment: Re
   const { database, events } = runtime.dependencies;
   let relay: OutboxRelay | undefined;
   if (definition.kitTables?.includes('outbox') && events) {
-    if (database) relay = (await import('./outbox.js')).relayOutbox({ database, publish: (messages) => events.publishOutbox(messages), logger: logger.child({ component: 'outbox-relay' }) });
-    else logger.warn('kitTables has outbox but DATABASE_URL is not set: the outbox relay does not run');
+    if (database) {
+      const { crashingPublisher, relayOutbox } = await import('./outbox.js');
+      const publish = (messages: OutboxMessage[]) => events.publishOutbox(messages);
+      const crash = () => {
+        process.stderr.write(`${config.serviceName} worker: OUTBOX_RELAY_CRASH_AFTER=${String(crashAfter)}: crashing on purpose\n`);
+        process.kill(process.pid, 'SIGKILL');
+      };
+      relay = relayOutbox({ database, publish: crashAfter === undefined ? publish : crashingPublisher(publish, crashAfter, crash), logger: logger.child({ component: 'outbox-relay' }) });
+    } else {
+      logger.warn('kitTables has outbox but DATABASE_URL is not set: the outbox relay does not run');
+    }
   }
   logger.info({ queue: config.queueName, concurrency: config.worker.concurrency, tasks: Object.keys(tasks).sort(), schedules: schedules.map((schedule) => `${schedule.task}/${schedule.everyMs}ms`), outboxRelay: Boolean(relay) }, 'worker ready');
 

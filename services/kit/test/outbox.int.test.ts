@@ -99,6 +99,26 @@ describe('enqueueEvent', () => {
     expect(first).toEqual({ id, seq: 1, inserted: true });
     expect(again).toEqual({ id, seq: 1, inserted: false });
   });
+
+  it('two serializable transactions enqueueing events with explicit ids for different keys both commit (no read of the whole outbox)', async () => {
+    // A small outbox is scanned sequentially: an existence check by id would take a relation-wide SIREAD lock, so
+    // every pair of concurrent enqueues formed a read/write cycle and one failed with 40001 (found by the six-service
+    // concurrency scenario, test/payments/concurrency.int.test.ts).
+    for (let index = 0; index < 20; index += 1) await runTransaction(database, async (tx) => await enqueueEvent(tx, { topic, key: `filler-${index}`, payload: encode({ index }) }));
+    await database.query('ANALYZE outbox');
+    const [left, right] = [await database.connect(), await database.connect()];
+    try {
+      for (const session of [left, right]) await session.run('BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE');
+      await enqueueEvent(left, { id: '00000000-0000-4000-8000-0000000000b1', topic, key: 'p-left', payload: encode({ index: 1 }) });
+      await enqueueEvent(right, { id: '00000000-0000-4000-8000-0000000000b2', topic, key: 'p-right', payload: encode({ index: 1 }) });
+      expect((await left.run('COMMIT')).command).toBe('COMMIT');
+      expect((await right.run('COMMIT')).command).toBe('COMMIT');
+    } finally {
+      left.release(true);
+      right.release(true);
+    }
+    expect((await database.query<{ count: string }>("SELECT count(*) AS count FROM outbox WHERE event_key IN ('p-left', 'p-right')"))[0]?.count).toBe('2');
+  });
 });
 
 describe('outbox relay', () => {

@@ -6,7 +6,7 @@ import type { Telemetry } from '../src/telemetry.js';
 import type { QueryResultRow } from 'pg';
 import type { Database } from '../src/database.js';
 import { connectionLostError, injectFaults, sqlStateError } from '../src/faults.js';
-import { AmbiguousCommitError, TransactionRetriesExhaustedError, backoffDelay, isConnectionError, runTransaction } from '../src/transactions.js';
+import { AmbiguousCommitError, TransactionRetriesExhaustedError, backoffDelay, isConnectionError, isPoolCheckoutTimeout, runTransaction } from '../src/transactions.js';
 
 // A database that only records statements: enough to see what runTransaction sends and how it retries.
 function recordingDatabase(options: { commitAnswers?: string } = {}) {
@@ -139,6 +139,23 @@ describe('runTransaction', () => {
       noSleep,
     );
     expect(runs).toBe(2);
+  });
+
+  it('retries when the pool gave no connection in time (all busy): the attempt never began', async () => {
+    const { database, log } = recordingDatabase();
+    let checkouts = 0;
+    const busy: Database = {
+      ...database,
+      async connect() {
+        checkouts += 1;
+        if (checkouts < 3) throw new Error('timeout exceeded when trying to connect');
+        return await database.connect();
+      },
+    };
+    expect(isPoolCheckoutTimeout(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(await runTransaction(busy, async () => 'done', noSleep)).toBe('done');
+    expect(checkouts).toBe(3);
+    expect(log.filter((line) => line.endsWith('COMMIT'))).toHaveLength(1);
   });
 
   it('rolls back and rethrows any other error from fn, once', async () => {
