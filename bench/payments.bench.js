@@ -1,0 +1,229 @@
+// Payment-flow figures of issue #10, on the `lite` profile in containers (the e2e's Compose project), on
+// this machine:
+//   - completed payments/s end to end at saturation (`innover load payments`, several concurrencies), and
+//     the container whose CPU saturates first (docker stats sampled during the best run);
+//   - efficiency: payments/s × database transactions per payment ÷ pgbench tpcb-like TPS, pgbench run on
+//     the same PostgreSQL container in the same run (target >= 0.5);
+//   - POST /payments p99 at half the maximum throughput (open-loop arrivals, `--rate`) (target <= 50 ms);
+//   - accepted → completed p50 / p99 at that rate (targets <= 100 / <= 500 ms);
+//   - database transactions and HTTP calls per payment, counted on the running stack: pg_stat_database's
+//     commits and the APIs' request log lines over a window of K payments, less the idle background (relay,
+//     reconciler, expiry polls) and the bench's own probes;
+//   - invariant violations across every run (target 0).
+// The stack is taken down at the end when the bench started it.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { acquireStackLock } from '../test/e2e/stack-lock.ts';
+import { keepRememberedProfile } from '../test/e2e/remembered-profile.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const profile = 'lite';
+const project = process.env.INNOVER_BENCH_PROJECT ?? 'innover-e2e';
+const env = { ...process.env, INNOVER_PROJECT: project, NO_COLOR: '1' };
+const services = ['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex'];
+const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+
+function run(command, args, { check = true } = {}) {
+  const result = spawnSync(command, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (check && result.status !== 0) {
+    throw new Error(`${command} ${args.slice(0, 4).join(' ')} exited ${result.status}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  return result;
+}
+
+/** `innover load payments --json`, parsed. */
+function load(args) {
+  const result = run('node', ['bin/innover.js', 'load', 'payments', '--profile', profile, '--json', ...args.map(String)], { check: false });
+  let report;
+  try {
+    report = JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`load payments ${args.join(' ')} exited ${result.status} without JSON: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  return { report, status: result.status };
+}
+
+/** Samples `docker stats` (CPU % per container) until stopped; resolves with the mean per container. */
+function sampleStats() {
+  const samples = new Map();
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const child = spawn('docker', ['stats', '--no-stream', '--format', '{{.Name}}\t{{.CPUPerc}}'], { env });
+      let out = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      await new Promise((resolve) => child.once('exit', resolve));
+      for (const line of out.trim().split('\n')) {
+        const [name, cpu] = line.split('\t');
+        if (!name?.startsWith(`${project}-`)) continue;
+        samples.set(name, [...(samples.get(name) ?? []), Number.parseFloat(cpu ?? '0')]);
+      }
+    }
+  })();
+  return async () => {
+    stopped = true;
+    await loop;
+    return [...samples].map(([name, values]) => ({ name: name.replace(`${project}-`, '').replace(/-1$/, ''), cpu: values.reduce((a, b) => a + b, 0) / values.length })).sort((a, b) => b.cpu - a.cpu);
+  };
+}
+
+function container(service) {
+  const id = run('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`]).stdout.trim().split('\n')[0];
+  if (!id) throw new Error(`no running ${service} container in project ${project}`);
+  return id;
+}
+
+/** pgbench tpcb-like on the stack's PostgreSQL container, in a scratch database. */
+function pgbench() {
+  const postgres = container('postgres');
+  const exec = (...args) => run('docker', ['exec', '-u', 'postgres', postgres, ...args]);
+  exec('psql', '-q', '-c', 'DROP DATABASE IF EXISTS innover_pgbench');
+  exec('psql', '-q', '-c', 'CREATE DATABASE innover_pgbench');
+  try {
+    exec('pgbench', '-i', '-q', '-s', '10', 'innover_pgbench');
+    const out = exec('pgbench', '-n', '-b', 'tpcb-like', '-c', '8', '-j', '2', '-T', '20', 'innover_pgbench').stdout;
+    const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1]);
+    if (!Number.isFinite(tps)) throw new Error(`pgbench printed no tps: ${out.slice(-300)}`);
+    return tps;
+  } finally {
+    exec('psql', '-q', '-c', 'DROP DATABASE IF EXISTS innover_pgbench');
+  }
+}
+
+/** Counts the database transactions and HTTP calls of K same-currency payments. */
+export async function countPerPayment({ topology, dotenv, payments: K }) {
+  const { createFlowClient } = await import('../cli/dist/payments/flow-client.js');
+  const byName = new Map(topology.services.map((service) => [service.name, service]));
+  const client = createFlowClient({ baseUrl: (service) => `http://127.0.0.1:${byName.get(service).hostPort}` });
+  const admin = new pg.Client({ host: '127.0.0.1', port: topology.database.postgres.hostPort, user: 'postgres', password: dotenv.POSTGRES_PASSWORD, database: 'postgres' });
+  await admin.connect();
+  const paymentDb = new pg.Client({ host: '127.0.0.1', port: topology.database.postgres.hostPort, user: 'postgres', password: dotenv.POSTGRES_PASSWORD, database: 'payment' });
+  await paymentDb.connect();
+  const commits = async () => {
+    const { rows } = await admin.query("SELECT datname, xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = ANY($1)", [services.map((name) => name.replace('-', '_'))]);
+    return rows.reduce((sum, row) => sum + Number(row.n), 0);
+  };
+  const requests = (since) => {
+    let total = 0;
+    for (const service of services) {
+      const { stdout } = run('docker', ['logs', '--since', since, container(service)]);
+      for (const line of stdout.split('\n')) {
+        if (!line.includes('"msg":"request"') || line.includes('/health') || line.includes('/readiness')) continue;
+        total += 1;
+      }
+    }
+    return total;
+  };
+  const settleStats = () => sleep(1_500); // backends report their counters at most once a second
+  try {
+    // Wallets: one payer per payment, so no payer lock or velocity window serialises them.
+    const payee = await client.openWallet({ customerId: (await client.createCustomer({ displayName: 'bench payee', email: `payee-${randomUUID()}@example.com`, country: 'DE' })).id, currency: 'EUR' });
+    const payers = [];
+    for (let index = 0; index < K; index += 1) {
+      const customer = await client.createCustomer({ displayName: `bench payer ${index}`, email: `payer-${randomUUID()}@example.com`, country: 'DE' });
+      const wallet = await client.openWallet({ customerId: customer.id, currency: 'EUR' });
+      await client.topUp(wallet.id, 10_000, randomUUID());
+      payers.push(wallet);
+    }
+    await sleep(3_000); // the top-ups' events reach the wallet projection
+
+    // The idle background (relay, reconciler and expiry polls) over a window as long as the measured one.
+    const idleStart = await commits();
+    const idleSince = new Date().toISOString();
+    const idleStarted = Date.now();
+    await sleep(10_000);
+    await settleStats();
+    const idleCommitsPerMs = ((await commits()) - idleStart - 1) / (Date.now() - idleStarted);
+    const idleRequestsPerMs = requests(idleSince) / (Date.now() - idleStarted);
+
+    const before = await commits();
+    const since = new Date().toISOString();
+    const started = Date.now();
+    await Promise.all(payers.map((payer) => client.createPayment({ payerWalletId: payer.id, payeeWalletId: payee.id, amountMinor: 100, currency: 'EUR' }, randomUUID())));
+    let polls = 0;
+    for (;;) {
+      polls += 1;
+      const { rows } = await paymentDb.query("SELECT count(*) AS n FROM wallet_payments WHERE status IN ('completed', 'rejected', 'failed') AND payee_wallet_id = $1", [payee.id]);
+      if (Number(rows[0].n) >= K) break;
+      if (Date.now() - started > 120_000) throw new Error(`only ${rows[0].n} of ${K} payments terminal after 120 s`);
+      await sleep(200);
+    }
+    await sleep(3_000); // the ledger's events reach the wallet projection
+    await settleStats();
+    const elapsed = Date.now() - started;
+    const transactions = (await commits()) - before - polls - 1 - idleCommitsPerMs * elapsed;
+    const calls = requests(since) - K - idleRequestsPerMs * elapsed;
+    return { transactionsPerPayment: transactions / K, httpCallsPerPayment: calls / K };
+  } finally {
+    await Promise.allSettled([admin.end(), paymentDb.end()]);
+  }
+}
+
+export default async function runBench() {
+  if (!existsSync(join(root, 'cli', 'dist', 'main.js'))) throw new Error('the CLI is not built: run npm run build');
+  const release = await acquireStackLock('bench');
+  const restoreProfile = keepRememberedProfile(root);
+  const envCreated = !existsSync(join(root, '.env'));
+  const wasRunning = run('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).stdout.trim() !== '';
+  const figures = [];
+  let violations = 0;
+  const judge = (label, report) => {
+    const failed = (report.invariants?.results ?? []).filter((result) => !result.ok);
+    violations += failed.length;
+    for (const result of failed) log(`${label}: invariant failed: ${result.name}: ${result.detail}`);
+  };
+  try {
+    run('node', ['bin/innover.js', 'up', '--profile', profile]);
+    const { loadTopology } = await import('../cli/dist/topology/load.js');
+    const { loadEnvFile } = await import('../cli/dist/env/load.js');
+    const topology = await loadTopology(root);
+    const dotenv = await loadEnvFile(root, topology);
+    await sleep(10_000); // let the fifteen processes finish booting
+
+    const tps = pgbench();
+    log(`pgbench tpcb-like: ${tps.toFixed(0)} tps`);
+
+    const counted = await countPerPayment({ topology, dotenv, payments: 50 });
+    log(`per payment: ${counted.transactionsPerPayment.toFixed(1)} transactions, ${counted.httpCallsPerPayment.toFixed(1)} service HTTP calls`);
+
+    // Warm-up, then the saturation search over concurrencies.
+    judge('warm-up', load(['--count', 200, '--concurrency', 20, '--timeout', 600]).report);
+    let best;
+    for (const concurrency of [16, 32, 64]) {
+      const stop = sampleStats();
+      const { report } = load(['--count', 600, '--concurrency', concurrency, '--timeout', 900]);
+      const stats = await stop();
+      judge(`concurrency ${concurrency}`, report);
+      log(`concurrency ${concurrency}: ${report.throughputPerSecond} completed/s, accept p99 ${report.acceptLatencyMs?.p99} ms, complete p50 ${report.completeLatencyMs?.p50} ms; busiest ${stats.slice(0, 3).map((entry) => `${entry.name} ${entry.cpu.toFixed(0)}%`).join(', ')}`);
+      if (!best || report.throughputPerSecond > best.report.throughputPerSecond) best = { concurrency, report, stats };
+    }
+    const max = best.report.throughputPerSecond;
+    const busiest = best.stats[0];
+    figures.push({ name: `completed payments/s end to end (busiest: ${busiest?.name} ${busiest?.cpu.toFixed(0)}% CPU)`, value: max, unit: '/s', target: '>= 100', pass: max >= 100 });
+    const efficiency = (max * counted.transactionsPerPayment) / tps;
+    figures.push({ name: `efficiency: payments/s × ${counted.transactionsPerPayment.toFixed(1)} txns ÷ pgbench tpcb-like ${tps.toFixed(0)} tps`, value: efficiency, unit: 'ratio', target: '>= 0.5', pass: efficiency >= 0.5 });
+
+    const rate = Math.max(1, Math.round(max / 2));
+    const count = Math.max(150, rate * 30);
+    const half = load(['--count', count, '--concurrency', Math.min(count, 64), '--rate', rate, '--timeout', 900]).report;
+    judge('half rate', half);
+    log(`half rate ${rate}/s: ${half.throughputPerSecond} completed/s, accept p50/p99 ${half.acceptLatencyMs.p50}/${half.acceptLatencyMs.p99} ms, complete p50/p99 ${half.completeLatencyMs.p50}/${half.completeLatencyMs.p99} ms`);
+    figures.push({ name: `POST /payments p99 at half the max (${rate}/s)`, value: half.acceptLatencyMs.p99, unit: 'ms', target: '<= 50', pass: half.acceptLatencyMs.p99 <= 50 });
+    figures.push({ name: `accepted -> completed p50 at ${rate}/s`, value: half.completeLatencyMs.p50, unit: 'ms', target: '<= 100', pass: half.completeLatencyMs.p50 <= 100 });
+    figures.push({ name: `accepted -> completed p99 at ${rate}/s`, value: half.completeLatencyMs.p99, unit: 'ms', target: '<= 500', pass: half.completeLatencyMs.p99 <= 500 });
+    figures.push({ name: 'database transactions per payment (counted)', value: counted.transactionsPerPayment, unit: 'txns', target: 'report', pass: true });
+    figures.push({ name: 'HTTP calls between services per payment (counted)', value: counted.httpCallsPerPayment, unit: 'calls', target: 'report', pass: true });
+    figures.push({ name: 'invariant violations across the bench runs', value: violations, unit: 'count', target: '0', pass: violations === 0 });
+  } finally {
+    if (!wasRunning) run('node', ['bin/innover.js', 'down', '--profile', profile], { check: false });
+    if (envCreated) rmSync(join(root, '.env'), { force: true });
+    restoreProfile();
+    release();
+  }
+  return figures;
+}
