@@ -9,26 +9,26 @@
  */
 import { freePort, startKafka, startOidcIssuer, startPostgres, startRedis } from './peers.js';
 import type { KafkaPeer, OidcClient, OidcPeer, PostgresPeer, RedisPeer } from './peers.js';
-import { apiBaseUrl, buildService, spawnService } from './service-process.js';
+import { apiBaseUrl, buildService, repositoryRoot, spawnService } from './service-process.js';
 import type { ServiceProcess } from './service-process.js';
 
 export const sixServices = ['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex'] as const;
 export type SixService = (typeof sixServices)[number];
 
-/** innover.yaml's `calls` (the topology is the source; here as the env the generated stack gives). */
-export const serviceCalls: Partial<Record<SixService, Array<{ service: SixService; access: 'read' | 'write' }>>> = {
-  payment: [
-    { service: 'wallet', access: 'read' },
-    { service: 'profile', access: 'read' },
-    { service: 'rule-engine', access: 'write' },
-    { service: 'forex', access: 'write' },
-    { service: 'ledger', access: 'write' },
-  ],
-  wallet: [
-    { service: 'profile', access: 'read' },
-    { service: 'ledger', access: 'write' },
-  ],
-};
+/**
+ * Who calls whom, and each caller's Keycloak client with its roles, as the generated stack has them: read from
+ * innover.yaml (`services[].calls`) through the same model that writes the realm, so the harness never drifts.
+ */
+export async function wiringFromTopology(): Promise<{ calls: Map<string, string[]>; clients: OidcClient[] }> {
+  const [{ loadTopology }, { realmClients }] = await Promise.all([import('../../cli/src/topology/load.js'), import('../../cli/src/identity/realm-model.js')]);
+  const topology = await loadTopology(repositoryRoot, { checkEvents: false });
+  const calls = new Map(topology.services.map((service) => [service.name, service.calls.map((call) => call.service)]));
+  const secret = (caller: string) => `${caller}-secret`;
+  const clients = realmClients(topology, { wso2: 'unused', smoke: 'unused', service: secret })
+    .filter((plan) => topology.services.some((service) => plan.client.clientId === clientIdOf(service.name) && service.calls.length > 0))
+    .map((plan) => ({ id: String(plan.client.clientId), secret: String(plan.client.secret), roles: plan.serviceAccountRealmRoles ?? [] }));
+  return { calls, clients };
+}
 /** The services with a worker: the three with an outbox (relay, saga, projection, expiry). */
 export const servicesWithWorkers: SixService[] = ['ledger', 'wallet', 'payment'];
 
@@ -82,11 +82,7 @@ const allRoles = sixServices.flatMap((service) => [`${service}-read`, `${service
 
 export async function startSixServices(options: SixServicesOptions = {}): Promise<SixServices> {
   for (const service of sixServices) buildService(service);
-  const clients: OidcClient[] = Object.entries(serviceCalls).map(([caller, called]) => ({
-    id: clientIdOf(caller),
-    secret: `${caller}-secret`,
-    roles: called.map((entry) => `${entry.service}-${entry.access}`),
-  }));
+  const { calls, clients } = await wiringFromTopology();
   const [postgres, redis, kafka, oidc] = await Promise.all([
     startPostgres(),
     startRedis({ password: 'services-secret' }),
@@ -100,7 +96,7 @@ export async function startSixServices(options: SixServicesOptions = {}): Promis
   for (const service of sixServices) databaseUrls.set(service, await postgres.createDatabase(service.replace('-', '_')));
 
   const environmentOf = (service: SixService): Record<string, string> => {
-    const called = (serviceCalls[service] ?? []).map((entry) => entry.service);
+    const called = calls.get(service) ?? [];
     const client = clients.find((candidate) => candidate.id === clientIdOf(service));
     return {
       DATABASE_URL: String(databaseUrls.get(service)),
@@ -108,7 +104,7 @@ export async function startSixServices(options: SixServicesOptions = {}): Promis
       KAFKA_BROKERS: kafka.brokers.join(','),
       LOG_LEVEL: 'info',
       WORKER_HEARTBEAT_FILE: `/tmp/innover-six-services-${service}-${process.pid}`,
-      ...(called.length > 0 ? { SERVICE_CALLS: called.join(','), ...Object.fromEntries(called.map((callee) => [urlVariable(callee), String(urls.get(callee))])) } : {}),
+      ...(called.length > 0 ? { SERVICE_CALLS: called.join(','), ...Object.fromEntries(called.map((callee) => [urlVariable(callee), String(urls.get(callee as SixService))])) } : {}),
       ...(oidc ? { OIDC_ISSUER_URL: oidc.issuer, OIDC_JWKS_URL: oidc.jwksUrl, OIDC_AUDIENCE: 'innover-api' } : {}),
       ...(oidc && client ? { OIDC_TOKEN_URL: oidc.tokenUrl, OIDC_CLIENT_ID: client.id, OIDC_CLIENT_SECRET: client.secret } : {}),
       ...(options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint } : {}),
