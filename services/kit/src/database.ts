@@ -39,49 +39,42 @@ function traced(database: string, raw: RawQuery): RawQuery {
  * so the same pool serves both; connection attempts time out quickly so readiness stays responsive.
  */
 export function createDatabase(url: string, options: { max?: number } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 30_000 });
-  // An idle client losing its server emits 'error' on the pool; without a listener that would crash the process.
-  pool.on('error', () => undefined);
   const database = new URL(url).pathname.slice(1);
-  const poolQuery = traced(database, async (sql, parameters) => await pool.query(sql, parameters));
   // PostgreSQL's serializable isolation (SSI) predicate-locks a whole table for a sequential scan, which the planner
   // prefers on small tables, so every concurrent writer of that table then conflicts (40001 storms under load). Its
-  // docs advise encouraging index scans: every connection to PostgreSQL forbids sequential scans where an index
-  // serves. CockroachDB tracks the key spans a statement read instead, and needs nothing. The engine is asked once,
-  // on a connection of its own, before the pool opens any: the pool's 'connect' handler then queues the SET ahead of
-  // the first statement on each new connection.
-  let engine: Promise<'postgres' | 'cockroach'> | undefined;
-  let postgres = false;
-  pool.on('connect', (client) => {
-    if (postgres) client.query('SET enable_seqscan = off').catch(() => undefined);
-  });
-  const ready = (): Promise<'postgres' | 'cockroach'> => {
-    engine ??= (async () => {
+  // docs advise encouraging index scans: every connection to PostgreSQL starts with enable_seqscan off (a startup
+  // parameter), so an index serves wherever one can. CockroachDB tracks the key spans a statement read instead, and
+  // needs nothing. The engine is asked once, on a connection of its own, before the pool exists.
+  let pool: Promise<pg.Pool> | undefined;
+  const ready = (): Promise<pg.Pool> => {
+    pool ??= (async () => {
       const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
       probe.on('error', () => undefined);
+      let postgres: boolean;
       try {
         await probe.connect();
         const result = await probe.query<{ version: string }>('SELECT version() AS version');
-        const kind = /cockroachdb/i.test(result.rows[0]?.version ?? '') ? 'cockroach' : 'postgres';
-        postgres = kind === 'postgres';
-        return kind;
+        postgres = !/cockroachdb/i.test(result.rows[0]?.version ?? '');
       } finally {
         await probe.end().catch(() => undefined);
       }
+      const opened = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 30_000, ...(postgres ? { options: '-c enable_seqscan=off' } : {}) });
+      // An idle client losing its server emits 'error' on the pool; without a listener that would crash the process.
+      opened.on('error', () => undefined);
+      return opened;
     })().catch((error: unknown) => {
-      engine = undefined;
+      pool = undefined;
       throw error;
     });
-    return engine;
+    return pool;
   };
+  const poolQuery = traced(database, async (sql, parameters) => await (await ready()).query(sql, parameters));
   return {
     async query<Row extends QueryResultRow>(sql: string, parameters: unknown[] = []) {
-      await ready();
       return (await poolQuery(sql, parameters)).rows as Row[];
     },
     async connect() {
-      await ready();
-      const client = await pool.connect();
+      const client = await (await ready()).connect();
       // A checked-out client that loses its server emits 'error' on itself; the failing query reports it.
       const onError = (): undefined => undefined;
       client.on('error', onError);
@@ -104,7 +97,10 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
       };
     },
     async close() {
-      await pool.end();
+      const current = pool;
+      pool = Promise.reject(new Error('the database was closed'));
+      pool.catch(() => undefined);
+      await (await current?.catch(() => undefined))?.end();
     },
   };
 }
