@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paymentAmountMinor, permissiveRules, planPayments, pollInterval, runLoad } from '../../src/payments/load.js';
+import { completionMs, paymentAmountMinor, permissiveRules, planPayments, pollInterval, runLoad } from '../../src/payments/load.js';
 import type { LoadProgress } from '../../src/payments/load.js';
 import { fakeFlowClient } from './fake-flow-client.js';
 
@@ -60,12 +60,19 @@ describe('runLoad against an in-memory flow', () => {
     expect(planPayments(5, 5, 0).every((payment) => payment.payeeCurrency === 'EUR')).toBe(true);
   });
 
-  it('polls a young payment every pollMs, an older one every tenth of its age, at most every 250 ms', () => {
+  it('polls a young payment every pollMs, an older one every half of its age, at most every second', () => {
     expect(pollInterval(25, 0)).toBe(25);
-    expect(pollInterval(25, 100)).toBe(25);
-    expect(pollInterval(25, 1_000)).toBe(100);
-    expect(pollInterval(25, 60_000)).toBe(250);
-    expect(pollInterval(500, 60_000)).toBe(500);
+    expect(pollInterval(25, 40)).toBe(25);
+    expect(pollInterval(25, 1_000)).toBe(500);
+    expect(pollInterval(25, 60_000)).toBe(1_000);
+    expect(pollInterval(1_500, 60_000)).toBe(1_500);
+  });
+
+  it("takes accepted → completed from the payment's own history, else from what it observed", () => {
+    const payment = (history: Array<{ status: string; at: string }>) => ({ createdAt: '2026-12-01T10:00:00.000Z', history }) as unknown as Parameters<typeof completionMs>[0];
+    expect(completionMs(payment([{ status: 'pending', at: '2026-12-01T10:00:00.000Z' }, { status: 'screening', at: '2026-12-01T10:00:00.010Z' }, { status: 'completed', at: '2026-12-01T10:00:00.087Z' }]), 400)).toBe(87);
+    expect(completionMs(payment([{ status: 'rejected', at: '2026-12-01T10:00:00.020Z' }]), 400)).toBe(20);
+    expect(completionMs(payment([]), 400)).toBe(400);
   });
 
   it('retries a refused POST with the same key and counts the error by code', async () => {
