@@ -136,7 +136,7 @@ export function planPayments(count: number, concurrency: number, crossCurrency: 
   });
 }
 
-/** The wait before the next GET of a payment accepted `ageMs` ago: a tenth of its age, from `minimumMs` to 250 ms. */
+/** The wait before the next GET of a payment accepted `ageMs` ago: half its age, from `minimumMs` to 1 s. */
 export function pollInterval(minimumMs: number, ageMs: number): number {
   return Math.max(minimumMs, Math.min(1_000, ageMs / 2));
 }
