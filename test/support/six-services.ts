@@ -196,13 +196,4 @@ export async function startSixServices(options: SixServicesOptions = {}): Promis
   };
 }
 
-/** Polls `probe` (every 200 ms, up to `timeoutMs`) until it returns a value other than `undefined`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+export { until } from './until.js';

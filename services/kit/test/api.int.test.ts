@@ -17,6 +17,7 @@ import { startOtlpCollector } from '../../../test/support/otlp-collector.js';
 import type { OtlpCollector } from '../../../test/support/otlp-collector.js';
 import { apiBaseUrl, buildService, spawnService } from '../../../test/support/service-process.js';
 import type { ServiceProcess } from '../../../test/support/service-process.js';
+import { until as pollUntil } from '../../../test/support/until.js';
 
 // The payment service stands in for all six: everything exercised here lives in the kit. Its peers (wallet,
 // profile, rule-engine, forex, ledger) are one stub HTTP server: every wallet is found and every customer is
@@ -35,15 +36,7 @@ const received: Array<ReceivedEvent<PaymentStatusChanged>> = [];
 const initiated: Array<ReceivedEvent<PaymentInitiated>> = [];
 let environment: Record<string, string>;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> => pollUntil(what, probe, timeoutMs, 100);
 
 const payment = { payerWalletId: randomUUID(), payeeWalletId: randomUUID(), amountMinor: 1250, currency: 'EUR' };
 const blockedCustomer = randomUUID();

@@ -15,6 +15,7 @@ import type { KafkaPeer, PostgresPeer, RedisPeer } from '../../../test/support/p
 import { createDatabase } from '../src/database.js';
 import { enqueueEvent } from '../src/outbox.js';
 import { runTransaction } from '../src/transactions.js';
+import { until as pollUntil } from '../../../test/support/until.js';
 
 // A service definition run in this process by the kit's own startApi/startWorker: periodic schedules on two
 // worker replicas, and the outbox relay publishing what a route enqueued in its transaction to a real broker.
@@ -26,15 +27,7 @@ const heartbeats = mkdtempSync(join(tmpdir(), 'kit-schedules-'));
 let heartbeatCount = 0;
 const ticks: Array<{ jobId: string }> = [];
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> => pollUntil(what, probe, timeoutMs, 50);
 
 function definition(schedules: ServiceDefinition['schedules']): ServiceDefinition {
   return {

@@ -29,14 +29,8 @@ export interface StoredQuote extends Quote {
   expired: boolean;
 }
 
-export interface NewQuote {
-  id: string;
-  sellCurrency: string;
-  buyCurrency: string;
-  sellAmountMinor: number;
-  buyAmountMinor: number;
-  rate: string;
-}
+/** What the store is given to insert: the quote before the database sets its expiry. */
+export type NewQuote = Omit<Quote, 'expiresAt'>;
 
 /** The quotes' store (data-access/quotes.ts). */
 export interface QuoteStore {

@@ -30,14 +30,8 @@ export interface TopUpPorts {
   store: WalletStore;
 }
 
-interface RecordedTopUp {
+interface RecordedTopUp extends TopUp {
   [key: string]: string | number;
-  id: string;
-  walletId: string;
-  amountMinor: number;
-  currency: string;
-  transferId: string;
-  createdAt: string;
   ledgerAccountId: string;
 }
 
