@@ -1,11 +1,15 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { commands, type CommandSpec, type OptionSpec } from './commands/registry.js';
+import { commandGroups, commands, type CommandSpec, type OptionSpec } from './commands/registry.js';
 import { UsageError, UserError, type CommandContext, type CommandModule, type Output } from './command.js';
 import { createContext, type ContextOverrides } from './context.js';
 import { version } from './version.js';
 
 /** Builds the commander program from the registry. No command module is imported here. */
-export function buildProgram(run: (spec: CommandSpec, args: Record<string, unknown>) => Promise<void>): Command {
+export function buildProgram(
+  run: (spec: CommandSpec, args: Record<string, unknown>) => Promise<void>,
+  specs: readonly CommandSpec[] = commands,
+  groupDescriptions: Readonly<Record<string, string>> = commandGroups,
+): Command {
   const program = new Command('innover')
     .description('provision and drive a containerized, event-driven payments platform')
     .version(version, '-V, --version', 'print the version')
@@ -15,8 +19,9 @@ export function buildProgram(run: (spec: CommandSpec, args: Record<string, unkno
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
 
-  for (const spec of commands) {
-    const command = program.command(spec.name).description(spec.description).exitOverride();
+  const groups = new Map<string, Command>();
+  for (const spec of specs) {
+    const command = commandFor(program, groups, groupDescriptions, spec.name).description(spec.description).exitOverride();
     command.configureOutput({ outputError: () => undefined });
     for (const argument of spec.arguments ?? []) command.argument(argument.syntax, argument.description);
     for (const option of spec.options ?? []) command.addOption(toOption(option));
@@ -31,6 +36,25 @@ export function buildProgram(run: (spec: CommandSpec, args: Record<string, unkno
     });
   }
   return program;
+}
+
+/**
+ * `k8s render` is the subcommand `render` of a group `k8s`; the group is created once, with the
+ * description of its registry group entry when there is one.
+ */
+function commandFor(program: Command, groups: Map<string, Command>, descriptions: Readonly<Record<string, string>>, name: string): Command {
+  const [group, sub] = name.split(' ', 2) as [string, string | undefined];
+  if (sub === undefined) return program.command(group);
+  let parent = groups.get(group);
+  if (!parent) {
+    parent = program
+      .command(group)
+      .description(descriptions[group] ?? `${group} commands`)
+      .exitOverride()
+      .configureOutput({ outputError: () => undefined });
+    groups.set(group, parent);
+  }
+  return parent.command(sub);
 }
 
 function toOption(spec: OptionSpec): Option {
@@ -82,7 +106,7 @@ export async function main(argv: readonly string[], overrides: ContextOverrides 
     writeErr: (text) => stdout.info(text.trimEnd()),
     outputError: () => undefined,
   });
-  for (const sub of program.commands) {
+  for (const sub of program.commands.flatMap((command) => [command, ...command.commands])) {
     sub.configureOutput({
       writeOut: (text) => stdout.write(text),
       writeErr: (text) => stdout.info(text.trimEnd()),

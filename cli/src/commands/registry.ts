@@ -25,6 +25,7 @@ export interface ArgumentSpec {
  * until it runs.
  */
 export interface CommandSpec {
+  /** `up`, or `<group> <command>` for a subcommand (`k8s render`); a group's description is in `commandGroups`. */
   name: string;
   description: string;
   arguments?: readonly ArgumentSpec[];
@@ -44,6 +45,9 @@ const timeout = (seconds: number, what: string): OptionSpec => ({
   defaultValue: String(seconds),
   value: 'positive-int',
 });
+
+/** Descriptions of the command groups (`innover k8s --help`); each group's commands are in `commands`. */
+export const commandGroups: Readonly<Record<string, string>> = {};
 
 export const commands: readonly CommandSpec[] = [
   {
