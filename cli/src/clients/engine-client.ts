@@ -64,6 +64,30 @@ export interface ExecOptions {
   tty: boolean;
 }
 
+/** One step of a push or pull that the user may see: a layer done, or the whole image. */
+export interface ImageProgress {
+  /** The layer's short id, or empty for a line about the whole image. */
+  layer: string;
+  /** Docker's status word(s): `Pushed`, `Layer already exists`, `Pull complete`, ... */
+  status: string;
+}
+
+/**
+ * Registry credentials for one push, sent to the engine in the X-Registry-Auth header only;
+ * never printed, never in a result.
+ */
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  /** The registry host, e.g. `registry.example.com:5000`. */
+  serveraddress: string;
+}
+
+export interface PushOptions {
+  auth?: RegistryAuth;
+  onProgress?: (progress: ImageProgress) => void;
+}
+
 /**
  * The Docker engine through dockerode. The wait loop calls `listContainers` once per tick for the
  * whole project, never once per container. Every method turns "no engine" into one line with its fix.
@@ -83,6 +107,16 @@ export interface EngineClient {
   removeImages(references: readonly string[]): Promise<{ removed: string[]; missing: string[] }>;
   /** The CPUs the engine can give containers (`NCPU` of `docker info`): no container's `cpus` may exceed it. */
   cpuCount(): Promise<number>;
+  /** Gives an existing image a second reference (`docker tag`); the source must exist. */
+  tagImage(source: string, target: string): Promise<void>;
+  /** Pushes one reference to its registry (`docker push`); resolves with the manifest digest the registry stored. */
+  pushImage(reference: string, options?: PushOptions): Promise<{ digest: string }>;
+  /** Pulls one reference from its registry (`docker pull`); rejects with the registry's own words when it cannot. */
+  pullImage(reference: string, options?: { onProgress?: (progress: ImageProgress) => void }): Promise<void>;
+  /** The images as one archive in `docker save` format, as a stream (each shared layer once). */
+  exportImages(references: readonly string[]): Promise<NodeJS.ReadableStream>;
+  /** Loads a `docker save` archive (`docker load`); resolves with what the engine says it loaded. */
+  importImages(archive: NodeJS.ReadableStream): Promise<{ loaded: string[] }>;
 }
 
 const containerStates: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
@@ -184,6 +218,95 @@ export class LogDemultiplexer {
     this.partial[stream] = lines.pop() ?? '';
     for (const line of lines) this.onLine({ stream, text: line });
   }
+}
+
+/** One message of the engine's JSON progress stream (push, pull, load). */
+export interface EngineMessage {
+  status?: string;
+  id?: string;
+  stream?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  aux?: { Tag?: string; Digest?: string; Size?: number };
+}
+
+/**
+ * Splits the engine's progress stream (one JSON object per line) into messages. The engine answers
+ * 200 and then reports a failure in the stream, so an `error` message is thrown here.
+ */
+export class EngineMessageReader {
+  private partial = '';
+
+  constructor(private readonly onMessage: (message: EngineMessage) => void) {}
+
+  push(chunk: Buffer | string): void {
+    const lines = (this.partial + chunk.toString()).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) this.line(line);
+  }
+
+  end(): void {
+    this.line(this.partial);
+    this.partial = '';
+  }
+
+  private line(text: string): void {
+    if (!text.trim()) return;
+    let message: EngineMessage;
+    try {
+      message = JSON.parse(text) as EngineMessage;
+    } catch {
+      message = { stream: text };
+    }
+    if (message.error !== undefined || message.errorDetail?.message !== undefined) {
+      throw new Error(message.errorDetail?.message ?? message.error);
+    }
+    this.onMessage(message);
+  }
+}
+
+/** Reads a whole progress stream; rejects on the first `error` message. */
+export function readEngineMessages(stream: NodeJS.ReadableStream, onMessage: (message: EngineMessage) => void): Promise<void> {
+  const reader = new EngineMessageReader(onMessage);
+  return new Promise((resolve, reject) => {
+    const fail = (error: unknown): void => {
+      stream.removeAllListeners('data');
+      reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    stream.on('data', (chunk: Buffer | string) => {
+      try {
+        reader.push(chunk);
+      } catch (error) {
+        fail(error);
+      }
+    });
+    stream.on('end', () => {
+      try {
+        reader.end();
+        resolve();
+      } catch (error) {
+        fail(error);
+      }
+    });
+    stream.on('error', fail);
+  });
+}
+
+/** `host/path/name:tag` into the repository and the tag (`latest` when none; a digest is dropped). Pure. */
+export function splitReference(reference: string): { repository: string; tag: string } {
+  const withoutDigest = reference.split('@')[0] ?? reference;
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  if (colon > slash) return { repository: withoutDigest.slice(0, colon), tag: withoutDigest.slice(colon + 1) };
+  return { repository: withoutDigest, tag: 'latest' };
+}
+
+/** The layer steps worth a line: a layer is done, whichever way. */
+const layerDone = /^(Pushed|Layer already exists|Mounted from .*|Pull complete|Already exists)$/;
+
+function progressOf(message: EngineMessage): ImageProgress | undefined {
+  if (message.id && message.status && layerDone.test(message.status)) return { layer: message.id, status: message.status };
+  return undefined;
 }
 
 function statusCode(error: unknown): number | undefined {
@@ -354,6 +477,66 @@ export function engineClientOver(transport: EngineTransport, endpoint: string): 
           }
         }
         return { removed, missing };
+      }),
+
+    tagImage: (source, target) =>
+      guard(async () => {
+        const docker = await transport.dockerode();
+        const { repository, tag } = splitReference(target);
+        try {
+          await docker.getImage(source).tag({ repo: repository, tag });
+        } catch (error) {
+          if (statusCode(error) === 404) throw new UserError(`image ${source} does not exist on this engine: build or pull it first`);
+          throw error;
+        }
+      }),
+
+    pushImage: (reference, options = {}) =>
+      guard(async () => {
+        const docker = await transport.dockerode();
+        const { repository, tag } = splitReference(reference);
+        // The engine wants an X-Registry-Auth header even for an anonymous push: an empty one then.
+        const stream = await docker.getImage(repository).push({ tag, authconfig: options.auth ?? {} });
+        let digest: string | undefined;
+        await readEngineMessages(stream, (message) => {
+          if (message.aux?.Digest) digest = message.aux.Digest;
+          const progress = progressOf(message);
+          if (progress) options.onProgress?.(progress);
+        });
+        if (!digest) throw new Error(`the engine reported no digest for the push of ${reference}`);
+        return { digest };
+      }),
+
+    pullImage: (reference, options = {}) =>
+      guard(async () => {
+        const docker = await transport.dockerode();
+        const stream = await docker.pull(reference);
+        await readEngineMessages(stream, (message) => {
+          const progress = progressOf(message);
+          if (progress) options.onProgress?.(progress);
+        });
+      }),
+
+    exportImages: (references) =>
+      guard(async () => {
+        const docker = await transport.dockerode();
+        // `GET /images/get?names=a&names=b`: dockerode has it, its types do not.
+        const getImages = (docker as unknown as { getImages(options: { names: string[] }): Promise<NodeJS.ReadableStream> }).getImages;
+        return getImages.call(docker, { names: [...references] });
+      }),
+
+    importImages: (archive) =>
+      guard(async () => {
+        const docker = await transport.dockerode();
+        const stream = await docker.loadImage(archive, { quiet: true });
+        const loaded: string[] = [];
+        await readEngineMessages(stream, (message) => {
+          for (const line of (message.stream ?? '').split('\n')) {
+            const match = /^Loaded image(?: ID)?: (\S+)/.exec(line.trim());
+            if (match?.[1]) loaded.push(match[1]);
+          }
+        });
+        return { loaded };
       }),
   };
 }

@@ -47,7 +47,9 @@ const timeout = (seconds: number, what: string): OptionSpec => ({
 });
 
 /** Descriptions of the command groups (`innover k8s --help`); each group's commands are in `commands`. */
-export const commandGroups: Readonly<Record<string, string>> = {};
+export const commandGroups: Readonly<Record<string, string>> = {
+  images: "move the profile's images to a registry or an archive, for a cluster (air-gapped too)",
+};
 
 export const commands: readonly CommandSpec[] = [
   {
@@ -218,5 +220,31 @@ export const commands: readonly CommandSpec[] = [
       { flags: '--file <path>', description: 'API config file', defaultValue: 'wso2/api-config.yaml' },
     ],
     load: () => import('./publish-apis.js'),
+  },
+  {
+    name: 'images push',
+    description: 'build, tag and push the service images as <registry>/innover/<service>:<tag>; --all adds the third-party images',
+    arguments: [{ syntax: '[containers...]', description: 'only the images these containers run' }],
+    options: [
+      { flags: '--registry <host>', description: 'registry to push to: host[:port][/path] (login: INNOVER_REGISTRY_USERNAME and INNOVER_REGISTRY_PASSWORD)' },
+      { flags: '--tag <tag>', description: "tag of the service images (default: the CLI version, the chart's default image.tag)" },
+      { flags: '--all', description: 'push the third-party images too (database, Redis, Redpanda, ...), under <registry>/<their path>:<their tag>' },
+      profile,
+      { flags: '--no-build', description: 'use the service images already built' },
+    ],
+    load: () => import('./images-push.js'),
+  },
+  {
+    name: 'images save',
+    description: 'write one archive (docker save format) with every image of a profile, third-party ones included',
+    arguments: [{ syntax: '<file>', description: 'archive to write (replaced only once complete)' }],
+    options: [profile, { flags: '--no-build', description: 'use the service images already built' }],
+    load: () => import('./images-save.js'),
+  },
+  {
+    name: 'images load',
+    description: 'load an archive written by images save into the Docker engine and list what it loaded',
+    arguments: [{ syntax: '<file>', description: 'archive to read' }],
+    load: () => import('./images-load.js'),
   },
 ];
