@@ -521,8 +521,8 @@ export function engineClientOver(transport: EngineTransport, endpoint: string): 
       guard(async () => {
         const docker = await transport.dockerode();
         // `GET /images/get?names=a&names=b`: dockerode has it, its types do not.
-        const getImages = (docker as unknown as { getImages(options: { names: string[] }): Promise<NodeJS.ReadableStream> }).getImages;
-        return getImages.call(docker, { names: [...references] });
+        const withGetImages = docker as unknown as { getImages(options: { names: string[] }): Promise<NodeJS.ReadableStream> };
+        return withGetImages.getImages({ names: [...references] });
       }),
 
     importImages: (archive) =>

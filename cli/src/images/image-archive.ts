@@ -37,6 +37,7 @@ export interface LoadResult {
 const progressEvery = 100 * 1024 * 1024;
 
 function megabytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} kB`;
   return `${(bytes / (1024 * 1024)).toFixed(0)} MB`;
 }
 
