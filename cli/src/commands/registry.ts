@@ -226,7 +226,7 @@ export const commands: readonly CommandSpec[] = [
     description: 'build, tag and push the service images as <registry>/innover/<service>:<tag>; --all adds the third-party images',
     arguments: [{ syntax: '[containers...]', description: 'only the images these containers run' }],
     options: [
-      { flags: '--registry <host>', description: 'registry to push to: host[:port][/path] (login: INNOVER_REGISTRY_USERNAME and INNOVER_REGISTRY_PASSWORD)' },
+      { flags: '--registry <host>', description: 'registry to push to: host[:port][/path] (login: INNOVER_REGISTRY_USERNAME and INNOVER_REGISTRY_PASSWORD, else the one docker login stored)' },
       { flags: '--tag <tag>', description: "tag of the service images (default: the CLI version, the chart's default image.tag)" },
       { flags: '--all', description: 'push the third-party images too (database, Redis, Redpanda, ...), under <registry>/<their path>:<their tag>' },
       profile,

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { UserError, type CommandContext } from '../command.js';
 import type { RegistryAuth } from '../clients/engine-client.js';
 import { resolveStack } from '../stack/resolve-stack.js';
@@ -39,15 +41,52 @@ export interface PushResult {
   images: PushedImage[];
 }
 
-/** The credentials for `registry`, from the environment; both variables or neither. */
-export function registryAuth(env: Readonly<Record<string, string | undefined>>, registry: string): RegistryAuth | undefined {
+/** What `docker login` writes to `~/.docker/config.json` (only the parts read here). */
+interface DockerConfig {
+  auths?: Record<string, { auth?: string }>;
+}
+
+/** The Docker CLI's config file: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
+function dockerConfigPath(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  if (env['DOCKER_CONFIG']) return join(env['DOCKER_CONFIG'], 'config.json');
+  const home = env['HOME'];
+  return home ? join(home, '.docker', 'config.json') : undefined;
+}
+
+/** The login `docker login <host>` stored inline (`auths.<host>.auth`, base64 `user:password`); undefined otherwise. */
+export function dockerLogin(config: DockerConfig, host: string): { username: string; password: string } | undefined {
+  const auths = config.auths ?? {};
+  const entry = [host, `https://${host}`, `http://${host}`, `https://${host}/v1/`, `https://${host}/v2/`].map((key) => auths[key]).find((value) => value?.auth);
+  if (!entry?.auth) return undefined;
+  const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/**
+ * The credentials for `registry`: INNOVER_REGISTRY_USERNAME and INNOVER_REGISTRY_PASSWORD (both
+ * or neither), else what `docker login` stored inline for its host, else none (anonymous).
+ */
+export async function registryAuth(env: Readonly<Record<string, string | undefined>>, registry: string): Promise<RegistryAuth | undefined> {
+  const serveraddress = registry.split('/')[0] ?? registry;
   const username = env[registryUserVariable];
   const password = env[registryPasswordVariable];
-  if (!username && !password) return undefined;
-  if (!username || !password) {
+  if (username && password) return { username, password, serveraddress };
+  if (username || password) {
     throw new UserError(`set both ${registryUserVariable} and ${registryPasswordVariable} for a registry that needs a login (or neither for an anonymous push)`);
   }
-  return { username, password, serveraddress: registry.split('/')[0] ?? registry };
+  const file = dockerConfigPath(env);
+  const text = file ? await readFile(file, 'utf8').catch(() => undefined) : undefined;
+  if (!text) return undefined;
+  let config: DockerConfig;
+  try {
+    config = JSON.parse(text) as DockerConfig;
+  } catch {
+    return undefined;
+  }
+  const login = dockerLogin(config, serveraddress);
+  return login ? { ...login, serveraddress } : undefined;
 }
 
 /** Removes anything secret from an engine message before it reaches the user. */
@@ -63,7 +102,7 @@ function withoutSecrets(text: string, auth: RegistryAuth | undefined): string {
 export async function pushImages(ctx: CommandContext, input: PushInput): Promise<PushResult> {
   const registry = checkRegistry(input.registry);
   const tag = checkTag(input.tag ?? version);
-  const auth = registryAuth(ctx.env, registry);
+  const auth = await registryAuth(ctx.env, registry);
   const target = await resolveStack(ctx, input.profile);
   const images = selectImages(target.plan, input.containers, input.all);
   const engine = await ctx.client('engine');

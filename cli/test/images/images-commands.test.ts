@@ -150,6 +150,22 @@ describe('innover images push', () => {
     expect(half.stderr).toEqual(['innover: set both INNOVER_REGISTRY_USERNAME and INNOVER_REGISTRY_PASSWORD for a registry that needs a login (or neither for an anonymous push)']);
   });
 
+  it("falls back to the login `docker login` stored inline for the registry's host", async () => {
+    const config = mkdtempSync(join(tmpdir(), 'innover-docker-config-'));
+    const auth = Buffer.from('robot:d0cker-l0gin-secret').toString('base64');
+    writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { 'https://r.example:5000': { auth }, 'other.example': { auth: 'eDp5' } } }));
+    const { engine, recorded } = fakeEngine();
+    const result = await run(['images', 'push', '--registry', 'r.example:5000/team', '--profile', 'lite', '--no-build', '--json', 'payment'], { engine }, { DOCKER_CONFIG: config });
+    expect(result.exitCode).toBe(0);
+    expect(recorded.pushes[0]?.options?.auth).toEqual({ username: 'robot', password: 'd0cker-l0gin-secret', serveraddress: 'r.example:5000' });
+    expect(`${result.stdout}${result.stderr.join('\n')}`).not.toContain('d0cker-l0gin-secret');
+    expect(`${result.stdout}${result.stderr.join('\n')}`).not.toContain(auth);
+
+    const anonymous = fakeEngine();
+    await run(['images', 'push', '--registry', 'elsewhere.example', '--profile', 'lite', '--no-build', 'payment'], { engine: anonymous.engine }, { DOCKER_CONFIG: config });
+    expect(anonymous.recorded.pushes[0]?.options?.auth).toBeUndefined();
+  });
+
   it('names the image and the fix, in one line, when a third-party image is absent and cannot be pulled', async () => {
     const { engine } = fakeEngine({
       present: (reference) => reference !== 'redis:7.4-bookworm',
