@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { CommandContext, Output } from './command.js';
 import { createClient, type ClientName, type Clients } from './clients/clients.js';
 import type { Topology } from './topology/schema.js';
+import { topologyFileName } from './topology/topology-file.js';
 import type { EnvConfig } from './env/schema.js';
 import type { CommandSpec } from './commands/registry.js';
 
@@ -22,8 +23,7 @@ export interface ContextOverrides {
   commands?: readonly CommandSpec[];
 }
 
-/** The topology file that marks a project root. */
-export const topologyFileName = 'innover.yaml';
+export { topologyFileName } from './topology/topology-file.js';
 
 /** Walks up from `start` to the folder holding innover.yaml; falls back to `start`. */
 export function findProjectRoot(start: string): string {
