@@ -25,7 +25,7 @@ async function cycles(name: string, files: Record<string, string>): Promise<stri
     .map((violation) => `${violation.from} -> ${violation.to}`);
 }
 
-describe('the import-cycle check (npm run lint:cycles)', () => {
+describe('the import-cycle check (npm run lint:cycles)', { timeout: 60_000 }, () => {
   it('flags two modules importing each other', async () => {
     const found = await cycles('static', {
       'a.ts': "import { b } from './b.js';\nexport const a = () => b;\n",

@@ -261,7 +261,8 @@ export async function runLoad(client: FlowClient, options: LoadOptions, hooks: L
       while (next < payments.length) {
         const item = payments[next++] as PlannedPayment;
         const startAt = options.ratePerSecond === undefined ? 0 : started + (item.index * 1_000) / options.ratePerSecond;
-        if (startAt > performance.now()) await pause(startAt - performance.now());
+        // setTimeout truncates its delay and may fire a millisecond early: wait until the start really is due.
+        while (startAt > performance.now() && !stopped()) await pause(Math.ceil(startAt - performance.now()));
         const outcome = stopped() || performance.now() >= deadline ? ({ kind: 'not-accepted' } as const) : await runOne(item);
         outcomes[item.index] = outcome;
         if (outcome.kind === 'terminal' && outcome.payment.status === 'completed') progress.completed += 1;
