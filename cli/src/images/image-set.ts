@@ -1,6 +1,6 @@
 import { UsageError } from '../command.js';
 import { splitReference } from '../clients/engine-client.js';
-import type { ContainerPlan, StackPlan } from '../topology/stack-plan.js';
+import type { Workload, StackPlan } from '../plan/types.js';
 
 /**
  * One image a profile runs. A service's API and worker run one image, so it is listed once, under
@@ -17,14 +17,14 @@ export interface ProfileImage {
   containers: readonly string[];
 }
 
-function isServiceImage(container: ContainerPlan): boolean {
+function isServiceImage(container: Workload): boolean {
   return container.role === 'api' || container.role === 'worker';
 }
 
 /** Every image of a plan, service images first, each once, in plan order. Pure. */
 export function profileImages(plan: StackPlan): ProfileImage[] {
   const images = new Map<string, ProfileImage & { containers: string[] }>();
-  for (const container of [...plan.containers.filter(isServiceImage), ...plan.containers.filter((entry) => !isServiceImage(entry))]) {
+  for (const container of [...plan.workloads.filter(isServiceImage), ...plan.workloads.filter((entry) => !isServiceImage(entry))]) {
     const known = images.get(container.image);
     if (known) {
       known.containers.push(container.name);
@@ -48,7 +48,7 @@ export function profileImages(plan: StackPlan): ProfileImage[] {
 export function selectImages(plan: StackPlan, names: readonly string[], includeThirdParty: boolean): ProfileImage[] {
   const all = profileImages(plan);
   if (names.length === 0) return includeThirdParty ? all : all.filter((image) => image.kind === 'service');
-  const known = plan.containers.map((container) => container.name);
+  const known = plan.workloads.map((container) => container.name);
   const unknown = names.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
     throw new UsageError(`no container ${unknown.map((name) => `'${name}'`).join(', ')} in profile '${plan.profile}': use one of ${known.join(', ')}`);

@@ -51,8 +51,8 @@ async function buildServiceImages(ctx: CommandContext, target: StackTarget, imag
     ctx.out.info(`images up to date with the sources: ${references.join(', ')}`);
     return;
   }
-  const wanted = target.plan.containers.filter((container) => references.includes(container.image));
-  const services = buildTargets(target.plan.containers, wanted);
+  const wanted = target.plan.workloads.filter((container) => references.includes(container.image));
+  const services = buildTargets(target.plan.workloads, wanted);
   ctx.out.info(`building ${references.join(', ')}`);
   const compose = await ctx.client('compose');
   await compose.build(target.compose, { services, noCache: false, signal: ctx.signal, onLine: (line) => ctx.out.info(line) });

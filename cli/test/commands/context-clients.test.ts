@@ -5,7 +5,8 @@ import type { BufClient } from '../../src/clients/buf-client.js';
 import { command as health } from '../../src/commands/health.js';
 import { command as proto } from '../../src/commands/proto.js';
 import type { StackStatus } from '../../src/stack/stack-status.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { composeHealth } from '../../src/targets/compose/compose-plan.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { fakeHttp, strictFake, testContext } from '../support/context.js';
 import { defaultStack } from '../topology/fixtures.js';
 import { scriptedEngine, summary } from '../stack/engine-fakes.js';
@@ -18,11 +19,11 @@ const topology = defaultStack();
 describe('side effects through the context clients', () => {
   it('health probes the shell-less containers with the http client, and its answer decides their health', async () => {
     const plan = planStack(topology, 'observability');
-    const probed = plan.containers.filter((container) => container.health.kind === 'host-probe');
+    const probed = plan.workloads.filter((container) => composeHealth(container).kind === 'host-probe');
     expect(probed.length).toBeGreaterThan(0);
-    const urls = probed.map((container) => (container.health.kind === 'host-probe' ? container.health.url : ''));
+    const urls = probed.map((container) => ((health => health.kind === 'host-probe' ? health.url : '')(composeHealth(container))));
     const engine = scriptedEngine([
-      plan.containers.map((container) => summary(container.name, container.health.kind === 'host-probe' ? { health: 'none', status: 'Up 1 minute' } : {})),
+      plan.workloads.map((container) => summary(container.name, composeHealth(container).kind === 'host-probe' ? { health: 'none', status: 'Up 1 minute' } : {})),
     ]);
     const http = fakeHttp(Object.fromEntries(urls.map((url, index) => [url, index > 0])));
     const ctx = testContext({ engine, http }, { root: stackRoot(['observability']), topology, dotenv: testEnv });
@@ -34,7 +35,7 @@ describe('side effects through the context clients', () => {
 
   it('health asks for no http client when no shell-less container runs', async () => {
     const plan = planStack(topology, 'lite');
-    const engine = scriptedEngine([plan.containers.map((container) => summary(container.name))]);
+    const engine = scriptedEngine([plan.workloads.map((container) => summary(container.name))]);
     const ctx = testContext({ engine }, { root: stackRoot(['lite']), topology, dotenv: testEnv });
     expect(health.exitCode?.(await health.handler({ profile: 'lite' }, ctx))).toBe(0);
   });

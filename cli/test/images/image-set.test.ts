@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EngineMessageReader, splitReference, type EngineMessage } from '../../src/clients/engine-client.js';
 import { archiveKind } from '../../src/images/image-archive.js';
 import { mirroredPath, profileImages, pushedReference } from '../../src/images/image-set.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { defaultStack } from '../topology/fixtures.js';
 
 const topology = defaultStack();

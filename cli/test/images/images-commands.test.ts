@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ComposeBuildOptions, ComposeClient } from '../../src/clients/compose-client.js';
 import type { EngineClient, PushOptions } from '../../src/clients/engine-client.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { version } from '../../src/version.js';
 import { runCli, strictFake } from '../support/run-cli.js';
 import { defaultStack } from '../topology/fixtures.js';
@@ -77,7 +77,7 @@ describe('innover images push', () => {
       ['wso2/wso2am:4.5.0', `${r}/wso2/wso2am:4.5.0`],
     ]);
     // Every image of the plan, each once.
-    const planned = new Set(planStack(topology, 'full').containers.map((container) => container.image));
+    const planned = new Set(planStack(topology, 'full').workloads.map((container) => container.image));
     expect(new Set(json.images.map((image) => image.source))).toEqual(planned);
     expect(json.images.every((image) => /^sha256:[0-9]{64}$/.test(image.digest))).toBe(true);
     expect(recorded.tags.map(([, target]) => target)).toEqual(json.images.map((image) => image.reference));
@@ -220,7 +220,7 @@ describe('innover images save', () => {
     const file = join(folder, 'lite.tar');
     const result = await run(['images', 'save', file, '--profile', 'lite', '--no-build', '--json'], { engine: exporting });
     expect(result.exitCode).toBe(0);
-    const planned = [...new Set(planStack(topology, 'lite').containers.map((container) => container.image))];
+    const planned = [...new Set(planStack(topology, 'lite').workloads.map((container) => container.image))];
     expect(asked).toHaveLength(1);
     expect(new Set(asked[0])).toEqual(new Set(planned));
     expect(asked[0]).toHaveLength(planned.length);

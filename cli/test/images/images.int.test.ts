@@ -15,7 +15,7 @@ import { createContext } from '../../src/context.js';
 import { saveImageArchive } from '../../src/images/image-archive.js';
 import type { PushResult } from '../../src/images/push-images.js';
 import { loadTopology } from '../../src/topology/load.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { captureOutput, runCli } from '../support/run-cli.js';
 import { manifestAccept, startLocalRegistry, type LocalRegistry } from './local-registry.js';
 
@@ -95,7 +95,7 @@ describe('innover images save / load (round trip of lite)', () => {
     'saves every lite image into one archive and loads it back: a removed alias returns with its image id',
     async () => {
       const topology = await loadTopology(root);
-      const images = [...new Set(planStack(topology, 'lite').containers.map((container) => container.image))];
+      const images = [...new Set(planStack(topology, 'lite').workloads.map((container) => container.image))];
       const source = topology.infrastructure.redis.image;
       const id = (await engine.imageIds([source]))[source];
       expect(id, `${source} is on this engine`).toBeDefined();

@@ -4,8 +4,8 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderCompose, renderComposeFile, stringifyCompose } from '../../src/render/compose.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { renderCompose, renderComposeFile, stringifyCompose } from '../../src/targets/compose/render.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { defaultStack, smallStack, topologyFrom } from '../topology/fixtures.js';
 
 /** Drops draft-04 `id: "#/..."` self-labels, which Ajv 2019 refuses; `$ref`s use JSON pointers, not them. */
@@ -47,6 +47,9 @@ describe('renderCompose on a small topology', () => {
             retries: 12,
             start_period: '20s',
           },
+          cap_drop: ['ALL'],
+          cap_add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID'],
+          security_opt: ['no-new-privileges:true'],
           restart: 'unless-stopped',
           deploy: { resources: { limits: { cpus: 1, memory: '768m' } } },
         },
@@ -69,6 +72,9 @@ describe('renderCompose on a small topology', () => {
           ports: ['6379:6379'],
           volumes: ['redis-data:/data'],
           healthcheck: { test: ['CMD-SHELL', 'redis-cli ping | grep -q PONG'], interval: '5s', timeout: '5s', retries: 6, start_period: '5s' },
+          cap_drop: ['ALL'],
+          cap_add: ['CHOWN', 'DAC_OVERRIDE', 'SETGID', 'SETUID'],
+          security_opt: ['no-new-privileges:true'],
           restart: 'unless-stopped',
           deploy: { resources: { limits: { cpus: 0.5, memory: '256m' } } },
         },
@@ -95,6 +101,10 @@ describe('renderCompose on a small topology', () => {
             retries: 6,
             start_period: '20s',
           },
+          cap_drop: ['ALL'],
+          security_opt: ['no-new-privileges:true'],
+          read_only: true,
+          tmpfs: ['/tmp'],
           restart: 'unless-stopped',
           deploy: { resources: { limits: { cpus: 0.5, memory: '256m' } } },
         },
@@ -120,6 +130,10 @@ describe('renderCompose on a small topology', () => {
             retries: 6,
             start_period: '20s',
           },
+          cap_drop: ['ALL'],
+          security_opt: ['no-new-privileges:true'],
+          read_only: true,
+          tmpfs: ['/tmp'],
           restart: 'unless-stopped',
           deploy: { resources: { limits: { cpus: 0.25, memory: '192m' } } },
         },
@@ -157,7 +171,7 @@ describe('renderCompose on a small topology', () => {
 
   it('refuses a dependency on a container the plan lacks', () => {
     const plan = planStack(smallStack(), 'tiny');
-    const broken = { ...plan, containers: plan.containers.filter((container) => container.name !== 'redis') };
+    const broken = { ...plan, workloads: plan.workloads.filter((container) => container.name !== 'redis') };
     expect(() => renderCompose(broken)).toThrow('billing depends on redis, which profile tiny lacks');
   });
 });
