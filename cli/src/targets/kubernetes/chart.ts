@@ -9,7 +9,7 @@ import { renderJaegerFile } from '../../render/jaeger.js';
 import { renderNginxConfig } from '../../render/nginx.js';
 import { renderRealm } from '../../render/realm.js';
 import { renderWso2Deployment } from '../../render/wso2-deployment.js';
-import { keycloakPublicUrl, planStack } from '../../topology/plan-stack.js';
+import { keycloakDirectUrl, keycloakPublicUrl, planStack } from '../../topology/plan-stack.js';
 import type { Topology } from '../../topology/schema.js';
 import { neutralPlan } from './compose-plan-adapter.js';
 import { helmBlock, helmValue, stringifyTemplate } from './helm-template.js';
@@ -132,5 +132,14 @@ export function renderChartFiles(input: KubernetesInput, topology: Topology, ver
 
 /** The plan and what the target needs of the topology, for one profile. */
 export function kubernetesInput(topology: Topology, profileName: string): KubernetesInput {
-  return { plan: neutralPlan(topology, profileName), contents: configContents(topology, profileName), keycloakPublicUrl: keycloakPublicUrl(topology) };
+  const plan = neutralPlan(topology, profileName);
+  return {
+    plan,
+    contents: configContents(topology, profileName),
+    keycloakPublicUrl: keycloakPublicUrl(topology),
+    valueLiterals: {
+      [keycloakDirectUrl(topology)]: '.Values.keycloak.adminUrl | quote',
+      ...(plan.network ? { [plan.network.fixedAddress]: '.Values.keycloak.proxyTrustedAddresses | quote' } : {}),
+    },
+  };
 }

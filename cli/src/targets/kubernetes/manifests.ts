@@ -35,6 +35,11 @@ export interface KubernetesInput {
   contents: ConfigContents;
   /** The plan's Keycloak public URL: a literal starting with it becomes `.Values.keycloak.publicUrl`. */
   keycloakPublicUrl: string;
+  /**
+   * Whole literals that values set on a cluster, by the expression that replaces them (the admin
+   * console's URL; the proxy address Keycloak trusts, which in Compose is Nginx's fixed address).
+   */
+  valueLiterals: Readonly<Record<string, string>>;
 }
 
 const namespace = () => helmValue('.Release.Namespace');
@@ -102,7 +107,11 @@ class Translation {
 
   /** A value in env/command/args text: secrets as `$(KEY)`, each defined as an env var. */
   inline(text: Text): string {
-    if (typeof text === 'string') return this.keycloakDerived(text) ?? this.literal(text);
+    if (typeof text === 'string') {
+      const expression = this.input.valueLiterals[text];
+      if (expression !== undefined) return helmValue(expression);
+      return this.keycloakDerived(text) ?? this.literal(text);
+    }
     const parts = 'secret' in text ? [text] : text.concat;
     return parts
       .map((part) => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { StackPlan, Workload } from '../../plan/types.js';
-import { keycloakPublicUrl, memoryMebibytes } from '../../topology/plan-stack.js';
+import { keycloakDirectUrl, keycloakPublicUrl, memoryMebibytes } from '../../topology/plan-stack.js';
 import type { RequestFraction, Resources, Topology } from '../../topology/schema.js';
 
 /**
@@ -126,7 +126,7 @@ export function defaultValues(plan: StackPlan, topology: Topology): ChartValues 
     storage: { className: '', sizes },
     keycloak: {
       publicUrl: keycloakPublicUrl(topology),
-      adminUrl: `http://localhost:8080/auth`,
+      adminUrl: keycloakDirectUrl(topology),
       proxyTrustedAddresses: '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16',
     },
     nginx: { resolver: 'kube-dns.kube-system.svc.cluster.local', clusterDomain: 'cluster.local' },

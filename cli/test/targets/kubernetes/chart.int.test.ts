@@ -257,6 +257,8 @@ describe('what the chart keeps', () => {
     const { manifests } = await template(charts.full, ['keycloak.publicUrl=https://id.example.com/auth']);
     const keycloak = podOf(named(manifests, 'Deployment', 'keycloak')!).spec.containers[0]!;
     expect(keycloak.env?.find((variable) => variable.name === 'KC_HOSTNAME')?.value).toBe('https://id.example.com/auth');
+    expect(keycloak.env?.find((variable) => variable.name === 'KC_HOSTNAME_ADMIN')?.value).toBe('http://localhost:8080/auth');
+    expect(keycloak.env?.find((variable) => variable.name === 'KC_PROXY_TRUSTED_ADDRESSES')?.value).toBe('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16');
     const payment = podOf(named(manifests, 'Deployment', 'payment')!).spec.containers[0]!;
     expect(payment.env?.find((variable) => variable.name === 'OIDC_ISSUER_URL')?.value).toBe('https://id.example.com/auth/realms/innover');
   });
