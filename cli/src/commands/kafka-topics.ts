@@ -1,5 +1,5 @@
 import type { CommandModule } from '../command.js';
-import { containerOf, runningContainerId, wantsTty, type ExecResult } from '../stack/exec-target.js';
+import { entryPointOf, runningContainerId, wantsTty, type ExecResult } from '../stack/exec-target.js';
 import { resolveStack } from '../stack/resolve-stack.js';
 
 export interface KafkaTopicsArgs {
@@ -11,11 +11,11 @@ export interface KafkaTopicsArgs {
 export const command: CommandModule<KafkaTopicsArgs, ExecResult> = {
   async handler(args, ctx) {
     const target = await resolveStack(ctx, args.profile);
-    const container = containerOf(target, 'redpanda');
+    const { entry, workload: container } = entryPointOf(target, 'kafka-topics');
     const id = await runningContainerId(ctx, target, container);
     const engine = await ctx.client('engine');
     const rest = args.args?.length ? args.args : ['list'];
-    const exitCode = await engine.exec(id, { command: ['rpk', 'topic', ...rest], tty: wantsTty(ctx) });
+    const exitCode = await engine.exec(id, { command: [...entry.command, ...rest], tty: wantsTty(ctx) });
     return { container: container.name, exitCode };
   },
   exitCode: (result) => result.exitCode,

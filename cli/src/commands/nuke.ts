@@ -1,7 +1,7 @@
 import type { CommandModule } from '../command.js';
 import { requireEngine, resolveStack } from '../stack/resolve-stack.js';
 import { ensureComposeFile } from '../stack/generate-stack.js';
-import type { StackPlan } from '../topology/stack-plan.js';
+import type { StackPlan } from '../plan/types.js';
 import { runsServiceImage } from '../stack/up-tasks.js';
 
 export interface NukeArgs {
@@ -16,7 +16,7 @@ export interface NukeResult {
 
 /** The images innover builds (the service images), as opposed to the pulled base images it runs. */
 export function builtImages(plan: StackPlan): string[] {
-  return [...new Set(plan.containers.filter(runsServiceImage).map((container) => container.image))];
+  return [...new Set(plan.workloads.filter(runsServiceImage).map((container) => container.image))];
 }
 
 /** `innover nuke`: `down` with volumes, then the images innover built for the profile. */

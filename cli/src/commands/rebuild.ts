@@ -24,7 +24,7 @@ export interface RebuildResult {
 export const command: CommandModule<RebuildArgs, RebuildResult> = {
   async handler(args, ctx) {
     const target = await resolveStack(ctx, args.profile);
-    const buildable = target.plan.containers.filter(runsServiceImage);
+    const buildable = target.plan.workloads.filter(runsServiceImage);
     const names = buildable.map((container) => container.name);
     const unknown = (args.services ?? []).filter((name) => !names.includes(name));
     if (unknown.length > 0) {
@@ -35,7 +35,7 @@ export const command: CommandModule<RebuildArgs, RebuildResult> = {
     await requireEngine(ctx);
     await ensureComposeFile(ctx, target);
     const compose = await ctx.client('compose');
-    const services = buildTargets(target.plan.containers, wanted);
+    const services = buildTargets(target.plan.workloads, wanted);
     await compose.build(target.compose, { services, noCache: true, onLine: (line) => ctx.out.info(line), signal: ctx.signal });
     return {
       profile: target.profile,

@@ -1,5 +1,5 @@
 import type { CommandModule } from '../command.js';
-import { containerOf, runningContainerId, wantsTty, type ExecResult } from '../stack/exec-target.js';
+import { entryPointEnvironment, entryPointOf, runningContainerId, wantsTty, type ExecResult } from '../stack/exec-target.js';
 import { resolveStack } from '../stack/resolve-stack.js';
 
 export interface RedisCliArgs {
@@ -14,13 +14,13 @@ export interface RedisCliArgs {
 export const command: CommandModule<RedisCliArgs, ExecResult> = {
   async handler(args, ctx) {
     const target = await resolveStack(ctx, args.profile);
-    const container = containerOf(target, 'redis');
+    const { entry, workload: container } = entryPointOf(target, 'redis-cli');
     const env = await ctx.dotenv();
     const id = await runningContainerId(ctx, target, container);
     const engine = await ctx.client('engine');
     const exitCode = await engine.exec(id, {
-      command: ['redis-cli', '--no-auth-warning', ...(args.args ?? [])],
-      env: [`REDISCLI_AUTH=${env.REDIS_PASSWORD}`],
+      command: [...entry.command, ...(args.args ?? [])],
+      env: entryPointEnvironment(entry, env),
       tty: wantsTty(ctx),
     });
     return { container: container.name, exitCode };

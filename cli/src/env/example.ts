@@ -1,5 +1,5 @@
 import { generatedHeader } from '../render/header.js';
-import { keycloakDirectUrl, keycloakInternalUrl, keycloakManagementUrl } from '../topology/plan-stack.js';
+import { keycloakDirectUrl, keycloakInternalUrl, keycloakManagementUrl } from '../components/keycloak.js';
 import type { Topology } from '../topology/schema.js';
 import { callingServices, serviceClientSecretKey } from '../topology/service-calls.js';
 import type { EnvConfig } from './schema.js';

@@ -7,7 +7,7 @@ import { renderProfileFiles } from '../render/profile-files.js';
 import { renderRealm } from '../render/realm.js';
 import { renderTopologySchema } from '../render/topology-schema.js';
 import { renderWso2Deployment } from '../render/wso2-deployment.js';
-import { sharedFilePaths } from '../topology/plan-stack.js';
+import { sharedFilePaths } from '../plan/files.js';
 import type { Topology } from '../topology/schema.js';
 
 /** The gateway API config: the user's file, which innover only creates and extends. */

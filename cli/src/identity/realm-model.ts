@@ -1,4 +1,4 @@
-import { apiAudience } from '../topology/plan-stack.js';
+import { apiAudience } from '../components/keycloak.js';
 import type { Topology } from '../topology/schema.js';
 import { callRoles, callingServices, serviceClientId, serviceClientSecretKey } from '../topology/service-calls.js';
 import type { ClientRepresentation, ClientScopeRepresentation, ProtocolMapper, RoleRepresentation, UserRepresentation } from './realm-types.js';

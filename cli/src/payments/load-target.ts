@@ -7,9 +7,10 @@
  */
 import { UserError } from '../command.js';
 import { gatewayComponents, smokeClientId } from '../smoke/smoke-plan.js';
-import { keycloakPublicUrl, serviceApiContext } from '../topology/plan-stack.js';
+import { keycloakPublicUrl } from '../components/keycloak.js';
+import { serviceApiContext } from '../components/services-names.js';
 import type { Topology } from '../topology/schema.js';
-import type { StackPlan } from '../topology/stack-plan.js';
+import type { StackPlan } from '../plan/types.js';
 import { flowServices } from './flow-client.js';
 import type { FlowService } from './flow-client.js';
 import type { LoadVia } from './load-args.js';

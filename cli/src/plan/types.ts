@@ -153,6 +153,13 @@ export type Probe =
 /** A probe with its timing. */
 export interface ProbePlan {
   check: Probe;
+  /**
+   * The command the image itself runs for this probe, for targets whose probes run inside the
+   * container (the Compose healthcheck), when the image lacks the tools to run `check` (the
+   * services' images have no curl: their kit's healthcheck.js). Targets with native HTTP probes
+   * (Kubernetes) use `check`.
+   */
+  inImage?: readonly string[];
   /** Grace before failures count (Compose start_period; Kubernetes startupProbe). */
   startPeriodSeconds: number;
   intervalSeconds: number;
@@ -214,6 +221,8 @@ export interface EntryPoint {
   name: string;
   /** The workload to exec into. */
   workload: string;
+  /** The app service it acts as (db-shell <service>: that service's user on its database); absent: the admin. */
+  service?: string;
   /** argv; the user's arguments follow. */
   command: readonly string[];
   /** Exec environment from `.env`, by key (a password reaches the tool by environment, never argv). */
@@ -222,13 +231,15 @@ export interface EntryPoint {
 
 /** What one component contributes to the profile besides its workloads. */
 export interface ComponentPlan {
-  /** Module name, as in `StackPlan.components`. */
+  /** Module name, e.g. `cockroachdb`, `redis`. */
   name: string;
+  /** The profile component it implements, as in `StackPlan.components` (`database` for either engine). */
+  component: string;
   /** Its workloads' names. */
   workloads: readonly string[];
   urls: readonly StackUrl[];
-  /** Environment it gives every service workload (e.g. `REDIS_URL`), with secrets as references. */
-  serviceEnvironment: Readonly<Record<string, Text>>;
+  /** Environment it gives each service's workloads (e.g. `REDIS_URL`), by service name; secrets as references. */
+  serviceEnvironment: Readonly<Record<string, Readonly<Record<string, Text>>>>;
   /** `.env` secrets it needs. */
   secrets: readonly SecretPlan[];
   /** Shell and exec entry points. */

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { StackPlan } from '../topology/stack-plan.js';
+import type { StackPlan } from '../plan/types.js';
 import { hashHeader } from './header.js';
 
 /**
@@ -8,7 +8,7 @@ import { hashHeader } from './header.js';
  * 13133 that the CLI probes from the host, since the image has no shell.
  */
 export function renderCollectorConfig(plan: StackPlan): Record<string, unknown> {
-  const jaeger = plan.containers.some((container) => container.name === 'jaeger');
+  const jaeger = plan.workloads.some((container) => container.name === 'jaeger');
   const traceExporters = jaeger ? ['otlp/jaeger', 'debug'] : ['debug'];
   return {
     extensions: { health_check: { endpoint: '0.0.0.0:13133' } },

@@ -1,4 +1,4 @@
-import { databaseName } from '../topology/plan-stack.js';
+import { databaseName } from '../components/services-names.js';
 import type { Topology } from '../topology/schema.js';
 import { hashHeader, sqlHeader } from './header.js';
 

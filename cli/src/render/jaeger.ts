@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { jaegerPorts } from '../topology/plan-stack.js';
+import { jaegerPorts } from '../components/jaeger.js';
 import type { Topology } from '../topology/schema.js';
 import { hashHeader } from './header.js';
 

@@ -1,4 +1,4 @@
-import type { StackPlan } from '../topology/stack-plan.js';
+import type { StackPlan } from '../plan/types.js';
 import { hashHeader } from './header.js';
 
 /** Docker's embedded DNS: names resolve per request, so a container missing from the profile is a 502, not a failed start. */
@@ -10,8 +10,8 @@ const dockerResolver = '127.0.0.11';
  * Keycloak when it is there.
  */
 export function renderNginxConfig(plan: StackPlan): string {
-  const apis = plan.containers.filter((container) => container.role === 'api');
-  const keycloak = plan.containers.find((container) => container.name === 'keycloak');
+  const apis = plan.workloads.filter((container) => container.role === 'api');
+  const keycloak = plan.workloads.find((container) => container.name === 'keycloak');
   const lines: string[] = [
     `resolver ${dockerResolver} valid=10s ipv6=off;`,
     '',

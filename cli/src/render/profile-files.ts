@@ -1,7 +1,8 @@
-import { planStack, profileFilePaths } from '../topology/plan-stack.js';
+import { profileFilePaths } from '../plan/files.js';
+import { planStack } from '../plan/plan-stack.js';
+import { renderCompose, stringifyCompose } from '../targets/compose/render.js';
 import type { Topology } from '../topology/schema.js';
 import { renderCollectorFile } from './collector.js';
-import { renderCompose, stringifyCompose } from './compose.js';
 import { renderJaegerFile } from './jaeger.js';
 import { renderNginxConfig } from './nginx.js';
 

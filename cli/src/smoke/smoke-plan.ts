@@ -1,8 +1,9 @@
-import { databaseName, keycloakPublicUrl, serviceApiContext, serviceQueue, serviceTasks } from '../topology/plan-stack.js';
+import { keycloakPublicUrl } from '../components/keycloak.js';
+import { databaseName, serviceApiContext, serviceQueue, serviceTasks } from '../components/services-names.js';
 import { flowServices } from '../payments/flow-client.js';
 import type { FlowService } from '../payments/flow-client.js';
 import type { ComponentName, Topology } from '../topology/schema.js';
-import type { StackPlan } from '../topology/stack-plan.js';
+import type { StackPlan } from '../plan/types.js';
 
 /**
  * What `innover smoke` checks for one profile: pure data derived from the topology, the stack plan

@@ -1,4 +1,4 @@
-import { planStack } from '../topology/plan-stack.js';
+import { planStack } from '../plan/plan-stack.js';
 import type { Topology } from '../topology/schema.js';
 
 /**
@@ -14,10 +14,10 @@ export type StandInKind = 'node' | 'redis' | 'postgres' | 'nginx' | 'kafka';
 export function standInBaseImages(topology: Topology, profile: string): string[] {
   const plan = planStack(topology, profile);
   const pairs = new Map<string, StandInKind>();
-  if (plan.containers.some((container) => container.role === 'api' || container.role === 'worker')) {
+  if (plan.workloads.some((container) => container.role === 'api' || container.role === 'worker')) {
     pairs.set(topology.infrastructure.node.image, 'node');
   }
-  for (const container of plan.containers) {
+  for (const container of plan.workloads) {
     if (container.component === 'redis') pairs.set(container.image, 'redis');
     if (container.component === 'nginx') pairs.set(container.image, 'nginx');
     if (container.component === 'redpanda') pairs.set(container.image, 'kafka');

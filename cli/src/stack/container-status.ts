@@ -1,5 +1,6 @@
 import type { ContainerSummary, PublishedPort } from '../clients/engine-client.js';
-import type { ContainerPlan } from '../topology/stack-plan.js';
+import type { Workload } from '../plan/types.js';
+import { composeHealth } from '../targets/compose/compose-plan.js';
 
 /** Where one planned container stands, as the wait loop and the tables show it. */
 export type ContainerPhase =
@@ -27,13 +28,13 @@ export interface ContainerAssessment {
  * `host-probe` containers (undefined when not probed this tick).
  */
 export function assessContainer(
-  plan: ContainerPlan,
+  plan: Workload,
   summary: ContainerSummary | undefined,
   probeHealthy?: boolean,
 ): ContainerAssessment {
   if (!summary) return { phase: 'missing', ready: false };
   const exitCode = summary.exitCode ?? 0;
-  if (plan.health.kind === 'exit-zero') {
+  if (composeHealth(plan).kind === 'exit-zero') {
     if (summary.state === 'exited' || summary.state === 'dead') {
       return exitCode === 0
         ? { phase: 'completed', ready: true }
@@ -55,7 +56,7 @@ export function assessContainer(
     case 'running':
       break;
   }
-  if (plan.health.kind === 'host-probe') {
+  if (composeHealth(plan).kind === 'host-probe') {
     return probeHealthy ? { phase: 'healthy', ready: true } : { phase: 'starting', ready: false };
   }
   switch (summary.health) {
@@ -104,7 +105,7 @@ export interface ContainerRow {
  * project the plan does not know (a leftover of another profile).
  */
 export function containerRows(
-  plans: readonly ContainerPlan[],
+  plans: readonly Workload[],
   summaries: readonly ContainerSummary[],
   probes: ReadonlyMap<string, boolean> = new Map(),
 ): ContainerRow[] {
@@ -121,7 +122,7 @@ export function containerRows(
       container: summary?.name ?? '',
       id: summary?.id.slice(0, 12) ?? '',
       state: summary?.state ?? 'missing',
-      health: plan.health.kind === 'exit-zero' ? (assessment.ready ? 'completed' : assessment.phase) : healthLabel(plan, summary, assessment),
+      health: composeHealth(plan).kind === 'exit-zero' ? (assessment.ready ? 'completed' : assessment.phase) : healthLabel(plan, summary, assessment),
       ports: formatPorts(summary?.ports ?? []),
       uptime: uptimeFromStatus(summary?.status ?? ''),
       ready: assessment.ready,
@@ -146,8 +147,8 @@ export function containerRows(
   return rows;
 }
 
-function healthLabel(plan: ContainerPlan, summary: ContainerSummary | undefined, assessment: ContainerAssessment): string {
+function healthLabel(plan: Workload, summary: ContainerSummary | undefined, assessment: ContainerAssessment): string {
   if (!summary) return '-';
-  if (plan.health.kind === 'host-probe') return assessment.phase === 'healthy' ? 'healthy' : summary.state === 'running' ? 'starting' : '-';
+  if (composeHealth(plan).kind === 'host-probe') return assessment.phase === 'healthy' ? 'healthy' : summary.state === 'running' ? 'starting' : '-';
   return summary.health === 'none' ? '-' : summary.health;
 }

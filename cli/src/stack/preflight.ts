@@ -6,8 +6,8 @@ import { minimumComposeVersion } from '../clients/compose-client.js';
 import type { ContainerSummary } from '../clients/engine-client.js';
 import { envFileName } from '../env/load.js';
 import { parseDotenv } from '../env/parse.js';
-import { memoryMebibytes } from '../topology/plan-stack.js';
-import type { StackPlan } from '../topology/stack-plan.js';
+import { memoryMebibytes } from '../components/shared.js';
+import type { StackPlan } from '../plan/types.js';
 import { findPortHolders, type PortHolder } from './port-holders.js';
 import type { StackTarget } from './resolve-stack.js';
 
@@ -70,7 +70,7 @@ export async function runPreflight(ctx: CommandContext, target: StackTarget, opt
   findings.push(...(await checkPorts(target.plan, running ?? [], options.portHolders ?? findPortHolders)));
   findings.push(checkMemory(target.plan, options.hostMemoryBytes ?? totalmem()));
   if (cpus !== undefined) findings.push(checkCpus(target.plan, cpus));
-  if (target.plan.containers.some((container) => container.component === 'redpanda')) {
+  if (target.plan.workloads.some((container) => container.component === 'redpanda')) {
     const aio = checkAio(await (options.aioSlots ?? readAioSlots)());
     if (aio) findings.push(aio);
   }
@@ -95,7 +95,7 @@ export async function checkPorts(
   running: readonly ContainerSummary[],
   portHolders: (ports: readonly number[]) => Promise<Map<number, PortHolder>>,
 ): Promise<Finding[]> {
-  const wanted = plan.containers.flatMap((container) =>
+  const wanted = plan.workloads.flatMap((container) =>
     container.ports.map((port) => ({ container: container.name, port: port.host, purpose: port.purpose })),
   );
   const publishedBy = new Map<number, ContainerSummary>();
@@ -128,7 +128,7 @@ export async function checkPorts(
 
 /** The sum of the profile's memory limits against the host: over it is a risk, not a certainty. */
 export function checkMemory(plan: StackPlan, hostBytes: number): Finding {
-  const limit = plan.containers.reduce((sum, container) => sum + memoryMebibytes(container.resources.memory), 0);
+  const limit = plan.workloads.reduce((sum, container) => sum + memoryMebibytes(container.resources.memory), 0);
   const host = hostBytes / 1024 / 1024;
   const text = `memory limits of profile ${plan.profile} sum to ${gibibytes(limit)} of ${gibibytes(host)} on this host`;
   if (limit > host) {
@@ -160,7 +160,7 @@ export async function cockroachLicence(ctx: Pick<CommandContext, 'env' | 'root'>
  */
 export function checkCockroachLicence(plan: StackPlan, licence: string | undefined): Finding | undefined {
   if (plan.database !== 'cockroach') return undefined;
-  const nodes = plan.containers.filter((container) => container.role === 'database').length;
+  const nodes = plan.workloads.filter((container) => container.role === 'database').length;
   if (nodes <= 1) return undefined;
   if (licence?.trim()) return { check: 'license', level: 'ok', message: `COCKROACH_LICENSE set for the ${nodes}-node CockroachDB cluster` };
   return {
@@ -175,7 +175,7 @@ export function checkCockroachLicence(plan: StackPlan, licence: string | undefin
  * whose limit exceeds them, so this fails before `up` does, naming each one.
  */
 export function checkCpus(plan: StackPlan, engineCpus: number): Finding {
-  const over = plan.containers.filter((container) => container.resources.cpus > engineCpus);
+  const over = plan.workloads.filter((container) => container.resources.cpus > engineCpus);
   const have = `${engineCpus} CPU${engineCpus === 1 ? '' : 's'}`;
   if (over.length === 0) return { check: 'cpus', level: 'ok', message: `every container's cpus fit the ${have} Docker has` };
   const named = over.map((container) => `${container.name} (${container.resources.cpus})`).join(', ');

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError, UserError, type CommandContext } from '../command.js';
 import type { ComposeProject } from '../clients/compose-client.js';
-import { planStack, profileFilePaths } from '../topology/plan-stack.js';
+import { profileFilePaths } from '../plan/files.js';
+import { planStack } from '../plan/plan-stack.js';
 import type { Topology } from '../topology/schema.js';
-import type { ContainerPlan, StackPlan } from '../topology/stack-plan.js';
+import type { StackPlan, Workload } from '../plan/types.js';
 import { readState } from './state.js';
 
 /** The stack one command acts on: the profile, its plan and how compose addresses it. */
@@ -62,16 +63,16 @@ export async function resolveStack(ctx: CommandContext, requestedProfile: string
  * The planned containers named by the user, or all of them. Unknown names are a usage error
  * listing the known ones. `payment` names the API container; `payment-worker` the worker.
  */
-export function selectContainers(plan: StackPlan, names: readonly string[] | undefined): ContainerPlan[] {
-  if (!names || names.length === 0) return [...plan.containers];
-  const known = plan.containers.map((container) => container.name);
+export function selectContainers(plan: StackPlan, names: readonly string[] | undefined): Workload[] {
+  if (!names || names.length === 0) return [...plan.workloads];
+  const known = plan.workloads.map((container) => container.name);
   const unknown = names.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
     throw new UsageError(
       `no container ${unknown.map((name) => `'${name}'`).join(', ')} in profile '${plan.profile}': use one of ${known.join(', ')}`,
     );
   }
-  return plan.containers.filter((container) => names.includes(container.name));
+  return plan.workloads.filter((container) => names.includes(container.name));
 }
 
 /**

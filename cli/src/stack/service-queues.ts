@@ -1,6 +1,6 @@
 import { UsageError, UserError } from '../command.js';
 import type { EnvConfig } from '../env/schema.js';
-import { serviceQueue, serviceTasks } from '../topology/plan-stack.js';
+import { serviceQueue, serviceTasks } from '../components/services-names.js';
 import { containerOf } from './exec-target.js';
 import type { QueueApi } from './queue-api.js';
 import type { StackTarget } from './resolve-stack.js';

@@ -4,6 +4,7 @@ import { containerRows, type ContainerRow } from './container-status.js';
 import { httpProbe, type HttpProbe } from './http-probe.js';
 import { formatTable } from './table.js';
 import type { StackTarget } from './resolve-stack.js';
+import { composeHealth } from '../targets/compose/compose-plan.js';
 
 /** `innover ps` / `innover health` data, also their `--json` output. */
 export interface StackStatus {
@@ -19,7 +20,7 @@ export async function readStackStatus(ctx: CommandContext, target: StackTarget, 
   const engine = await ctx.client('engine');
   const summaries = await engine.listContainers({ project: target.plan.project });
   const probes = await probeRunning(target, summaries, probe, ctx.signal);
-  const containers = containerRows(target.plan.containers, summaries, probes);
+  const containers = containerRows(target.plan.workloads, summaries, probes);
   return {
     project: target.plan.project,
     profile: target.profile,
@@ -37,9 +38,10 @@ async function probeRunning(
   const running = new Set(summaries.filter((summary) => summary.state === 'running').map((summary) => summary.service));
   const probes = new Map<string, boolean>();
   await Promise.all(
-    target.plan.containers.map(async (container) => {
-      if (container.health.kind === 'host-probe' && running.has(container.name)) {
-        probes.set(container.name, await probe(container.health.url, signal));
+    target.plan.workloads.map(async (container) => {
+      const health = composeHealth(container);
+      if (health.kind === 'host-probe' && running.has(container.name)) {
+        probes.set(container.name, await probe(health.url, signal));
       }
     }),
   );

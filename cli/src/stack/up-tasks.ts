@@ -12,7 +12,7 @@ import { runPreflight, renderFinding, type PreflightOptions } from './preflight.
 import type { StackTarget } from './resolve-stack.js';
 import { writeState } from './state.js';
 import { ContainerHealthError, waitForHealth, type ContainerProgress, type WaitOptions } from './wait-for-health.js';
-import type { ContainerPlan } from '../topology/stack-plan.js';
+import type { Workload } from '../plan/types.js';
 
 /** What the `up` tasks share while they run. */
 export interface UpState {
@@ -32,7 +32,7 @@ export interface UpInput {
   engine: EngineClient;
   probe: HttpProbe;
   /** Only these containers (`innover up <svc...>`); their running dependencies are left as they are. */
-  only?: readonly ContainerPlan[];
+  only?: readonly Workload[];
   build: boolean;
   timeoutSeconds: number;
   tickMilliseconds?: number;
@@ -106,9 +106,9 @@ export function upTasks(input: UpInput): ListrTask<UpState>[] {
         const onLine = (line: string): void => {
           if (line.trim()) task.output = line;
         };
-        const targets = buildTargets(state.target.plan.containers, input.only ?? state.target.plan.containers);
+        const targets = buildTargets(state.target.plan.workloads, input.only ?? state.target.plan.workloads);
         if (input.build && targets.length > 0) {
-          const images = [...new Set(state.target.plan.containers.filter((container) => targets.includes(container.name)).map((container) => container.image))];
+          const images = [...new Set(state.target.plan.workloads.filter((container) => targets.includes(container.name)).map((container) => container.image))];
           const { root, project, file } = state.target.compose;
           const check = await checkBuild(root, project, file, images, input.engine);
           if (check.upToDate) {
@@ -131,7 +131,7 @@ export function upTasks(input: UpInput): ListrTask<UpState>[] {
           });
         } catch (error) {
           // Compose fails on an unhealthy or failed dependency; name that container and show its logs.
-          const failing = await findFailingContainer(input.engine, state.target, input.only ?? state.target.plan.containers);
+          const failing = await findFailingContainer(input.engine, state.target, input.only ?? state.target.plan.workloads);
           if (failing) await printLastLogs(ctx, input.engine, state.target.plan.project, failing.name);
           if (failing) throw new ContainerHealthError(failing.name, failing.reason);
           throw error;
@@ -142,7 +142,7 @@ export function upTasks(input: UpInput): ListrTask<UpState>[] {
     {
       title: 'Wait until healthy',
       task: async (state, task) => {
-        const containers = input.only ?? state.target.plan.containers;
+        const containers = input.only ?? state.target.plan.workloads;
         const shown = new Map<string, string>();
         state.progress = await waitWithLogs(ctx, input.engine, {
           project: state.target.plan.project,
@@ -186,7 +186,7 @@ export function upTasks(input: UpInput): ListrTask<UpState>[] {
 }
 
 /** APIs and workers run the service images innover builds; everything else runs a pulled image. */
-export function runsServiceImage(container: ContainerPlan): boolean {
+export function runsServiceImage(container: Workload): boolean {
   return container.role === 'api' || container.role === 'worker';
 }
 
@@ -196,7 +196,7 @@ export function runsServiceImage(container: ContainerPlan): boolean {
  * `up` would recreate containers whose sources did not change. Building one per image keeps image
  * ids, and so containers, stable.
  */
-export function buildTargets(all: readonly ContainerPlan[], wanted: readonly ContainerPlan[]): string[] {
+export function buildTargets(all: readonly Workload[], wanted: readonly Workload[]): string[] {
   const images = new Set(wanted.filter(runsServiceImage).map((container) => container.image));
   const targets: string[] = [];
   for (const image of images) {
@@ -220,7 +220,7 @@ export async function waitWithLogs(ctx: CommandContext, engine: EngineClient, op
 async function findFailingContainer(
   engine: EngineClient,
   target: StackTarget,
-  containers: readonly ContainerPlan[],
+  containers: readonly Workload[],
 ): Promise<{ name: string; reason: string } | undefined> {
   const summaries = await engine.listContainers({ project: target.plan.project }).catch(() => []);
   const byService = new Map(summaries.map((summary) => [summary.service, summary]));

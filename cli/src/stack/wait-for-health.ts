@@ -1,8 +1,9 @@
 import { UserError } from '../command.js';
 import type { ContainerSummary, EngineClient } from '../clients/engine-client.js';
-import type { ContainerPlan } from '../topology/stack-plan.js';
+import type { Workload } from '../plan/types.js';
 import { assessContainer, type ContainerPhase } from './container-status.js';
 import type { HttpProbe } from './http-probe.js';
+import { composeHealth } from '../targets/compose/compose-plan.js';
 
 /** One container's progress, reported on every tick. */
 export interface ContainerProgress {
@@ -16,7 +17,7 @@ export interface ContainerProgress {
 export interface WaitOptions {
   project: string;
   /** The containers to wait for, in dependency order. */
-  containers: readonly ContainerPlan[];
+  containers: readonly Workload[];
   engine: EngineClient;
   probe: HttpProbe;
   /** Overall limit, on top of each container's own `startTimeoutSeconds`. */
@@ -120,9 +121,10 @@ async function probeShellLess(
   const probes = new Map<string, boolean>();
   await Promise.all(
     options.containers.map(async (container) => {
-      if (container.health.kind !== 'host-probe' || readyAt.has(container.name)) return;
+      const health = composeHealth(container);
+      if (health.kind !== 'host-probe' || readyAt.has(container.name)) return;
       if (byService.get(container.name)?.state !== 'running') return;
-      probes.set(container.name, await options.probe(container.health.url, options.signal));
+      probes.set(container.name, await options.probe(health.url, options.signal));
     }),
   );
   return probes;

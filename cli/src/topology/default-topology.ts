@@ -1,8 +1,19 @@
+import { cockroachSlice } from '../components/cockroachdb.js';
+import { collectorSlice } from '../components/collector.js';
+import { jaegerSlice } from '../components/jaeger.js';
+import { keycloakSlice } from '../components/keycloak.js';
+import { nginxSlice } from '../components/nginx.js';
+import { postgresSlice } from '../components/postgresql.js';
+import { redisSlice } from '../components/redis.js';
+import { redpandaSlice } from '../components/redpanda.js';
+import { nodeSlice } from '../components/services.js';
+import { wso2Slice } from '../components/wso2.js';
 import type { TopologyInput } from './schema.js';
 
 /**
  * The stack innover ships. innover.yaml is merged over this (objects deeply, lists replaced),
- * so a project states only what it changes. Image tags live here and nowhere else.
+ * so a project states only what it changes. Each component's defaults (its image tag
+ * among them) live in its module (cli/src/components) and nowhere else.
  */
 export const defaultTopology = {
   project: 'innover',
@@ -38,18 +49,18 @@ export const defaultTopology = {
   ],
   database: {
     engine: 'cockroach',
-    cockroach: { image: 'cockroachdb/cockroach:v24.3.6', nodes: 3 },
-    postgres: { image: 'postgres:16-bookworm' },
+    cockroach: cockroachSlice.defaults,
+    postgres: postgresSlice.defaults,
   },
   infrastructure: {
-    redis: { image: 'redis:7.4-bookworm' },
-    redpanda: { image: 'docker.redpanda.com/redpandadata/redpanda:v24.3.6', resources: { cpus: 1, memory: '1g' } },
-    keycloak: { image: 'quay.io/keycloak/keycloak:26.6.0', resources: { cpus: 1, memory: '1g' } },
-    nginx: { image: 'nginx:1.27-bookworm', resources: { cpus: 0.25, memory: '64m' } },
-    wso2: { image: 'wso2/wso2am:4.5.0', resources: { cpus: 2, memory: '3g' } },
-    otelCollector: { image: 'otel/opentelemetry-collector-contrib:0.115.1' },
-    jaeger: { image: 'jaegertracing/jaeger:2.20.0' },
-    node: { image: 'node:24-bookworm-slim' },
+    redis: redisSlice.defaults,
+    redpanda: redpandaSlice.defaults,
+    keycloak: keycloakSlice.defaults,
+    nginx: nginxSlice.defaults,
+    wso2: wso2Slice.defaults,
+    otelCollector: collectorSlice.defaults,
+    jaeger: jaegerSlice.defaults,
+    node: nodeSlice.defaults,
   },
   resources: {
     default: { cpus: 0.5, memory: '256m' },

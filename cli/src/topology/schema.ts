@@ -1,4 +1,15 @@
 import { z } from 'zod';
+import { cockroachSlice } from '../components/cockroachdb.js';
+import { collectorSlice } from '../components/collector.js';
+import { jaegerSlice } from '../components/jaeger.js';
+import { keycloakSlice } from '../components/keycloak.js';
+import { nginxSlice } from '../components/nginx.js';
+import { postgresSlice } from '../components/postgresql.js';
+import { redisSlice } from '../components/redis.js';
+import { redpandaSlice } from '../components/redpanda.js';
+import { nodeSlice } from '../components/services.js';
+import { wso2Slice } from '../components/wso2.js';
+import { databaseEngines, eventTopic, name, port, resourcesSchema } from './schema-parts.js';
 
 /**
  * The typed topology: the single source of truth for the stack. innover.yaml holds the user's
@@ -7,26 +18,7 @@ import { z } from 'zod';
  * from a parsed Topology.
  */
 
-const name = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, starting with a letter');
-const port = z.number().int().min(1).max(65535);
-const image = z.string().min(1);
-/** An event's Kafka topic, `<service>.<event>.v<N>` (kit topicName). */
-export const eventTopic = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*\.v[1-9][0-9]*$/, "use an event topic such as 'ledger.transfer-changed.v1'");
-
-/** Docker memory size such as `256m` or `1g`. */
-export const memorySize = z
-  .string()
-  .regex(/^\d+(\.\d+)?[kmg]$/i, "use a Docker memory size such as '256m' or '1g'");
-
-export const resourcesSchema = z.strictObject({
-  cpus: z.number().positive().max(64).describe('CPU limit, e.g. 0.5'),
-  memory: memorySize.describe('memory limit, e.g. 256m'),
-});
-export type Resources = z.infer<typeof resourcesSchema>;
+export { eventTopic, image, memorySize, name, port, resourceCategories, resourcesSchema, type ResourceCategory, type Resources } from './schema-parts.js';
 
 const fraction = z.number().min(0.05).max(1);
 /**
@@ -43,10 +35,6 @@ export const requestFractionSchema = z
   .default({ default: 0.25, worker: 0.25, support: 0.5, db: 0.5 })
   .describe("per resource category, the share of its limits a container requests (Kubernetes resources.requests; Compose sets limits only), from 0.05 to 1");
 export type RequestFraction = z.infer<typeof requestFractionSchema>;
-
-/** The four resource categories, rendered as x-<category>-deploy anchors. */
-export const resourceCategories = ['default', 'worker', 'support', 'db'] as const;
-export type ResourceCategory = (typeof resourceCategories)[number];
 
 /** One service this service calls over HTTP, and what it may do there. */
 export const serviceCallSchema = z.strictObject({
@@ -112,8 +100,7 @@ export const componentNames = [
 ] as const;
 export type ComponentName = (typeof componentNames)[number];
 
-export const databaseEngines = ['cockroach', 'postgres'] as const;
-export type DatabaseEngine = (typeof databaseEngines)[number];
+export { databaseEngines, type DatabaseEngine } from './schema-parts.js';
 
 export const profileSchema = z.strictObject({
   description: z.string().default(''),
@@ -123,62 +110,27 @@ export const profileSchema = z.strictObject({
 });
 export type Profile = z.infer<typeof profileSchema>;
 
-const infra = <T extends z.ZodRawShape>(shape: T) =>
-  z.strictObject({ image, resources: resourcesSchema.optional(), ...shape });
-
-/** Database engines: a discriminated union on `engine` for the one in force, settings for both. */
+/**
+ * Database engines: the engine in force, and each engine module's settings (its slice of the
+ * schema, owned by cli/src/components).
+ */
 export const databaseSchema = z.strictObject({
   engine: z.enum(databaseEngines).default('cockroach'),
-  cockroach: infra({
-    nodes: z.number().int().min(1).max(9).default(3).describe('1 runs start-single-node'),
-    sqlHostPort: port.default(26257),
-    uiHostPort: port.default(8082),
-  }),
-  postgres: infra({ hostPort: port.default(5432) }),
+  cockroach: cockroachSlice.schema,
+  postgres: postgresSlice.schema,
 });
 
+/** Each infrastructure component's settings: the slices of the modules in cli/src/components. */
 export const infrastructureSchema = z.strictObject({
-  redis: infra({ hostPort: port.default(6379) }),
-  redpanda: infra({ hostPort: port.default(9092) }),
-  keycloak: infra({
-    realm: name.default('innover'),
-    hostPort: port.default(8080),
-    managementHostPort: port.default(9000),
-    /** The fixed public URL, so every token carries one issuer wherever it was obtained. */
-    hostname: z
-      .url()
-      .optional()
-      .describe("Keycloak's fixed public URL, the issuer of every token (default http://localhost/auth: Keycloak under /auth through Nginx on infrastructure.nginx.hostPort)"),
-  }),
-  nginx: infra({ hostPort: port.default(80) }),
-  wso2: infra({
-    managementHostPort: port.default(9443),
-    gatewayHttpsHostPort: port.default(8243),
-    gatewayHttpHostPort: port.default(8280),
-    /** WebSocket APIs: the gateway's ws and wss listeners. */
-    gatewayWsHostPort: port.default(9099),
-    gatewayWssHostPort: port.default(8099),
-  }),
-  otelCollector: infra({
-    grpcHostPort: port.default(4317),
-    httpHostPort: port.default(4318),
-    healthHostPort: port.default(13133),
-  }),
-  jaeger: infra({
-    uiHostPort: port.default(16686),
-    /** healthcheckv2's HTTP endpoint (container port 13133), published on 127.0.0.1 for the CLI's probe. */
-    healthHostPort: port.default(13134),
-    /** The in-memory store's bound: the oldest traces go first, so the store cannot outgrow its memory limit. */
-    maxTraces: z
-      .number()
-      .int()
-      .min(100)
-      .max(1_000_000)
-      .default(20_000)
-      .describe("traces Jaeger's in-memory store keeps (memory.max_traces); the oldest are dropped first. Raise it together with Jaeger's memory limit"),
-  }),
+  redis: redisSlice.schema,
+  redpanda: redpandaSlice.schema,
+  keycloak: keycloakSlice.schema,
+  nginx: nginxSlice.schema,
+  wso2: wso2Slice.schema,
+  otelCollector: collectorSlice.schema,
+  jaeger: jaegerSlice.schema,
   /** Base image of the service Dockerfile template. */
-  node: z.strictObject({ image }),
+  node: nodeSlice.schema,
 });
 
 /** An IPv4 subnet in CIDR notation, /16 to /26. */

@@ -1,23 +1,16 @@
 import type { z } from 'zod';
-import { defaultTopology } from './default-topology.js';
+import { defaultModules } from '../components/index.js';
+import type { ComponentModule } from '../components/module.js';
+import { defaultTopologyFor, topologySchemaFor } from '../components/topology-schema.js';
+import { isNetworkAddress } from '../plan/network.js';
 import { consumesProblems } from './events.js';
-import { isNetworkAddress } from './plan-stack.js';
-import { topologySchema, type Topology } from './schema.js';
+import type { Topology } from './schema.js';
 import { serviceClientId, serviceClientSecretKey, serviceUrlKey } from './service-calls.js';
 
-/** Containers the stack names itself; a service may not take these names. */
-const infrastructureContainerNames: ReadonlySet<string> = new Set([
-  'postgres',
-  'cockroach-init',
-  'cockroach-bootstrap',
-  'redis',
-  'redpanda',
-  'keycloak',
-  'nginx',
-  'wso2am',
-  'otel-collector',
-  'jaeger',
-]);
+/** True when a service name is one of the workload names a module reserves. */
+function reservedBy(modules: readonly ComponentModule[], serviceName: string): boolean {
+  return modules.some((module) => (module.reservedNames ?? []).some((reserved) => (typeof reserved === 'string' ? reserved === serviceName : reserved.test(serviceName))));
+}
 
 /** Validation result: a value or a list of problems, each `path: message`, plus warnings. */
 export interface TopologyDiagnostics {
@@ -66,13 +59,17 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
  * cannot express alone: unique names, free host ports, profiles that exist, and, given the event
  * topics protos/ defines, consumed events that exist.
  */
-export function validateTopology(input: unknown, options: { eventTopics?: ReadonlySet<string> } = {}): TopologyDiagnostics {
+export function validateTopology(
+  input: unknown,
+  options: { eventTopics?: ReadonlySet<string>; modules?: readonly ComponentModule[] } = {},
+): TopologyDiagnostics {
+  const modules = options.modules ?? defaultModules;
   if (!isPlainObject(input)) {
     return { errors: ['the topology must be a mapping of fields (see innover.schema.json)'], warnings: [] };
   }
-  const parsed = topologySchema.safeParse(mergeTopology(defaultTopology, input));
+  const parsed = topologySchemaFor(modules).safeParse(mergeTopology(defaultTopologyFor(modules), input));
   if (!parsed.success) return { errors: formatIssues(parsed.error.issues), warnings: [] };
-  const topology = parsed.data;
+  const topology = parsed.data as Topology;
   const errors: string[] = [];
   const seen = new Map<string, number>();
   topology.services.forEach((service, index) => {
@@ -81,7 +78,7 @@ export function validateTopology(input: unknown, options: { eventTopics?: Readon
       errors.push(`services[${index}].name: '${service.name}' is already services[${first}]: give each service its own name`);
     }
     seen.set(service.name, index);
-    if (infrastructureContainerNames.has(service.name) || /^cockroach\d+$/.test(service.name)) {
+    if (reservedBy(modules, service.name)) {
       errors.push(`services[${index}].name: '${service.name}' is an infrastructure container's name: pick another name`);
     }
   });
@@ -99,13 +96,10 @@ export function validateTopology(input: unknown, options: { eventTopics?: Readon
     else ports.set(port, owner);
   };
   topology.services.forEach((service, index) => claim(service.hostPort, `services[${index}].hostPort`));
-  for (const [path, port] of infrastructureHostPorts(topology)) claim(port, path);
+  for (const module of modules) for (const [path, port] of module.hostPorts?.(topology) ?? []) claim(port, path);
   Object.entries(topology.profiles).forEach(([profileName, profile]) => {
-    if (profile.components.includes('services') && !profile.components.includes('redis')) {
-      errors.push(`profiles.${profileName}.components: 'services' needs 'redis' (the workers' queues): add redis`);
-    }
-    if (profile.components.includes('keycloak') && !profile.components.includes('nginx')) {
-      errors.push(`profiles.${profileName}.components: 'keycloak' needs 'nginx' (Keycloak's public URL is /auth through Nginx): add nginx`);
+    for (const module of modules) {
+      for (const problem of module.profileProblems?.(profile.components) ?? []) errors.push(`profiles.${profileName}.components: ${problem}`);
     }
   });
   if (!isNetworkAddress(topology.network.subnet)) {
@@ -160,29 +154,4 @@ function callProblems(topology: Topology, indexOf: ReadonlyMap<string, number>):
     }
   });
   return errors;
-}
-
-/** Every host port the infrastructure publishes, with its topology path. */
-function infrastructureHostPorts(topology: Topology): [string, number][] {
-  const { database, infrastructure: infra } = topology;
-  return [
-    ['database.cockroach.sqlHostPort', database.cockroach.sqlHostPort],
-    ['database.cockroach.uiHostPort', database.cockroach.uiHostPort],
-    ['database.postgres.hostPort', database.postgres.hostPort],
-    ['infrastructure.redis.hostPort', infra.redis.hostPort],
-    ['infrastructure.redpanda.hostPort', infra.redpanda.hostPort],
-    ['infrastructure.keycloak.hostPort', infra.keycloak.hostPort],
-    ['infrastructure.keycloak.managementHostPort', infra.keycloak.managementHostPort],
-    ['infrastructure.nginx.hostPort', infra.nginx.hostPort],
-    ['infrastructure.wso2.managementHostPort', infra.wso2.managementHostPort],
-    ['infrastructure.wso2.gatewayHttpsHostPort', infra.wso2.gatewayHttpsHostPort],
-    ['infrastructure.wso2.gatewayHttpHostPort', infra.wso2.gatewayHttpHostPort],
-    ['infrastructure.wso2.gatewayWsHostPort', infra.wso2.gatewayWsHostPort],
-    ['infrastructure.wso2.gatewayWssHostPort', infra.wso2.gatewayWssHostPort],
-    ['infrastructure.otelCollector.grpcHostPort', infra.otelCollector.grpcHostPort],
-    ['infrastructure.otelCollector.httpHostPort', infra.otelCollector.httpHostPort],
-    ['infrastructure.otelCollector.healthHostPort', infra.otelCollector.healthHostPort],
-    ['infrastructure.jaeger.uiHostPort', infra.jaeger.uiHostPort],
-    ['infrastructure.jaeger.healthHostPort', infra.jaeger.healthHostPort],
-  ];
 }

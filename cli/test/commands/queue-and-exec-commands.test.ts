@@ -9,7 +9,7 @@ import { workersCommand, renderWorkers } from '../../src/commands/workers.js';
 import { checkMemory, checkPorts } from '../../src/stack/preflight.js';
 import { resolveStack } from '../../src/stack/resolve-stack.js';
 import type { QueueApi } from '../../src/stack/queue-api.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { captureOutput, strictFake } from '../support/run-cli.js';
 import { defaultStack } from '../topology/fixtures.js';
 import { scriptedEngine, summary } from '../stack/engine-fakes.js';

@@ -4,7 +4,7 @@ import type { ComposeClient } from '../../src/clients/compose-client.js';
 import { dockerUnreachable } from '../../src/clients/docker-errors.js';
 import type { EngineClient, LogOptions } from '../../src/clients/engine-client.js';
 import { secretKeys } from '../../src/env/schema.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { runCli, strictFake } from '../support/run-cli.js';
 import { defaultStack } from '../topology/fixtures.js';
 import { scriptedEngine, summary } from '../stack/engine-fakes.js';
@@ -13,7 +13,7 @@ import { stackRoot, testEnv } from './stack-context.js';
 const topology = defaultStack();
 const lite = planStack(topology, 'lite');
 const allHealthy = () =>
-  lite.containers.map((container) => summary(container.name, { ports: container.ports.map((port) => ({ hostIp: port.hostIp ?? '0.0.0.0', hostPort: port.host, containerPort: port.container, protocol: 'tcp' })) }));
+  lite.workloads.map((container) => summary(container.name, { ports: container.ports.map((port) => ({ hostIp: port.hostOnly ? '127.0.0.1' : '0.0.0.0', hostPort: port.host, containerPort: port.container, protocol: 'tcp' })) }));
 
 const pingOnly = () => strictFake<EngineClient>('engine', { ping: async () => undefined });
 
@@ -29,7 +29,7 @@ describe('innover ps / health', () => {
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^CONTAINER\s+STATE\s+HEALTH\s+PORTS\s+UPTIME$/);
     expect(lines).toContainEqual(expect.stringMatching(/^payment\s+running\s+healthy\s+127\.0\.0\.1:8102->8000\s+2 minutes$/));
-    expect(lines).toHaveLength(1 + lite.containers.length);
+    expect(lines).toHaveLength(1 + lite.workloads.length);
   });
 
   it('health exits 1 and names the problem when a container is unhealthy; --json is the rows', async () => {

@@ -5,7 +5,7 @@ import type { EngineClient } from '../../src/clients/engine-client.js';
 import { createContext } from '../../src/context.js';
 import { resolveStack } from '../../src/stack/resolve-stack.js';
 import { buildTargets, upTasks, type UpInput, type UpState } from '../../src/stack/up-tasks.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { captureOutput, strictFake } from '../support/run-cli.js';
 import { defaultStack } from '../topology/fixtures.js';
 import { scriptedEngine, summary } from '../stack/engine-fakes.js';
@@ -33,7 +33,7 @@ async function runUp(options: {
   const ctx = createContext({ root, out, topology, dotenv: testEnv, clients: { compose, engine: options.engine }, env: {} });
   const target = await resolveStack(ctx, options.profile);
   const happened: string[] = [];
-  const only = options.only ? target.plan.containers.filter((container) => options.only?.includes(container.name)) : undefined;
+  const only = options.only ? target.plan.workloads.filter((container) => options.only?.includes(container.name)) : undefined;
   const input: UpInput = {
     ctx,
     compose,
@@ -61,8 +61,8 @@ const images = (version = 1) => ({
 });
 
 const running = (profile: string) =>
-  planStack(topology, profile).containers.map((container) =>
-    container.health.kind === 'exit-zero'
+  planStack(topology, profile).workloads.map((container) =>
+    container.lifecycle === 'one-shot'
       ? summary(container.name, { state: 'exited', exitCode: 0, health: 'none', status: 'Exited (0) 3 seconds ago' })
       : summary(container.name),
   );
@@ -76,7 +76,7 @@ describe('the up task list', () => {
     expect(calls.map((call) => call.method)).toEqual(['build', 'up']);
     expect((calls[0]?.options as ComposeBuildOptions).services).toEqual(topology.services.map((service) => service.name));
     expect(calls[1]?.options).toMatchObject({ build: false, services: [], removeOrphans: true });
-    expect(state.progress.map((entry) => entry.name)).toEqual(planStack(topology, 'lite').containers.map((container) => container.name));
+    expect(state.progress.map((entry) => entry.name)).toEqual(planStack(topology, 'lite').workloads.map((container) => container.name));
     expect(state.progress.every((entry) => entry.ready)).toBe(true);
     expect(state.keycloakConfigured).toBe(false);
   });
@@ -156,9 +156,9 @@ describe('the up task list', () => {
 describe('buildTargets', () => {
   it('builds each image once, through its API service, so API and worker share one image id', () => {
     const plan = planStack(topology, 'lite');
-    expect(buildTargets(plan.containers, plan.containers)).toEqual(topology.services.map((service) => service.name));
-    const worker = plan.containers.filter((container) => container.name === 'forex-worker');
-    expect(buildTargets(plan.containers, worker)).toEqual(['forex']);
-    expect(buildTargets(plan.containers, plan.containers.filter((container) => container.name === 'redis'))).toEqual([]);
+    expect(buildTargets(plan.workloads, plan.workloads)).toEqual(topology.services.map((service) => service.name));
+    const worker = plan.workloads.filter((container) => container.name === 'forex-worker');
+    expect(buildTargets(plan.workloads, worker)).toEqual(['forex']);
+    expect(buildTargets(plan.workloads, plan.workloads.filter((container) => container.name === 'redis'))).toEqual([]);
   });
 });

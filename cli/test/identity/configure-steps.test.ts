@@ -6,7 +6,7 @@ import { configureSteps } from '../../src/identity/configure-tasks.js';
 import { waitFor } from '../../src/identity/wait-ready.js';
 import { command } from '../../src/commands/configure-keycloak.js';
 import { strictFake } from '../support/run-cli.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { topology } from '../contract-support/harness.js';
 import { contractEnv } from '../contract-support/harness.js';
 
@@ -40,7 +40,7 @@ describe('configure-keycloak steps', () => {
     const [, wso2Step] = configureSteps({ topology, env: contractEnv('http://127.0.0.1:1'), keycloak, wso2, timeoutMs: 30, intervalMs: 10 });
     const error = await wso2Step!.run([], () => undefined).catch((caught: unknown) => caught);
     expect((error as UserError).problems).toEqual([expect.stringMatching(/check `innover logs wso2am`, or raise --timeout$/)]);
-    expect(planStack(topology, 'full').containers.map((container) => container.name)).toContain('wso2am');
+    expect(planStack(topology, 'full').workloads.map((container) => container.name)).toContain('wso2am');
   });
 
   it('stops waiting when interrupted', async () => {

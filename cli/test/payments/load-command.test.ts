@@ -7,7 +7,7 @@ import { createContext } from '../../src/context.js';
 import type { LoadTarget } from '../../src/payments/load-target.js';
 import { planLoadTarget } from '../../src/payments/load-target.js';
 import { formatProgress, renderLoad } from '../../src/payments/load-render.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { captureOutput, runCli, strictFake } from '../support/run-cli.js';
 import { defaultStack } from '../topology/fixtures.js';
 import { stackRoot, testEnv } from '../commands/stack-context.js';

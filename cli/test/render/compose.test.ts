@@ -4,8 +4,8 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderCompose, renderComposeFile, stringifyCompose } from '../../src/render/compose.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { renderCompose, renderComposeFile, stringifyCompose } from '../../src/targets/compose/render.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { defaultStack, smallStack, topologyFrom } from '../topology/fixtures.js';
 
 /** Drops draft-04 `id: "#/..."` self-labels, which Ajv 2019 refuses; `$ref`s use JSON pointers, not them. */
@@ -157,7 +157,7 @@ describe('renderCompose on a small topology', () => {
 
   it('refuses a dependency on a container the plan lacks', () => {
     const plan = planStack(smallStack(), 'tiny');
-    const broken = { ...plan, containers: plan.containers.filter((container) => container.name !== 'redis') };
+    const broken = { ...plan, workloads: plan.workloads.filter((container) => container.name !== 'redis') };
     expect(() => renderCompose(broken)).toThrow('billing depends on redis, which profile tiny lacks');
   });
 });

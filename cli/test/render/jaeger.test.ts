@@ -4,8 +4,9 @@ import { renderCollectorConfig } from '../../src/render/collector.js';
 import { generatedHeader } from '../../src/render/header.js';
 import { renderJaegerConfig, renderJaegerFile } from '../../src/render/jaeger.js';
 import { stackUrls } from '../../src/stack/stack-urls.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { defaultStack, topologyFrom } from '../topology/fixtures.js';
+import { composePlan } from '../../src/targets/compose/compose-plan.js';
 
 describe('Jaeger v2 config', () => {
   it('is the exact generated file: OTLP in, a bounded in-memory store, the query API and health', () => {
@@ -91,7 +92,7 @@ exporters:
 
   it('runs jaegertracing/jaeger 2.x with the mounted config; the collector exports to its OTLP receiver', () => {
     const plan = planStack(defaultStack(), 'full');
-    const jaeger = plan.containers.find((container) => container.name === 'jaeger')!;
+    const jaeger = composePlan(plan).containers.find((container) => container.name === 'jaeger')!;
     expect(jaeger.image).toMatch(/^jaegertracing\/jaeger:2\.\d+\.\d+$/);
     expect(jaeger.runtime.command).toEqual(['--config=/etc/jaeger/config.yaml']);
     expect(jaeger.runtime.volumes).toEqual(['./otel/jaeger.yaml:/etc/jaeger/config.yaml:ro']);

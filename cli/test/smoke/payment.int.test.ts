@@ -5,7 +5,7 @@ import { runSmoke } from '../../src/smoke/run-smoke.js';
 import type { SmokeDependencies, SmokeRow } from '../../src/smoke/run-smoke.js';
 import { planSmoke } from '../../src/smoke/smoke-plan.js';
 import type { SmokeCheckSpec } from '../../src/smoke/smoke-plan.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { freePort } from '../../../test/support/peers.js';
 import { startOtlpCollector } from '../../../test/support/otlp-collector.js';
 import type { OtlpCollector, ReceivedSpan } from '../../../test/support/otlp-collector.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvConfig } from '../../src/env/schema.js';
 import type { SmokeResult } from '../../src/commands/smoke.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import type { Topology } from '../../src/topology/schema.js';
 import { freePort, startKafka, startPostgres, startRedis } from '../../../test/support/peers.js';
 import type { KafkaPeer, PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
@@ -43,7 +43,7 @@ const dotenv: EnvConfig = {
 /** The engine reports every planned container of the profile as the given summary says. */
 function engineReporting(overrides: Record<string, Partial<ReturnType<typeof summary>>> = {}) {
   const plan = planStack(topology, 'lite');
-  return scriptedEngine([plan.containers.map((container) => summary(container.name, overrides[container.name] ?? {}, plan.project))]);
+  return scriptedEngine([plan.workloads.map((container) => summary(container.name, overrides[container.name] ?? {}, plan.project))]);
 }
 
 async function smoke(argv: string[], engine = engineReporting()) {

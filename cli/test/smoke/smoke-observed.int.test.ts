@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvConfig } from '../../src/env/schema.js';
 import type { SmokeResult } from '../../src/commands/smoke.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import type { Topology } from '../../src/topology/schema.js';
 import { freePort, startKafka, startPostgres, startRedis } from '../../../test/support/peers.js';
 import type { KafkaPeer, PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
@@ -17,6 +17,7 @@ import { testEnv } from '../commands/stack-context.js';
 import { scriptedEngine, summary } from '../stack/engine-fakes.js';
 import { topologyFrom } from '../topology/fixtures.js';
 import { startJaegerQuery } from './support/jaeger-query.js';
+import { composeHealth } from '../../src/targets/compose/compose-plan.js';
 
 // `innover smoke` on a profile with Kafka and tracing but no identity or gateway: the real payment
 // service (API and worker) on Redis, PostgreSQL and a Kafka broker (containers), exporting its spans
@@ -96,7 +97,7 @@ afterAll(async () => {
 describe('innover smoke on a profile with Kafka and tracing', () => {
   it('passes the Kafka round trip and finds its request as a trace of the service in Jaeger', async () => {
     const plan = planStack(topology, 'observed');
-    const engine = scriptedEngine([plan.containers.map((container) => summary(container.name, container.health.kind === 'host-probe' ? { health: 'none', status: 'Up 1 minute' } : {}, plan.project))]);
+    const engine = scriptedEngine([plan.workloads.map((container) => summary(container.name, composeHealth(container).kind === 'host-probe' ? { health: 'none', status: 'Up 1 minute' } : {}, plan.project))]);
     const run = await runCli(['smoke', '--profile', 'observed', '--json'], { root, topology, dotenv, env: {}, clients: { engine } });
     const result = JSON.parse(run.stdout) as SmokeResult;
     expect(result.rows.map((row) => [row.name, row.status, row.status === 'fail' ? row.detail : ''])).toEqual([

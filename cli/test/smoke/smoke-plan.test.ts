@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { notInProfileDetail, planSmoke, type SmokeCheckSpec } from '../../src/smoke/smoke-plan.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { defaultStack, smallStack } from '../topology/fixtures.js';
 
 const endpoints = { WSO2_GATEWAY_URL: 'https://localhost:8243/' };

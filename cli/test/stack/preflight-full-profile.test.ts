@@ -7,11 +7,12 @@ import { doctorCommand } from '../../src/commands/doctor.js';
 import { createContext } from '../../src/context.js';
 import { checkAio, checkCockroachLicence, checkCpus, cockroachLicence, readAioSlots, renderFinding, runPreflight } from '../../src/stack/preflight.js';
 import { resolveStack } from '../../src/stack/resolve-stack.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { captureOutput, strictFake } from '../support/run-cli.js';
 import { defaultStack, topologyFrom } from '../topology/fixtures.js';
 import { stackRoot, testEnv } from '../commands/stack-context.js';
 import { scriptedEngine } from './engine-fakes.js';
+import { composePlan } from '../../src/targets/compose/compose-plan.js';
 
 const topology = defaultStack();
 
@@ -139,7 +140,7 @@ describe('AIO slots for Redpanda', () => {
       else expect(aio).toBeUndefined();
     }
     expect(asked).toEqual(['core']);
-    const redpanda = planStack(topology, 'core').containers.find((container) => container.name === 'redpanda')!;
+    const redpanda = composePlan(planStack(topology, 'core')).containers.find((container) => container.name === 'redpanda')!;
     expect(redpanda.runtime.command!.join(' ')).not.toContain('reactor-backend');
   });
 });

@@ -4,7 +4,7 @@ import { logPrefixer } from '../../src/stack/log-prefix.js';
 import { listeningSockets, programName } from '../../src/stack/port-holders.js';
 import { stackUrls, urlsAsEnv } from '../../src/stack/stack-urls.js';
 import { formatTable } from '../../src/stack/table.js';
-import { planStack } from '../../src/topology/plan-stack.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { defaultStack } from '../topology/fixtures.js';
 
 describe('stack rendering helpers', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planStack } from '../../src/topology/plan-stack.js';
-import type { ContainerPlan } from '../../src/topology/stack-plan.js';
+import { planStack } from '../../src/plan/plan-stack.js';
+import type { Workload } from '../../src/plan/types.js';
 import { ContainerHealthError, waitForHealth, type ContainerProgress } from '../../src/stack/wait-for-health.js';
 import { defaultStack } from '../topology/fixtures.js';
 import { scriptedEngine, summary } from './engine-fakes.js';
@@ -11,21 +11,29 @@ function fakeClock(tickMs = 1000) {
   return { now: () => now, sleep: async () => void (now += tickMs) };
 }
 
-const container = (name: string, overrides: Partial<ContainerPlan> = {}): ContainerPlan => ({
+/** A long-running workload with a Docker healthcheck (bash in the image, a TCP probe). */
+const container = (name: string, overrides: Partial<Workload> = {}): Workload => ({
   name,
+  lifecycle: 'long-running',
   role: 'infrastructure',
   component: 'redis',
   image: 'x',
+  imageTools: ['bash'],
   category: 'support',
   resources: { cpus: 1, memory: '64m' },
   resourcesOverridden: false,
   dependsOn: [],
   ports: [],
-  health: { kind: 'docker' },
+  readiness: { check: { kind: 'tcp', port: 6379 }, startPeriodSeconds: 5, intervalSeconds: 5, timeoutSeconds: 5, failureThreshold: 6 },
   startTimeoutSeconds: 60,
   environment: {},
+  volumes: [],
+  restart: 'always',
+  security: { readOnlyRootFilesystem: false, tmpfs: [], noNewPrivileges: false },
+  stateful: false,
+  secrets: [],
   ...overrides,
-} as ContainerPlan);
+});
 
 const noProbe = async () => {
   throw new Error('unexpected probe');
@@ -34,18 +42,18 @@ const noProbe = async () => {
 describe('waitForHealth', () => {
   it('polls the whole project with one list call per tick, never one per container', async () => {
     const plan = planStack(defaultStack(), 'lite');
-    const starting = plan.containers.map((entry) => summary(entry.name, { health: 'starting', status: 'Up 1 second (health: starting)' }));
-    const healthy = plan.containers.map((entry) => summary(entry.name));
+    const starting = plan.workloads.map((entry) => summary(entry.name, { health: 'starting', status: 'Up 1 second (health: starting)' }));
+    const healthy = plan.workloads.map((entry) => summary(entry.name));
     const engine = scriptedEngine([starting, starting, healthy]);
     const clock = fakeClock();
-    const progress = await waitForHealth({ project: 'innover', containers: plan.containers, engine, probe: noProbe, timeoutSeconds: 60, ...clock });
+    const progress = await waitForHealth({ project: 'innover', containers: plan.workloads, engine, probe: noProbe, timeoutSeconds: 60, ...clock });
     expect(engine.listCalls).toBe(3);
-    expect(progress.map((entry) => entry.name)).toEqual(plan.containers.map((entry) => entry.name));
+    expect(progress.map((entry) => entry.name)).toEqual(plan.workloads.map((entry) => entry.name));
     expect(progress.every((entry) => entry.ready)).toBe(true);
   });
 
   it('reports each container state (starting / healthy) on every tick', async () => {
-    const containers = [container('redis'), container('payment', { dependsOn: [{ name: 'redis', condition: 'service_healthy' }] })];
+    const containers = [container('redis'), container('payment', { dependsOn: [{ name: 'redis', condition: 'healthy' }] })];
     const engine = scriptedEngine([
       [summary('redis'), summary('payment', { health: 'starting' })],
       [summary('redis'), summary('payment')],
@@ -59,7 +67,7 @@ describe('waitForHealth', () => {
   });
 
   it('accepts a one-shot job that exits 0 and fails fast when one exits non-zero', async () => {
-    const job = container('cockroach-bootstrap', { role: 'job', health: { kind: 'exit-zero' } });
+    const job = container('cockroach-bootstrap', { role: 'job', lifecycle: 'one-shot', restart: 'never' });
     const done = scriptedEngine([[summary('cockroach-bootstrap', { state: 'running', health: 'none' })], [summary('cockroach-bootstrap', { state: 'exited', exitCode: 0, status: 'Exited (0) 1 second ago' })]]);
     await expect(waitForHealth({ project: 'innover', containers: [job], engine: done, probe: noProbe, timeoutSeconds: 60, ...fakeClock() })).resolves.toEqual([
       expect.objectContaining({ name: 'cockroach-bootstrap', phase: 'completed', ready: true }),
@@ -86,7 +94,7 @@ describe('waitForHealth', () => {
   it("counts each container's own timeout from when its dependencies became ready", async () => {
     // The slow database takes 100 s (its timeout is 120 s); the service behind it gets its own 30 s after that.
     const database = container('postgres', { startTimeoutSeconds: 120 });
-    const service = container('payment', { startTimeoutSeconds: 30, dependsOn: [{ name: 'postgres', condition: 'service_healthy' }] });
+    const service = container('payment', { startTimeoutSeconds: 30, dependsOn: [{ name: 'postgres', condition: 'healthy' }] });
     const snapshots = [
       ...Array.from({ length: 100 }, () => [summary('postgres', { health: 'starting' }), summary('payment', { health: 'starting' })]),
       ...Array.from({ length: 20 }, () => [summary('postgres'), summary('payment', { health: 'starting' })]),
@@ -109,7 +117,11 @@ describe('waitForHealth', () => {
   });
 
   it('probes shell-less containers from the host, only while they run and until healthy', async () => {
-    const jaeger = container('jaeger', { health: { kind: 'host-probe', url: 'http://localhost:16686/' } });
+    const jaeger = container('jaeger', {
+      imageTools: [],
+      ports: [{ host: 16686, container: 16686, purpose: 'UI' }],
+      readiness: { check: { kind: 'http', port: 16686, path: '/' }, startPeriodSeconds: 10, intervalSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+    });
     const probed: string[] = [];
     const answers = [false, true];
     const engine = scriptedEngine([[summary('jaeger', { state: 'created', health: 'none' })], [summary('jaeger', { health: 'none' })]]);

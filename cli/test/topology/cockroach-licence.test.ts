@@ -3,9 +3,11 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { renderComposeFile } from '../../src/render/compose.js';
-import { cockroachBootstrapScript, planStack } from '../../src/topology/plan-stack.js';
+import { renderComposeFile } from '../../src/targets/compose/render.js';
+import { cockroachBootstrapScript } from '../../src/components/cockroachdb.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { defaultStack, topologyFrom } from './fixtures.js';
+import { composePlan } from '../../src/targets/compose/compose-plan.js';
 
 /**
  * Runs the bootstrap script as the container's bash would, after Compose has turned `$$` into `$`,
@@ -47,13 +49,13 @@ afterEach(() => {
 
 describe('CockroachDB licence in the bootstrap job', () => {
   it('passes COCKROACH_LICENSE to the job by environment, never by value', () => {
-    const job = planStack(defaultStack(), 'full').containers.find((container) => container.name === 'cockroach-bootstrap')!;
+    const job = composePlan(planStack(defaultStack(), 'full')).containers.find((container) => container.name === 'cockroach-bootstrap')!;
     expect(job.environment).toEqual({ COCKROACH_LICENSE: '${COCKROACH_LICENSE:-}' });
     const compose = renderComposeFile(defaultStack(), 'full');
     expect(compose).toContain('COCKROACH_LICENSE: ${COCKROACH_LICENSE:-}');
     // A single node is exempt from throttling, but a licence set in .env is still applied.
     const single = planStack(topologyFrom({ database: { cockroach: { nodes: 1 } } }), 'core');
-    expect(single.containers.find((container) => container.name === 'cockroach-bootstrap')!.environment).toEqual({ COCKROACH_LICENSE: '${COCKROACH_LICENSE:-}' });
+    expect(composePlan(single).containers.find((container) => container.name === 'cockroach-bootstrap')!.environment).toEqual({ COCKROACH_LICENSE: '${COCKROACH_LICENSE:-}' });
   });
 
   it('without a licence runs only the bootstrap SQL', () => {

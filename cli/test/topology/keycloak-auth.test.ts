@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderEnvExample } from '../../src/env/example.js';
-import { renderComposeFile, type ComposeFile } from '../../src/render/compose.js';
+import { renderComposeFile, type ComposeFile } from '../../src/targets/compose/render.js';
 import { renderNginxConfig } from '../../src/render/nginx.js';
 import { stackUrls } from '../../src/stack/stack-urls.js';
-import { composeNetwork, isNetworkAddress, planStack } from '../../src/topology/plan-stack.js';
+import { fixedAddressNetwork, isNetworkAddress } from '../../src/plan/network.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { validateTopology } from '../../src/topology/validate.js';
 import { defaultStack, topologyFrom } from './fixtures.js';
+import { composePlan } from '../../src/targets/compose/compose-plan.js';
 
 const containerOf = (profile: string, name: string, topology = defaultStack()) =>
-  planStack(topology, profile).containers.find((container) => container.name === name)!;
+  composePlan(planStack(topology, profile)).containers.find((container) => container.name === name)!;
 
 describe('Keycloak under /auth', () => {
   it('serves under /auth with the public URL through Nginx and the admin console on its own port', () => {
@@ -71,8 +73,8 @@ describe('Keycloak trusts proxy headers from Nginx only', () => {
   });
 
   it('derives the addresses from network.subnet', () => {
-    expect(composeNetwork('10.77.0.0/16')).toEqual({ subnet: '10.77.0.0/16', ipRange: '10.77.128.0/17', gateway: '10.77.0.1', nginxAddress: '10.77.0.2' });
-    expect(composeNetwork('192.0.2.64/26')).toEqual({ subnet: '192.0.2.64/26', ipRange: '192.0.2.96/27', gateway: '192.0.2.65', nginxAddress: '192.0.2.66' });
+    expect(fixedAddressNetwork('10.77.0.0/16')).toEqual({ subnet: '10.77.0.0/16', ipRange: '10.77.128.0/17', gateway: '10.77.0.1', fixedAddress: '10.77.0.2' });
+    expect(fixedAddressNetwork('192.0.2.64/26')).toEqual({ subnet: '192.0.2.64/26', ipRange: '192.0.2.96/27', gateway: '192.0.2.65', fixedAddress: '192.0.2.66' });
     const moved = containerOf('full', 'keycloak', topologyFrom({ network: { subnet: '10.77.0.0/16' } }));
     expect(moved.environment['KC_PROXY_TRUSTED_ADDRESSES']).toBe('10.77.0.2');
     expect(isNetworkAddress('172.16.93.0/24')).toBe(true);

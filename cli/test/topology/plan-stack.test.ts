@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/command.js';
-import { hostProbedComponents, planStack } from '../../src/topology/plan-stack.js';
-import type { StackPlan } from '../../src/topology/stack-plan.js';
+import { planStack as planNeutral } from '../../src/plan/plan-stack.js';
+import { composePlan, type ComposeStackPlan as StackPlan } from '../../src/targets/compose/compose-plan.js';
 import { defaultStack, smallStack, topologyFrom } from './fixtures.js';
+
+/** The plan as the Compose target reads it: these expectations are in Compose's terms. */
+const planStack = (...args: Parameters<typeof planNeutral>): StackPlan => composePlan(planNeutral(...args));
+/** Images without a shell or an HTTP client: the CLI probes their health endpoints from the host. */
+const hostProbedComponents: readonly string[] = ['otel-collector', 'jaeger'];
 
 const names = (plan: StackPlan) => plan.containers.map((container) => container.name);
 

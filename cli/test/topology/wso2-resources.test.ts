@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderComposeFile, type ComposeFile } from '../../src/render/compose.js';
-import { planStack, wso2JvmMemoryOptions } from '../../src/topology/plan-stack.js';
+import { renderComposeFile, type ComposeFile } from '../../src/targets/compose/render.js';
+import { wso2JvmMemoryOptions } from '../../src/components/wso2.js';
+import { planStack } from '../../src/plan/plan-stack.js';
 import { defaultStack, topologyFrom } from './fixtures.js';
+import { composePlan } from '../../src/targets/compose/compose-plan.js';
 
-const wso2Of = (topology = defaultStack()) => planStack(topology, 'full').containers.find((container) => container.name === 'wso2am')!;
+const wso2Of = (topology = defaultStack()) => composePlan(planStack(topology, 'full')).containers.find((container) => container.name === 'wso2am')!;
 
 describe('WSO2 resources and readiness', () => {
   it("runs under 3 GiB with a 2048m heap, as WSO2's 4.5 Helm chart does", () => {

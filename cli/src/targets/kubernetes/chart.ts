@@ -9,9 +9,11 @@ import { renderJaegerFile } from '../../render/jaeger.js';
 import { renderNginxConfig } from '../../render/nginx.js';
 import { renderRealm } from '../../render/realm.js';
 import { renderWso2Deployment } from '../../render/wso2-deployment.js';
-import { keycloakDirectUrl, keycloakPublicUrl, planStack } from '../../topology/plan-stack.js';
+import { defaultModules } from '../../components/index.js';
+import { keycloakDirectUrl, keycloakPublicUrl } from '../../components/keycloak.js';
+import type { ComponentModule } from '../../components/module.js';
+import { planStack } from '../../plan/plan-stack.js';
 import type { Topology } from '../../topology/schema.js';
-import { neutralPlan } from './compose-plan-adapter.js';
 import { helmBlock, helmValue, stringifyTemplate } from './helm-template.js';
 import { chartFileContent, renderManifests, type ConfigContents, type KubernetesInput } from './manifests.js';
 import { chartName, defaultSecretName, nameLabel, partOfLabel } from './names.js';
@@ -38,11 +40,10 @@ export function kubernetesNginxConfig(config: string): string {
 }
 
 /** Each config file's content, by the plan's file id, from the same renderers as Compose's files. */
-export function configContents(topology: Topology, profileName: string): ConfigContents {
-  const compose = planStack(topology, profileName);
+export function configContents(topology: Topology, plan: StackPlan): ConfigContents {
   const contents: Record<string, string> = {
-    nginx: kubernetesNginxConfig(renderNginxConfig(compose)),
-    collector: renderCollectorFile(compose),
+    nginx: kubernetesNginxConfig(renderNginxConfig(plan)),
+    collector: renderCollectorFile(plan),
     jaeger: renderJaegerFile(topology),
     realm: `${JSON.stringify(renderRealm(topology), null, 2)}\n`,
     'wso2-deployment': renderWso2Deployment(topology),
@@ -131,11 +132,11 @@ export function renderChartFiles(input: KubernetesInput, topology: Topology, ver
 }
 
 /** The plan and what the target needs of the topology, for one profile. */
-export function kubernetesInput(topology: Topology, profileName: string): KubernetesInput {
-  const plan = neutralPlan(topology, profileName);
+export function kubernetesInput(topology: Topology, profileName: string, modules: readonly ComponentModule[] = defaultModules): KubernetesInput {
+  const plan = planStack(topology, profileName, modules);
   return {
     plan,
-    contents: configContents(topology, profileName),
+    contents: configContents(topology, plan),
     keycloakPublicUrl: keycloakPublicUrl(topology),
     valueLiterals: {
       [keycloakDirectUrl(topology)]: '.Values.keycloak.adminUrl | quote',

@@ -5,7 +5,7 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { ConfigMap, Service } from 'kubernetes-models/v1';
 import type { IContainer, IEnvVar, IPodSpec, IProbe, IVolume, IVolumeMount } from 'kubernetes-models/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import type { ProbePlan, SecretRef, StackPlan, Text, Workload } from '../../plan/types.js';
+import type { ProbePlan, SecretRef, SecurityPlan, StackPlan, Text, Workload } from '../../plan/types.js';
 import { helmBlock, helmValue } from './helm-template.js';
 import { componentLabel, jobLabel, nameLabel, optionalSecretKeys, partOfLabel } from './names.js';
 import { statefulSetName } from './values.js';
@@ -161,7 +161,8 @@ function probes(workload: Workload, portMap: (port: number) => number): Pick<ICo
 
 /** Ports below 1024 need root or NET_BIND_SERVICE: a non-root pod listens 8000 higher, its Service keeps the port. */
 function podPort(workload: Workload, port: number): number {
-  return port < 1024 && workload.security.runAsUser !== undefined && workload.security.runAsUser !== 0 ? port + 8000 : port;
+  const user = kubernetesSecurity(workload).runAsUser;
+  return port < 1024 && user !== undefined && user !== 0 ? port + 8000 : port;
 }
 
 function imageExpression(workload: Workload): string {
@@ -190,6 +191,37 @@ function scriptConfigMapName(workload: Workload): string {
 
 function checksum(values: readonly string[]): string {
   return createHash('sha256').update(values.join('\0')).digest('hex').slice(0, 16);
+}
+
+/**
+ * The users the images declare, by the image's name (its repository's last segment, so a mirror
+ * keeps it): numeric, as `runAsNonRoot` needs, and what each writes outside its volumes. Used when
+ * the plan's SecurityPlan names no user; the service images run as `node`, uid 1000.
+ */
+const imageUsers: Readonly<Record<string, Omit<SecurityPlan, 'noNewPrivileges'>>> = {
+  cockroach: { runAsUser: 1000, readOnlyRootFilesystem: false, tmpfs: [] },
+  postgres: { runAsUser: 999, readOnlyRootFilesystem: false, tmpfs: [] },
+  redis: { runAsUser: 999, readOnlyRootFilesystem: true, tmpfs: ['/tmp'] },
+  redpanda: { runAsUser: 101, readOnlyRootFilesystem: false, tmpfs: [] },
+  keycloak: { runAsUser: 1000, readOnlyRootFilesystem: false, tmpfs: [] },
+  wso2am: { runAsUser: 802, readOnlyRootFilesystem: false, tmpfs: [] },
+  nginx: { runAsUser: 101, readOnlyRootFilesystem: true, tmpfs: ['/var/cache/nginx', '/var/run', '/tmp'] },
+  'opentelemetry-collector-contrib': { runAsUser: 10001, readOnlyRootFilesystem: true, tmpfs: ['/tmp'] },
+  jaeger: { runAsUser: 10001, readOnlyRootFilesystem: true, tmpfs: ['/tmp'] },
+};
+const serviceImageUser: Omit<SecurityPlan, 'noNewPrivileges'> = { runAsUser: 1000, readOnlyRootFilesystem: true, tmpfs: ['/tmp'] };
+
+/**
+ * The pod's hardening: the plan's, with the image's user when the plan names none. On Kubernetes
+ * every container drops all capabilities (adding back only what the plan lists) and may not
+ * escalate privileges.
+ */
+export function kubernetesSecurity(workload: Workload): SecurityPlan & { capabilities: readonly string[] } {
+  const imageName = workload.image.replace(/[:@].*$/, '').split('/').pop() ?? '';
+  const known = workload.build || workload.imageFrom ? serviceImageUser : imageUsers[imageName];
+  const plan = workload.security;
+  const base = plan.runAsUser !== undefined || !known ? plan : { ...plan, ...known, tmpfs: [...new Set([...known.tmpfs, ...plan.tmpfs])] };
+  return { ...base, noNewPrivileges: true, capabilities: plan.capabilities ?? [] };
 }
 
 interface PodParts {
@@ -241,18 +273,18 @@ function podParts(workload: Workload, input: KubernetesInput, hosts: ReadonlyMap
     mounts.push({ name: 'script', mountPath: posix.dirname(scriptPath), readOnly: true });
     contents.push(scripted.body);
   }
-  workload.security.tmpfs.forEach((path, index) => {
+  const security = kubernetesSecurity(workload);
+  security.tmpfs.forEach((path, index) => {
     volumes.push({ name: `scratch-${index}`, emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } });
     mounts.push({ name: `scratch-${index}`, mountPath: path });
   });
 
-  const security = workload.security;
   const user = security.runAsUser;
   const containerSecurity: IContainer['securityContext'] = {
     ...(user !== undefined ? { runAsUser: user, runAsGroup: user, runAsNonRoot: user !== 0 } : {}),
     allowPrivilegeEscalation: !security.noNewPrivileges,
     readOnlyRootFilesystem: security.readOnlyRootFilesystem,
-    ...(security.capabilities ? { capabilities: { drop: ['ALL'], ...(security.capabilities.length ? { add: [...security.capabilities] } : {}) } } : {}),
+    capabilities: { drop: ['ALL'], ...(security.capabilities.length ? { add: [...security.capabilities] } : {}) },
   };
   const portMap = (port: number) => podPort(workload, port);
   const listening = workload.lifecycle === 'long-running' ? reachedPorts(input.plan, workload, input.contents) : [];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { StackPlan, Workload } from '../../plan/types.js';
-import { keycloakDirectUrl, keycloakPublicUrl, memoryMebibytes } from '../../topology/plan-stack.js';
+import { keycloakDirectUrl, keycloakPublicUrl } from '../../components/keycloak.js';
+import { memoryMebibytes } from '../../components/shared.js';
 import type { RequestFraction, Resources, Topology } from '../../topology/schema.js';
 
 /**

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { defaultTopology } from '../../../src/topology/default-topology.js';
 import { topologySchema } from '../../../src/topology/schema.js';
 import { configContents, kubernetesInput, renderChartFiles } from '../../../src/targets/kubernetes/chart.js';
-import { neutralPlan, parseComposeText } from '../../../src/targets/kubernetes/compose-plan-adapter.js';
+import { planStack } from '../../../src/plan/plan-stack.js';
 import { helmBlock, helmValue, stringifyTemplate } from '../../../src/targets/kubernetes/helm-template.js';
-import { referencedSecrets } from '../../../src/targets/kubernetes/manifests.js';
+import { kubernetesSecurity, referencedSecrets } from '../../../src/targets/kubernetes/manifests.js';
 import { chartPath, committedChartPath, secretKeyNames } from '../../../src/targets/kubernetes/names.js';
 import { defaultValues, kubernetesResources, valuesJsonSchema, valuesSchema } from '../../../src/targets/kubernetes/values.js';
 
@@ -24,29 +24,20 @@ describe('helm template tokens', () => {
   });
 });
 
-describe('the bridge from the Compose plan', () => {
-  it('undoes Compose syntax: $$ is $, ${KEY} a secret reference, ${KEY:-} an optional one', () => {
-    expect(parseComposeText('a $$b')).toBe('a $b');
-    expect(parseComposeText('${REDIS_PASSWORD}')).toEqual({ secret: 'REDIS_PASSWORD' });
-    expect(parseComposeText('${COCKROACH_LICENSE:-}')).toEqual({ secret: 'COCKROACH_LICENSE', optional: true });
-    expect(parseComposeText('redis://:${REDIS_PASSWORD}@redis:6379/0')).toEqual({ concat: ['redis://:', { secret: 'REDIS_PASSWORD' }, '@redis:6379/0'] });
-  });
-
-  it('maps healthchecks to probes as data', () => {
-    const plan = neutralPlan(topology, 'full');
+describe('pods', () => {
+  it("run as the image's numeric user when the plan names none, and as the plan's when it does", () => {
+    const plan = planStack(topology, 'full');
     const byName = (name: string) => plan.workloads.find((workload) => workload.name === name)!;
-    expect(byName('payment').readiness?.check).toEqual({ kind: 'http', port: 8000, path: '/readiness' });
-    expect(byName('payment').liveness?.check).toEqual({ kind: 'http', port: 8000, path: '/health' });
-    expect(byName('keycloak').readiness?.check).toEqual({ kind: 'http', port: 9000, path: '/auth/health/ready' });
-    expect(byName('nginx').readiness?.check).toEqual({ kind: 'http', port: 80, path: '/healthz' });
-    expect(byName('wso2am').readiness?.check).toMatchObject({ kind: 'http', scheme: 'https', port: 9443 });
-    expect(byName('jaeger').readiness?.check).toEqual({ kind: 'http', port: 13133, path: '/status' });
-    expect(byName('redis').readiness?.check).toEqual({ kind: 'exec', command: ['sh', '-c', 'redis-cli ping | grep -q PONG'] });
+    expect(kubernetesSecurity(byName('payment'))).toMatchObject({ runAsUser: 1000, readOnlyRootFilesystem: true, noNewPrivileges: true, capabilities: [] });
+    expect(kubernetesSecurity(byName('nginx'))).toMatchObject({ runAsUser: 101, tmpfs: ['/var/cache/nginx', '/var/run', '/tmp'] });
+    expect(kubernetesSecurity(byName('wso2am'))).toMatchObject({ runAsUser: 802, readOnlyRootFilesystem: false });
+    const own = { ...byName('redis'), security: { runAsUser: 4242, readOnlyRootFilesystem: false, tmpfs: [], noNewPrivileges: false, capabilities: ['CHOWN'] } };
+    expect(kubernetesSecurity(own)).toEqual({ runAsUser: 4242, readOnlyRootFilesystem: false, tmpfs: [], noNewPrivileges: true, capabilities: ['CHOWN'] });
   });
 });
 
 describe('values', () => {
-  const plan = neutralPlan(topology, 'full');
+  const plan = planStack(topology, 'full');
 
   it('the defaults satisfy the schema; a worker scaled to zero does not', () => {
     const values = defaultValues(plan, topology);
@@ -58,7 +49,7 @@ describe('values', () => {
   it('requests are the category fraction of the limits', () => {
     expect(kubernetesResources({ cpus: 0.5, memory: '256m' }, 0.25)).toEqual({ limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '125m', memory: '64Mi' } });
     const halved = topologySchema.parse({ ...defaultTopology, resources: { ...defaultTopology.resources, requestFraction: { default: 1 } } });
-    const values = defaultValues(neutralPlan(halved, 'full'), halved);
+    const values = defaultValues(planStack(halved, 'full'), halved);
     expect(values.resources['payment']!.requests).toEqual(values.resources['payment']!.limits);
   });
 
@@ -77,7 +68,7 @@ describe('the chart', () => {
     for (const profile of ['full', 'lite', 'postgres']) {
       if (!topology.profiles[profile]) continue;
       const keys = new Set(secretKeyNames(topology));
-      expect(referencedSecrets(neutralPlan(topology, profile)).filter((key) => !keys.has(key))).toEqual([]);
+      expect(referencedSecrets(planStack(topology, profile)).filter((key) => !keys.has(key))).toEqual([]);
     }
   });
 
@@ -94,7 +85,7 @@ describe('the chart', () => {
   });
 
   it("Nginx's config asks the cluster's DNS for full Service names and listens unprivileged", () => {
-    const config = configContents(topology, 'full')['nginx']!;
+    const config = configContents(topology, planStack(topology, 'full'))['nginx']!;
     expect(config).toContain('resolver {{ .Values.nginx.resolver }} valid=10s');
     expect(config).toContain('listen 8080 default_server;');
     expect(config).toContain('set $innover_upstream payment.{{ .Release.Namespace }}.svc.{{ .Values.nginx.clusterDomain }}:8000;');

@@ -1,8 +1,9 @@
 import { Alias, Document, Pair, Scalar, YAMLMap, isScalar, visit } from 'yaml';
-import { planStack } from '../topology/plan-stack.js';
-import { resourceCategories, type ResourceCategory, type Resources, type Topology } from '../topology/schema.js';
-import type { ContainerPlan, PortPlan, StackPlan } from '../topology/stack-plan.js';
-import { generatedHeader } from './header.js';
+import { planStack } from '../../plan/plan-stack.js';
+import type { StackPlan } from '../../plan/types.js';
+import { generatedHeader } from '../../render/header.js';
+import { resourceCategories, type ResourceCategory, type Resources, type Topology } from '../../topology/schema.js';
+import { composePlan, type ContainerPlan, type PortPlan } from './compose-plan.js';
 
 /** The extension key (and YAML anchor) holding a resource category's limits. */
 export function deployAnchor(category: ResourceCategory): `x-${ResourceCategory}-deploy` {
@@ -96,7 +97,8 @@ function composeService(container: ContainerPlan): ComposeService {
  * The compose file of a plan, as plain data. Pure. Checks its own references: a dependency on a
  * container the plan lacks, or on itself, is a bug in the plan and throws.
  */
-export function renderCompose(plan: StackPlan): ComposeFile {
+export function renderCompose(neutral: StackPlan): ComposeFile {
+  const plan = composePlan(neutral);
   const names = new Set(plan.containers.map((container) => container.name));
   for (const container of plan.containers) {
     for (const dependency of container.dependsOn) {
@@ -131,7 +133,7 @@ export function stringifyCompose(compose: ComposeFile, plan: StackPlan): string 
     node.anchor = deployAnchor(category);
     anchors.set(category, node);
   }
-  for (const container of plan.containers) {
+  for (const container of plan.workloads) {
     const anchor = anchors.get(container.category)!;
     const alias = new Alias(anchor.anchor!);
     if (container.resourcesOverridden) {
