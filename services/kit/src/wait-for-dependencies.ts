@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -8,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  *             and asks both back by SQL (the bootstrap Job creates them)
  *   redis     Redis answers PING (with the password in the URL)
  *   broker    the Kafka broker answers a metadata request
+ *   tcp:<host>:<port>  anything else the service needs: its port accepts a connection
  */
 export type Dependency = 'database' | 'redis' | 'broker';
 export const dependencies: readonly Dependency[] = ['database', 'redis', 'broker'];
@@ -79,6 +81,27 @@ export function brokerCheck(brokers: readonly string[]): DependencyCheck {
       await admin.disconnect().catch(() => undefined);
     }
   };
+}
+
+/** The generic check: the port accepts a TCP connection. */
+export function tcpCheck(host: string, port: number): DependencyCheck {
+  return () =>
+    new Promise((resolve) => {
+      const socket = createConnection({ host, port, timeout: 5_000 });
+      const done = (problem: string | undefined) => {
+        socket.destroy();
+        resolve(problem);
+      };
+      socket.once('connect', () => done(undefined));
+      socket.once('timeout', () => done(`${host}:${port}: no answer in 5 s`));
+      socket.once('error', (error) => done(`${host}:${port}: ${reason(error)}`));
+    });
+}
+
+/** `tcp:<host>:<port>` → its parts, or undefined when the argument is not one. */
+export function tcpTarget(argument: string): { host: string; port: number } | undefined {
+  const match = /^tcp:([A-Za-z0-9.-]+):(\d{1,5})$/.exec(argument);
+  return match ? { host: match[1]!, port: Number(match[2]) } : undefined;
 }
 
 /**

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKafka, startPostgres, startRedis } from '../../../test/support/peers.js';
 import type { KafkaPeer, PostgresPeer, RedisPeer } from '../../../test/support/peers.js';
-import { brokerCheck, databaseCheck, redisCheck, waitFor } from '../src/wait-for-dependencies.js';
+import { brokerCheck, databaseCheck, redisCheck, tcpCheck, tcpTarget, waitFor } from '../src/wait-for-dependencies.js';
 
 // The init containers' checks against real peers: each passes once its dependency is there and
 // names what is missing until then. The entry point is the built one the image runs.
@@ -68,6 +68,15 @@ describe('broker check', () => {
   });
 });
 
+describe('tcp check', () => {
+  it('passes on a port that accepts connections and names the one that does not', async () => {
+    expect(await tcpCheck('127.0.0.1', redis.port)()).toBeUndefined();
+    expect(await tcpCheck('127.0.0.1', 1)()).toMatch(/^127\.0\.0\.1:1: /);
+    expect(tcpTarget('tcp:object-store:9000')).toEqual({ host: 'object-store', port: 9000 });
+    expect(tcpTarget('object-store:9000')).toBeUndefined();
+  });
+});
+
 describe('waitFor', () => {
   it('retries until the check passes', async () => {
     let tries = 0;
@@ -84,10 +93,10 @@ describe('waitFor', () => {
 
 describe('the entry point the init containers run', () => {
   it('exits 0 once every named dependency answers', async () => {
-    const { stdout } = await run(process.execPath, [entryPoint, 'redis', 'broker'], {
+    const { stdout } = await run(process.execPath, [entryPoint, 'redis', 'broker', `tcp:127.0.0.1:${redis.port}`], {
       env: { ...process.env, REDIS_URL: redis.url, KAFKA_BROKERS: kafka.brokers.join(',') },
     });
-    expect(stdout).toBe('redis is ready\nbroker is ready\n');
+    expect(stdout).toBe(`redis is ready\nbroker is ready\ntcp:127.0.0.1:${redis.port} is ready\n`);
   });
 
   it('exits 1 after its timeout, naming the dependency', async () => {

@@ -312,6 +312,20 @@ function podParts(workload: Workload, input: KubernetesInput, hosts: ReadonlyMap
     for (const dependency of workload.dependsOn) {
       const target = input.plan.workloads.find((candidate) => candidate.name === dependency.name);
       const check = target ? dependencyChecks[target.component] : undefined;
+      if (!check && target && dependency.condition === 'healthy' && target.ports[0] && !seen.has(target.name)) {
+        // Any other dependency that must be healthy: its Service's port accepts connections.
+        seen.add(target.name);
+        const host = hosts.get(target.name) ?? target.name;
+        initContainers.push({
+          name: `wait-for-${statefulSetName(target.name)}`,
+          image,
+          imagePullPolicy: pullPolicy,
+          command: ['node', waitForDependenciesEntryPoint, `tcp:${host}:${target.ports[0].container}`],
+          resources,
+          securityContext: containerSecurity,
+        });
+        continue;
+      }
       if (!check || seen.has(check.check) || !(check.variable in workload.environment)) continue;
       seen.add(check.check);
       // Only the variable the check reads, and the secrets its value expands.

@@ -1,4 +1,5 @@
 import { secretKeys } from '../../env/schema.js';
+import type { StackPlan } from '../../plan/types.js';
 import type { Topology } from '../../topology/schema.js';
 
 /**
@@ -32,10 +33,12 @@ export const existingSecretValuesPath = 'secrets.existingSecret';
 
 /**
  * The `.env` keys the Secret holds: every secret of the topology plus Keycloak's bootstrap admin
- * user name, which Keycloak reads from the same Secret. Sorted, for stable output.
+ * user name, which Keycloak reads from the same Secret; with a plan, also every secret its
+ * components need and its workloads read (a new component's). Sorted, for stable output.
  */
-export function secretKeyNames(topology: Pick<Topology, 'services'>): string[] {
-  return [...new Set([...secretKeys(topology), 'KEYCLOAK_ADMIN_USER'])].sort();
+export function secretKeyNames(topology: Pick<Topology, 'services'>, plan?: Pick<StackPlan, 'componentPlans' | 'workloads'>): string[] {
+  const fromPlan = plan ? [...plan.componentPlans.flatMap((component) => component.secrets.map((secret) => secret.key)), ...plan.workloads.flatMap((workload) => workload.secrets)] : [];
+  return [...new Set([...secretKeys(topology), 'KEYCLOAK_ADMIN_USER', ...fromPlan])].sort();
 }
 
 /** Keys that may be empty or absent in the Secret (the pods start without them). */

@@ -68,6 +68,7 @@ describe('the chart', () => {
     for (const profile of ['full', 'lite', 'postgres']) {
       if (!topology.profiles[profile]) continue;
       const keys = new Set(secretKeyNames(topology));
+      expect(secretKeyNames(topology, planStack(topology, profile))).toEqual([...keys].sort());
       expect(referencedSecrets(planStack(topology, profile)).filter((key) => !keys.has(key))).toEqual([]);
     }
   });

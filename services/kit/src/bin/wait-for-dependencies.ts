@@ -1,21 +1,22 @@
 #!/usr/bin/env node
 /**
  * Init-container entry point: waits until each named dependency answers, then exits 0.
- *   node /app/services/kit/dist/bin/wait-for-dependencies.js database redis broker
+ *   node /app/services/kit/dist/bin/wait-for-dependencies.js database redis broker tcp:object-store:9000
  * Reads DATABASE_URL, REDIS_URL and KAFKA_BROKERS; WAIT_TIMEOUT_SECONDS (default 600) bounds the
  * wait, after which it exits 1 and Kubernetes restarts the init container.
  */
-import { checkFor, dependencies, waitFor, type Dependency } from '../wait-for-dependencies.js';
+import { checkFor, dependencies, tcpCheck, tcpTarget, waitFor, type Dependency, type DependencyCheck } from '../wait-for-dependencies.js';
 
 const names = process.argv.slice(2);
-const unknown = names.filter((name) => !(dependencies as readonly string[]).includes(name));
+const unknown = names.filter((name) => !(dependencies as readonly string[]).includes(name) && !tcpTarget(name));
 if (names.length === 0 || unknown.length > 0) {
-  process.stderr.write(`usage: wait-for-dependencies.js ${dependencies.join('|')}...${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}\n`);
+  process.stderr.write(`usage: wait-for-dependencies.js ${dependencies.join('|')}|tcp:<host>:<port>...${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}\n`);
   process.exit(2);
 }
 const timeoutMs = Number(process.env['WAIT_TIMEOUT_SECONDS'] || '600') * 1_000;
-for (const name of names as Dependency[]) {
-  const check = checkFor(name, process.env);
+for (const name of names) {
+  const target = tcpTarget(name);
+  const check: DependencyCheck | string = target ? tcpCheck(target.host, target.port) : checkFor(name as Dependency, process.env);
   if (typeof check === 'string') {
     process.stderr.write(`${check}\n`);
     process.exit(2);
