@@ -8,7 +8,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type { ProbePlan, SecretRef, SecurityPlan, StackPlan, Text, Workload } from '../../plan/types.js';
 import { helmBlock, helmValue } from './helm-template.js';
 import { componentLabel, jobLabel, nameLabel, optionalSecretKeys, partOfLabel } from './names.js';
-import { statefulSetName } from './values.js';
+import { objectName, statefulSetName } from './values.js';
 
 /**
  * The Kubernetes target: the neutral plan in, manifests out, as plain objects built with
@@ -290,7 +290,7 @@ function podParts(workload: Workload, input: KubernetesInput, hosts: ReadonlyMap
   const listening = workload.lifecycle === 'long-running' ? reachedPorts(input.plan, workload, input.contents) : [];
   const image = imageExpression(workload);
   const pullPolicy: IContainer['imagePullPolicy'] = workload.build || workload.imageFrom ? helmValue('.Values.image.pullPolicy') : 'IfNotPresent';
-  const resources = helmBlock<IContainer['resources']>(`index .Values.resources ${JSON.stringify(workload.name)}`);
+  const resources = helmBlock<IContainer['resources']>(`index .Values.resources ${JSON.stringify(objectName(workload))}`);
   const container: IContainer = {
     name: workload.role === 'job' ? 'job' : workload.role === 'api' || workload.role === 'worker' ? workload.role : statefulSetName(workload.name),
     image,
@@ -556,11 +556,13 @@ export function renderManifests(input: KubernetesInput): KubernetesManifests {
 
 /** The content of a file under `files/`: a config file as rendered, or a job's script. */
 export function chartFileContent(input: KubernetesInput, fileId: string): string {
+  // A numbered member's host name (cockroach1) is its StatefulSet's client Service here too.
+  const hosts = clientHosts(input.plan);
   if (fileId.startsWith('script:')) {
     const workload = input.plan.workloads.find((candidate) => candidate.name === fileId.slice('script:'.length))!;
-    return `${script(workload)!.body.replace(/\s*$/, '')}\n`;
+    return `${rewriteHosts(script(workload)!.body, hosts).replace(/\s*$/, '')}\n`;
   }
-  return input.contents[fileId] ?? '';
+  return rewriteHosts(input.contents[fileId] ?? '', hosts);
 }
 
 /** For the tests: the Secret keys every manifest refers to. */

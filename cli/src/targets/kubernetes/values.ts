@@ -36,6 +36,17 @@ export function storageSets(plan: StackPlan): string[] {
   return [...new Set(plan.workloads.filter((workload) => workload.stateful).map((workload) => statefulSetName(workload.name)))];
 }
 
+/** The Kubernetes object a workload runs as: numbered stateful members (cockroach1..3) are one StatefulSet. */
+export function objectName(workload: Workload): string {
+  return workload.stateful ? statefulSetName(workload.name) : workload.name;
+}
+
+/** Each Kubernetes object's first workload: where its resources come from. */
+function objectWorkloads(plan: StackPlan): Workload[] {
+  const seen = new Set<string>();
+  return plan.workloads.filter((workload) => !seen.has(objectName(workload)) && Boolean(seen.add(objectName(workload))));
+}
+
 /** `cockroach2` → `cockroach`: numbered members of one component run as one StatefulSet. */
 export function statefulSetName(name: string): string {
   return /^(.*\D)\d+$/.exec(name)?.[1] ?? name;
@@ -65,7 +76,7 @@ export function valuesSchema(plan: StackPlan) {
       .strictObject({ existingSecret: z.string().describe('use this Secret instead of innover-secrets (innover k8s secrets creates that one from .env)') })
       .describe('where the .env secrets come from: a Secret, never a value in the chart'),
     replicas: z.strictObject(replicas),
-    resources: z.strictObject(Object.fromEntries(plan.workloads.map((workload) => [workload.name, resources]))),
+    resources: z.strictObject(Object.fromEntries(objectWorkloads(plan).map((workload) => [objectName(workload), resources]))),
     storage: z.strictObject({
       className: z.string().describe('StorageClass of every volume (empty: the cluster default)'),
       sizes: z.strictObject(sizes),
@@ -123,7 +134,7 @@ export function defaultValues(plan: StackPlan, topology: Topology): ChartValues 
     imagePullSecrets: [],
     secrets: { existingSecret: '' },
     replicas: Object.fromEntries(scaledWorkloads(plan).map((workload) => [workload.name, 1])),
-    resources: Object.fromEntries(plan.workloads.map((workload) => [workload.name, kubernetesResources(workload.resources, fractions[workload.category])])),
+    resources: Object.fromEntries(objectWorkloads(plan).map((workload) => [objectName(workload), kubernetesResources(workload.resources, fractions[workload.category])])),
     storage: { className: '', sizes },
     keycloak: {
       publicUrl: keycloakPublicUrl(topology),

@@ -284,6 +284,9 @@ describe('what the chart keeps', () => {
     expect(JSON.stringify(args)).toContain('--join=cockroach-0.cockroach-headless:26257,cockroach-1.cockroach-headless:26257,cockroach-2.cockroach-headless:26257');
     expect(named(full, 'Service', 'cockroach-headless')?.['spec']).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
     expect(named(full, 'PodDisruptionBudget', 'cockroach')?.['spec']).toMatchObject({ maxUnavailable: 1 });
+    // Compose's per-node host names mean nothing here: clients and jobs use the client Service.
+    expect(fullText).not.toMatch(/cockroach[0-9]/);
+    expect(fullText).toContain('--host=cockroach:26257');
   });
 
   it('the stateful parts are StatefulSets with claims; services and workers Deployments', () => {
