@@ -5,7 +5,7 @@ import { infra, port } from '../topology/schema-parts.js';
 import type { Service } from '../topology/schema.js';
 import type { ComponentModule, SchemaSlice, WorkloadDraft } from './module.js';
 import { databaseName } from './services-names.js';
-import { imageDefaultSecurity, probe, secret } from './shared.js';
+import { hardened, probe, secret } from './shared.js';
 
 /** CockroachDB's SQL port inside the network. */
 export const cockroachSqlPort = 26257;
@@ -67,6 +67,9 @@ function cockroachInitScript(): string {
   ].join('\n');
 }
 
+/** The image runs as root and keeps its data root-owned; it needs no capability beyond that. */
+const cockroachSecurity = hardened({ rootReason: 'the image runs as root (no USER) and its data directory is root-owned' });
+
 const nodeNames = (nodes: number): string[] => Array.from({ length: nodes }, (_, index) => `cockroach${index + 1}`);
 
 /** CockroachDB: `nodes` nodes joined into one cluster, an init job (multi-node) and the bootstrap job (databases and users). */
@@ -121,7 +124,7 @@ export const cockroachdb: ComponentModule = {
       // Before `cockroach init` a multi-node cluster is not ready, yet each node must be
       // "healthy" for the next to start: the SQL port accepting connections is the signal.
       readiness: probe({ kind: 'tcp', port: cockroachSqlPort }, 30, 5, 12),
-      security: imageDefaultSecurity,
+      security: cockroachSecurity,
     }));
     const allNodesHealthy = nodes.map((node): DependencyPlan => ({ name: node, condition: 'healthy' }));
     let bootstrapAfter = allNodesHealthy;
@@ -137,7 +140,7 @@ export const cockroachdb: ComponentModule = {
         startTimeoutSeconds: 120,
         entrypoint: ['/bin/bash', '-c'],
         command: [cockroachInitScript()],
-        security: imageDefaultSecurity,
+        security: cockroachSecurity,
       });
       bootstrapAfter = [{ name: 'cockroach-init', condition: 'completed' }];
     }
@@ -155,7 +158,7 @@ export const cockroachdb: ComponentModule = {
       entrypoint: ['/bin/bash', '-c'],
       command: [cockroachBootstrapScript(`cockroach1:${cockroachSqlPort}`)],
       volumes: [{ kind: 'config', file: 'cockroach-bootstrap', mountPath: '/innover/bootstrap.sql' }],
-      security: imageDefaultSecurity,
+      security: cockroachSecurity,
     });
     const sql = ['cockroach', 'sql', '--insecure', `--host=cockroach1:${cockroachSqlPort}`];
     return {

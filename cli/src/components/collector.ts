@@ -1,6 +1,6 @@
 import { infra, port } from '../topology/schema-parts.js';
 import type { ComponentModule, SchemaSlice } from './module.js';
-import { imageDefaultSecurity, probe } from './shared.js';
+import { hardened, probe } from './shared.js';
 
 const otlpGrpcPort = 4317;
 const otlpHttpPort = 4318;
@@ -57,7 +57,7 @@ export const collector: ComponentModule = {
           startTimeoutSeconds: 60,
           command: ['--config=/etc/otelcol-contrib/config.yaml'],
           volumes: [{ kind: 'config', file: 'collector', mountPath: '/etc/otelcol-contrib/config.yaml' }],
-          security: imageDefaultSecurity,
+          security: hardened({ runAsUser: 10001 }),
         },
       ],
       files: [{ id: 'collector', path: paths.collector }],

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { infra, port } from '../topology/schema-parts.js';
 import type { ComponentModule, SchemaSlice } from './module.js';
-import { imageDefaultSecurity, probe } from './shared.js';
+import { hardened, probe } from './shared.js';
 
 /** Jaeger v2's listeners inside the network: OTLP from the collector, the query API and UI, health. */
 export const jaegerPorts = { otlpGrpc: 4317, otlpHttp: 4318, query: 16686, health: 13133 } as const;
@@ -59,7 +59,7 @@ export const jaeger: ComponentModule = {
           startTimeoutSeconds: 60,
           command: [`--config=${jaegerConfigPath}`],
           volumes: [{ kind: 'config', file: 'jaeger', mountPath: jaegerConfigPath }],
-          security: imageDefaultSecurity,
+          security: hardened({ runAsUser: 10001 }),
         },
       ],
       files: [{ id: 'jaeger', path: paths.jaeger }],

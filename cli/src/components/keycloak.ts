@@ -7,7 +7,7 @@ import type { Topology } from '../topology/schema.js';
 import { serviceClientId, serviceClientSecretKey, serviceClientSecretKeys } from '../topology/service-calls.js';
 import type { ComponentModule, SchemaSlice } from './module.js';
 import { nginxPublicUrl } from './nginx-url.js';
-import { imageDefaultSecurity, probe, secret } from './shared.js';
+import { hardened, probe, secret } from './shared.js';
 
 const keycloakHttpPort = 8080;
 const keycloakManagementPort = 9000;
@@ -133,7 +133,7 @@ export const keycloak: ComponentModule = {
           command: ['start-dev', '--import-realm'],
           volumes: [{ kind: 'config', file: 'realm', mountPath: '/opt/keycloak/data/import/realm-export.json' }],
           readiness: probe({ kind: 'http', port: keycloakManagementPort, path: `${keycloakRelativePath}/health/ready` }, 60, 10, 24),
-          security: imageDefaultSecurity,
+          security: hardened({ runAsUser: 1000 }),
         },
       ],
       files: [{ id: 'realm', path: sharedFilePaths.realm }],

@@ -1,7 +1,7 @@
 import { infra, port } from '../topology/schema-parts.js';
 import type { ComponentModule, SchemaSlice } from './module.js';
 import { nginxPublicUrl } from './nginx-url.js';
-import { imageDefaultSecurity, probe } from './shared.js';
+import { hardened, probe } from './shared.js';
 
 export { nginxPublicUrl } from './nginx-url.js';
 
@@ -39,7 +39,12 @@ export const nginx: ComponentModule = {
           ...(network ? { fixedAddress: true } : {}),
           volumes: [{ kind: 'config', file: 'nginx', mountPath: '/etc/nginx/conf.d/default.conf' }],
           readiness: probe({ kind: 'http', port: 80, path: '/healthz' }, 5, 5),
-          security: imageDefaultSecurity,
+          // The master process starts as root to bind its port and switches its workers to an
+          // unprivileged user, after creating their temporary directories.
+          security: hardened({
+            rootReason: 'the master process starts as root, binds port 80 and switches its workers to the nginx user',
+            capabilities: ['CHOWN', 'DAC_OVERRIDE', 'SETGID', 'SETUID', 'NET_BIND_SERVICE'],
+          }),
         },
       ],
       files: [{ id: 'nginx', path: paths.nginx }],

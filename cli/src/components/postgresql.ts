@@ -2,7 +2,7 @@ import { sharedFilePaths } from '../plan/files.js';
 import { infra, port } from '../topology/schema-parts.js';
 import type { ComponentModule, SchemaSlice } from './module.js';
 import { databaseName } from './services-names.js';
-import { imageDefaultSecurity, probe, secret } from './shared.js';
+import { hardened, probe, secret } from './shared.js';
 
 const postgresPort = 5432;
 
@@ -54,7 +54,8 @@ export const postgresql: ComponentModule = {
           ],
           // TCP, not the socket: during first-start init the server listens on the socket only.
           readiness: probe({ kind: 'exec', command: ['pg_isready', '-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres'] }, 20, 5, 12),
-          security: imageDefaultSecurity,
+          // The entrypoint starts as root, takes ownership of the data directory, then drops to postgres (999).
+          security: hardened({ runAsUser: 999, capabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID'] }),
         },
       ],
       volumes: [{ name: 'postgres-data', sizeHint: '10Gi' }],

@@ -1,6 +1,6 @@
 import { infra, port } from '../topology/schema-parts.js';
 import type { ComponentModule, SchemaSlice } from './module.js';
-import { imageDefaultSecurity, memoryMebibytes, probe, secret, shellProbe } from './shared.js';
+import { hardened, memoryMebibytes, probe, secret, shellProbe } from './shared.js';
 
 const redisPort = 6379;
 
@@ -59,7 +59,8 @@ export const redis: ComponentModule = {
           // The image's working directory, where the AOF lives.
           volumes: [{ kind: 'data', volume: 'redis-data', mountPath: '/data' }],
           readiness: probe(shellProbe('redis-cli ping | grep -q PONG'), 5, 5),
-          security: imageDefaultSecurity,
+          // The entrypoint starts as root, takes ownership of /data, then drops to redis (999).
+          security: hardened({ runAsUser: 999, capabilities: ['CHOWN', 'DAC_OVERRIDE', 'SETGID', 'SETUID'] }),
         },
       ],
       volumes: [{ name: 'redis-data', sizeHint: '1Gi' }],

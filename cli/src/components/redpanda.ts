@@ -1,6 +1,6 @@
 import { infra, port } from '../topology/schema-parts.js';
 import type { ComponentModule, SchemaSlice } from './module.js';
-import { imageDefaultSecurity, memoryMebibytes, probe, shellProbe } from './shared.js';
+import { hardened, memoryMebibytes, probe, shellProbe } from './shared.js';
 
 const kafkaInternalPort = 29092;
 const kafkaExternalContainerPort = 9092;
@@ -57,7 +57,7 @@ export const redpanda: ComponentModule = {
           ],
           volumes: [{ kind: 'data', volume: 'redpanda-data', mountPath: '/var/lib/redpanda/data' }],
           readiness: probe(shellProbe("rpk cluster health | grep -E 'Healthy:.+true'"), 20),
-          security: imageDefaultSecurity,
+          security: hardened({ runAsUser: 101 }),
         },
       ],
       volumes: [{ name: 'redpanda-data', sizeHint: '10Gi' }],

@@ -6,7 +6,7 @@ import { serviceUrlKey, upperSnake } from '../topology/service-calls.js';
 import type { ComponentModule, SchemaSlice, WorkloadDraft } from './module.js';
 import { nginxPublicUrl } from './nginx-url.js';
 import { serviceQueue, serviceTasks } from './services-names.js';
-import { imageDefaultSecurity, probe } from './shared.js';
+import { hardened, probe } from './shared.js';
 
 export { databaseName, serviceApiContext, serviceQueue, serviceTasks } from './services-names.js';
 
@@ -20,6 +20,12 @@ export const nodeSlice = {
 
 /** The kit's in-image healthcheck (the service images have no curl). */
 const kitHealthcheck = (role: 'api' | 'worker') => ['node', '/app/services/kit/dist/bin/healthcheck.js', role];
+
+/**
+ * The service image's `node` user, by number (runAsNonRoot refuses a name); nothing to add back,
+ * and a read-only root filesystem with /tmp for the worker's heartbeat file.
+ */
+const serviceSecurity = hardened({ runAsUser: 1000, readOnlyRootFilesystem: true, tmpfs: ['/tmp'] });
 
 /** The application services: an API and a worker per `services[]` entry, built from one Dockerfile template. */
 export const services: ComponentModule = {
@@ -71,7 +77,7 @@ export const services: ComponentModule = {
         // Ready when its dependencies answer (/readiness); alive while it answers at all (/health).
         readiness: { ...probe({ kind: 'http', port: service.port, path: '/readiness' }, 20), inImage: kitHealthcheck('api') },
         liveness: { ...probe({ kind: 'http', port: service.port, path: '/health' }, 20, 10, 12), inImage: kitHealthcheck('api') },
-        security: imageDefaultSecurity,
+        security: serviceSecurity,
       });
       workloads.push({
         name: `${service.name}-worker`,
@@ -91,7 +97,7 @@ export const services: ComponentModule = {
         command: ['node', 'dist/worker.js'],
         // The worker's heartbeat file, touched while it polls its queue.
         readiness: probe({ kind: 'exec', command: kitHealthcheck('worker') }, 20),
-        security: imageDefaultSecurity,
+        security: serviceSecurity,
       });
       const key = upperSnake(service.name);
       const label = service.displayName ?? service.name;

@@ -24,5 +24,26 @@ export function secret(key: string, optional = false): SecretRef {
   return optional ? { secret: key, optional: true } : { secret: key };
 }
 
-/** The image's defaults: no hardening the target adds (the images that allow more say so). */
+/** The image's defaults: no hardening the target adds. */
 export const imageDefaultSecurity: SecurityPlan = { readOnlyRootFilesystem: false, tmpfs: [], noNewPrivileges: false };
+
+/**
+ * A hardened workload: no privilege escalation, every capability dropped but `capabilities`, and
+ * a read-only root filesystem with `tmpfs` scratch paths where the image allows it.
+ */
+export function hardened(options: {
+  runAsUser?: number;
+  rootReason?: string;
+  capabilities?: readonly string[];
+  readOnlyRootFilesystem?: boolean;
+  tmpfs?: readonly string[];
+}): SecurityPlan {
+  return {
+    ...(options.runAsUser === undefined ? {} : { runAsUser: options.runAsUser }),
+    ...(options.rootReason === undefined ? {} : { rootReason: options.rootReason }),
+    readOnlyRootFilesystem: options.readOnlyRootFilesystem ?? false,
+    tmpfs: options.tmpfs ?? [],
+    capabilities: options.capabilities ?? [],
+    noNewPrivileges: true,
+  };
+}

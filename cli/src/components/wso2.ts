@@ -1,7 +1,7 @@
 import { sharedFilePaths } from '../plan/files.js';
 import { infra, port } from '../topology/schema-parts.js';
 import type { ComponentModule, SchemaSlice } from './module.js';
-import { imageDefaultSecurity, memoryMebibytes, probe } from './shared.js';
+import { hardened, memoryMebibytes, probe } from './shared.js';
 
 export const wso2Slice = {
   section: 'infrastructure',
@@ -81,7 +81,7 @@ export const wso2: ComponentModule = {
           volumes: [{ kind: 'config', file: 'wso2-deployment', mountPath: `${wso2Home(settings.image)}/repository/conf/deployment.toml` }],
           // Ready, not just up: the readiness probe of WSO2's Helm chart.
           readiness: probe({ kind: 'http', scheme: 'https', port: managementPort, path: '/api/am/gateway/v2/server-startup-healthcheck' }, 180, 15, 20),
-          security: imageDefaultSecurity,
+          security: hardened({ runAsUser: 802 }),
         },
       ],
       files: [{ id: 'wso2-deployment', path: sharedFilePaths.wso2Deployment }],

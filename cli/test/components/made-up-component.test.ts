@@ -64,6 +64,10 @@ describe('a made-up component from one module and one list entry', () => {
       ports: ['9200:9000', '127.0.0.1:9201:9001'],
       volumes: ['object-store-data:/data'],
       healthcheck: { test: ['CMD', 'curl', '-fsk', '-o', '/dev/null', 'http://localhost:9000/health/ready'], interval: '5s', timeout: '5s', retries: 6, start_period: '10s' },
+      cap_drop: ['ALL'],
+      security_opt: ['no-new-privileges:true'],
+      read_only: true,
+      tmpfs: ['/tmp'],
       restart: 'unless-stopped',
       deploy: { resources: { limits: { cpus: 0.5, memory: '256m' } } },
     });

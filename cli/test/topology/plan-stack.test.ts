@@ -59,6 +59,10 @@ describe('planStack on a small topology', () => {
           startPeriod: '20s',
         },
         volumes: [],
+        capDrop: ['ALL'],
+        securityOpt: ['no-new-privileges:true'],
+        readOnly: true,
+        tmpfs: ['/tmp'],
         restart: 'unless-stopped',
       },
     });

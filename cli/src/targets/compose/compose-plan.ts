@@ -1,5 +1,5 @@
 import type { ComponentName, ResourceCategory, Resources } from '../../topology/schema.js';
-import type { DependencySense, ProbePlan, StackPlan, Text, Workload } from '../../plan/types.js';
+import type { DependencySense, ProbePlan, SecurityPlan, StackPlan, Text, Workload } from '../../plan/types.js';
 
 /**
  * The Compose target's reading of the neutral plan: every Compose-specific spelling in one place.
@@ -97,6 +97,14 @@ export interface ContainerRuntime {
   /** A fixed address on the plan's network (outside the range Docker allocates from). */
   ipv4Address?: string;
   healthcheck?: HealthcheckPlan;
+  /** `['ALL']` when the plan lists the capabilities to keep; `capAdd` holds those. */
+  capDrop?: readonly string[];
+  capAdd?: readonly string[];
+  /** `no-new-privileges:true` when the plan forbids privilege escalation. */
+  securityOpt?: readonly string[];
+  readOnly?: boolean;
+  /** Writable scratch paths of a read-only container. */
+  tmpfs?: readonly string[];
   restart: 'unless-stopped' | 'no';
 }
 
@@ -184,6 +192,17 @@ export function composeHealth(workload: Workload): HealthStrategy {
   return { kind: 'host-probe', url: `${check.scheme ?? 'http'}://localhost:${published.host}${check.path}` };
 }
 
+/** The plan's hardening in Compose's terms: cap_drop/cap_add, security_opt, read_only and tmpfs. */
+function composeSecurity(security: SecurityPlan): Pick<ContainerRuntime, 'capDrop' | 'capAdd' | 'securityOpt' | 'readOnly' | 'tmpfs'> {
+  return {
+    ...(security.capabilities ? { capDrop: ['ALL'] } : {}),
+    ...(security.capabilities?.length ? { capAdd: [...security.capabilities] } : {}),
+    ...(security.noNewPrivileges ? { securityOpt: ['no-new-privileges:true'] } : {}),
+    ...(security.readOnlyRootFilesystem ? { readOnly: true } : {}),
+    ...(security.readOnlyRootFilesystem && security.tmpfs.length ? { tmpfs: [...security.tmpfs] } : {}),
+  };
+}
+
 /** The Compose container of one workload. */
 export function composeContainer(plan: StackPlan, workload: Workload): ContainerPlan {
   const filePath = (id: string): string => {
@@ -202,6 +221,7 @@ export function composeContainer(plan: StackPlan, workload: Workload): Container
     ),
     ...(workload.fixedAddress && plan.network ? { ipv4Address: plan.network.fixedAddress } : {}),
     ...(healthcheck ? { healthcheck } : {}),
+    ...composeSecurity(workload.security),
     restart: workload.restart === 'always' ? 'unless-stopped' : 'no',
   };
   return {

@@ -35,6 +35,11 @@ export interface ComposeService {
   networks?: { default: { ipv4_address: string } };
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: ComposeHealthcheck;
+  cap_drop?: string[];
+  cap_add?: string[];
+  security_opt?: string[];
+  read_only?: boolean;
+  tmpfs?: string[];
   restart: string;
   deploy: ComposeDeploy;
 }
@@ -88,6 +93,11 @@ function composeService(container: ContainerPlan): ComposeService {
           },
         }
       : {}),
+    ...(runtime.capDrop ? { cap_drop: [...runtime.capDrop] } : {}),
+    ...(runtime.capAdd ? { cap_add: [...runtime.capAdd] } : {}),
+    ...(runtime.securityOpt ? { security_opt: [...runtime.securityOpt] } : {}),
+    ...(runtime.readOnly ? { read_only: true } : {}),
+    ...(runtime.tmpfs ? { tmpfs: [...runtime.tmpfs] } : {}),
     restart: runtime.restart,
     deploy: deploy(container.resources),
   };

@@ -2,13 +2,8 @@ import { stringify } from 'yaml';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import type { IIngressRule } from 'kubernetes-models/networking.k8s.io/v1';
 import type { StackPlan } from '../../plan/types.js';
-import { renderCollectorFile } from '../../render/collector.js';
-import { renderCockroachBootstrap, renderPostgresInit } from '../../render/database.js';
+import { renderConfigFile } from '../../render/config-files.js';
 import { chartHeaderText, generatedHeader } from '../../render/header.js';
-import { renderJaegerFile } from '../../render/jaeger.js';
-import { renderNginxConfig } from '../../render/nginx.js';
-import { renderRealm } from '../../render/realm.js';
-import { renderWso2Deployment } from '../../render/wso2-deployment.js';
 import { defaultModules } from '../../components/index.js';
 import { keycloakDirectUrl, keycloakPublicUrl } from '../../components/keycloak.js';
 import type { ComponentModule } from '../../components/module.js';
@@ -41,17 +36,13 @@ export function kubernetesNginxConfig(config: string): string {
 
 /** Each config file's content, by the plan's file id, from the same renderers as Compose's files. */
 export function configContents(topology: Topology, plan: StackPlan): ConfigContents {
-  const contents: Record<string, string> = {
-    nginx: kubernetesNginxConfig(renderNginxConfig(plan)),
-    collector: renderCollectorFile(plan),
-    jaeger: renderJaegerFile(topology),
-    realm: `${JSON.stringify(renderRealm(topology), null, 2)}\n`,
-    'wso2-deployment': renderWso2Deployment(topology),
-    'cockroach-bootstrap': renderCockroachBootstrap(topology),
-    'postgres-init': renderPostgresInit(topology),
-  };
-  // The chart's copies say which command writes them.
-  return Object.fromEntries(Object.entries(contents).map(([id, content]) => [id, content.replace(generatedHeader, chartHeaderText)]));
+  return Object.fromEntries(
+    plan.files.map((file) => {
+      const content = renderConfigFile(topology, plan, file).replace(generatedHeader, chartHeaderText);
+      // The chart's copies say which command writes them; Nginx's asks the cluster's DNS.
+      return [file.id, file.id === 'nginx' ? kubernetesNginxConfig(content) : content];
+    }),
+  );
 }
 
 const helpers = `{{/* ${chartHeaderText} */}}

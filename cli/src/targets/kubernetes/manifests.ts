@@ -194,34 +194,36 @@ function checksum(values: readonly string[]): string {
 }
 
 /**
- * The users the images declare, by the image's name (its repository's last segment, so a mirror
- * keeps it): numeric, as `runAsNonRoot` needs, and what each writes outside its volumes. Used when
- * the plan's SecurityPlan names no user; the service images run as `node`, uid 1000.
+ * For images the plan says start as root (no SecurityPlan.runAsUser: Compose runs them so), the
+ * numeric user each can run as from the start, as `runAsNonRoot` needs, by the image's name (its
+ * repository's last segment, so a mirror keeps it), with the scratch folders it then needs.
  */
-const imageUsers: Readonly<Record<string, Omit<SecurityPlan, 'noNewPrivileges'>>> = {
+const rootStartedImages: Readonly<Record<string, { runAsUser: number; readOnlyRootFilesystem: boolean; tmpfs: readonly string[] }>> = {
+  // CockroachDB's own chart runs it as 1000; the data directory is the volume, owned through fsGroup.
   cockroach: { runAsUser: 1000, readOnlyRootFilesystem: false, tmpfs: [] },
-  postgres: { runAsUser: 999, readOnlyRootFilesystem: false, tmpfs: [] },
-  redis: { runAsUser: 999, readOnlyRootFilesystem: true, tmpfs: ['/tmp'] },
-  redpanda: { runAsUser: 101, readOnlyRootFilesystem: false, tmpfs: [] },
-  keycloak: { runAsUser: 1000, readOnlyRootFilesystem: false, tmpfs: [] },
-  wso2am: { runAsUser: 802, readOnlyRootFilesystem: false, tmpfs: [] },
+  // As its `nginx` user from the start, Nginx cannot create its temp folders or pid file in the image.
   nginx: { runAsUser: 101, readOnlyRootFilesystem: true, tmpfs: ['/var/cache/nginx', '/var/run', '/tmp'] },
-  'opentelemetry-collector-contrib': { runAsUser: 10001, readOnlyRootFilesystem: true, tmpfs: ['/tmp'] },
-  jaeger: { runAsUser: 10001, readOnlyRootFilesystem: true, tmpfs: ['/tmp'] },
 };
-const serviceImageUser: Omit<SecurityPlan, 'noNewPrivileges'> = { runAsUser: 1000, readOnlyRootFilesystem: true, tmpfs: ['/tmp'] };
 
 /**
- * The pod's hardening: the plan's, with the image's user when the plan names none. On Kubernetes
- * every container drops all capabilities (adding back only what the plan lists) and may not
- * escalate privileges.
+ * The pod's hardening, from the plan's SecurityPlan: its user (or, for an image Compose starts as
+ * root, the one above), its read-only root filesystem and scratch folders. Every container drops
+ * all capabilities and may not escalate privileges. The capabilities the plan adds back serve an
+ * image that starts as root; started as its own user, a container needs none (a non-root
+ * process cannot use them anyway without file capabilities).
  */
 export function kubernetesSecurity(workload: Workload): SecurityPlan & { capabilities: readonly string[] } {
-  const imageName = workload.image.replace(/[:@].*$/, '').split('/').pop() ?? '';
-  const known = workload.build || workload.imageFrom ? serviceImageUser : imageUsers[imageName];
   const plan = workload.security;
-  const base = plan.runAsUser !== undefined || !known ? plan : { ...plan, ...known, tmpfs: [...new Set([...known.tmpfs, ...plan.tmpfs])] };
-  return { ...base, noNewPrivileges: true, capabilities: plan.capabilities ?? [] };
+  const imageName = workload.image.replace(/[:@].*$/, '').split('/').pop() ?? '';
+  const started = plan.runAsUser === undefined ? rootStartedImages[imageName] : undefined;
+  const runAsUser = plan.runAsUser ?? started?.runAsUser;
+  return {
+    ...(runAsUser === undefined ? {} : { runAsUser }),
+    readOnlyRootFilesystem: plan.readOnlyRootFilesystem || (started?.readOnlyRootFilesystem ?? false),
+    tmpfs: [...new Set([...(started?.tmpfs ?? []), ...plan.tmpfs])],
+    noNewPrivileges: true,
+    capabilities: runAsUser === undefined || runAsUser === 0 ? (plan.capabilities ?? []) : [],
+  };
 }
 
 interface PodParts {

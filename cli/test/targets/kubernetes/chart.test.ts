@@ -25,14 +25,14 @@ describe('helm template tokens', () => {
 });
 
 describe('pods', () => {
-  it("run as the image's numeric user when the plan names none, and as the plan's when it does", () => {
+  it("run as the plan's user, or as the image's own when Compose starts it as root, with no capability", () => {
     const plan = planStack(topology, 'full');
     const byName = (name: string) => plan.workloads.find((workload) => workload.name === name)!;
-    expect(kubernetesSecurity(byName('payment'))).toMatchObject({ runAsUser: 1000, readOnlyRootFilesystem: true, noNewPrivileges: true, capabilities: [] });
-    expect(kubernetesSecurity(byName('nginx'))).toMatchObject({ runAsUser: 101, tmpfs: ['/var/cache/nginx', '/var/run', '/tmp'] });
+    expect(kubernetesSecurity(byName('payment'))).toMatchObject({ runAsUser: 1000, readOnlyRootFilesystem: true, tmpfs: ['/tmp'], noNewPrivileges: true, capabilities: [] });
+    expect(kubernetesSecurity(byName('nginx'))).toMatchObject({ runAsUser: 101, readOnlyRootFilesystem: true, tmpfs: ['/var/cache/nginx', '/var/run', '/tmp'], capabilities: [] });
+    expect(kubernetesSecurity(byName('cockroach1'))).toMatchObject({ runAsUser: 1000, capabilities: [] });
+    expect(kubernetesSecurity(byName('redis'))).toMatchObject({ runAsUser: 999, capabilities: [] });
     expect(kubernetesSecurity(byName('wso2am'))).toMatchObject({ runAsUser: 802, readOnlyRootFilesystem: false });
-    const own = { ...byName('redis'), security: { runAsUser: 4242, readOnlyRootFilesystem: false, tmpfs: [], noNewPrivileges: false, capabilities: ['CHOWN'] } };
-    expect(kubernetesSecurity(own)).toEqual({ runAsUser: 4242, readOnlyRootFilesystem: false, tmpfs: [], noNewPrivileges: true, capabilities: ['CHOWN'] });
   });
 });
 
