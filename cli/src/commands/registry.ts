@@ -49,6 +49,7 @@ const timeout = (seconds: number, what: string): OptionSpec => ({
 /** Descriptions of the command groups (`innover k8s --help`); each group's commands are in `commands`. */
 export const commandGroups: Readonly<Record<string, string>> = {
   images: "move the profile's images to a registry or an archive, for a cluster (air-gapped too)",
+  k8s: 'run the stack on Kubernetes: a Helm chart rendered from the same topology',
 };
 
 export const commands: readonly CommandSpec[] = [
@@ -246,5 +247,15 @@ export const commands: readonly CommandSpec[] = [
     description: 'load an archive written by images save into the Docker engine and list what it loaded',
     arguments: [{ syntax: '<file>', description: 'archive to read' }],
     load: () => import('./images-load.js'),
+  },
+  {
+    name: 'k8s render',
+    description: 'write the Helm chart of a profile (the default profile\'s is committed at deploy/helm/innover)',
+    options: [
+      { flags: '-p, --profile <name>', description: 'stack profile (default: the topology\'s default profile)' },
+      { flags: '--out <dir>', description: 'write the chart here instead (relative to the project root)' },
+      { flags: '--check', description: 'write nothing; exit non-zero when the chart drifts from the topology' },
+    ],
+    load: () => import('./k8s-render.js'),
   },
 ];

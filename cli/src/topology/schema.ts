@@ -20,6 +20,22 @@ import { databaseEngines, eventTopic, name, port, resourcesSchema } from './sche
 
 export { eventTopic, image, memorySize, name, port, resourceCategories, resourcesSchema, type ResourceCategory, type Resources } from './schema-parts.js';
 
+const fraction = z.number().min(0.05).max(1);
+/**
+ * What a container asks for up front, as a fraction of its category's limits: Kubernetes'
+ * `resources.requests` (the limits are the category's anchor, as in Compose).
+ */
+export const requestFractionSchema = z
+  .strictObject({
+    default: fraction.default(0.25),
+    worker: fraction.default(0.25),
+    support: fraction.default(0.5),
+    db: fraction.default(0.5),
+  })
+  .default({ default: 0.25, worker: 0.25, support: 0.5, db: 0.5 })
+  .describe("per resource category, the share of its limits a container requests (Kubernetes resources.requests; Compose sets limits only), from 0.05 to 1");
+export type RequestFraction = z.infer<typeof requestFractionSchema>;
+
 /** One service this service calls over HTTP, and what it may do there. */
 export const serviceCallSchema = z.strictObject({
   service: name.describe('the called service (a name in services)'),
@@ -147,6 +163,7 @@ export const topologySchema = z.strictObject({
     worker: resourcesSchema,
     support: resourcesSchema,
     db: resourcesSchema,
+    requestFraction: requestFractionSchema,
   }),
   profiles: z.record(name, profileSchema),
   defaultProfile: name.default('full'),

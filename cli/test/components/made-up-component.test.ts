@@ -6,6 +6,10 @@ import { checkPorts } from '../../src/stack/preflight.js';
 import { stackUrls } from '../../src/stack/stack-urls.js';
 import { waitForHealth } from '../../src/stack/wait-for-health.js';
 import { renderCompose, stringifyCompose } from '../../src/targets/compose/render.js';
+import { kubernetesInput } from '../../src/targets/kubernetes/chart.js';
+import { renderManifests, waitForDependenciesEntryPoint } from '../../src/targets/kubernetes/manifests.js';
+import { secretKeyNames } from '../../src/targets/kubernetes/names.js';
+import { defaultValues } from '../../src/targets/kubernetes/values.js';
 import type { Topology } from '../../src/topology/schema.js';
 import { validateTopology } from '../../src/topology/validate.js';
 import { scriptedEngine, summary } from '../stack/engine-fakes.js';
@@ -129,8 +133,29 @@ describe('a made-up component from one module and one list entry', () => {
     expect(stack.componentPlans.find((component) => component.name === 'object-store')!.secrets).toEqual([
       { key: 'OBJECT_STORE_PASSWORD', description: "the object store's root password" },
     ]);
-    // KUBERNETES HOOK: the Kubernetes target (cli/src/targets/kubernetes) renders this same plan;
-    // assert here that its output holds a StatefulSet `object-store` with a PVC of 20Gi, its
-    // readiness/liveness probes, and its env from the Secret (no value in the chart).
+  });
+
+  it('shows up in the Kubernetes chart: a StatefulSet with its claim, probes, Secret reference and the services waiting for it', () => {
+    const topology = topologyWith();
+    const input = kubernetesInput(topology, 'stored', modules);
+    const { templates } = renderManifests(input);
+    const objects = templates.find((template) => template.name === 'object-store')!.documents.map((document) => (document as { toJSON(): Record<string, unknown> }).toJSON());
+    const set = objects.find((object) => object['kind'] === 'StatefulSet') as { spec: { volumeClaimTemplates: unknown[]; template: { spec: { containers: Record<string, unknown>[] } } } };
+    expect(set.spec.volumeClaimTemplates).toHaveLength(1);
+    expect(defaultValues(input.plan, topology).storage.sizes['object-store']).toBe('20Gi');
+    const container = set.spec.template.spec.containers[0]!;
+    expect(container).toMatchObject({
+      readinessProbe: { httpGet: { port: 9000, path: '/health/ready' } },
+      livenessProbe: { httpGet: { port: 9000, path: '/health/live' } },
+      securityContext: { runAsUser: 1000, runAsNonRoot: true, readOnlyRootFilesystem: true },
+    });
+    expect(container['env']).toContainEqual({ name: 'ROOT_PASSWORD', valueFrom: { secretKeyRef: { name: expect.any(String) as string, key: 'OBJECT_STORE_PASSWORD' } } });
+    expect(objects.filter((object) => object['kind'] === 'Service').map((object) => (object['metadata'] as { name: string }).name)).toEqual(['object-store-headless', 'object-store']);
+    // Every service waits for it before it starts, from its own image.
+    const payment = templates.find((template) => template.name === 'payment')!.documents.map((document) => (document as { toJSON(): Record<string, unknown> }).toJSON());
+    const deployment = payment.find((object) => object['kind'] === 'Deployment') as { spec: { template: { spec: { initContainers: { name: string; command: string[] }[] } } } };
+    expect(deployment.spec.template.spec.initContainers).toContainEqual(expect.objectContaining({ name: 'wait-for-object-store', command: ['node', waitForDependenciesEntryPoint, 'tcp:object-store:9000'] }));
+    // innover k8s secrets writes its key into the Secret too.
+    expect(secretKeyNames(topology, input.plan)).toContain('OBJECT_STORE_PASSWORD');
   });
 });
