@@ -46,8 +46,16 @@ const timeout = (seconds: number, what: string): OptionSpec => ({
   value: 'positive-int',
 });
 
+/** `--context` and `--namespace` of the k8s commands. */
+const kubeTarget: readonly OptionSpec[] = [
+  { flags: '--context <name>', description: 'kubeconfig context (default: the current one)' },
+  { flags: '--namespace <name>', description: 'namespace of the release', defaultValue: 'innover' },
+];
+
 /** Descriptions of the command groups (`innover k8s --help`); each group's commands are in `commands`. */
-export const commandGroups: Readonly<Record<string, string>> = {};
+export const commandGroups: Readonly<Record<string, string>> = {
+  k8s: 'the stack on Kubernetes: its Secret, a Helm deploy and the cluster status',
+};
 
 export const commands: readonly CommandSpec[] = [
   {
@@ -218,5 +226,31 @@ export const commands: readonly CommandSpec[] = [
       { flags: '--file <path>', description: 'API config file', defaultValue: 'wso2/api-config.yaml' },
     ],
     load: () => import('./publish-apis.js'),
+  },
+  {
+    name: 'k8s secrets',
+    description: "create or update the chart's Secret from .env (server-side apply, the manifest on stdin)",
+    options: [
+      { flags: '--dry-run', description: 'print the manifest with every value masked; contacts nothing' },
+      ...kubeTarget,
+    ],
+    load: () => import('./k8s-secrets.js'),
+  },
+  {
+    name: 'k8s deploy',
+    description: 'helm upgrade --install the chart, wait for its Jobs, configure Keycloak and publish the APIs on the cluster, print the URLs',
+    options: [
+      ...kubeTarget,
+      { flags: '--release <name>', description: 'Helm release name', defaultValue: 'innover' },
+      { flags: '--values <files...>', description: 'extra values files for helm (e.g. one with ingress or secrets.existingSecret)' },
+      timeout(900, 'waiting for the release and its Jobs'),
+    ],
+    load: () => import('./k8s-deploy.js'),
+  },
+  {
+    name: 'k8s status',
+    description: 'like health, from the cluster: one row per workload; exits non-zero when any is not ready',
+    options: [...kubeTarget, { flags: '--release <name>', description: 'Helm release name', defaultValue: 'innover' }],
+    load: () => import('./k8s-status.js'),
   },
 ];
