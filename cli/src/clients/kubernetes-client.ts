@@ -157,56 +157,61 @@ function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer): vo
   };
 }
 
-const execaRunner: KubeProcessRunner = {
-  async run(file, args, options) {
-    const { execa } = await import('execa');
-    const subprocess = execa(file, args, {
-      all: true,
-      reject: false,
-      ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
-      ...(options.signal ? { cancelSignal: options.signal } : {}),
-    });
-    const lines: string[] = [];
-    const splitter = lineSplitter((line) => {
-      lines.push(line);
-      if (lines.length > 400) lines.shift();
-      options.onLine?.(line);
-    });
-    subprocess.all?.on('data', (chunk: Buffer) => splitter.push(chunk));
-    subprocess.all?.on('end', () => splitter.end());
-    const result = await subprocess;
-    const spawnError = (result as { code?: string }).code;
-    return {
-      exitCode: result.exitCode ?? (result.isCanceled ? 130 : 1),
-      stdout: typeof result.stdout === 'string' ? result.stdout : '',
-      output: lines.join('\n'),
-      ...(typeof spawnError === 'string' && !result.exitCode ? { spawnError } : {}),
-    };
-  },
-  spawn(file, args, onLine) {
-    const controller = new AbortController();
-    const exited = import('execa').then(async ({ execa }) => {
-      const subprocess = execa(file, args, { all: true, reject: false, stdin: 'ignore', cancelSignal: controller.signal, forceKillAfterDelay: 2000 });
+/** The execa runner; `env` is the environment helm and kubectl see (PATH, KUBECONFIG ...). */
+export function execaKubeRunner(env: Readonly<Record<string, string | undefined>>): KubeProcessRunner {
+  return {
+    async run(file, args, options) {
+      const { execa } = await import('execa');
+      const subprocess = execa(file, args, {
+        all: true,
+        reject: false,
+        env,
+        extendEnv: false,
+        ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+        ...(options.signal ? { cancelSignal: options.signal } : {}),
+      });
       const lines: string[] = [];
       const splitter = lineSplitter((line) => {
         lines.push(line);
-        if (lines.length > 100) lines.shift();
-        onLine(line);
+        if (lines.length > 400) lines.shift();
+        options.onLine?.(line);
       });
       subprocess.all?.on('data', (chunk: Buffer) => splitter.push(chunk));
       subprocess.all?.on('end', () => splitter.end());
       const result = await subprocess;
       const spawnError = (result as { code?: string }).code;
       return {
-        exitCode: result.exitCode ?? (result.isCanceled ? 0 : 1),
-        stdout: '',
+        exitCode: result.exitCode ?? (result.isCanceled ? 130 : 1),
+        stdout: typeof result.stdout === 'string' ? result.stdout : '',
         output: lines.join('\n'),
         ...(typeof spawnError === 'string' && !result.exitCode ? { spawnError } : {}),
       };
-    });
-    return { exited, stop: () => controller.abort() };
-  },
-};
+    },
+    spawn(file, args, onLine) {
+      const controller = new AbortController();
+      const exited = import('execa').then(async ({ execa }) => {
+        const subprocess = execa(file, args, { all: true, reject: false, env, extendEnv: false, stdin: 'ignore', cancelSignal: controller.signal, forceKillAfterDelay: 2000 });
+        const lines: string[] = [];
+        const splitter = lineSplitter((line) => {
+          lines.push(line);
+          if (lines.length > 100) lines.shift();
+          onLine(line);
+        });
+        subprocess.all?.on('data', (chunk: Buffer) => splitter.push(chunk));
+        subprocess.all?.on('end', () => splitter.end());
+        const result = await subprocess;
+        const spawnError = (result as { code?: string }).code;
+        return {
+          exitCode: result.exitCode ?? (result.isCanceled ? 0 : 1),
+          stdout: '',
+          output: lines.join('\n'),
+          ...(typeof spawnError === 'string' && !result.exitCode ? { spawnError } : {}),
+        };
+      });
+      return { exited, stop: () => controller.abort() };
+    },
+  };
+}
 
 /** The line of helm or kubectl output that best explains a failure. */
 export function kubeFailureReason(output: string): string {
@@ -303,6 +308,6 @@ export function kubernetesClientOver(runner: KubeProcessRunner): KubernetesClien
 }
 
 /** The production client: helm and kubectl from PATH, through execa. */
-export function createKubernetesClient(_ctx: CommandContext): KubernetesClient {
-  return kubernetesClientOver(execaRunner);
+export function createKubernetesClient(ctx: CommandContext): KubernetesClient {
+  return kubernetesClientOver(execaKubeRunner(ctx.env));
 }
