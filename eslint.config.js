@@ -37,6 +37,12 @@ export default tseslint.config(
     },
   },
   {
+    // `import { type A }` stays an import at run time under verbatimModuleSyntax (`import {} from`),
+    // yet the import-cycle check (npm run lint:cycles) reads it as type-only: write `import type`.
+    files: ['**/*.ts'],
+    rules: { '@typescript-eslint/no-import-type-side-effects': 'error' },
+  },
+  {
     files: ['cli/src/clients/**/*.ts'],
     rules: { 'no-restricted-imports': 'off', 'no-restricted-syntax': 'off' },
   },

@@ -1,4 +1,5 @@
 import type { Clients, ClientName } from './clients/clients.js';
+import type { CommandSpec } from './commands/registry.js';
 import type { Topology } from './topology/schema.js';
 import type { EnvConfig } from './env/schema.js';
 
@@ -29,6 +30,12 @@ export interface CommandContext {
   client<K extends ClientName>(name: K): Promise<Clients[K]>;
   /** Aborted on SIGINT/SIGTERM so long waits stop cleanly. */
   readonly signal: AbortSignal;
+  /**
+   * The CLI's command specs, handed down by the entry point (a command module cannot import the
+   * registry that loads it). What documents the CLI, the README's command reference, is rendered
+   * from them; a context built without them leaves the README alone.
+   */
+  readonly commands?: readonly CommandSpec[];
 }
 
 /**

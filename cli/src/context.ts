@@ -3,7 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import type { CommandContext, Output } from './command.js';
 import { createClient, type ClientName, type Clients } from './clients/clients.js';
 import type { Topology } from './topology/schema.js';
+import { topologyFileName } from './topology/topology-file.js';
 import type { EnvConfig } from './env/schema.js';
+import type { CommandSpec } from './commands/registry.js';
 
 /** What tests (and bin/) may set; everything else gets a production default. */
 export interface ContextOverrides {
@@ -17,10 +19,11 @@ export interface ContextOverrides {
   topology?: Topology;
   dotenv?: EnvConfig;
   signal?: AbortSignal;
+  /** The CLI's command specs (main passes the registry's); see CommandContext.commands. */
+  commands?: readonly CommandSpec[];
 }
 
-/** The topology file that marks a project root. */
-export const topologyFileName = 'innover.yaml';
+export { topologyFileName } from './topology/topology-file.js';
 
 /** Walks up from `start` to the folder holding innover.yaml; falls back to `start`. */
 export function findProjectRoot(start: string): string {
@@ -70,6 +73,7 @@ export function createContext(overrides: ContextOverrides & { out: Output }): Co
     out: overrides.out,
     env,
     signal: overrides.signal ?? new AbortController().signal,
+    ...(overrides.commands ? { commands: overrides.commands } : {}),
     topology() {
       if (overrides.topology) return Promise.resolve(overrides.topology);
       topology ??= import('./topology/load.js').then((module) => module.loadTopology(root));

@@ -89,7 +89,7 @@ export async function main(argv: readonly string[], overrides: ContextOverrides 
   const stdout = overrides.out ?? defaultOutput();
 
   const program = buildProgram(async (spec, args) => {
-    context = createContext({ ...overrides, json: Boolean(args['json']), out: stdout });
+    context = createContext({ commands, ...overrides, json: Boolean(args['json']), out: stdout });
     const { command } = await spec.load();
     const module = command as unknown as CommandModule<Record<string, unknown>, unknown>;
     const result = await module.handler(args, context);

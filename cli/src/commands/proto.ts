@@ -6,7 +6,7 @@ import { UserError, type CommandContext, type CommandModule } from '../command.j
 import { createBufRunner, type BufRunner } from '../clients/buf-client.js';
 import { readProtoFiles } from '../proto/descriptor.js';
 import { findDrift, planProtoOutputs, protoPackageDirectory, protoPackageName, type Drift } from '../proto/plan.js';
-import { topologyFileName } from '../context.js';
+import { topologyFileName } from '../topology/topology-file.js';
 import { consumersOf, consumesProblems } from '../topology/events.js';
 import { loadTopology } from '../topology/load.js';
 

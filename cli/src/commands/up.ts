@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { UserError, type CommandContext, type CommandModule } from '../command.js';
+import type { CommandContext, CommandModule } from '../command.js';
 import { requireEngine, resolveStack, selectContainers } from '../stack/resolve-stack.js';
 import { httpProbe } from '../stack/http-probe.js';
 import { stackUrls, type StackUrl } from '../stack/stack-urls.js';
@@ -49,20 +49,16 @@ export const command: CommandModule<UpArgs, UpResult> = {
       build: args.build !== false,
       timeoutSeconds: Number(args.timeout ?? 900),
       configureKeycloak: async () => {
-        const { command: configure } = await import('./configure-keycloak.js');
-        await (configure as CommandModule<Record<string, unknown>, unknown>).handler({ timeout: 600, renderer: 'plain' }, ctx);
+        const { configureKeycloak } = await import('../identity/configure.js');
+        await configureKeycloak(ctx, { timeoutSeconds: 600, renderer: 'plain' });
       },
       publishApis: async () => {
-        const { command: publish } = await import('./publish-apis.js');
-        const result = await publish.handler({}, ctx);
-        if (!result.dryRun && result.failed) {
-          const failures = [...result.apis.flatMap((api) => (api.error ? [api.error] : [])), ...(result.application?.error ? [result.application.error] : [])];
-          throw new UserError([...failures, 'some APIs were not published: fix the above, then run innover publish-apis']);
-        }
+        const { publishAllApis } = await import('../gateway/publish.js');
+        await publishAllApis(ctx);
       },
       initEnv: async () => {
-        const { command: init } = await import('./init.js');
-        await (init as CommandModule<Record<string, unknown>, unknown>).handler({}, ctx);
+        const { initEnv } = await import('../env/init-env.js');
+        await initEnv(ctx);
       },
     };
     const state: UpState = { target, envCreated: false, progress: [], keycloakConfigured: false };

@@ -1,6 +1,6 @@
 import { renderEnvExample } from '../env/example.js';
 import { renderApiConfig } from '../render/api-config.js';
-import { commands } from '../commands/registry.js';
+import type { CommandSpec } from '../commands/registry.js';
 import { renderCommandReference, spliceCommandReference } from '../render/command-reference.js';
 import { renderCockroachBootstrap, renderPostgresInit } from '../render/database.js';
 import { renderProfileFiles } from '../render/profile-files.js';
@@ -27,14 +27,21 @@ export interface PlannedFile {
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
+/** The README as it is on disk, and the CLI's command specs its command reference is rendered from. */
+export interface ReadmeInput {
+  existing: string | undefined;
+  commands: readonly CommandSpec[];
+}
+
 /**
- * Everything `innover generate` writes, as data. Pure: the one input from disk, the user's
- * existing API config, is passed in.
+ * Everything `innover generate` writes, as data. Pure: the inputs from disk (the user's existing
+ * API config, the README) and the CLI's command specs are passed in. Without `readme`, the README
+ * is not planned.
  */
 export function planFiles(
   topology: Topology,
   existingApiConfig: string | undefined,
-  existingReadme?: string,
+  readme?: ReadmeInput,
 ): PlannedFile[] {
   const generated = (path: string, content: string, mode?: number): PlannedFile => ({
     path,
@@ -51,15 +58,15 @@ export function planFiles(
     generated('innover.schema.json', json(renderTopologySchema())),
     generated('.env.example', renderEnvExample(topology)),
     { path: apiConfigPath, content: renderApiConfig(topology, existingApiConfig), ownership: 'user' },
-    ...readmeReference(existingReadme).map((content) => generated(readmePath, content)),
+    ...readmeReference(readme).map((content) => generated(readmePath, content)),
   ];
 }
 
-/** The README, whose command reference section is generated from the CLI registry. */
+/** The README, whose command reference section is generated from the CLI's command specs. */
 export const readmePath = 'README.md';
 
-function readmeReference(readme: string | undefined): string[] {
-  if (readme === undefined) return [];
-  const spliced = spliceCommandReference(readme, renderCommandReference(commands));
+function readmeReference(readme: ReadmeInput | undefined): string[] {
+  if (readme?.existing === undefined) return [];
+  const spliced = spliceCommandReference(readme.existing, renderCommandReference(readme.commands));
   return spliced === undefined ? [] : [spliced];
 }

@@ -9,8 +9,8 @@ import type { StackTarget } from './resolve-stack.js';
  * unchanged topology changes nothing.
  */
 export async function generateStack(ctx: CommandContext, target: StackTarget): Promise<void> {
-  const { command } = await import('../commands/generate.js');
-  await command.handler({ check: false }, ctx);
+  const { generateFiles } = await import('../generate/generate-files.js');
+  await generateFiles(ctx, { check: false, ...(ctx.commands ? { commands: ctx.commands } : {}) });
   if (target.profile === target.topology.defaultProfile) return;
   const [{ renderProfileFiles }, { writeChangedFiles }] = await Promise.all([
     import('../render/profile-files.js'),

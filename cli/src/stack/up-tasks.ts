@@ -36,11 +36,11 @@ export interface UpInput {
   build: boolean;
   timeoutSeconds: number;
   tickMilliseconds?: number;
-  /** Runs configure-keycloak (the identity engineer's command); injectable for tests. */
+  /** Configures Keycloak and WSO2 (identity/configure.ts, as `innover configure-keycloak`); injectable for tests. */
   configureKeycloak: () => Promise<void>;
-  /** Runs publish-apis (the gateway module); injectable for tests. Throws when any API failed. */
+  /** Publishes the gateway APIs (gateway/publish.ts, as `innover publish-apis`); injectable for tests. Throws when any API failed. */
   publishApis: () => Promise<void>;
-  /** Creates `.env` (the foundation's `init`); injectable for tests. */
+  /** Creates `.env` (env/init-env.ts, as `innover init`); injectable for tests. */
   initEnv: () => Promise<void>;
   /** Writes the generated files; injectable for tests. */
   generate?: (target: StackTarget) => Promise<void>;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { UserError } from '../command.js';
-import { topologyFileName } from '../context.js';
+import { topologyFileName } from './topology-file.js';
 import { topicsFileName } from '../proto/events-module.js';
 import { generatedDirectory } from '../proto/plan.js';
 import { defaultTopology } from './default-topology.js';

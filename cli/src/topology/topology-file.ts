@@ -1,0 +1,2 @@
+/** The topology file that marks a project root. */
+export const topologyFileName = 'innover.yaml';
