@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UserError, type CommandContext, type CommandModule } from '../command.js';
 import { withEndpoints } from '../context.js';
@@ -80,64 +80,15 @@ function localPorts(topology: Topology): Record<string, number> {
   return { keycloak: infra.keycloak.hostPort, wso2am: infra.wso2.gatewayHttpsHostPort, jaeger: infra.jaeger.uiHostPort, nginx: infra.nginx.hostPort };
 }
 
-/** Any failure of a step against the cluster as one line, naming the endpoint it used. */
-function clusterFailure(step: string, endpoint: string, error: unknown): unknown {
-  if (error instanceof UserError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new UserError(`${step} against the cluster (${endpoint}) failed: ${message}: check innover k8s status, then rerun innover k8s deploy`, { cause: error });
-}
-
-/** configure-keycloak's steps with the Keycloak and WSO2 clients pointed at the cluster. */
+/** configure-keycloak's use case with the Keycloak and WSO2 clients pointed at the cluster. */
 async function configureAt(ctx: CommandContext, endpoints: ClusterEndpoints): Promise<void> {
-  const scoped = await withEndpoints(ctx, endpoints);
-  const [{ configureSteps }, topology, env, keycloak, wso2] = await Promise.all([
-    import('../identity/configure-tasks.js'),
-    scoped.topology(),
-    scoped.dotenv(),
-    scoped.client('keycloak'),
-    scoped.client('wso2'),
-  ]);
-  const actions: Parameters<ReturnType<typeof configureSteps>[number]['run']>[0] = [];
-  try {
-    for (const step of configureSteps({ topology, env, keycloak, wso2, timeoutMs: 600_000, signal: ctx.signal })) {
-      ctx.out.info(`  ${step.title}`);
-      await step.run(actions, () => undefined);
-    }
-  } catch (error) {
-    throw clusterFailure('configure-keycloak', endpoints.KEYCLOAK_URL, error);
-  }
-  const changed = actions.filter((action) => action.action !== 'unchanged').length;
-  ctx.out.info(`  ${changed === 0 ? 'nothing to change' : `${changed} change(s) applied`}`);
+  const { configureKeycloak } = await import('../identity/configure.js');
+  const result = await configureKeycloak(await withEndpoints(ctx, endpoints), { renderer: 'plain' });
+  ctx.out.info(`  ${result.changed === 0 ? 'nothing to change' : `${result.changed} change(s) applied`}`);
 }
 
-/** publish-apis with the WSO2 client pointed at the cluster. */
+/** publish-apis' use case with the WSO2 client pointed at the cluster; a failed API is a UserError. */
 async function publishAt(ctx: CommandContext, endpoints: ClusterEndpoints): Promise<void> {
-  const scoped = await withEndpoints(ctx, endpoints);
-  const file = join(ctx.root, 'wso2/api-config.yaml');
-  const [{ loadApiConfig }, { createPublisher, describeFatalError }, env, client] = await Promise.all([
-    import('../gateway/load-api-config.js'),
-    import('../gateway/publisher.js'),
-    scoped.dotenv(),
-    scoped.client('wso2'),
-  ]);
-  const config = await loadApiConfig(file, 'wso2/api-config.yaml');
-  const publisher = createPublisher({
-    client,
-    credentials: { user: env.WSO2_ADMIN_USER, password: env.WSO2_ADMIN_PASSWORD },
-    gatewayUrl: env.WSO2_GATEWAY_URL,
-    configDirectory: dirname(file),
-    smokeClientSecret: env.SMOKE_CLIENT_SECRET,
-    signal: ctx.signal,
-    progress: (line) => ctx.out.info(`  ${line}`),
-  });
-  let result;
-  try {
-    result = await publisher.publishAll(config, {});
-  } catch (error) {
-    throw new UserError(describeFatalError(error, env.WSO2_URL), { cause: error });
-  }
-  if (result.failed) {
-    const failures = [...result.apis.flatMap((api) => (api.error ? [api.error] : [])), ...(result.application?.error ? [result.application.error] : [])];
-    throw new UserError([...failures, 'some APIs were not published on the cluster: fix the above, then rerun innover k8s deploy']);
-  }
+  const { publishAllApis } = await import('../gateway/publish.js');
+  await publishAllApis(await withEndpoints(ctx, endpoints));
 }

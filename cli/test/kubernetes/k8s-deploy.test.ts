@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/command.js';
+import { KeycloakUnreachableError, type KeycloakClient } from '../../src/clients/keycloak-client.js';
+import type { Wso2Client } from '../../src/clients/wso2-client.js';
 import { clusterEndpoints, deployToCluster, type ClusterEndpoints, type DeployInput } from '../../src/targets/kubernetes/deploy.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, strictFake } from '../support/run-cli.js';
 import { defaultStack } from '../topology/fixtures.js';
 import { testEnv } from '../commands/stack-context.js';
 import { fakeKubernetes, job, service, type FakeKubeScript } from './fake-kubernetes.js';
@@ -220,5 +222,21 @@ describe('innover k8s deploy (the command)', () => {
     expect(result.urls.map((url) => url.url)).toEqual(['http://localhost:10080']);
     const everything = run.stdout + run.stderr.join('\n');
     for (const [key, value] of Object.entries(testEnv)) if (/SECRET|PASSWORD|LICENSE/.test(key) && value && value.length > 5) expect(everything).not.toContain(value);
+  });
+
+  it('runs configure-keycloak on the forwarded endpoints (its errors name them) and stops the forwards', async () => {
+    const root = chartRoot();
+    const kube = fakeKubernetes({ jobs: [[job('cockroach-init-r1', 'complete')]], services });
+    const keycloak = strictFake<KeycloakClient>('keycloak', {
+      isReady: async () => true,
+      realmExists: async () => {
+        throw new KeycloakUnreachableError('http://127.0.0.1:40001/auth', 'connection refused');
+      },
+    });
+    const wso2 = strictFake<Wso2Client>('wso2', { request: async () => ({ status: 200, data: {}, headers: {} }) });
+    const run = await runCli(['k8s', 'deploy', '--namespace', 'shop'], { root, topology, dotenv: testEnv, clients: { kubernetes: kube, keycloak, wso2 }, env: {} });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.at(-1)).toMatch(/Keycloak is unreachable at http:\/\/127\.0\.0\.1:40001\/auth/);
+    expect(kube.names().slice(-2)).toEqual(['stop svc/keycloak', 'stop svc/wso2am']);
   });
 });
