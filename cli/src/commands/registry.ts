@@ -54,7 +54,7 @@ const kubeTarget: readonly OptionSpec[] = [
 
 /** Descriptions of the command groups (`innover k8s --help`); each group's commands are in `commands`. */
 export const commandGroups: Readonly<Record<string, string>> = {
-  k8s: 'the stack on Kubernetes: its Secret, a Helm deploy and the cluster status',
+  k8s: 'run the stack on Kubernetes: a Helm chart rendered from the same topology, its Secret, deploy and status',
 };
 
 export const commands: readonly CommandSpec[] = [
@@ -226,6 +226,16 @@ export const commands: readonly CommandSpec[] = [
       { flags: '--file <path>', description: 'API config file', defaultValue: 'wso2/api-config.yaml' },
     ],
     load: () => import('./publish-apis.js'),
+  },
+  {
+    name: 'k8s render',
+    description: 'write the Helm chart of a profile (the default profile\'s is committed at deploy/helm/innover)',
+    options: [
+      { flags: '-p, --profile <name>', description: 'stack profile (default: the topology\'s default profile)' },
+      { flags: '--out <dir>', description: 'write the chart here instead (relative to the project root)' },
+      { flags: '--check', description: 'write nothing; exit non-zero when the chart drifts from the topology' },
+    ],
+    load: () => import('./k8s-render.js'),
   },
   {
     name: 'k8s secrets',

@@ -28,6 +28,22 @@ export const resourcesSchema = z.strictObject({
 });
 export type Resources = z.infer<typeof resourcesSchema>;
 
+const fraction = z.number().min(0.05).max(1);
+/**
+ * What a container asks for up front, as a fraction of its category's limits: Kubernetes'
+ * `resources.requests` (the limits are the category's anchor, as in Compose).
+ */
+export const requestFractionSchema = z
+  .strictObject({
+    default: fraction.default(0.25),
+    worker: fraction.default(0.25),
+    support: fraction.default(0.5),
+    db: fraction.default(0.5),
+  })
+  .default({ default: 0.25, worker: 0.25, support: 0.5, db: 0.5 })
+  .describe("per resource category, the share of its limits a container requests (Kubernetes resources.requests; Compose sets limits only), from 0.05 to 1");
+export type RequestFraction = z.infer<typeof requestFractionSchema>;
+
 /** The four resource categories, rendered as x-<category>-deploy anchors. */
 export const resourceCategories = ['default', 'worker', 'support', 'db'] as const;
 export type ResourceCategory = (typeof resourceCategories)[number];
@@ -195,6 +211,7 @@ export const topologySchema = z.strictObject({
     worker: resourcesSchema,
     support: resourcesSchema,
     db: resourcesSchema,
+    requestFraction: requestFractionSchema,
   }),
   profiles: z.record(name, profileSchema),
   defaultProfile: name.default('full'),
