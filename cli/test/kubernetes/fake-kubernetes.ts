@@ -9,7 +9,9 @@ export interface KubeCall {
 export interface FakeKubeScript {
   /** Whether `exists(kind, name)` finds it; default: yes. */
   exists?: (kind: string, name: string) => boolean;
-  /** Answers to successive `list(['jobs'])` calls; the last one repeats. */
+  /** The Jobs there before the deploy: the answer to the first `list(['jobs'])`; default none. */
+  jobsBefore?: KubeObject[];
+  /** Answers to the later `list(['jobs'])` calls; the last one repeats. */
   jobs?: KubeObject[][];
   services?: KubeObject[];
   workloads?: KubeObject[];
@@ -48,7 +50,7 @@ export function fakeKubernetes(script: FakeKubeScript = {}): KubernetesClient & 
     },
     async apply(target, manifest) {
       record('apply', target, manifest);
-      return (script.apply ?? (async () => 'secret/innover-env serverside-applied'))(target, manifest);
+      return (script.apply ?? (async () => 'secret/innover-secrets serverside-applied'))(target, manifest);
     },
     async exists(target, kind, name) {
       record('exists', target, kind, name);
@@ -60,7 +62,7 @@ export function fakeKubernetes(script: FakeKubeScript = {}): KubernetesClient & 
     async list(target, kinds, selector) {
       record('list', target, kinds, selector);
       if (kinds.length === 1 && kinds[0] === 'jobs') {
-        const answers = script.jobs ?? [[]];
+        const answers = [script.jobsBefore ?? [], ...(script.jobs ?? [[]])];
         const answer = answers[Math.min(jobPolls, answers.length - 1)] ?? [];
         jobPolls += 1;
         return answer;

@@ -22,7 +22,7 @@ function deployInput(script: FakeKubeScript, overrides: Partial<DeployInput> = {
     kube,
     target: { namespace: 'shop', context: 'kind-innover' },
     release: { name: 'innover', chart: '/repo/deploy/helm/innover', valuesFiles: [], timeoutSeconds: 60 },
-    secretName: 'innover-env',
+    secretName: 'innover-secrets',
     serviceNames: ['payment', 'wallet'],
     localPorts: { keycloak: 8080, wso2am: 8243, jaeger: 16686, nginx: 80 },
     progress: (line) => void progress.push(line),
@@ -46,7 +46,8 @@ describe('k8s deploy (recorded calls)', () => {
     const { kube, input, steps, seen } = deployInput({ jobs: [[job('cockroach-init', 'running'), job('cockroach-bootstrap', 'running')], [job('cockroach-init', 'complete'), job('cockroach-bootstrap', 'complete')]] });
     const result = await deployToCluster(input);
     expect(kube.names()).toEqual([
-      'exists secret innover-env',
+      'exists secret innover-secrets',
+      'list jobs',
       'upgradeInstall',
       'list jobs',
       'list jobs',
@@ -60,7 +61,12 @@ describe('k8s deploy (recorded calls)', () => {
     expect(steps).toEqual(['configure', 'publish']);
     const release = kube.calls.find((call) => call.method === 'upgradeInstall')?.args[1];
     expect(release).toEqual(input.release);
-    expect(kube.calls.find((call) => call.method === 'list')?.args[2]).toBe('app.kubernetes.io/instance=innover');
+    expect(kube.calls.filter((call) => call.method === 'list').map((call) => call.args[2])).toEqual([
+      'app.kubernetes.io/instance=innover,innover.dev/job=true',
+      'app.kubernetes.io/instance=innover,innover.dev/job=true',
+      'app.kubernetes.io/instance=innover,innover.dev/job=true',
+      'app.kubernetes.io/instance=innover',
+    ]);
     // configure and publish reach the forwarded local ports; WSO2 reaches Keycloak by its Service.
     expect(seen[0]).toEqual({
       KEYCLOAK_URL: 'http://127.0.0.1:40001/auth',
@@ -94,7 +100,7 @@ describe('k8s deploy (recorded calls)', () => {
     const problems = (error as UserError).problems;
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^Job cockroach-bootstrap failed \(Job has reached the specified backoff limit.*\): see why with kubectl logs job\/cockroach-bootstrap -n shop/);
-    expect(kube.names()).toEqual(['exists secret innover-env', 'upgradeInstall', 'list jobs']);
+    expect(kube.names()).toEqual(['exists secret innover-secrets', 'list jobs', 'upgradeInstall', 'list jobs']);
     expect(steps).toEqual([]);
   });
 
@@ -114,16 +120,26 @@ describe('k8s deploy (recorded calls)', () => {
     const error = (await deployToCluster(input).catch((caught: unknown) => caught)) as UserError;
     expect(helmAborted).toBe(true);
     expect(error.problems).toEqual([expect.stringMatching(/^Job cockroach-init failed .*kubectl logs job\/cockroach-init -n shop/)]);
-    expect(kube.names()).toEqual(['exists secret innover-env', 'upgradeInstall', 'list jobs', 'list jobs']);
+    expect(kube.names()).toEqual(['exists secret innover-secrets', 'list jobs', 'upgradeInstall', 'list jobs', 'list jobs']);
+  });
+
+  it('waits for this revision\'s Jobs only: a failed Job of an earlier revision does not count', async () => {
+    const { input, steps } = deployInput({
+      jobsBefore: [job('cockroach-bootstrap-r1', 'failed')],
+      jobs: [[job('cockroach-bootstrap-r1', 'failed'), job('cockroach-bootstrap-r2', 'running')], [job('cockroach-bootstrap-r2', 'complete')]],
+    });
+    const result = await deployToCluster(input);
+    expect(result.jobs).toEqual([{ name: 'cockroach-bootstrap-r2', outcome: 'complete' }]);
+    expect(steps).toEqual(['configure', 'publish']);
   });
 
   it('refuses to install without the Secret, naming k8s secrets and existingSecret', async () => {
     const { kube, input } = deployInput({ exists: () => false });
     const error = (await deployToCluster(input).catch((caught: unknown) => caught)) as UserError;
     expect(error.problems).toEqual([
-      'Secret innover-env is missing in namespace shop: run innover k8s secrets --namespace shop --context kind-innover, or name an existing Secret in values (secrets.existingSecret)',
+      'Secret innover-secrets is missing in namespace shop: run innover k8s secrets --namespace shop --context kind-innover, or name an existing Secret in values (secrets.existingSecret)',
     ]);
-    expect(kube.names()).toEqual(['exists secret innover-env']);
+    expect(kube.names()).toEqual(['exists secret innover-secrets']);
   });
 
   it('fails on Jobs still running at the deadline, naming them', async () => {
@@ -200,7 +216,7 @@ describe('innover k8s deploy (the command)', () => {
     });
     expect(run.exitCode).toBe(1);
     expect(kube.calls[0]).toEqual({ method: 'exists', args: [{ namespace: 'shop', context: 'prod' }, 'secret', 'shop-env'] });
-    expect(kube.calls[1]?.args[1]).toEqual({ name: 'pay', chart: join(root, 'deploy/helm/innover'), valuesFiles: [join(root, 'prod.yaml')], timeoutSeconds: 120 });
+    expect(kube.calls[2]?.args[1]).toEqual({ name: 'pay', chart: join(root, 'deploy/helm/innover'), valuesFiles: [join(root, 'prod.yaml')], timeoutSeconds: 120 });
     expect(run.stderr.filter((line) => line.startsWith('innover:') || /error/i.test(line))).toEqual([
       expect.stringMatching(/Job cockroach-bootstrap failed .*kubectl logs job\/cockroach-bootstrap -n shop/),
     ]);

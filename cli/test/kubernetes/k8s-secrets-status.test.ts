@@ -36,7 +36,7 @@ describe('innover k8s secrets', () => {
     const result = await run(['k8s', 'secrets', '--dry-run', '--namespace', 'shop']);
     expect(result.exitCode).toBe(0);
     const manifest = parse(result.stdout) as { kind: string; metadata: { name: string; namespace: string }; data: Record<string, string> };
-    expect(manifest).toMatchObject({ kind: 'Secret', metadata: { name: 'innover-env', namespace: 'shop' } });
+    expect(manifest).toMatchObject({ kind: 'Secret', metadata: { name: 'innover-secrets', namespace: 'shop' } });
     expect(Object.keys(manifest.data)).toEqual(chartSecretKeys(topology));
     expect(Object.keys(manifest.data)).toEqual(expect.arrayContaining(['REDIS_PASSWORD', 'PAYMENT_CLIENT_SECRET', 'COCKROACH_LICENSE', 'KEYCLOAK_ADMIN_USER']));
     expect(Object.keys(manifest.data)).not.toContain('KEYCLOAK_URL');
@@ -63,7 +63,7 @@ describe('innover k8s secrets', () => {
     expect(manifest.metadata.namespace).toBe('shop');
     expect(Buffer.from(manifest.data['REDIS_PASSWORD'] ?? '', 'base64').toString()).toBe(testEnv.REDIS_PASSWORD);
     expect(manifest.data['COCKROACH_LICENSE']).toBe(Buffer.from(testEnv.COCKROACH_LICENSE ?? '').toString('base64'));
-    expect(JSON.parse(result.stdout)).toMatchObject({ name: 'innover-env', namespace: 'shop', dryRun: false, namespaceCreated: true, applied: 'secret/innover-env serverside-applied' });
+    expect(JSON.parse(result.stdout)).toMatchObject({ name: 'innover-secrets', namespace: 'shop', dryRun: false, namespaceCreated: true, applied: 'secret/innover-secrets serverside-applied' });
     expectNoSecret(result.stdout + result.stderr.join('\n'));
   });
 

@@ -21,7 +21,7 @@ const done = () => {
     return;
   }
   if (tool === 'helm' && args[0] === 'get') console.log('{"ingress":{"enabled":true}}');
-  else if (args[0] === 'apply') console.log('secret/innover-env serverside-applied');
+  else if (args[0] === 'apply') console.log('secret/innover-secrets serverside-applied');
   else if (args[0] === 'get' && args.includes('json')) console.log('{"items":[]}');
   else if (tool === 'helm') { console.error('Error: INSTALLATION FAILED: fake'); process.exit(1); }
 };
@@ -48,7 +48,7 @@ describe('the Kubernetes client over execa (fake helm and kubectl on PATH)', () 
     const client = kubernetesClientOver(execaKubeRunner(env));
     const target = { namespace: 'shop; rm -rf /', context: 'kind $(whoami)' };
     const manifest = { kind: 'Secret', data: { REDIS_PASSWORD: 'c2VjcmV0LXZhbHVl' } };
-    expect(await client.apply(target, manifest)).toBe('secret/innover-env serverside-applied');
+    expect(await client.apply(target, manifest)).toBe('secret/innover-secrets serverside-applied');
     expect(await client.releaseValues(target, 'innover')).toEqual({ ingress: { enabled: true } });
     expect(await client.list(target, ['jobs'], 'app.kubernetes.io/instance=innover')).toEqual([]);
     const forward = await client.portForward(target, 'svc/keycloak', [8080, 9000]);

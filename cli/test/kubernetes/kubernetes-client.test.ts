@@ -20,7 +20,7 @@ describe('helm and kubectl arguments (argument arrays, never a shell string)', (
   it('applies server-side from stdin, and lists by the release label', () => {
     expect(kubernetesArguments.apply(target)).toEqual(['apply', '--context', 'kind-innover', '--namespace', 'shop', '--server-side', '--field-manager', 'innover', '--force-conflicts', '--filename', '-']);
     expect(kubernetesArguments.list(target, ['pods', 'jobs'], 'app.kubernetes.io/instance=innover')).toEqual(['get', 'pods,jobs', '--context', 'kind-innover', '--namespace', 'shop', '--selector', 'app.kubernetes.io/instance=innover', '--output', 'json']);
-    expect(kubernetesArguments.exists(target, 'secret', 'innover-env')).toEqual(['get', 'secret', 'innover-env', '--context', 'kind-innover', '--namespace', 'shop', '--ignore-not-found', '--output', 'name']);
+    expect(kubernetesArguments.exists(target, 'secret', 'innover-secrets')).toEqual(['get', 'secret', 'innover-secrets', '--context', 'kind-innover', '--namespace', 'shop', '--ignore-not-found', '--output', 'name']);
     expect(kubernetesArguments.portForward(target, 'svc/keycloak', [8080, 9000])).toEqual(['port-forward', '--context', 'kind-innover', '--namespace', 'shop', '--address', '127.0.0.1', 'svc/keycloak', ':8080', ':9000']);
   });
 });
@@ -52,9 +52,9 @@ function recordingRunner(answer: (file: string, args: readonly string[]) => Part
 
 describe('the Kubernetes client', () => {
   it('sends the manifest as JSON on stdin, never in an argument', async () => {
-    const { runner, seen } = recordingRunner(() => ({ stdout: 'secret/innover-env serverside-applied\n' }));
+    const { runner, seen } = recordingRunner(() => ({ stdout: 'secret/innover-secrets serverside-applied\n' }));
     const manifest = { kind: 'Secret', data: { REDIS_PASSWORD: Buffer.from('s3cret-value-123').toString('base64') } };
-    expect(await kubernetesClientOver(runner).apply(target, manifest)).toBe('secret/innover-env serverside-applied');
+    expect(await kubernetesClientOver(runner).apply(target, manifest)).toBe('secret/innover-secrets serverside-applied');
     expect(seen[0]?.file).toBe('kubectl');
     expect(seen[0]?.input).toBe(JSON.stringify(manifest));
     expect(seen[0]?.args.join(' ')).not.toContain(manifest.data.REDIS_PASSWORD);
@@ -66,7 +66,7 @@ describe('the Kubernetes client', () => {
     );
     const client = kubernetesClientOver(runner);
     expect(await client.releaseValues(target, 'innover')).toEqual({ ingress: { enabled: false } });
-    expect(await client.exists(target, 'secret', 'innover-env')).toBe(false);
+    expect(await client.exists(target, 'secret', 'innover-secrets')).toBe(false);
     expect(await client.list(target, ['jobs'], 'x=y')).toEqual([{ kind: 'Job', metadata: { name: 'init' } }]);
     await expect(client.list(target, ['secrets'], 'x=y')).rejects.toThrow('would read their values');
   });

@@ -1,38 +1,36 @@
 /**
  * What `k8s secrets`, `k8s deploy` and `k8s status` assume about the rendered chart, in one place:
- * the release and chart path, the Secret's name and keys, the labels, the Services innover talks
- * to, and the values it reads back. The chart renderer is the source of these names; this module
- * is where the operations read them.
+ * the release and chart path, the Secret's name and keys (from names.ts, which the chart renderer
+ * writes them from), the labels, the Services innover talks to, and the values it reads back.
  */
-import { secretKeys } from '../../env/schema.js';
-import type { Topology } from '../../topology/schema.js';
+import { committedChartPath, defaultReleaseName, defaultSecretName as chartSecretName, existingSecretValuesPath, jobLabel, secretKeyNames } from './names.js';
 
 /** The Helm release `k8s deploy` installs, unless `--release` says otherwise. */
-export const defaultRelease = 'innover';
+export const defaultRelease = defaultReleaseName;
 
 /** The namespace used when `--namespace` is not given. */
 export const defaultNamespace = 'innover';
 
 /** The committed chart of the default profile, relative to the project root. */
-export const chartPath = 'deploy/helm/innover';
+export const chartPath = committedChartPath;
 
 /** The Secret the chart's pods read `.env` values from, unless values name an existing one. */
-export const defaultSecretName = 'innover-env';
+export const defaultSecretName = chartSecretName;
 
 /** Where values name an existing Secret to use instead (`secrets.existingSecret: my-secret`). */
-export const existingSecretValuePath = ['secrets', 'existingSecret'] as const;
+export const existingSecretValuePath = existingSecretValuesPath.split('.');
 
-/**
- * The `.env` keys the Secret holds: every secret of the topology plus the admin user names the
- * pods need (Keycloak's bootstrap admin, WSO2's admin).
- */
-export function chartSecretKeys(topology: Pick<Topology, 'services'>): string[] {
-  return [...new Set([...secretKeys(topology), 'KEYCLOAK_ADMIN_USER', 'WSO2_ADMIN_USER', 'WSO2_ADMIN_PASSWORD'])].sort();
-}
+/** The `.env` keys the Secret holds (the chart's list). */
+export const chartSecretKeys = secretKeyNames;
 
 /** The label selector of every object of a release (Helm's standard instance label). */
 export function releaseSelector(release: string): string {
   return `app.kubernetes.io/instance=${release}`;
+}
+
+/** The init and bootstrap Jobs of a release (named `<job>-r<revision>`). */
+export function releaseJobSelector(release: string): string {
+  return `${releaseSelector(release)},${jobLabel}=true`;
 }
 
 /** The Services deploy reaches, by the plan's container name, with the ports it forwards. */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../command.js';
 import type { HelmRelease, KubeObject, KubeTarget, KubernetesClient, PortForward } from '../../clients/kubernetes-client.js';
 import type { EnvConfig } from '../../env/schema.js';
-import { clusterServices, ingressFromValues, ingressParts, keycloakRelativePath, releaseSelector, type IngressValues } from './chart-contract.js';
+import { clusterServices, ingressFromValues, ingressParts, keycloakRelativePath, releaseJobSelector, releaseSelector, type IngressValues } from './chart-contract.js';
 import { jobOutcome } from './cluster-status.js';
 
 /** The `.env` endpoints configure-keycloak and publish-apis use, pointed at the cluster. */
@@ -68,6 +68,7 @@ export async function deployToCluster(input: DeployInput): Promise<DeployResult>
   const deadline = started + input.release.timeoutSeconds * 1000;
   const { kube, target } = input;
   const selector = releaseSelector(input.release.name);
+  const jobs = { selector: releaseJobSelector(input.release.name), earlier: new Set<string>() };
 
   input.progress(`Secret ${input.secretName}`);
   if (!(await kube.exists(target, 'secret', input.secretName))) {
@@ -76,11 +77,13 @@ export async function deployToCluster(input: DeployInput): Promise<DeployResult>
     );
   }
 
+  // Each revision runs Jobs of its own (`<job>-r<revision>`): those of earlier ones are not waited for.
+  for (const job of await kube.list(target, ['jobs'], jobs.selector)) jobs.earlier.add(job.metadata.name);
   input.progress(`helm upgrade --install ${input.release.name} ${input.release.chart} (waits up to ${input.release.timeoutSeconds} s)`);
-  await installWatchingJobs(input, selector);
+  await installWatchingJobs(input, jobs);
 
   input.progress('Jobs');
-  const jobs = await waitForJobs(input, selector, deadline);
+  const completed = await waitForJobs(input, jobs, deadline);
 
   const [services, values] = await Promise.all([kube.list(target, ['services'], selector), kube.releaseValues(target, input.release.name)]);
   const serviceNames = new Set(services.map((service) => service.metadata.name));
@@ -121,7 +124,7 @@ export async function deployToCluster(input: DeployInput): Promise<DeployResult>
     namespace: target.namespace,
     ...(target.context ? { context: target.context } : {}),
     chart: input.release.chart,
-    jobs,
+    jobs: completed,
     keycloakConfigured,
     apisPublished,
     endpoints: via,
@@ -144,7 +147,17 @@ function firstFailed(jobs: readonly KubeObject[]): { name: string; reason: strin
  * a failed Job would hold it until the timeout. So the Jobs are watched meanwhile, and a failed one
  * stops helm and is reported.
  */
-async function installWatchingJobs(input: DeployInput, selector: string): Promise<void> {
+/** Which Jobs belong to this deploy: the release's, less those that existed before it. */
+interface JobScope {
+  selector: string;
+  earlier: ReadonlySet<string>;
+}
+
+async function currentJobs(input: DeployInput, scope: JobScope): Promise<KubeObject[]> {
+  return (await input.kube.list(input.target, ['jobs'], scope.selector)).filter((job) => !scope.earlier.has(job.metadata.name));
+}
+
+async function installWatchingJobs(input: DeployInput, scope: JobScope): Promise<void> {
   const helm = new AbortController();
   const stopHelm = () => helm.abort();
   input.signal.addEventListener('abort', stopHelm, { once: true });
@@ -157,7 +170,7 @@ async function installWatchingJobs(input: DeployInput, selector: string): Promis
         return undefined;
       }
       try {
-        const failed = firstFailed(await input.kube.list(input.target, ['jobs'], selector));
+        const failed = firstFailed(await currentJobs(input, scope));
         if (failed) {
           helm.abort();
           return failed;
@@ -183,10 +196,10 @@ async function installWatchingJobs(input: DeployInput, selector: string): Promis
 }
 
 /** Polls the release's Jobs until all are complete; a failed one, or the deadline, is a UserError. */
-async function waitForJobs(input: DeployInput, selector: string, deadline: number): Promise<Array<{ name: string; outcome: 'complete' }>> {
+async function waitForJobs(input: DeployInput, scope: JobScope, deadline: number): Promise<Array<{ name: string; outcome: 'complete' }>> {
   let shown = '';
   for (;;) {
-    const jobs = await input.kube.list(input.target, ['jobs'], selector);
+    const jobs = await currentJobs(input, scope);
     const failed = firstFailed(jobs);
     if (failed) throw jobFailedError(failed.name, failed.reason, input.target.namespace);
     const pending = jobs.filter((job) => jobOutcome(job).outcome !== 'complete').map((job) => job.metadata.name);
