@@ -164,3 +164,21 @@ describe('withEndpoints', () => {
     expect((await ctx.dotenv()).KEYCLOAK_URL).toBe(testEnv.KEYCLOAK_URL);
   });
 });
+
+describe('the Secret k8s secrets applies', () => {
+  it('is a valid v1 Secret, and holds every key the committed chart reads from it', async () => {
+    const { Secret } = await import('kubernetes-models/v1');
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { secretManifest } = await import('../../src/targets/kubernetes/secrets.js');
+    const manifest = secretManifest('innover-secrets', 'shop', testEnv, chartSecretKeys(topology));
+    expect(() => new Secret(manifest).validate()).not.toThrow();
+    const templates = new URL('../../../deploy/helm/innover/templates/', import.meta.url);
+    const referenced = new Set<string>();
+    for (const file of readdirSync(templates)) {
+      const text = readFileSync(new URL(file, templates), 'utf8');
+      for (const match of text.matchAll(/secretKeyRef:\s*\n\s*name: \{\{ include "innover\.secretName" \. \}\}\s*\n\s*key: ([A-Z0-9_]+)/g)) referenced.add(match[1] ?? '');
+    }
+    expect(referenced.size).toBeGreaterThan(0);
+    expect(Object.keys(manifest.data)).toEqual(expect.arrayContaining([...referenced]));
+  });
+});
