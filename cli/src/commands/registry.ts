@@ -252,7 +252,7 @@ export const commands: readonly CommandSpec[] = [
     options: [
       ...kubeTarget,
       { flags: '--release <name>', description: 'Helm release name', defaultValue: 'innover' },
-      { flags: '--values <files...>', description: 'extra values files for helm (e.g. one with ingress or secrets.existingSecret)' },
+      { flags: '--values <files...>', description: 'values files for helm, relative to the project root (e.g. one with the ingress or secrets.existingSecret)' },
       timeout(900, 'waiting for the release and its Jobs'),
     ],
     load: () => import('./k8s-deploy.js'),
