@@ -3,6 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const processModules = ['execa', 'node:child_process', 'child_process', 'dockerode'];
+// Network, queue and temp-file modules a command reaches only through its context's clients.
+const commandSideEffectModules = ['node:net', 'node:http', 'node:https', 'node:os', '@innover/kit/queue', 'bullmq', 'ioredis', 'kafkajs', 'pg'];
+const commandMessage = "commands reach side effects only through ctx.client(name): add a client to cli/src/clients/clients.ts";
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/src/generated/**', 'coverage/**', '.innover/**'] },
@@ -41,6 +44,23 @@ export default tseslint.config(
     // yet the import-cycle check (npm run lint:cycles) reads it as type-only: write `import type`.
     files: ['**/*.ts'],
     rules: { '@typescript-eslint/no-import-type-side-effects': 'error' },
+  },
+  {
+    // Commands reach every side effect through ctx.client(name) (cli/src/clients/clients.ts).
+    files: ['cli/src/commands/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...processModules, ...commandSideEffectModules].map((name) => ({ name, message: commandMessage, allowTypeImports: true })),
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        ...[...processModules, ...commandSideEffectModules].map((name) => ({ selector: `ImportExpression[source.value='${name}']`, message: commandMessage })),
+      ],
+      'no-restricted-globals': ['error', { name: 'fetch', message: commandMessage }],
+    },
   },
   {
     files: ['cli/src/clients/**/*.ts'],

@@ -1,20 +1,32 @@
 import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { delimiter, dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, relative, sep } from 'node:path';
 import { UserError } from '../command.js';
 
 /** What a buf run left behind: nothing to say, or one line per problem. */
 export type BufOutcome = { ok: true } | { ok: false; problems: string[] };
 
+/** What `buf build` and `buf generate` made of a protobuf module, or why they could not. */
+export type BufCompileOutcome =
+  | {
+      ok: true;
+      /** The module as a JSON image (`buf build -o image.json`, source info kept for comments). */
+      image: string;
+      /** protoc-gen-es' TypeScript, by POSIX path relative to the output folder. */
+      generated: Map<string, string>;
+    }
+  | { ok: false; problems: string[] };
+
 /**
- * The two buf invocations `innover proto` makes. The real one runs the npm-installed buf (never a
- * global one, never remote plugins); tests may substitute it.
+ * The `buf` client (`ctx.client('buf')`) of `innover proto`: the npm-installed buf (never a global
+ * one, never remote plugins) with the local protoc-gen-es plugin. Its image and output live in a
+ * temporary folder of its own, removed before it answers; callers get their content.
  */
-export interface BufRunner {
-  /** `buf build <moduleDir> -o <imagePath>`: compiles the protos into a JSON image (source info kept for comments). */
-  build(moduleDir: string, imagePath: string): Promise<BufOutcome>;
-  /** `buf generate <imagePath>` with the local protoc-gen-es plugin, TypeScript, `.js` import extensions. */
-  generate(imagePath: string, outDir: string): Promise<BufOutcome>;
+export interface BufClient {
+  /** Compiles `moduleDir` (relative to the project root) and generates TypeScript, `.js` import extensions. */
+  compile(moduleDir: string): Promise<BufCompileOutcome>;
 }
 
 /** The npm packages providing the two executables, for the "not found" fix. */
@@ -73,8 +85,8 @@ export function parseBufProblems(output: string): string[] {
   return [...new Set(problems)];
 }
 
-/** The real runner: execa, argument arrays only, cwd = the project root so paths in errors are relative to it. */
-export function createBufRunner(root: string): BufRunner {
+/** The real client: execa, argument arrays only, cwd = the project root so paths in errors are relative to it. */
+export function createBufClient(root: string): BufClient {
   const buf = locateTool(root, 'buf');
   const plugin = locateTool(root, 'protoc-gen-es');
   // protoc-gen-es is a `#!/usr/bin/env node` script: make sure it runs on the Node running innover.
@@ -87,8 +99,37 @@ export function createBufRunner(root: string): BufRunner {
     return { ok: false, problems: problems.length ? problems : [`buf ${args[0]} failed with exit code ${result.exitCode}`] };
   };
   return {
-    build: (moduleDir, imagePath) => run(['build', moduleDir, '--error-format', 'json', '-o', imagePath]),
-    generate: (imagePath, outDir) =>
-      run(['generate', imagePath, '--error-format', 'json', '--template', renderGenerateTemplate(plugin), '-o', outDir]),
+    async compile(moduleDir) {
+      const work = await mkdtemp(join(tmpdir(), 'innover-proto-'));
+      try {
+        const image = join(work, 'image.json');
+        const built = await run(['build', moduleDir, '--error-format', 'json', '-o', image]);
+        if (!built.ok) return built;
+        const output = join(work, 'out');
+        const generated = await run(['generate', image, '--error-format', 'json', '--template', renderGenerateTemplate(plugin), '-o', output]);
+        if (!generated.ok) return generated;
+        return { ok: true, image: await readFile(image, 'utf8'), generated: await readTree(output) };
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    },
   };
+}
+
+/** Every file under `directory`, keyed by POSIX path relative to it. Missing folder → empty map. */
+async function readTree(directory: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  let entries;
+  try {
+    entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return files;
+    throw error;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const absolute = join(entry.parentPath, entry.name);
+    files.set(relative(directory, absolute).split(sep).join('/'), await readFile(absolute, 'utf8'));
+  }
+  return files;
 }

@@ -1,9 +1,13 @@
 import type { CommandContext } from '../command.js';
+import type { BufClient } from './buf-client.js';
 import type { ComposeClient } from './compose-client.js';
 import type { EngineClient } from './engine-client.js';
 import type { KeycloakClient } from './keycloak-client.js';
 import type { KubernetesClient } from './kubernetes-client.js';
 import type { Wso2Client } from './wso2-client.js';
+import type { HttpProbeClient } from '../stack/http-probe.js';
+import type { QueueApi } from '../stack/queue-api.js';
+import type { RedisProbeClient } from '../stack/redis-probe.js';
 
 /**
  * Every side effect the CLI has sits behind one of these interfaces. Commands get them from
@@ -20,6 +24,14 @@ export interface Clients {
   kubernetes: KubernetesClient;
   /** WSO2 API Manager's publisher, admin and devportal REST APIs. */
   wso2: Wso2Client;
+  /** Host-side HTTP probes (fetch) of shell-less containers: up, restart, ps, health. */
+  http: HttpProbeClient;
+  /** Redis over RESP on one fresh connection: AUTH + PING before BullMQ is asked anything. */
+  redis: RedisProbeClient;
+  /** The task queues through `@innover/kit/queue` (BullMQ): workers, test-worker. */
+  queue: QueueApi;
+  /** The npm-installed buf and protoc-gen-es, run in a temporary folder of their own: proto. */
+  buf: BufClient;
 }
 
 export type ClientName = keyof Clients;
@@ -37,6 +49,14 @@ export async function createClient<K extends ClientName>(name: K, ctx: CommandCo
       return (await import('./kubernetes-client.js')).createKubernetesClient(ctx) as unknown as Clients[K];
     case 'wso2':
       return (await import('./wso2-client.js')).createWso2Client(ctx) as unknown as Clients[K];
+    case 'http':
+      return (await import('../stack/http-probe.js')).createHttpProbeClient() as unknown as Clients[K];
+    case 'redis':
+      return (await import('../stack/redis-probe.js')).createRedisProbeClient() as unknown as Clients[K];
+    case 'queue':
+      return (await (await import('../stack/queue-api.js')).loadQueueApi()) as unknown as Clients[K];
+    case 'buf':
+      return (await import('./buf-client.js')).createBufClient(ctx.root) as unknown as Clients[K];
     default:
       throw new Error(`unknown client ${String(name)}`);
   }

@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { UserError, type CommandContext, type CommandModule } from '../command.js';
-import { createBufRunner, type BufRunner } from '../clients/buf-client.js';
 import { readProtoFiles } from '../proto/descriptor.js';
 import { findDrift, planProtoOutputs, protoPackageDirectory, protoPackageName, type Drift } from '../proto/plan.js';
 import { topologyFileName } from '../topology/topology-file.js';
@@ -29,12 +27,13 @@ export interface ProtoResult {
 export const protosDirectory = 'protos';
 
 /**
- * Compiles protos/ with the npm-installed buf, generates TypeScript with the local protoc-gen-es
- * plugin into a temp dir, and lays it out in the one generated package, `services/proto/src/generated`
+ * Compiles protos/ with the npm-installed buf and generates TypeScript with the local
+ * protoc-gen-es plugin, both through the context's `buf` client (in a temporary folder of its
+ * own), and lays it out in the one generated package, `services/proto/src/generated`
  * (`@innover/proto`). Checks the topology's `services[].consumes` against the events just built. With
  * `check`, compares instead of writing.
  */
-export async function runProto(args: ProtoArgs, ctx: CommandContext, runner?: BufRunner): Promise<ProtoResult> {
+export async function runProto(args: ProtoArgs, ctx: CommandContext): Promise<ProtoResult> {
   if (!existsSync(join(ctx.root, protosDirectory, 'buf.yaml'))) {
     throw new UserError(`${protosDirectory}/buf.yaml not found in ${ctx.root}: run innover proto from the project root`);
   }
@@ -45,39 +44,29 @@ export async function runProto(args: ProtoArgs, ctx: CommandContext, runner?: Bu
   }
   // The consumed events are checked below against this build, not against the topics.json it replaces.
   const topology = await loadTopology(ctx.root, { checkEvents: false });
-  const buf = runner ?? createBufRunner(ctx.root);
+  const buf = await ctx.client('buf');
 
-  const work = await mkdtemp(join(tmpdir(), 'innover-proto-'));
-  try {
-    const image = join(work, 'image.json');
-    const built = await buf.build(protosDirectory, image);
-    if (!built.ok) throw new UserError(built.problems);
-    const output = join(work, 'out');
-    const generated = await buf.generate(image, output);
-    if (!generated.ok) throw new UserError(generated.problems);
+  const compiled = await buf.compile(protosDirectory);
+  if (!compiled.ok) throw new UserError(compiled.problems);
+  const plan = planProtoOutputs({
+    services: topology.services.map((service) => service.name),
+    files: readProtoFiles(compiled.image),
+    generated: compiled.generated,
+  });
+  const problems = consumesProblems(topology, new Set(plan.events.map((event) => event.topic)));
+  if (problems.length) throw new UserError(problems.map((problem) => `${topologyFileName}: ${problem}`));
+  for (const warning of plan.warnings) ctx.out.warn(warning);
 
-    const plan = planProtoOutputs({
-      services: topology.services.map((service) => service.name),
-      files: readProtoFiles(await readFile(image, 'utf8')),
-      generated: await readTree(output, ''),
-    });
-    const problems = consumesProblems(topology, new Set(plan.events.map((event) => event.topic)));
-    if (problems.length) throw new UserError(problems.map((problem) => `${topologyFileName}: ${problem}`));
-    for (const warning of plan.warnings) ctx.out.warn(warning);
-
-    const existing = await readTree(join(ctx.root, plan.directory), plan.directory);
-    const changes = findDrift(plan.files, existing);
-    if (!args.check) await apply(ctx.root, plan.files, changes);
-    return {
-      mode: args.check ? 'check' : 'write',
-      package: { directory: protoPackageDirectory, name: protoPackageName, files: plan.files.length, domains: plan.domains },
-      events: plan.events.map((event) => ({ ...event, consumers: consumersOf(topology, event.topic) })),
-      changes,
-      warnings: plan.warnings,
-    };
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+  const existing = await readTree(join(ctx.root, plan.directory), plan.directory);
+  const changes = findDrift(plan.files, existing);
+  if (!args.check) await apply(ctx.root, plan.files, changes);
+  return {
+    mode: args.check ? 'check' : 'write',
+    package: { directory: protoPackageDirectory, name: protoPackageName, files: plan.files.length, domains: plan.domains },
+    events: plan.events.map((event) => ({ ...event, consumers: consumersOf(topology, event.topic) })),
+    changes,
+    warnings: plan.warnings,
+  };
 }
 
 /** Writes what is missing or differs, removes what is stale, then prunes folders left empty. */

@@ -1,7 +1,6 @@
 import type { CommandModule } from '../command.js';
 import { requireEngine, resolveStack, selectContainers } from '../stack/resolve-stack.js';
 import { ensureComposeFile } from '../stack/generate-stack.js';
-import { httpProbe } from '../stack/http-probe.js';
 import { waitWithLogs } from '../stack/up-tasks.js';
 
 export interface RestartArgs {
@@ -28,7 +27,7 @@ export const command: CommandModule<RestartArgs, RestartResult> = {
       project: target.plan.project,
       containers,
       engine,
-      probe: httpProbe,
+      probe: async (url, signal) => (await ctx.client('http')).probe(url, signal),
       timeoutSeconds: Number(args.timeout ?? 300),
       signal: ctx.signal,
     });

@@ -54,7 +54,8 @@ export async function runSmokeCommand(args: SmokeArgs, ctx: CommandContext, runT
     {
       secrets: { redisPassword: env.REDIS_PASSWORD, serviceDbPassword: env.SERVICE_DB_PASSWORD, smokeClientSecret: env.SMOKE_CLIENT_SECRET },
       containers: async () => judgeContainers((await readStackStatus(ctx, target)).containers),
-      runTask: runTask ?? (async (options) => (await import('@innover/kit/queue')).runTask(options)),
+      runTask: runTask ?? (async (options) => (await ctx.client('queue')).runTask(options)),
+      probeRedis: async (options, signal) => (await ctx.client('redis')).probe(options, signal),
       // A round trip still waiting when the run ends would keep its Redis connections open.
       workerTimeoutMs: Math.min(30_000, Math.max(1_000, args.timeout * 1_000 - 1_000)),
       deadline,

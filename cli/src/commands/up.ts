@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import type { CommandContext, CommandModule } from '../command.js';
 import { requireEngine, resolveStack, selectContainers } from '../stack/resolve-stack.js';
-import { httpProbe } from '../stack/http-probe.js';
 import { stackUrls, type StackUrl } from '../stack/stack-urls.js';
 import { formatTable } from '../stack/table.js';
 import { upTasks, type UpInput, type UpState } from '../stack/up-tasks.js';
@@ -44,7 +43,7 @@ export const command: CommandModule<UpArgs, UpResult> = {
       ctx,
       compose,
       engine: await ctx.client('engine'),
-      probe: httpProbe,
+      probe: async (url, signal) => (await ctx.client('http')).probe(url, signal),
       ...(only ? { only } : {}),
       build: args.build !== false,
       timeoutSeconds: Number(args.timeout ?? 900),

@@ -1,7 +1,6 @@
 import type { CommandModule } from '../command.js';
 import type { QueueState } from '@innover/kit/queue';
 import { containerOf, runningContainerId } from '../stack/exec-target.js';
-import { loadQueueApi, type QueueApi } from '../stack/queue-api.js';
 import { resolveStack } from '../stack/resolve-stack.js';
 import { allQueues, hostRedis, requireRedisAnswers } from '../stack/service-queues.js';
 import { formatTable } from '../stack/table.js';
@@ -25,19 +24,15 @@ export function renderWorkers(queues: WorkersResult): string {
   return active.length > 0 ? `${table}\n\nactive jobs:\n${active.join('\n')}` : table;
 }
 
-/** `innover workers`: the old "inspect active" view, read from Redis on the host. */
-export function workersCommand(load: () => Promise<QueueApi>): CommandModule<WorkersArgs, WorkersResult> {
-  return {
-    async handler(args, ctx) {
-      const target = await resolveStack(ctx, args.profile);
-      const redis = hostRedis(target, await ctx.dotenv());
-      await runningContainerId(ctx, target, containerOf(target, 'redis'));
-      const api = await load();
-      await requireRedisAnswers(api, redis, ctx.signal);
-      return await api.inspectQueues({ redisUrl: redis.url, queues: allQueues(target) });
-    },
-    render: renderWorkers,
-  };
-}
-
-export const command = workersCommand(loadQueueApi);
+/** `innover workers`: the old "inspect active" view, read from Redis on the host (the context's `queue` client). */
+export const command: CommandModule<WorkersArgs, WorkersResult> = {
+  async handler(args, ctx) {
+    const target = await resolveStack(ctx, args.profile);
+    const redis = hostRedis(target, await ctx.dotenv());
+    await runningContainerId(ctx, target, containerOf(target, 'redis'));
+    const api = await ctx.client('queue');
+    await requireRedisAnswers(api, redis, ctx.signal);
+    return await api.inspectQueues({ redisUrl: redis.url, queues: allQueues(target) });
+  },
+  render: renderWorkers,
+};

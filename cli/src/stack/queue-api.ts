@@ -2,8 +2,8 @@ import type { inspectQueues, parseTaskArgs, runTask } from '@innover/kit/queue';
 import { probeRedis } from './redis-probe.js';
 
 /**
- * How the CLI reaches the queues, as a seam: `@innover/kit/queue` (loaded lazily, BullMQ is heavy)
- * plus the direct Redis probe asked before it. Tests pass a fake.
+ * How the CLI reaches the queues, the `queue` client (`ctx.client('queue')`): `@innover/kit/queue`
+ * (loaded lazily, BullMQ is heavy) plus the direct Redis probe asked before it. Tests pass a fake.
  */
 export interface QueueApi {
   runTask: typeof runTask;

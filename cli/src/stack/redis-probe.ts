@@ -5,6 +5,19 @@
  * password and would wait forever; smoke asks it for its Redis check.
  */
 
+/** The `redis` client (`ctx.client('redis')`): Redis asked directly, as below. */
+export interface RedisProbeClient {
+  /** See probeRedis. */
+  probe: typeof probeRedis;
+  /** See redisExchange. */
+  exchange: typeof redisExchange;
+}
+
+/** The real client: one fresh TCP connection per call. */
+export function createRedisProbeClient(): RedisProbeClient {
+  return { probe: probeRedis, exchange: redisExchange };
+}
+
 /** Encodes a command as a RESP array of bulk strings (safe for any password). */
 export function encodeRedisCommand(parts: readonly string[]): string {
   return `*${parts.length}\r\n${parts.map((part) => `$${Buffer.byteLength(part)}\r\n${part}\r\n`).join('')}`;

@@ -1,7 +1,7 @@
 import type { CommandContext } from '../command.js';
 import type { ContainerSummary } from '../clients/engine-client.js';
 import { containerRows, type ContainerRow } from './container-status.js';
-import { httpProbe, type HttpProbe } from './http-probe.js';
+import type { HttpProbe } from './http-probe.js';
 import { formatTable } from './table.js';
 import type { StackTarget } from './resolve-stack.js';
 
@@ -14,10 +14,14 @@ export interface StackStatus {
   healthy: boolean;
 }
 
-/** One list call for the project, plus a host probe for each running shell-less container. */
-export async function readStackStatus(ctx: CommandContext, target: StackTarget, probe: HttpProbe = httpProbe): Promise<StackStatus> {
+/**
+ * One list call for the project, plus a host probe (the context's `http` client, asked for only
+ * when a shell-less container runs) for each running shell-less container.
+ */
+export async function readStackStatus(ctx: CommandContext, target: StackTarget): Promise<StackStatus> {
   const engine = await ctx.client('engine');
   const summaries = await engine.listContainers({ project: target.plan.project });
+  const probe: HttpProbe = async (url, signal) => (await ctx.client('http')).probe(url, signal);
   const probes = await probeRunning(target, summaries, probe, ctx.signal);
   const containers = containerRows(target.plan.containers, summaries, probes);
   return {

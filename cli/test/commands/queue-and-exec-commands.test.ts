@@ -1,25 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import type { ComposeClient } from '../../src/clients/compose-client.js';
 import type { EngineClient, ExecOptions } from '../../src/clients/engine-client.js';
-import { createContext } from '../../src/context.js';
 import { command as dbShell, databaseShell } from '../../src/commands/db-shell.js';
 import { command as redisCli } from '../../src/commands/redis-cli.js';
-import { testWorkerCommand } from '../../src/commands/test-worker.js';
-import { workersCommand, renderWorkers } from '../../src/commands/workers.js';
+import { command as testWorker } from '../../src/commands/test-worker.js';
+import { command as workers, renderWorkers } from '../../src/commands/workers.js';
 import { checkMemory, checkPorts } from '../../src/stack/preflight.js';
 import { resolveStack } from '../../src/stack/resolve-stack.js';
 import type { QueueApi } from '../../src/stack/queue-api.js';
 import { planStack } from '../../src/topology/plan-stack.js';
-import { captureOutput, strictFake } from '../support/run-cli.js';
+import { strictFake, testContext } from '../support/context.js';
 import { defaultStack } from '../topology/fixtures.js';
 import { scriptedEngine, summary } from '../stack/engine-fakes.js';
 import { stackRoot, testEnv } from './stack-context.js';
 
 const topology = defaultStack();
 
-function context(clients: { engine?: EngineClient; compose?: ComposeClient }) {
-  const out = captureOutput();
-  return { out, ctx: createContext({ root: stackRoot(), out, topology, dotenv: testEnv, clients, env: {} }) };
+function context(clients: { engine?: EngineClient; compose?: ComposeClient; queue?: QueueApi }) {
+  const ctx = testContext(clients, { root: stackRoot(), topology, dotenv: testEnv });
+  return { out: ctx.out, ctx };
 }
 
 const redisUp = () => scriptedEngine([[summary('redis', { ports: [{ hostIp: '0.0.0.0', hostPort: 6379, containerPort: 6379, protocol: 'tcp' }] })]]);
@@ -41,8 +40,8 @@ describe('innover test-worker', () => {
         return 3;
       }) as QueueApi['runTask'],
     });
-    const command = testWorkerCommand(async () => api);
-    const { ctx } = context({ engine: redisUp() });
+    const command = testWorker;
+    const { ctx } = context({ engine: redisUp(), queue: api });
     const result = await command.handler({ service: 'payment', profile: 'lite' }, ctx);
     expect(command.render?.(result, ctx)).toBe('3');
     expect(seen).toEqual([
@@ -56,17 +55,16 @@ describe('innover test-worker', () => {
         throw new Error(`task slow on ${options.redisUrl} gave no result within 90000 ms`);
       }) as unknown as QueueApi['runTask'],
     });
-    const command = testWorkerCommand(async () => api);
-    const { ctx } = context({ engine: redisUp() });
+    const command = testWorker;
+    const { ctx } = context({ engine: redisUp(), queue: api });
     const error = await command.handler({ service: 'payment', task: 'slow', args: ['5'], timeout: 90, profile: 'lite' }, ctx).catch((caught: unknown) => caught);
     expect((error as Error).message).toBe('task slow on redis gave no result within 90000 ms');
     expect((error as Error).message).not.toContain(testEnv.REDIS_PASSWORD);
   });
 
   it('refuses an unknown service with exit 2, before touching Redis', async () => {
-    const command = testWorkerCommand(async () => {
-      throw new Error('unexpected load');
-    });
+    // No queue client: asking for it would throw.
+    const command = testWorker;
     const { ctx } = context({});
     await expect(command.handler({ service: 'billing', profile: 'lite' }, ctx)).rejects.toMatchObject({ exitCode: 2 });
   });
@@ -77,8 +75,8 @@ describe('innover test-worker', () => {
         throw new Error('add: expects 2 numbers, e.g. "add 1 2" (got 1 arguments)');
       },
     });
-    const command = testWorkerCommand(async () => api);
-    const { ctx } = context({ engine: strictFake<EngineClient>('engine', {}) });
+    const command = testWorker;
+    const { ctx } = context({ engine: strictFake<EngineClient>('engine', {}), queue: api });
     await expect(command.handler({ service: 'payment', task: 'add', args: ['1'], profile: 'lite' }, ctx)).rejects.toMatchObject({
       exitCode: 2,
       message: 'add: expects 2 numbers, e.g. "add 1 2" (got 1 arguments)',
@@ -93,8 +91,8 @@ describe('innover test-worker', () => {
         throw new Error('AUTH answered WRONGPASS invalid username-password pair or user is disabled. (is REDIS_PASSWORD the one Redis runs with?)');
       }) as QueueApi['probeRedis'],
     });
-    const command = testWorkerCommand(async () => api);
-    const { ctx } = context({ engine: redisUp() });
+    const command = testWorker;
+    const { ctx } = context({ engine: redisUp(), queue: api });
     const error = await command.handler({ service: 'payment', profile: 'lite' }, ctx).catch((caught: unknown) => caught);
     expect(error).toMatchObject({
       exitCode: 1,
@@ -104,8 +102,8 @@ describe('innover test-worker', () => {
   });
 
   it('says which profiles run workers when this one has none', async () => {
-    const command = testWorkerCommand(async () => fakeQueueApi({}));
-    const { ctx } = context({});
+    const command = testWorker;
+    const { ctx } = context({ queue: fakeQueueApi({}) });
     await expect(command.handler({ service: 'payment', profile: 'identity' }, ctx)).rejects.toThrow(/profile identity runs no services or workers/);
   });
 });
@@ -115,15 +113,14 @@ describe('innover workers', () => {
     const queues = topology.services.map((service) => ({ queue: service.name, workers: 1, active: [] as Array<{ id: string; task: string; startedAt: string | undefined }>, waiting: 0, failed: 0, delayed: 0, completed: 0 }));
     queues[1]!.active.push({ id: '7', task: 'slow', startedAt: '2026-01-01T00:00:00.000Z' });
     let asked: string[] = [];
-    const command = workersCommand(async () =>
-      fakeQueueApi({
-        inspectQueues: (async (options: { queues: string[] }) => {
-          asked = options.queues;
-          return queues;
-        }) as unknown as QueueApi['inspectQueues'],
-      }),
-    );
-    const { ctx } = context({ engine: redisUp() });
+    const command = workers;
+    const queue = fakeQueueApi({
+      inspectQueues: (async (options: { queues: string[] }) => {
+        asked = options.queues;
+        return queues;
+      }) as unknown as QueueApi['inspectQueues'],
+    });
+    const { ctx } = context({ engine: redisUp(), queue });
     const result = await command.handler({ profile: 'lite' }, ctx);
     expect(asked).toEqual(topology.services.map((service) => service.name));
     const text = renderWorkers(result);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
-import { testWorkerCommand } from '../../src/commands/test-worker.js';
-import { workersCommand } from '../../src/commands/workers.js';
+import { command as testWorker } from '../../src/commands/test-worker.js';
+import { command as workers } from '../../src/commands/workers.js';
 import { loadQueueApi } from '../../src/stack/queue-api.js';
 import { captureOutput } from '../support/run-cli.js';
 import { topologyFrom } from '../topology/fixtures.js';
@@ -22,17 +22,19 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function context() {
+async function context() {
   const topology = topologyFrom({ infrastructure: { redis: { hostPort: redis.port } } });
   const engine = scriptedEngine([[summary('redis')]]);
-  return createContext({ root: stackRoot(), out: captureOutput(), topology, dotenv: testEnv, clients: { engine }, env: {} });
+  // The real queue client (BullMQ and the RESP probe); only the engine is a fake.
+  return createContext({ root: stackRoot(), out: captureOutput(), topology, dotenv: testEnv, clients: { engine, queue: await loadQueueApi() }, env: {} });
 }
 
 describe('queue commands when Redis refuses the password of .env', () => {
   it('test-worker fails within its timeout, in one line that names the fix and not the password', async () => {
+    const ctx = await context();
     const started = Date.now();
-    const error = await testWorkerCommand(loadQueueApi)
-      .handler({ service: 'payment', profile: 'lite', timeout: 5 }, context())
+    const error = await testWorker
+      .handler({ service: 'payment', profile: 'lite', timeout: 5 }, ctx)
       .catch((caught: unknown) => caught);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(error).toMatchObject({ exitCode: 1, problems: [expect.stringMatching(new RegExp(`^Redis at 127\\.0\\.0\\.1:${redis.port}: AUTH answered WRONGPASS .*\\(is REDIS_PASSWORD the one Redis runs with\\?\\)$`))] });
@@ -40,8 +42,9 @@ describe('queue commands when Redis refuses the password of .env', () => {
   });
 
   it('workers fails the same way instead of waiting forever', async () => {
+    const ctx = await context();
     const started = Date.now();
-    await expect(workersCommand(loadQueueApi).handler({ profile: 'lite' }, context())).rejects.toThrow(/^Redis at 127\.0\.0\.1:\d+: AUTH answered WRONGPASS/);
+    await expect(workers.handler({ profile: 'lite' }, ctx)).rejects.toThrow(/^Redis at 127\.0\.0\.1:\d+: AUTH answered WRONGPASS/);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

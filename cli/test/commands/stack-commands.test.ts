@@ -4,6 +4,7 @@ import type { ComposeClient } from '../../src/clients/compose-client.js';
 import { dockerUnreachable } from '../../src/clients/docker-errors.js';
 import type { EngineClient, LogOptions } from '../../src/clients/engine-client.js';
 import { secretKeys } from '../../src/env/schema.js';
+import type { QueueApi } from '../../src/stack/queue-api.js';
 import { planStack } from '../../src/topology/plan-stack.js';
 import { runCli, strictFake } from '../support/run-cli.js';
 import { defaultStack } from '../topology/fixtures.js';
@@ -17,7 +18,7 @@ const allHealthy = () =>
 
 const pingOnly = () => strictFake<EngineClient>('engine', { ping: async () => undefined });
 
-const run = (argv: string[], clients: { engine?: EngineClient; compose?: ComposeClient }, root = stackRoot()) =>
+const run = (argv: string[], clients: { engine?: EngineClient; compose?: ComposeClient; queue?: QueueApi }, root = stackRoot()) =>
   runCli(argv, { root, topology, dotenv: testEnv, clients, env: {} });
 
 describe('innover ps / health', () => {
@@ -48,8 +49,10 @@ describe('innover ps / health', () => {
     const down = () => Promise.reject(dockerUnreachable('/var/run/docker.sock'));
     const engine = strictFake<EngineClient>('engine', { listContainers: down, ping: down });
     const compose = strictFake<ComposeClient>('compose', {});
+    // test-worker checks its task arguments before it asks whether Redis runs.
+    const queue = strictFake<QueueApi>('queue', { parseTaskArgs: () => ({ a: 1, b: 2 }) });
     for (const command of [['ps'], ['health'], ['logs'], ['down'], ['nuke'], ['rebuild'], ['restart', 'payment'], ['test-worker', 'payment'], ['workers'], ['redis-cli', 'ping']]) {
-      const result = await run([...command, '--profile', 'lite'], { engine, compose });
+      const result = await run([...command, '--profile', 'lite'], { engine, compose, queue });
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toEqual(['innover: Docker is not reachable at /var/run/docker.sock: start the Docker engine (e.g. sudo systemctl start docker) or set DOCKER_HOST']);
     }

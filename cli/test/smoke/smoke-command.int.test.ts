@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvConfig } from '../../src/env/schema.js';
 import type { SmokeResult } from '../../src/commands/smoke.js';
+import { loadQueueApi } from '../../src/stack/queue-api.js';
+import { createRedisProbeClient } from '../../src/stack/redis-probe.js';
 import { planStack } from '../../src/topology/plan-stack.js';
 import type { Topology } from '../../src/topology/schema.js';
 import { freePort, startKafka, startPostgres, startRedis } from '../../../test/support/peers.js';
@@ -47,7 +49,8 @@ function engineReporting(overrides: Record<string, Partial<ReturnType<typeof sum
 }
 
 async function smoke(argv: string[], engine = engineReporting()) {
-  return await runCli(['smoke', '--profile', 'lite', ...argv], { root, topology, dotenv, env: {}, clients: { engine } });
+  // The real queue and Redis clients: the worker check runs a task through the real Redis.
+  return await runCli(['smoke', '--profile', 'lite', ...argv], { root, topology, dotenv, env: {}, clients: { engine, queue: await loadQueueApi(), redis: createRedisProbeClient() } });
 }
 
 beforeAll(async () => {

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvConfig } from '../../src/env/schema.js';
 import type { SmokeResult } from '../../src/commands/smoke.js';
+import { createHttpProbeClient } from '../../src/stack/http-probe.js';
+import { loadQueueApi } from '../../src/stack/queue-api.js';
+import { createRedisProbeClient } from '../../src/stack/redis-probe.js';
 import { planStack } from '../../src/topology/plan-stack.js';
 import type { Topology } from '../../src/topology/schema.js';
 import { freePort, startKafka, startPostgres, startRedis } from '../../../test/support/peers.js';
@@ -97,7 +100,8 @@ describe('innover smoke on a profile with Kafka and tracing', () => {
   it('passes the Kafka round trip and finds its request as a trace of the service in Jaeger', async () => {
     const plan = planStack(topology, 'observed');
     const engine = scriptedEngine([plan.containers.map((container) => summary(container.name, container.health.kind === 'host-probe' ? { health: 'none', status: 'Up 1 minute' } : {}, plan.project))]);
-    const run = await runCli(['smoke', '--profile', 'observed', '--json'], { root, topology, dotenv, env: {}, clients: { engine } });
+    // The real HTTP probe, queue and Redis clients: the containers check probes the stand-in Jaeger and collector.
+    const run = await runCli(['smoke', '--profile', 'observed', '--json'], { root, topology, dotenv, env: {}, clients: { engine, http: createHttpProbeClient(), queue: await loadQueueApi(), redis: createRedisProbeClient() } });
     const result = JSON.parse(run.stdout) as SmokeResult;
     expect(result.rows.map((row) => [row.name, row.status, row.status === 'fail' ? row.detail : ''])).toEqual([
       ['containers', 'pass', ''],
