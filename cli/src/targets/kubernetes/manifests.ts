@@ -351,9 +351,11 @@ function statefulSet(members: readonly Workload[], input: KubernetesInput, hosts
     return text;
   });
   const translation = new Translation(input, new Map());
+  const translatedArgs = args?.map((text) => translation.inline(text));
   const parts = podParts(first, input, hosts, {
-    env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
-    ...(args ? { args: args.map((text) => translation.inline(text)) } : {}),
+    // Each member advertises its own stable name: the pod's, from the downward API.
+    ...(translatedArgs?.some((arg) => arg.includes('$(POD_NAME)')) ? { env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] } : {}),
+    ...(translatedArgs ? { args: translatedArgs } : {}),
   });
   if (first.component === 'database' && first.image.startsWith('postgres')) {
     // The volume's root holds lost+found, which initdb refuses: the cluster lives one level down.

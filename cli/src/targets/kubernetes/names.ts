@@ -58,9 +58,11 @@ export function jobName(base: string, revision: number): string {
   return `${base}-r${revision}`;
 }
 
-/** The Jobs a cockroach profile runs, in order; a postgres profile runs `postgres-bootstrap`. */
+/**
+ * The Jobs of a cockroach profile, in order (`cockroach-init` only with more than one node). A
+ * postgres profile has none: the image's first-start script creates the databases.
+ */
 export const jobBaseNames = {
   cockroachInit: 'cockroach-init',
   cockroachBootstrap: 'cockroach-bootstrap',
-  postgresBootstrap: 'postgres-bootstrap',
 } as const;
