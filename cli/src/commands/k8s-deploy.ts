@@ -37,8 +37,8 @@ export const command: CommandModule<K8sDeployArgs, DeployResult> = {
       localPorts: localPorts(topology),
       progress: (line) => ctx.out.info(line),
       signal: ctx.signal,
-      configureKeycloak: (endpoints) => configureAt(ctx, endpoints),
-      publishApis: (endpoints) => publishAt(ctx, endpoints),
+      configureKeycloak: (endpoints) => configureAt(ctx, endpoints, target.namespace),
+      publishApis: (endpoints) => publishAt(ctx, endpoints, target.namespace),
     });
   },
   render(result) {
@@ -80,15 +80,35 @@ function localPorts(topology: Topology): Record<string, number> {
   return { keycloak: infra.keycloak.hostPort, wso2am: infra.wso2.gatewayHttpsHostPort, jaeger: infra.jaeger.uiHostPort, nginx: infra.nginx.hostPort };
 }
 
+/**
+ * The use cases' fixes speak Compose (`innover up`, `innover logs`, `.env`); against a cluster the
+ * same failure has kubectl's fix. One table, applied to each problem line.
+ */
+function clusterFixes(error: unknown, namespace: string): unknown {
+  if (!(error instanceof UserError)) return error;
+  const status = `innover k8s status --namespace ${namespace}`;
+  const fixes: Array<[RegExp, string]> = [
+    [/start it with `innover up`, or fix \w+ in \.env/g, `check ${status}, then rerun innover k8s deploy`],
+    [/`innover logs (\S+?)`/g, `kubectl logs deployment/$1 -n ${namespace}`],
+    [/wait until `innover health` shows it healthy/g, `wait until ${status} shows it healthy`],
+  ];
+  const problems = error.problems.map((problem) => fixes.reduce((line, [pattern, fix]) => line.replace(pattern, fix), problem));
+  return new UserError(problems, { exitCode: error.exitCode, cause: error });
+}
+
 /** configure-keycloak's use case with the Keycloak and WSO2 clients pointed at the cluster. */
-async function configureAt(ctx: CommandContext, endpoints: ClusterEndpoints): Promise<void> {
+async function configureAt(ctx: CommandContext, endpoints: ClusterEndpoints, namespace: string): Promise<void> {
   const { configureKeycloak } = await import('../identity/configure.js');
-  const result = await configureKeycloak(await withEndpoints(ctx, endpoints), { renderer: 'plain' });
+  const result = await configureKeycloak(await withEndpoints(ctx, endpoints), { renderer: 'plain' }).catch((error: unknown) => {
+    throw clusterFixes(error, namespace);
+  });
   ctx.out.info(`  ${result.changed === 0 ? 'nothing to change' : `${result.changed} change(s) applied`}`);
 }
 
 /** publish-apis' use case with the WSO2 client pointed at the cluster; a failed API is a UserError. */
-async function publishAt(ctx: CommandContext, endpoints: ClusterEndpoints): Promise<void> {
+async function publishAt(ctx: CommandContext, endpoints: ClusterEndpoints, namespace: string): Promise<void> {
   const { publishAllApis } = await import('../gateway/publish.js');
-  await publishAllApis(await withEndpoints(ctx, endpoints));
+  await publishAllApis(await withEndpoints(ctx, endpoints)).catch((error: unknown) => {
+    throw clusterFixes(error, namespace);
+  });
 }
