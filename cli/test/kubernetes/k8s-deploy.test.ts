@@ -162,12 +162,12 @@ describe('k8s deploy (recorded calls)', () => {
     expect(kube.names().slice(-2)).toEqual(['stop svc/keycloak', 'stop svc/wso2am']);
   });
 
-  it('uses the Ingress hosts the values enable for Keycloak, the gateway and the URLs', async () => {
+  it('reports the Ingress hosts the values enable (gateway, URLs), and still configures through port-forwards', async () => {
     const values = { ingress: { enabled: true, hosts: { keycloak: 'id.shop.test', gateway: 'api.shop.test', jaeger: 'traces.shop.test' }, tls: { secretName: 'shop-tls' } } };
     const { input, seen } = deployInput({ jobs: [[]], values });
     const result = await deployToCluster(input);
-    expect(seen[0]).toMatchObject({ KEYCLOAK_URL: 'https://id.shop.test/auth', WSO2_GATEWAY_URL: 'https://api.shop.test', WSO2_URL: 'https://127.0.0.1:40003' });
-    expect(result.endpoints).toBe('ingress');
+    expect(seen[0]).toMatchObject({ KEYCLOAK_URL: 'http://127.0.0.1:40001/auth', WSO2_GATEWAY_URL: 'https://api.shop.test', WSO2_URL: 'https://127.0.0.1:40003' });
+    expect(result.endpoints).toBe('port-forward');
     expect(result.urls.filter((url) => url.via === 'ingress').map((url) => url.url)).toEqual(['https://api.shop.test', 'https://id.shop.test/auth/', 'https://traces.shop.test']);
     expect(result.urls.find((url) => url.name === 'Nginx')?.via).toBe('port-forward');
   });
@@ -180,14 +180,14 @@ describe('k8s deploy (recorded calls)', () => {
     expect(result).toMatchObject({ keycloakConfigured: false, apisPublished: false, endpoints: 'none', urls: [] });
   });
 
-  it('reaches WSO2 and Keycloak at plain http endpoints without TLS on the Ingress', () => {
-    const endpoints = clusterEndpoints({ keycloak: new Map([[8080, 1], [9000, 2]]), wso2: new Map([[9443, 3], [8243, 4]]) }, { enabled: true, hosts: { keycloak: 'id.local' }, tls: false }, 'innover-keycloak');
+  it('reports a plain http gateway without TLS on the Ingress', () => {
+    const endpoints = clusterEndpoints({ keycloak: new Map([[8080, 1], [9000, 2]]), wso2: new Map([[9443, 3], [8243, 4]]) }, { enabled: true, hosts: { gateway: 'api.local' }, tls: false }, 'innover-keycloak');
     expect(endpoints).toEqual({
-      KEYCLOAK_URL: 'http://id.local/auth',
+      KEYCLOAK_URL: 'http://127.0.0.1:1/auth',
       KEYCLOAK_MANAGEMENT_URL: 'http://127.0.0.1:2/auth',
       KEYCLOAK_INTERNAL_URL: 'http://innover-keycloak:8080/auth',
       WSO2_URL: 'https://127.0.0.1:3',
-      WSO2_GATEWAY_URL: 'https://127.0.0.1:4',
+      WSO2_GATEWAY_URL: 'http://api.local',
     });
   });
 });

@@ -46,8 +46,8 @@ export interface DeployResult {
   jobs: Array<{ name: string; outcome: 'complete' }>;
   keycloakConfigured: boolean;
   apisPublished: boolean;
-  /** How configure and publish reached the cluster. */
-  endpoints: 'port-forward' | 'ingress' | 'none';
+  /** How configure and publish reached the cluster: `none` when the release has no Keycloak and WSO2. */
+  endpoints: 'port-forward' | 'none';
   urls: ClusterUrl[];
   seconds: number;
 }
@@ -60,8 +60,8 @@ export function jobFailedError(job: string, reason: string, namespace: string): 
 /**
  * `innover k8s deploy`: checks the Secret, runs `helm upgrade --install --wait` while watching the
  * Jobs (a failed Job stops the install at once rather than at the timeout), waits until every Job
- * is complete or one failed, configures Keycloak and publishes the APIs through port-forwards (or
- * the Ingress hosts the values enable), and returns the URLs.
+ * is complete or one failed, configures Keycloak and publishes the APIs through port-forwards, and
+ * returns the URLs (the Ingress hosts, when the values enable it).
  */
 export async function deployToCluster(input: DeployInput): Promise<DeployResult> {
   const started = Date.now();
@@ -105,7 +105,7 @@ export async function deployToCluster(input: DeployInput): Promise<DeployResult>
       const wso2Forward = await kube.portForward(target, `svc/${wso2}`, [clusterServices.wso2.management, clusterServices.wso2.gatewayHttps], { signal: input.signal });
       forwards.push(wso2Forward);
       const endpoints = clusterEndpoints({ keycloak: keycloakForward.ports, wso2: wso2Forward.ports }, ingress, keycloak);
-      via = ingress.enabled && (ingress.hosts.keycloak ?? ingress.hosts.gateway) ? 'ingress' : 'port-forward';
+      via = 'port-forward';
       input.progress('configure-keycloak (Keycloak state is lost when its pod restarts, so every deploy runs it)');
       await input.configureKeycloak(endpoints);
       keycloakConfigured = true;
@@ -216,23 +216,26 @@ async function waitForJobs(input: DeployInput, scope: JobScope, deadline: number
   }
 }
 
-/** The endpoints of configure-keycloak and publish-apis (pure): forwarded local ports, or Ingress hosts. */
+/**
+ * The endpoints of configure-keycloak and publish-apis (pure). The admin calls always go through
+ * the port-forwards: the Ingress exposes neither Keycloak's management port nor WSO2's admin port,
+ * and its hosts need not resolve from where deploy runs. The gateway URL, which publish-apis only
+ * reports, is the Ingress host when the values enable one.
+ */
 export function clusterEndpoints(
   forwards: { keycloak: ReadonlyMap<number, number>; wso2: ReadonlyMap<number, number> },
   ingress: IngressValues,
   keycloakService: string,
 ): ClusterEndpoints {
   const local = (ports: ReadonlyMap<number, number>, port: number, scheme: string) => `${scheme}://127.0.0.1:${ports.get(port) ?? port}`;
-  const scheme = ingress.tls ? 'https' : 'http';
-  const keycloakHost = ingress.enabled ? ingress.hosts.keycloak : undefined;
   const gatewayHost = ingress.enabled ? ingress.hosts.gateway : undefined;
   return {
-    KEYCLOAK_URL: keycloakHost ? `${scheme}://${keycloakHost}${keycloakRelativePath}` : `${local(forwards.keycloak, clusterServices.keycloak.http, 'http')}${keycloakRelativePath}`,
+    KEYCLOAK_URL: `${local(forwards.keycloak, clusterServices.keycloak.http, 'http')}${keycloakRelativePath}`,
     KEYCLOAK_MANAGEMENT_URL: `${local(forwards.keycloak, clusterServices.keycloak.management, 'http')}${keycloakRelativePath}`,
     // WSO2 reaches Keycloak inside the namespace, by its Service.
     KEYCLOAK_INTERNAL_URL: `http://${keycloakService}:${clusterServices.keycloak.http}${keycloakRelativePath}`,
     WSO2_URL: local(forwards.wso2, clusterServices.wso2.management, 'https'),
-    WSO2_GATEWAY_URL: gatewayHost ? `${scheme}://${gatewayHost}` : local(forwards.wso2, clusterServices.wso2.gatewayHttps, 'https'),
+    WSO2_GATEWAY_URL: gatewayHost ? `${ingress.tls ? 'https' : 'http'}://${gatewayHost}` : local(forwards.wso2, clusterServices.wso2.gatewayHttps, 'https'),
   };
 }
 
