@@ -30,8 +30,7 @@ export async function publishApis(ctx: CommandContext, options: PublishApisOptio
 
 /** publishApis for callers that need everything published (`up`, `k8s deploy`): any failed API is a UserError. */
 export async function publishAllApis(ctx: CommandContext, options: Omit<PublishApisOptions, 'dryRun'> = {}): Promise<PublishResult> {
-  const result = await publishApis(ctx, { ...options, dryRun: false });
-  if (result.dryRun) throw new Error('publishApis answered a real run with a dry run');
+  const result = await publish(ctx, options, () => ctx.client('wso2'));
   if (result.failed) throw new UserError([...publishFailures(result), 'some APIs were not published: fix the above, then run innover publish-apis']);
   return result;
 }
