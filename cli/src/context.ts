@@ -36,6 +36,30 @@ export function findProjectRoot(start: string): string {
   }
 }
 
+/** The overrides each context was made with, for {@link withEndpoints}. */
+const madeWith = new WeakMap<CommandContext, ContextOverrides>();
+
+/**
+ * The same project, output and signal with some `.env` values replaced: `k8s deploy` points
+ * configure-keycloak and publish-apis at a cluster's port-forwards this way. Its clients are made
+ * afresh over the replaced values (the Keycloak and WSO2 clients read their URLs from `dotenv()`);
+ * a test context keeps its fakes.
+ */
+export async function withEndpoints(ctx: CommandContext, values: Partial<EnvConfig>): Promise<CommandContext> {
+  const [topology, dotenv] = await Promise.all([ctx.topology(), ctx.dotenv()]);
+  const clients = madeWith.get(ctx)?.clients;
+  return createContext({
+    root: ctx.root,
+    json: ctx.json,
+    out: ctx.out,
+    env: ctx.env,
+    signal: ctx.signal,
+    topology,
+    dotenv: { ...dotenv, ...values },
+    ...(clients ? { clients } : {}),
+  });
+}
+
 export function createContext(overrides: ContextOverrides & { out: Output }): CommandContext {
   const root = overrides.root ?? findProjectRoot(overrides.cwd ?? process.cwd());
   const env = overrides.env ?? process.env;
@@ -75,5 +99,6 @@ export function createContext(overrides: ContextOverrides & { out: Output }): Co
       return client as Promise<Clients[K]>;
     },
   };
+  madeWith.set(context, overrides);
   return context;
 }

@@ -3,6 +3,7 @@ import type { BufClient } from './buf-client.js';
 import type { ComposeClient } from './compose-client.js';
 import type { EngineClient } from './engine-client.js';
 import type { KeycloakClient } from './keycloak-client.js';
+import type { KubernetesClient } from './kubernetes-client.js';
 import type { Wso2Client } from './wso2-client.js';
 import type { HttpProbeClient } from '../stack/http-probe.js';
 import type { QueueApi } from '../stack/queue-api.js';
@@ -19,6 +20,8 @@ export interface Clients {
   engine: EngineClient;
   /** Keycloak's admin REST API. */
   keycloak: KeycloakClient;
+  /** `helm` and `kubectl` through execa, argument arrays only; manifests on stdin. */
+  kubernetes: KubernetesClient;
   /** WSO2 API Manager's publisher, admin and devportal REST APIs. */
   wso2: Wso2Client;
   /** Host-side HTTP probes (fetch) of shell-less containers: up, restart, ps, health. */
@@ -42,6 +45,8 @@ export async function createClient<K extends ClientName>(name: K, ctx: CommandCo
       return (await import('./engine-client.js')).createEngineClient(ctx) as unknown as Clients[K];
     case 'keycloak':
       return (await import('./keycloak-client.js')).createKeycloakClient(ctx) as unknown as Clients[K];
+    case 'kubernetes':
+      return (await import('./kubernetes-client.js')).createKubernetesClient(ctx) as unknown as Clients[K];
     case 'wso2':
       return (await import('./wso2-client.js')).createWso2Client(ctx) as unknown as Clients[K];
     case 'http':

@@ -46,10 +46,16 @@ const timeout = (seconds: number, what: string): OptionSpec => ({
   value: 'positive-int',
 });
 
+/** `--context` and `--namespace` of the k8s commands. */
+const kubeTarget: readonly OptionSpec[] = [
+  { flags: '--context <name>', description: 'kubeconfig context (default: the current one)' },
+  { flags: '--namespace <name>', description: 'namespace of the release', defaultValue: 'innover' },
+];
+
 /** Descriptions of the command groups (`innover k8s --help`); each group's commands are in `commands`. */
 export const commandGroups: Readonly<Record<string, string>> = {
   images: "move the profile's images to a registry or an archive, for a cluster (air-gapped too)",
-  k8s: 'run the stack on Kubernetes: a Helm chart rendered from the same topology',
+  k8s: 'run the stack on Kubernetes: a Helm chart rendered from the same topology, its Secret, deploy and status',
 };
 
 export const commands: readonly CommandSpec[] = [
@@ -257,5 +263,31 @@ export const commands: readonly CommandSpec[] = [
       { flags: '--check', description: 'write nothing; exit non-zero when the chart drifts from the topology' },
     ],
     load: () => import('./k8s-render.js'),
+  },
+  {
+    name: 'k8s secrets',
+    description: "create or update the chart's Secret from .env (server-side apply, the manifest on stdin)",
+    options: [
+      { flags: '--dry-run', description: 'print the manifest with every value masked; contacts nothing' },
+      ...kubeTarget,
+    ],
+    load: () => import('./k8s-secrets.js'),
+  },
+  {
+    name: 'k8s deploy',
+    description: 'helm upgrade --install the chart, wait for its Jobs, configure Keycloak and publish the APIs on the cluster, print the URLs',
+    options: [
+      ...kubeTarget,
+      { flags: '--release <name>', description: 'Helm release name', defaultValue: 'innover' },
+      { flags: '--values <files...>', description: 'values files for helm, relative to the project root (e.g. one with the ingress or secrets.existingSecret)' },
+      timeout(900, 'waiting for the release and its Jobs'),
+    ],
+    load: () => import('./k8s-deploy.js'),
+  },
+  {
+    name: 'k8s status',
+    description: 'like health, from the cluster: one row per workload; exits non-zero when any is not ready',
+    options: [...kubeTarget, { flags: '--release <name>', description: 'Helm release name', defaultValue: 'innover' }],
+    load: () => import('./k8s-status.js'),
   },
 ];

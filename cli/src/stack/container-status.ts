@@ -96,6 +96,8 @@ export interface ContainerRow {
   ports: string;
   uptime: string;
   ready: boolean;
+  /** Container restarts, where the target counts them (Kubernetes pods); shown as a column then. */
+  restarts?: number;
   /** Why the container is not fine, when it is not. */
   problem?: string;
 }

@@ -57,10 +57,20 @@ export function renderStackStatus(status: StackStatus): string {
   if (status.containers.every((row) => row.state === 'missing')) {
     return `no containers of project ${status.project} (profile ${status.profile}): run innover up --profile ${status.profile}`;
   }
+  return renderContainerRows(status.containers);
+}
+
+/**
+ * The table of rows, then one line per problem; the same for every target. A RESTARTS column
+ * appears when the rows count restarts (Kubernetes), PORTS when any row publishes one.
+ */
+export function renderContainerRows(rows: readonly ContainerRow[]): string {
+  const restarts = rows.some((row) => row.restarts !== undefined);
+  const ports = !restarts || rows.some((row) => row.ports !== '');
   const table = formatTable(
-    ['CONTAINER', 'STATE', 'HEALTH', 'PORTS', 'UPTIME'],
-    status.containers.map((row) => [row.name, row.state, row.health, row.ports, row.uptime]),
+    ['CONTAINER', 'STATE', 'HEALTH', ...(ports ? ['PORTS'] : []), ...(restarts ? ['RESTARTS'] : []), 'UPTIME'],
+    rows.map((row) => [row.name, row.state, row.health, ...(ports ? [row.ports] : []), ...(restarts ? [String(row.restarts ?? '')] : []), row.uptime]),
   );
-  const problems = status.containers.filter((row) => row.problem).map((row) => `${row.name} ${row.problem}`);
+  const problems = rows.filter((row) => row.problem).map((row) => `${row.name} ${row.problem}`);
   return problems.length > 0 ? `${table}\n\n${problems.join('\n')}` : table;
 }
