@@ -12,7 +12,10 @@ export interface Queryable {
 
 /** One pooled connection, held until `release` (transactions.ts runs a transaction on one). */
 export interface Session extends Queryable {
-  /** Like `query`, but answers the command tag (`COMMIT`, `ROLLBACK`, `UPDATE` ...) and the row count. */
+  /**
+   * Like `query`, but answers the command tag (`COMMIT`, `ROLLBACK`, `UPDATE` ...) and the row count, and makes no
+   * span: it is for transaction control (BEGIN, COMMIT, ROLLBACK), which the transaction's own span covers.
+   */
   run(sql: string, parameters?: unknown[]): Promise<{ command: string; rowCount: number }>;
   /** Returns the connection to the pool; `destroy` closes it instead (after a lost connection or a failed ROLLBACK). */
   release(destroy?: boolean): void;
@@ -85,7 +88,8 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
           return (await clientQuery(sql, parameters)).rows as Row[];
         },
         async run(sql: string, parameters: unknown[] = []) {
-          const result = await clientQuery(sql, parameters);
+          // Untraced: two spans per transaction (BEGIN, COMMIT) that only repeated its span's start and end.
+          const result = await client.query(sql, parameters);
           return { command: result.command, rowCount: result.rowCount ?? 0 };
         },
         release(destroy = false) {

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Kafka, logLevel as kafkaLogLevel, Partitioners } from 'kafkajs';
 import type { Consumer, Producer, IHeaders, LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -35,6 +36,43 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
+const patched = Symbol.for('innover.kafkajs.requestQueuePatched');
+
+interface KafkaRequestQueue {
+  pending: unknown[];
+  throttledUntil: number;
+  scheduleCheckPendingRequests: (this: KafkaRequestQueue) => void;
+}
+
+/**
+ * kafkajs 2.2.4 (the last release) re-arms a timer for its pending-request check on every connection even when
+ * nothing is pending and nothing is throttled, with a negative delay (hence Node 24's TimeoutNegativeWarning), so
+ * every open broker connection runs a 1 ms timer loop forever: most of an idle worker's CPU
+ * (github.com/tulios/kafkajs/issues/1556 and /1704, unfixed upstream). The check only ever sends pending
+ * requests, and `push` and every response check again, so with none pending and no throttle there is nothing to
+ * wait for: skip the timer then; everything else runs as before (including #1532's marginal-throttle case,
+ * where requests are pending). Applied once per process; a kafkajs without that method is left alone.
+ */
+export function patchKafkaRequestQueue(): boolean {
+  const require = createRequire(import.meta.url);
+  let RequestQueue: { prototype: KafkaRequestQueue & { [patched]?: true } };
+  try {
+    RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as typeof RequestQueue;
+  } catch {
+    return false;
+  }
+  const prototype = RequestQueue.prototype;
+  if (prototype[patched]) return true;
+  const original = prototype.scheduleCheckPendingRequests;
+  if (typeof original !== 'function') return false;
+  prototype.scheduleCheckPendingRequests = function scheduleCheckPendingRequests(this: KafkaRequestQueue) {
+    if (this.pending.length === 0 && this.throttledUntil <= Date.now()) return;
+    original.call(this);
+  };
+  prototype[patched] = true;
+  return true;
+}
+
 function toLogger(logger: Logger) {
   return () =>
     ({ level, log }: LogEntry): void => {
@@ -55,6 +93,7 @@ function headerText(headers: IHeaders | undefined): Record<string, string> {
 }
 
 export function createEventBus(options: { brokers: string[]; serviceName: string; logger: Logger }): EventBus {
+  patchKafkaRequestQueue();
   const kafka = new Kafka({
     clientId: options.serviceName,
     brokers: options.brokers,

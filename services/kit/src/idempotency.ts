@@ -146,11 +146,25 @@ export async function beginIdempotentRequest(database: Database, request: Idempo
   );
 }
 
-/** Where a phase leads: the next recovery point (with state for the phases after it), or the final response. */
-export type PhaseResult = { recoveryPoint: string; state?: PhaseState } | { status: number; body: unknown };
+/**
+ * Where a phase leads: the next recovery point (with state for the phases after it), or the final response.
+ * `deferred`: see `passTo`.
+ */
+export type PhaseResult = { recoveryPoint: string; state?: PhaseState; deferred?: boolean } | { status: number; body: unknown };
 
 export function goTo(recoveryPoint: string, state?: PhaseState): PhaseResult {
   return state === undefined ? { recoveryPoint } : { recoveryPoint, state };
+}
+
+/**
+ * Like `goTo`, without a transaction of its own: the point and state are recorded together with whatever the
+ * next phase records (its `atomic` transaction, or its result), saving a round of BEGIN, UPDATE, COMMIT. A
+ * crash in between resumes at the earlier point and runs this phase again, so use it only for a phase whose
+ * foreign calls are reads or idempotent (e.g. looking up the wallets of a payment), which is what the kit asks of
+ * every foreign call anyway.
+ */
+export function passTo(recoveryPoint: string, state?: PhaseState): PhaseResult {
+  return { recoveryPoint, ...(state === undefined ? {} : { state }), deferred: true };
 }
 
 export function respond(status: number, body: unknown): PhaseResult {
@@ -182,7 +196,8 @@ export class IdempotencyLockLostError extends Error {
   }
 }
 
-async function recordResult(tx: Queryable, record: IdempotencyRecord, result: PhaseResult): Promise<void> {
+/** Records `result` on the key; `state` is what the phases so far passed on (the record's, plus any deferred phase's). */
+async function recordResult(tx: Queryable, record: IdempotencyRecord, result: PhaseResult, state: PhaseState = record.state): Promise<void> {
   if (record.ephemeral) return;
   const updated =
     'status' in result
@@ -194,14 +209,15 @@ async function recordResult(tx: Queryable, record: IdempotencyRecord, result: Ph
       : await tx.query(
           `UPDATE idempotency_keys SET recovery_point = $3, recovery_state = $4, last_run_at = now()
            WHERE idempotency_key = $1 AND lock_token = $2 RETURNING idempotency_key`,
-          [record.key, record.lockToken, result.recoveryPoint, JSON.stringify({ ...record.state, ...result.state })],
+          [record.key, record.lockToken, result.recoveryPoint, JSON.stringify({ ...state, ...result.state })],
         );
   if (updated.length !== 1) throw new IdempotencyLockLostError(record.key);
 }
 
 /**
  * After an ambiguous commit, the key's row tells what happened, because the phase's effect and the key's
- * update were one transaction: moved on (or finished) means committed. Undefined: it did not commit.
+ * update were one transaction: moved on from `record.recoveryPoint`, the last point known recorded (or
+ * finished), means committed. Undefined: it did not commit.
  */
 async function settleAmbiguous(database: Database, record: IdempotencyRecord): Promise<PhaseResult | undefined> {
   const [row] = await database.query<KeyRow>(`SELECT ${keyColumns} FROM idempotency_keys WHERE idempotency_key = $1`, [record.key, 0]);
@@ -211,13 +227,13 @@ async function settleAmbiguous(database: Database, record: IdempotencyRecord): P
   return undefined;
 }
 
-async function persist(database: Database, record: IdempotencyRecord, work: (tx: Transaction) => Promise<PhaseResult>): Promise<PhaseResult | undefined> {
+async function persist(database: Database, record: IdempotencyRecord, work: (tx: Transaction) => Promise<PhaseResult>, state: PhaseState = record.state): Promise<PhaseResult | undefined> {
   try {
     return await runTransaction(
       database,
       async (tx) => {
         const result = await work(tx);
-        await recordResult(tx, record, result);
+        await recordResult(tx, record, result, state);
         return result;
       },
       { name: `idempotency.phase ${record.recoveryPoint}` },
@@ -232,12 +248,14 @@ async function persist(database: Database, record: IdempotencyRecord, work: (tx:
 /**
  * Runs `phases` from `record.recoveryPoint` until one responds; answers the stored response. An ambiguous
  * commit is settled by re-reading the key (and the phase re-run when it had not committed, at most 3 times).
+ * `record` stays what the key's row holds; `current` runs ahead of it by the phases that `passTo`'d.
  */
 export async function runPhases(database: Database, record: IdempotencyRecord, phases: Phases): Promise<StoredResponse> {
   let ambiguousLeft = 3;
+  let current = { recoveryPoint: record.recoveryPoint, state: record.state };
   for (;;) {
-    const phase = phases[record.recoveryPoint];
-    if (!phase) throw new Error(`no phase for recovery point "${record.recoveryPoint}" of idempotency key ${record.key}`);
+    const phase = phases[current.recoveryPoint];
+    if (!phase) throw new Error(`no phase for recovery point "${current.recoveryPoint}" of idempotency key ${record.key}`);
     let outcome: PhaseResult | undefined;
     let persisted = false;
     const context: PhaseContext = {
@@ -246,10 +264,10 @@ export async function runPhases(database: Database, record: IdempotencyRecord, p
       path: record.path,
       body: record.body,
       params: record.params,
-      recoveryPoint: record.recoveryPoint,
-      state: record.state,
+      recoveryPoint: current.recoveryPoint,
+      state: current.state,
       atomic: async (fn) => {
-        const result = await persist(database, record, fn);
+        const result = await persist(database, record, fn, current.state);
         if (result === undefined) throw new RerunPhase();
         persisted = true;
         return result;
@@ -257,17 +275,19 @@ export async function runPhases(database: Database, record: IdempotencyRecord, p
     };
     try {
       const returned = await phase(context);
-      outcome = persisted ? returned : await persist(database, record, async () => returned);
+      if (persisted || ('deferred' in returned && returned.deferred)) outcome = returned;
+      else outcome = await persist(database, record, async () => returned, current.state);
     } catch (error) {
       if (!(error instanceof RerunPhase)) throw error;
     }
     if (outcome === undefined) {
       ambiguousLeft -= 1;
-      if (ambiguousLeft < 0) throw new Error(`idempotency key ${record.key}: phase "${record.recoveryPoint}" had ambiguous commits three times`);
+      if (ambiguousLeft < 0) throw new Error(`idempotency key ${record.key}: phase "${current.recoveryPoint}" had ambiguous commits three times`);
       continue;
     }
     if ('status' in outcome) return { status: outcome.status, body: JSON.stringify(outcome.body ?? null) };
-    record = { ...record, recoveryPoint: outcome.recoveryPoint, state: { ...record.state, ...outcome.state } };
+    current = { recoveryPoint: outcome.recoveryPoint, state: { ...current.state, ...outcome.state } };
+    if (persisted || !outcome.deferred) record = { ...record, ...current };
   }
 }
 

@@ -21,6 +21,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Database, Queryable } from './database.js';
+import { onOutboxCommitted, outboxCommitted } from './outbox-signal.js';
+import type { Transaction } from './transactions.js';
 import { injectTraceContext } from './tracing.js';
 
 /** The number of shards seeded by kit_outbox_001.sql; `shardOf` must agree with it. */
@@ -55,6 +57,8 @@ export interface OutboxEvent {
  * Writes the event in `tx`, the caller's transaction (see transactions.ts), with the traceparent of the
  * active context. One statement: it takes the key's next `seq` and inserts the row. With an explicit `id`
  * that already exists, no row is written and `{inserted: false}` comes back with the existing row's `seq`.
+ * Once `tx` commits, the relays are woken (outbox-signal.ts); a `Queryable` that is no `runTransaction`
+ * transaction signals straight after the statement (for an autocommit statement, that is its commit).
  */
 export async function enqueueEvent(tx: Queryable, event: OutboxEvent): Promise<{ id: string; seq: number; inserted: boolean }> {
   const id = event.id ?? randomUUID();
@@ -73,7 +77,12 @@ export async function enqueueEvent(tx: Queryable, event: OutboxEvent): Promise<{
      RETURNING seq`,
     [id, event.key, shardOf(event.key), event.topic, Buffer.from(event.payload), JSON.stringify(headers)],
   );
-  if (rows[0]) return { id, seq: Number(rows[0].seq), inserted: true };
+  if (rows[0]) {
+    const afterCommit = (tx as Partial<Transaction>).afterCommit;
+    if (afterCommit) afterCommit(outboxCommitted);
+    else outboxCommitted();
+    return { id, seq: Number(rows[0].seq), inserted: true };
+  }
   // The id exists (a re-run): nothing written but the key's counter, whose number stays unused (seq may have gaps).
   const existing = await tx.query<{ seq: string }>('SELECT seq FROM outbox WHERE id = $1', [id]);
   return { id, seq: Number(existing[0]?.seq), inserted: false };
@@ -105,8 +114,24 @@ export interface OutboxRelayOptions {
   leaseMs?: number;
   /** At most this many unowned shards claimed per round (default half of them), so replicas starting together share. */
   claimLimit?: number;
-  /** Wait between rounds that found less than a full batch (default 100 ms). */
+  /**
+   * Wait after a round that published less than a full batch (default 100 ms). Each round that finds nothing
+   * doubles the wait, up to `maxPollIntervalMs`; a wake-up (`wake`, an outbox commit in this process, or
+   * `wakeSignal`) ends the wait early.
+   */
   pollIntervalMs?: number;
+  /** The longest wait while the outbox stays empty (default 2 s; never more than a quarter of `leaseMs`, so leases renew in time). */
+  maxPollIntervalMs?: number;
+  /**
+   * A wake-up starts the next round no sooner than this after the previous round ended (default
+   * `pollIntervalMs`), so commits arriving under load share a round instead of each paying for one (a round
+   * costs a few ms of CPU whatever its size): a relay never runs more rounds than plain polling every
+   * `pollIntervalMs` did, and a row written after a quiet spell goes out at once. A full batch goes again at
+   * once regardless.
+   */
+  wakeGapMs?: number;
+  /** Subscribes to wake-ups from other processes (worker.ts: the Redis channel); answers the unsubscribe. */
+  wakeSignal?: (wake: () => void) => () => void;
   /** Unique per replica (default host, pid and a random suffix). */
   owner?: string;
   logger?: Logger;
@@ -116,12 +141,18 @@ export interface OutboxRelay {
   readonly owner: string;
   /** One round: renew or claim leases, publish up to `batchSize` rows of held shards, mark them sent. Answers how many were published. */
   runOnce(): Promise<number>;
-  /** Rounds until `stop`: immediately again after a full batch, after `pollIntervalMs` otherwise, with backoff after errors. */
+  /**
+   * Rounds until `stop`: immediately again after a full batch; after `pollIntervalMs` after a partial one; after
+   * a wait that doubles up to `maxPollIntervalMs` while rounds find nothing, cut short by a wake-up; with
+   * backoff after errors (which wake-ups do not cut).
+   */
   start(): void;
   /** Ends the loop after the round in hand and releases this relay's leases, so another replica takes over at once. */
   stop(): Promise<void>;
   /** Shards this relay believes it holds. */
   heldShards(): number[];
+  /** Ends the current wait (after `wakeGapMs`): new rows are likely. A no-op when the relay is not started. */
+  wake(): void;
 }
 
 interface OutboxRow {
@@ -141,6 +172,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const leaseMs = options.leaseMs ?? 10_000;
   const claimLimit = options.claimLimit ?? Math.ceil(OUTBOX_SHARDS / 2);
   const pollIntervalMs = options.pollIntervalMs ?? 100;
+  const maxPollIntervalMs = Math.max(pollIntervalMs, Math.min(options.maxPollIntervalMs ?? 2_000, leaseMs / 4));
+  const wakeGapMs = options.wakeGapMs ?? pollIntervalMs;
   const owner = options.owner ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   let held: number[] = [];
   // Local deadline before which our leases are certainly still ours: the database set lease_until to
@@ -150,7 +183,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let cursor = '';
   let running: Promise<void> | undefined;
   let stopping = false;
-  let wake: (() => void) | undefined;
+  // The pending wait's early end, while one runs; a wake-up during a round makes the next wait short.
+  let shorten: ((toMs: number) => void) | undefined;
+  let pauseWakeable = false;
+  let wokenDuringRound = false;
+  let roundEndedAt = 0;
+  let unsubscribe: Array<() => void> = [];
 
   /** Extends every lease this relay still holds; shards another relay took (after ours expired) drop out of `held`. */
   async function renew(): Promise<void> {
@@ -230,26 +268,64 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return messages.length;
   }
 
-  const pause = (milliseconds: number) =>
+  /** Waits `milliseconds`, or less: `shorten(ms)` moves the end to at most `ms` after the last round ended. */
+  const pause = (milliseconds: number, wakeable = true) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, milliseconds);
-      wake = () => {
+      pauseWakeable = wakeable;
+      const started = performance.now();
+      let end = started + milliseconds;
+      let timer: NodeJS.Timeout | undefined;
+      const arm = () => {
         clearTimeout(timer);
+        timer = setTimeout(done, Math.max(0, end - performance.now()));
+      };
+      const done = () => {
+        clearTimeout(timer);
+        shorten = undefined;
         resolve();
       };
+      shorten = (toMs) => {
+        const earlier = roundEndedAt + toMs;
+        if (earlier >= end) return;
+        end = earlier;
+        if (end <= performance.now()) done();
+        else arm();
+      };
+      if (wokenDuringRound && wakeable) end = Math.min(end, roundEndedAt + wakeGapMs);
+      wokenDuringRound = false;
+      arm();
     });
+
+  const wake = () => {
+    if (!running || stopping) return;
+    if (!shorten) wokenDuringRound = true;
+    else if (pauseWakeable) shorten(wakeGapMs);
+  };
 
   async function loop(): Promise<void> {
     let failures = 0;
+    let idleMs = pollIntervalMs;
     while (!stopping) {
       try {
         const published = await runOnce();
+        roundEndedAt = performance.now();
         failures = 0;
-        if (published < batchSize) await pause(pollIntervalMs);
+        if (published >= batchSize) continue;
+        if (published > 0) {
+          idleMs = pollIntervalMs;
+          await pause(pollIntervalMs);
+        } else {
+          // Backoff while the outbox stays empty: 100 ms, 200 ms ... up to the maximum.
+          await pause(idleMs);
+          idleMs = Math.min(maxPollIntervalMs, idleMs * 2);
+        }
       } catch (error) {
+        roundEndedAt = performance.now();
         failures += 1;
+        idleMs = pollIntervalMs;
         options.logger?.warn({ err: error, owner, failures }, 'outbox relay round failed; rows stay unsent and are retried');
-        await pause(Math.min(5_000, pollIntervalMs * 2 ** Math.min(failures, 6)));
+        // A wake-up must not hurry a failing relay: the retry waits its backoff in full.
+        await pause(Math.min(5_000, pollIntervalMs * 2 ** Math.min(failures, 6)), false);
       }
     }
   }
@@ -258,14 +334,18 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     owner,
     runOnce,
     heldShards: () => [...held],
+    wake,
     start() {
       if (running) return;
       stopping = false;
       running = loop();
+      unsubscribe = [onOutboxCommitted(wake), ...(options.wakeSignal ? [options.wakeSignal(wake)] : [])];
     },
     async stop() {
       stopping = true;
-      wake?.();
+      for (const stopListening of unsubscribe) stopListening();
+      unsubscribe = [];
+      shorten?.(0);
       await running;
       running = undefined;
       if (held.length > 0) {

@@ -145,6 +145,28 @@ export async function createRuntime(config: ServiceConfig, role: ProcessRole = '
     if (probe.status === 'wait') probeConnect ??= probe.connect().finally(() => (probeConnect = undefined));
     if (probeConnect) await probeConnect;
   };
+  // Outbox wake-ups for the relays of this service's workers (outbox-signal.ts): after a commit that wrote an
+  // outbox row, one PUBLISH on the probe's connection, throttled; a lost one only costs the relay's next poll.
+  let outboxSignal: { close(): void } | undefined;
+  if (redisProbe) {
+    const { onOutboxCommitted, outboxChannel, throttledSignal } = await import('./outbox-signal.js');
+    const signal = throttledSignal(
+      {
+        publish: async (channel, message) => {
+          await connectProbe(redisProbe);
+          return await redisProbe.publish(channel, message);
+        },
+      },
+      outboxChannel(config.serviceName),
+    );
+    const stopListening = onOutboxCommitted(signal.notify);
+    outboxSignal = {
+      close() {
+        stopListening();
+        signal.close();
+      },
+    };
+  }
   const tasks: TaskEnqueuer | undefined =
     taskClient && queue
     ? {
@@ -180,6 +202,7 @@ export async function createRuntime(config: ServiceConfig, role: ProcessRole = '
     readinessChecks,
     async close(timeoutMs = 5_000) {
       // Bounded: a dependency that went silent must not keep a stopping process alive.
+      outboxSignal?.close();
       const closing = (async () => {
         await Promise.allSettled([database?.close(), events?.close(), taskClient?.close(), redisProbe?.quit()]);
         await telemetry.shutdown();

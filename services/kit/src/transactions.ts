@@ -36,6 +36,12 @@ export interface TransactionOptions {
 export interface Transaction extends Queryable {
   /** 1 for the first attempt; a function with side effects outside the database must be idempotent across attempts. */
   readonly attempt: number;
+  /**
+   * Runs `callback` once this attempt has committed (not after a rollback, a retried attempt or an ambiguous
+   * COMMIT); the same callback registered twice runs once. For hints such as waking the outbox relay: a
+   * callback must not throw, and what it starts must not be needed for correctness.
+   */
+  afterCommit?(callback: () => void): void;
 }
 
 /** COMMIT's outcome is unknown (SQLSTATE 40003, or the connection died while COMMIT was in flight): maybe committed. */
@@ -153,11 +159,13 @@ export async function runTransaction<T>(database: Database, fn: (tx: Transaction
 async function attemptOnce<T>(database: Database, fn: (tx: Transaction) => Promise<T>, isolation: IsolationLevel, attempt: number): Promise<T> {
   const session = await database.connect();
   let destroy = false;
+  const committed = new Set<() => void>();
   try {
     await session.run(beginStatement[isolation]);
     const tx: Transaction = {
       attempt,
       query: async <Row extends QueryResultRow>(sql: string, parameters?: unknown[]) => await session.query<Row>(sql, parameters),
+      afterCommit: (callback) => void committed.add(callback),
     };
     let result: T;
     try {
@@ -175,6 +183,13 @@ async function attemptOnce<T>(database: Database, fn: (tx: Transaction) => Promi
     }
     // PostgreSQL answers COMMIT of an aborted transaction (fn swallowed a failed statement) with ROLLBACK.
     if (commit.command === 'ROLLBACK') throw new Error('transaction was rolled back: a statement failed inside it and the error was caught');
+    for (const callback of committed) {
+      try {
+        callback();
+      } catch {
+        // Committed already: a failing hint must not turn the commit into an error (and a retry).
+      }
+    }
     return result;
   } catch (error) {
     if (isConnectionError(error)) destroy = true;

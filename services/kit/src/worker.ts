@@ -146,6 +146,7 @@ export async function startWorker(definition: ServiceDefinition, environment: Re
   if (definition.subscriptions) await definition.subscriptions(runtime.dependencies);
   const { database, events } = runtime.dependencies;
   let relay: OutboxRelay | undefined;
+  let outboxSubscriber: { close(): Promise<void> } | undefined;
   if (definition.kitTables?.includes('outbox') && events) {
     if (database) {
       const { crashingPublisher, relayOutbox } = await import('./outbox.js');
@@ -154,7 +155,25 @@ export async function startWorker(definition: ServiceDefinition, environment: Re
         process.stderr.write(`${config.serviceName} worker: OUTBOX_RELAY_CRASH_AFTER=${String(crashAfter)}: crashing on purpose\n`);
         process.kill(process.pid, 'SIGKILL');
       };
-      relay = relayOutbox({ database, publish: crashAfter === undefined ? publish : crashingPublisher(publish, crashAfter, crash), logger: logger.child({ component: 'outbox-relay' }) });
+      const relayLogger = logger.child({ component: 'outbox-relay' });
+      // Wake-ups from the API and other replicas (outbox-signal.ts); without them the relay still polls, backing off to 2 s.
+      let wakeRelay: (() => void) | undefined;
+      if (config.redisUrl) {
+        const { outboxChannel, subscribeOutboxSignal } = await import('./outbox-signal.js');
+        outboxSubscriber = await subscribeOutboxSignal(config.redisUrl, outboxChannel(config.serviceName), () => wakeRelay?.(), relayLogger).catch((error: unknown) => {
+          relayLogger.warn({ err: error }, 'outbox signal subscription failed; the relay only polls');
+          return undefined;
+        });
+      }
+      relay = relayOutbox({
+        database,
+        publish: crashAfter === undefined ? publish : crashingPublisher(publish, crashAfter, crash),
+        logger: relayLogger,
+        wakeSignal: (wake) => {
+          wakeRelay = wake;
+          return () => (wakeRelay = undefined);
+        },
+      });
     } else {
       logger.warn('kitTables has outbox but DATABASE_URL is not set: the outbox relay does not run');
     }
@@ -168,6 +187,7 @@ export async function startWorker(definition: ServiceDefinition, environment: Re
       clearInterval(heartbeat);
       // The relay stops (and releases its leases) before the producer it publishes with closes.
       await Promise.allSettled([worker.close(), relay?.stop()]);
+      await outboxSubscriber?.close();
       await runtime.close();
       logger.info('stopped');
       await flushLogger(logger);

@@ -12,7 +12,7 @@ import { createDatabase, runKitMigrations } from '../src/database.js';
 import type { Database } from '../src/database.js';
 import { injectFaults, sqlStateError } from '../src/faults.js';
 import type { Fault } from '../src/faults.js';
-import { completeAbandonedRequests, goTo, idempotent, reapIdempotencyKeys, respond } from '../src/idempotency.js';
+import { completeAbandonedRequests, goTo, idempotent, passTo, reapIdempotencyKeys, respond } from '../src/idempotency.js';
 import type { Phases } from '../src/idempotency.js';
 
 // A tiny Express app from the kit's createApp, with the exact HTTP contract of issue 10 over real PostgreSQL.
@@ -74,6 +74,27 @@ const topUpPhases: Phases = {
     }),
 };
 
+// An order in two phases: a foreign read (a price look-up) that passTo's, then one atomic phase storing the order
+// and the response. Counts the transactions it opens (one connection per attempt).
+let lookups = 0;
+let failStore = false;
+let transactions = 0;
+const orderPhases: Phases = {
+  started: async () => {
+    lookups += 1;
+    return passTo('priced', { priceMinor: 700 });
+  },
+  priced: (context) =>
+    context.atomic(async (tx) => {
+      if (failStore) {
+        failStore = false;
+        throw new Error('database hiccup');
+      }
+      const [row] = await tx.query<{ id: string }>('INSERT INTO payments (id, amount_minor, currency) VALUES ($1, $2, $3) RETURNING id', [randomUUID(), context.state['priceMinor'], 'EUR']);
+      return respond(201, { id: row?.id, priceMinor: context.state['priceMinor'] });
+    }),
+};
+
 beforeAll(async () => {
   postgres = await startPostgres();
   database = createDatabase(await postgres.createDatabase('kit_idempotency'), { max: 30 });
@@ -99,6 +120,15 @@ beforeAll(async () => {
       });
       router.post('/payments', validateBody(paymentBody), paymentHandler(() => current));
       router.post('/quotes', idempotent({ database, optional: true, handle: async (tx) => respond(201, { id: (await tx.query<{ id: string }>('INSERT INTO payments (id, amount_minor, currency) VALUES ($1, 1, $2) RETURNING id', [randomUUID(), 'JPY']))[0]?.id }) }));
+      const counting: Database = {
+        query: (sql, parameters) => database.query(sql, parameters),
+        connect: async () => {
+          transactions += 1;
+          return await database.connect();
+        },
+        close: () => database.close(),
+      };
+      router.post('/orders', idempotent({ database: counting, phases: orderPhases }));
       router.post('/wallets/:id/top-ups', validateBody(z.strictObject({ amountMinor: z.number().int().positive() })), idempotent({ database, phases: topUpPhases }));
     },
   });
@@ -118,6 +148,9 @@ beforeEach(async () => {
   faults = [];
   foreignCalls = 0;
   failForeignCall = false;
+  lookups = 0;
+  failStore = false;
+  transactions = 0;
   await database.query('DELETE FROM payments');
   await database.query('DELETE FROM top_ups');
   await database.query('DELETE FROM idempotency_keys');
@@ -248,6 +281,22 @@ describe('idempotent(): the issue-10 contract', () => {
     expect(await count('top_ups')).toBe(1);
     expect(foreignCalls).toBe(2);
     expect(await post('/wallets/w-7/top-ups', { amountMinor: 900 }, 'key-topup')).toMatchObject({ status: 201, replayed: 'true', body: retried.body });
+  });
+
+  it('passTo: the look-up phase has no transaction of its own (the key, then the order with its response); a failure after it resumes from before it', async () => {
+    const created = await post('/orders', { sku: 'a' }, 'key-order-1');
+    expect(created).toMatchObject({ status: 201, body: { priceMinor: 700 } });
+    expect({ transactions, lookups }).toEqual({ transactions: 2, lookups: 1 });
+    expect(await post('/orders', { sku: 'a' }, 'key-order-1')).toMatchObject({ status: 201, replayed: 'true', body: created.body });
+
+    failStore = true;
+    expect((await post('/orders', { sku: 'b' }, 'key-order-2')).status).toBe(500);
+    // Nothing of the look-up was recorded: the key is where the first transaction left it.
+    expect(await database.query("SELECT recovery_point, recovery_state FROM idempotency_keys WHERE idempotency_key = 'key-order-2'")).toEqual([{ recovery_point: 'started', recovery_state: {} }]);
+    const retried = await post('/orders', { sku: 'b' }, 'key-order-2');
+    expect(retried).toMatchObject({ status: 201, body: { priceMinor: 700 } });
+    expect(lookups).toBe(3);
+    expect(await count('payments')).toBe(2);
   });
 
   it('40003 on the phase’s COMMIT: settled by re-reading the key, whether the commit happened or not; one payment either way', async () => {

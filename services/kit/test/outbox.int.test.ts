@@ -12,10 +12,11 @@ import type { PostgresPeer } from '../../../test/support/peers.js';
 import { createDatabase, runKitMigrations } from '../src/database.js';
 import type { Database } from '../src/database.js';
 import { consumeOnce, eventIdOf, handleOnce } from '../src/inbox.js';
-import { OUTBOX_SHARDS, createOutboxRelay, enqueueEvent, purgeSentOutbox } from '../src/outbox.js';
+import { OUTBOX_SHARDS, createOutboxRelay, enqueueEvent, purgeSentOutbox, shardOf } from '../src/outbox.js';
 import type { OutboxMessage, OutboxRelay } from '../src/outbox.js';
 import { runTransaction } from '../src/transactions.js';
 import { buildService, repositoryRoot } from '../../../test/support/service-process.js';
+import { until } from '../../../test/support/until.js';
 
 let postgres: PostgresPeer;
 let database: Database;
@@ -286,6 +287,91 @@ describe('outbox relay', () => {
     await database.query("UPDATE outbox SET sent_at = now() - INTERVAL '8 days' WHERE event_key = 'old'");
     expect(await purgeSentOutbox(database)).toBe(1);
     expect(await database.query('SELECT event_key FROM outbox')).toEqual([{ event_key: 'new' }]);
+  });
+});
+
+describe('outbox relay wake-ups and backoff', () => {
+  /** A started relay whose poll is far longer than any wait below: whatever it publishes came from a wake-up. */
+  function sleepyRelay(owner: string, received: string[], extra: Partial<Parameters<typeof createOutboxRelay>[0]> = {}): OutboxRelay {
+    return createOutboxRelay({
+      database,
+      owner,
+      logger,
+      claimLimit: OUTBOX_SHARDS,
+      pollIntervalMs: 600_000,
+      wakeGapMs: 0,
+      publish: async (messages) => void received.push(...messages.map((message) => message.key)),
+      ...extra,
+    });
+  }
+  const insertWithoutSignal = (key: string) =>
+    database.query("INSERT INTO outbox (id, event_key, seq, shard, topic, payload, headers) VALUES (gen_random_uuid(), $1, 1, $2, $3, '\\x7b7d', '{}')", [key, shardOf(key), topic]);
+  /** Starts the relay and waits until its first round published a seeded row: from then on it sleeps in its long poll. */
+  async function startAsleep(relay: OutboxRelay, received: string[]): Promise<void> {
+    await insertWithoutSignal('seed');
+    relay.start();
+    await until('the first round published the seed', () => (received.includes('seed') ? true : undefined));
+  }
+
+  it('a commit in this process wakes the relay: it publishes without waiting for its poll', async () => {
+    const received: string[] = [];
+    const relay = sleepyRelay('woken', received);
+    try {
+      await startAsleep(relay, received);
+      await runTransaction(database, async (tx) => void (await enqueueEvent(tx, { topic, key: 'woken-1', payload: encode({ index: 1 }) })));
+      await until('the woken relay published', () => (received.includes('woken-1') ? true : undefined));
+      // Asleep again after the first: the next commit wakes it again.
+      await runTransaction(database, async (tx) => void (await enqueueEvent(tx, { topic, key: 'woken-2', payload: encode({ index: 2 }) })));
+      await until('the second commit published', () => (received.includes('woken-2') ? true : undefined));
+    } finally {
+      await relay.stop();
+    }
+    expect(received).toEqual(['seed', 'woken-1', 'woken-2']);
+  });
+
+  it('a wake-up from another process (wakeSignal) ends the wait for a row this process never signalled', async () => {
+    const received: string[] = [];
+    let wakeFromElsewhere: () => void = () => undefined;
+    let unsubscribed = false;
+    const relay = sleepyRelay('signalled', received, {
+      wakeSignal: (wake) => {
+        wakeFromElsewhere = wake;
+        return () => (unsubscribed = true);
+      },
+    });
+    try {
+      await startAsleep(relay, received);
+      await insertWithoutSignal('elsewhere-1');
+      wakeFromElsewhere();
+      await until('the signalled relay published', () => (received.includes('elsewhere-1') ? true : undefined));
+    } finally {
+      await relay.stop();
+    }
+    expect(unsubscribed).toBe(true);
+    expect(received).toEqual(['seed', 'elsewhere-1']);
+  });
+
+  it('without any wake-up, the backed-off poll still finds a new row (a lost signal costs only latency)', async () => {
+    const received: string[] = [];
+    const relay = sleepyRelay('polling', received, { pollIntervalMs: 5, maxPollIntervalMs: 40 });
+    relay.start();
+    try {
+      await until('the relay holds every shard', () => (relay.heldShards().length === OUTBOX_SHARDS ? true : undefined));
+      // Long enough for several empty rounds, so the wait has grown to its maximum.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await insertWithoutSignal('unsignalled-1');
+      await until('the polling relay published', () => (received.includes('unsignalled-1') ? true : undefined));
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('stop() ends a long wait at once', async () => {
+    const relay = sleepyRelay('stopped', []);
+    relay.start();
+    await until('the relay holds every shard', () => (relay.heldShards().length === OUTBOX_SHARDS ? true : undefined));
+    await relay.stop();
+    expect(relay.heldShards()).toEqual([]);
   });
 });
 

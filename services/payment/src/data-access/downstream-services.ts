@@ -6,7 +6,7 @@
 import { ServiceCallError } from '@innover/kit';
 import type { ServiceClient } from '@innover/kit';
 import type { Decision } from '../domain/payment.js';
-import type { Customers, Forex, Ledger, Quote, Rules, TransferStatus, Wallets } from '../domain/ports.js';
+import type { Customers, Forex, Ledger, Quote, Rules, TransferStatus, Wallet, Wallets } from '../domain/ports.js';
 
 /** Undefined for the one expected `{status, code}` answer, rethrows anything else. */
 function expected<T extends string>(error: unknown, status: number, codes: readonly T[]): T | undefined {
@@ -16,12 +16,27 @@ function expected<T extends string>(error: unknown, status: number, codes: reado
 
 const segment = (id: string) => encodeURIComponent(id);
 
-export function walletsOver(client: ServiceClient): Wallets {
+/** How many wallets `walletsOver` remembers (about 200 bytes each); the oldest goes first. */
+export const walletCacheSize = 10_000;
+
+/**
+ * GET /wallets/:id, remembering what it found: a wallet's id, customer, currency and ledger account never change
+ * (the wallet contract has no update and no delete; a blocked customer is the profile's, checked by the saga), so
+ * a payer or payee seen before costs no call. A 404 is not remembered: the wallet may be opened later.
+ */
+export function walletsOver(client: ServiceClient, options: { cacheSize?: number } = {}): Wallets {
+  const cacheSize = options.cacheSize ?? walletCacheSize;
+  const known = new Map<string, Wallet>();
   return {
     async get(walletId) {
+      const cached = known.get(walletId);
+      if (cached) return cached;
       try {
         const { body } = await client.request<{ id: string; customerId: string; currency: string; ledgerAccountId: string }>('GET', `/wallets/${segment(walletId)}`);
-        return { id: body.id, customerId: body.customerId, currency: body.currency, ledgerAccountId: body.ledgerAccountId };
+        const wallet = { id: body.id, customerId: body.customerId, currency: body.currency, ledgerAccountId: body.ledgerAccountId };
+        if (known.size >= cacheSize) known.delete(known.keys().next().value ?? '');
+        known.set(walletId, wallet);
+        return wallet;
       } catch (error) {
         expected(error, 404, ['wallet_not_found']);
         return undefined;

@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { HttpError, requireDependency, validateBody } from '@innover/kit';
-import type { Logger, ApiDependencies } from '@innover/kit';
-import { goTo, idempotent, respond } from '@innover/kit/idempotency';
-import type { PhaseState, Phases } from '@innover/kit/idempotency';
+import type { Logger, ApiDependencies, TaskEnqueuer } from '@innover/kit';
+import { idempotent, passTo, respond } from '@innover/kit/idempotency';
+import type { Phases } from '@innover/kit/idempotency';
 import { walletsOver } from '../data-access/downstream-services.js';
 import { findHistories, findHistory, findPayment, insertPayment, listPaymentsOfPayer } from '../data-access/payments.js';
 import { checkPaymentRequest } from '../domain/accept-payment.js';
@@ -50,10 +50,12 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
 }
 
 /**
- * POST /payments in three recovery points (kit idempotency): `started` looks the wallets up (a foreign read),
- * `checked` stores the payment, its history row and its event in one transaction, `created` enqueues the
- * saga (job id from the payment id) and answers 202 with the body stored in `created`. A crash between the two
- * last leaves a pending payment the reconciler (or the client's retry, resuming at `created`) picks up.
+ * POST /payments in two transactions (kit idempotency): the key's insert, then one that stores the payment,
+ * its history row, its event and the 202 response together. `started` looks the wallets up (a foreign read, so
+ * it `passTo`s `checked` without a transaction of its own: a crash before `checked` committed re-reads them);
+ * `checked` stores everything and then enqueues the saga (job id from the payment id). A crash or a lost
+ * enqueue after that commit leaves a pending payment that the reconciler picks up. `created`, the recovery
+ * point between the payment and the response of earlier releases, still resumes keys left there.
  */
 function acceptPhases(dependencies: ApiDependencies, logger: Logger): Phases {
   // Resolved on first use: an API without WALLET_URL still starts (and answers its other routes).
@@ -63,10 +65,12 @@ function acceptPhases(dependencies: ApiDependencies, logger: Logger): Phases {
       wallets ??= walletsOver(dependencies.services.get('wallet'));
       const checked = await checkPaymentRequest(context.body as PaymentRequest, wallets);
       if ('code' in checked) throw new HttpError(checked.status, checked.code, checked.message);
-      return goTo('checked', { payer: { ...checked.payer }, payee: { ...checked.payee } });
+      return passTo('checked', { payer: { ...checked.payer }, payee: { ...checked.payee } });
     },
-    checked: (context) =>
-      context.atomic(async (tx) => {
+    checked: async (context) => {
+      // Before anything is stored: without Redis the saga could never run, so refuse (503) rather than accept.
+      const tasks = requireDependency(dependencies.tasks, 'REDIS_URL');
+      const stored = await context.atomic(async (tx) => {
         const body = context.body as PaymentRequest;
         const payer = context.state['payer'] as unknown as Wallet;
         const payee = context.state['payee'] as unknown as Wallet;
@@ -83,16 +87,22 @@ function acceptPhases(dependencies: ApiDependencies, logger: Logger): Phases {
           payeeCurrency: payee.currency,
           reference: body.reference,
         });
-        return goTo('created', { paymentId: payment.id, response: toView(payment, history) as unknown as PhaseState });
-      }),
+        return respond(202, toView(payment, history));
+      });
+      // The response is stored (a settled ambiguous commit answers it too): its body names the payment.
+      if ('body' in stored) await enqueueSaga(tasks, String((stored.body as { id?: unknown }).id));
+      return stored;
+    },
     created: async (context) => {
-      const paymentId = context.state['paymentId'] as string;
-      const tasks = requireDependency(dependencies.tasks, 'REDIS_URL');
-      // A lost enqueue is not an error for the client: the payment is stored, and the reconciler resumes it.
-      await tasks.enqueue(sagaJob.task, { paymentId }, { jobId: sagaJob.id(paymentId, 0) }).catch((error: unknown) => logger.warn({ err: error, paymentId }, 'saga enqueue failed; the reconciler will pick the payment up'));
+      await enqueueSaga(requireDependency(dependencies.tasks, 'REDIS_URL'), context.state['paymentId'] as string);
       return respond(202, context.state['response']);
     },
   };
+
+  async function enqueueSaga(tasks: TaskEnqueuer, paymentId: string): Promise<void> {
+    // A lost enqueue is not an error for the client: the payment is stored, and the reconciler resumes it.
+    await tasks.enqueue(sagaJob.task, { paymentId }, { jobId: sagaJob.id(paymentId, 0) }).catch((error: unknown) => logger.warn({ err: error, paymentId }, 'saga enqueue failed; the reconciler will pick the payment up'));
+  }
 }
 
 export function paymentRoutes(router: Router, dependencies: ApiDependencies): void {
