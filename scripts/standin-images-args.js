@@ -4,7 +4,7 @@
 // and the images of the integration tier's container peers (Redis, PostgreSQL, Redpanda as kafka).
 //   node scripts/standin-images-args.js [profile]     (the e2e profile; default: lite)
 import { findProjectRoot } from '../cli/dist/context.js';
-import { testImages } from '../cli/dist/stack/base-images.js';
+import { testImages } from '../cli/dist/plan/base-images.js';
 import { loadTopology } from '../cli/dist/topology/load.js';
 
 const profile = process.argv[2] ?? 'lite';

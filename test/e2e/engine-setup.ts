@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { execa } from 'execa';
 import { compareVersions, minimumComposeVersion } from '../../cli/src/clients/compose-client.js';
 import { dockerEndpoint, dockerPermissionDenied, dockerUnreachable, isConnectionError, isPermissionError } from '../../cli/src/clients/docker-errors.js';
-import { standInBaseImages } from '../../cli/src/stack/base-images.js';
+import { standInBaseImages } from '../../cli/src/plan/base-images.js';
 import { loadTopology } from '../../cli/src/topology/load.js';
 
 export const repositoryRoot = resolve(import.meta.dirname, '..', '..');

@@ -43,10 +43,10 @@ function firstLine(error: unknown): string {
 }
 
 /** The images the container peers run: tags from the topology, never written here. */
-export type PeerImages = ReturnType<typeof import('../../cli/src/stack/base-images.js').integrationPeerImages>;
+export type PeerImages = ReturnType<typeof import('../../cli/src/plan/base-images.js').integrationPeerImages>;
 
 type TopologyModule = typeof import('../../cli/src/topology/load.js');
-type BaseImagesModule = typeof import('../../cli/src/stack/base-images.js');
+type BaseImagesModule = typeof import('../../cli/src/plan/base-images.js');
 let images: Promise<PeerImages> | undefined;
 
 /**
@@ -56,7 +56,7 @@ let images: Promise<PeerImages> | undefined;
 export function peerImages(): Promise<PeerImages> {
   images ??= (async () => {
     const [{ loadTopology }, { integrationPeerImages }] = process.env['VITEST']
-      ? await Promise.all([import('../../cli/src/topology/load.js'), import('../../cli/src/stack/base-images.js')])
+      ? await Promise.all([import('../../cli/src/topology/load.js'), import('../../cli/src/plan/base-images.js')])
       : await Promise.all([
           import(new URL('cli/dist/topology/load.js', repositoryRoot).href) as Promise<TopologyModule>,
           import(new URL('cli/dist/stack/base-images.js', repositoryRoot).href) as Promise<BaseImagesModule>,

@@ -5,9 +5,9 @@ import type { EngineClient } from './engine-client.js';
 import type { KeycloakClient } from './keycloak-client.js';
 import type { KubernetesClient } from './kubernetes-client.js';
 import type { Wso2Client } from './wso2-client.js';
-import type { HttpProbeClient } from '../stack/http-probe.js';
-import type { QueueApi } from '../stack/queue-api.js';
-import type { RedisProbeClient } from '../stack/redis-probe.js';
+import type { HttpProbeClient } from './http-probe.js';
+import type { QueueApi } from './queue-api.js';
+import type { RedisProbeClient } from './redis-probe.js';
 
 /**
  * Every side effect the CLI has sits behind one of these interfaces. Commands get them from
@@ -50,11 +50,11 @@ export async function createClient<K extends ClientName>(name: K, ctx: CommandCo
     case 'wso2':
       return (await import('./wso2-client.js')).createWso2Client(ctx) as unknown as Clients[K];
     case 'http':
-      return (await import('../stack/http-probe.js')).createHttpProbeClient() as unknown as Clients[K];
+      return (await import('./http-probe.js')).createHttpProbeClient() as unknown as Clients[K];
     case 'redis':
-      return (await import('../stack/redis-probe.js')).createRedisProbeClient() as unknown as Clients[K];
+      return (await import('./redis-probe.js')).createRedisProbeClient() as unknown as Clients[K];
     case 'queue':
-      return (await (await import('../stack/queue-api.js')).loadQueueApi()) as unknown as Clients[K];
+      return (await (await import('./queue-api.js')).loadQueueApi()) as unknown as Clients[K];
     case 'buf':
       return (await import('./buf-client.js')).createBufClient(ctx.root) as unknown as Clients[K];
     default:

@@ -1,7 +1,7 @@
 import { UsageError, type CommandModule } from '../command.js';
 import type { EnvConfig } from '../env/schema.js';
-import { entryPointEnvironment, entryPointOf, runningContainerId, wantsTty, type ExecResult } from '../stack/exec-target.js';
-import { resolveStack, type StackTarget } from '../stack/resolve-stack.js';
+import { entryPointEnvironment, entryPointOf, runningContainerId, wantsTty, type ExecResult } from '../use-cases/exec-target.js';
+import { resolveStack, type StackTarget } from '../use-cases/resolve-stack.js';
 
 export interface DbShellArgs {
   service?: string;

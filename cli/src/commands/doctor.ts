@@ -1,7 +1,7 @@
 import type { CommandModule } from '../command.js';
-import { findPortHolders } from '../stack/port-holders.js';
-import { resolveStack } from '../stack/resolve-stack.js';
-import { renderFinding, runPreflight, type Finding, type PreflightOptions } from '../stack/preflight.js';
+import { findPortHolders } from '../host/port-holders.js';
+import { resolveStack } from '../use-cases/resolve-stack.js';
+import { renderFinding, runPreflight, type Finding, type PreflightOptions } from '../use-cases/preflight.js';
 
 export interface DoctorArgs {
   profile?: string;

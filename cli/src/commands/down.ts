@@ -1,6 +1,6 @@
 import type { CommandModule } from '../command.js';
-import { requireEngine, resolveStack } from '../stack/resolve-stack.js';
-import { ensureComposeFile } from '../stack/generate-stack.js';
+import { requireEngine, resolveStack } from '../use-cases/resolve-stack.js';
+import { ensureComposeFile } from '../use-cases/generate-stack.js';
 
 export interface DownArgs {
   profile?: string;

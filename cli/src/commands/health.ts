@@ -1,6 +1,6 @@
 import type { CommandModule } from '../command.js';
-import { resolveStack } from '../stack/resolve-stack.js';
-import { readStackStatus, renderStackStatus, type StackStatus } from '../stack/stack-status.js';
+import { resolveStack } from '../use-cases/resolve-stack.js';
+import { readStackStatus, renderStackStatus, type StackStatus } from '../use-cases/stack-status.js';
 
 export interface HealthArgs {
   profile?: string;

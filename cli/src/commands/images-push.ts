@@ -1,6 +1,6 @@
 import { UsageError, type CommandModule } from '../command.js';
 import { pushImages, type PushResult } from '../images/push-images.js';
-import { formatTable } from '../stack/table.js';
+import { formatTable } from '../output/table.js';
 
 export interface ImagesPushArgs {
   containers?: string[];

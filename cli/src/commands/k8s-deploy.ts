@@ -6,7 +6,7 @@ import { UserError, type CommandContext, type CommandModule } from '../command.j
 import { withEndpoints } from '../context.js';
 import { chartPath, defaultNamespace, defaultRelease, defaultSecretName, existingSecretFromValues } from '../targets/kubernetes/chart-contract.js';
 import { deployToCluster, type ClusterEndpoints, type DeployResult } from '../targets/kubernetes/deploy.js';
-import { formatTable } from '../stack/table.js';
+import { formatTable } from '../output/table.js';
 import type { Topology } from '../topology/schema.js';
 
 export interface K8sDeployArgs {

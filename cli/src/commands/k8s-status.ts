@@ -1,5 +1,5 @@
 import type { CommandModule } from '../command.js';
-import { renderContainerRows } from '../stack/stack-status.js';
+import { renderContainerRows } from '../use-cases/stack-status.js';
 import { defaultNamespace, defaultRelease } from '../targets/kubernetes/chart-contract.js';
 import { readClusterStatus, type ClusterStatus } from '../targets/kubernetes/cluster-status.js';
 

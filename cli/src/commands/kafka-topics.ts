@@ -1,6 +1,6 @@
 import type { CommandModule } from '../command.js';
-import { entryPointOf, runningContainerId, wantsTty, type ExecResult } from '../stack/exec-target.js';
-import { resolveStack } from '../stack/resolve-stack.js';
+import { entryPointOf, runningContainerId, wantsTty, type ExecResult } from '../use-cases/exec-target.js';
+import { resolveStack } from '../use-cases/resolve-stack.js';
 
 export interface KafkaTopicsArgs {
   args?: string[];

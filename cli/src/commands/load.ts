@@ -10,7 +10,7 @@ import { formatProgress, renderLoad } from '../payments/load-render.js';
 import type { LoadRunContext } from '../payments/load-render.js';
 import { planLoadTarget } from '../payments/load-target.js';
 import type { LoadTarget } from '../payments/load-target.js';
-import { resolveStack } from '../stack/resolve-stack.js';
+import { resolveStack } from '../use-cases/resolve-stack.js';
 
 export interface LoadArgs extends RawLoadArgs {
   profile?: string;

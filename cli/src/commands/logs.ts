@@ -1,7 +1,7 @@
 import { UserError, type CommandContext, type CommandModule } from '../command.js';
 import type { LogLine } from '../clients/engine-client.js';
-import { resolveStack, selectContainers } from '../stack/resolve-stack.js';
-import { logPrefixer } from '../stack/log-prefix.js';
+import { resolveStack, selectContainers } from '../use-cases/resolve-stack.js';
+import { logPrefixer } from '../output/log-prefix.js';
 
 export interface LogsArgs {
   services?: string[];

@@ -1,8 +1,8 @@
 import type { CommandModule } from '../command.js';
-import { requireEngine, resolveStack } from '../stack/resolve-stack.js';
-import { ensureComposeFile } from '../stack/generate-stack.js';
+import { requireEngine, resolveStack } from '../use-cases/resolve-stack.js';
+import { ensureComposeFile } from '../use-cases/generate-stack.js';
 import type { StackPlan } from '../plan/types.js';
-import { runsServiceImage } from '../stack/up-tasks.js';
+import { runsServiceImage } from '../use-cases/up-tasks.js';
 
 export interface NukeArgs {
   profile?: string;

@@ -1,7 +1,7 @@
 import { UsageError, type CommandModule } from '../command.js';
-import { requireEngine, resolveStack } from '../stack/resolve-stack.js';
-import { ensureComposeFile } from '../stack/generate-stack.js';
-import { buildTargets, runsServiceImage } from '../stack/up-tasks.js';
+import { requireEngine, resolveStack } from '../use-cases/resolve-stack.js';
+import { ensureComposeFile } from '../use-cases/generate-stack.js';
+import { buildTargets, runsServiceImage } from '../use-cases/up-tasks.js';
 
 export interface RebuildArgs {
   services?: string[];

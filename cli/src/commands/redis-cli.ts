@@ -1,6 +1,6 @@
 import type { CommandModule } from '../command.js';
-import { entryPointEnvironment, entryPointOf, runningContainerId, wantsTty, type ExecResult } from '../stack/exec-target.js';
-import { resolveStack } from '../stack/resolve-stack.js';
+import { entryPointEnvironment, entryPointOf, runningContainerId, wantsTty, type ExecResult } from '../use-cases/exec-target.js';
+import { resolveStack } from '../use-cases/resolve-stack.js';
 
 export interface RedisCliArgs {
   args?: string[];

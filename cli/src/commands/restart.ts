@@ -1,7 +1,7 @@
 import type { CommandModule } from '../command.js';
-import { requireEngine, resolveStack, selectContainers } from '../stack/resolve-stack.js';
-import { ensureComposeFile } from '../stack/generate-stack.js';
-import { waitWithLogs } from '../stack/up-tasks.js';
+import { requireEngine, resolveStack, selectContainers } from '../use-cases/resolve-stack.js';
+import { ensureComposeFile } from '../use-cases/generate-stack.js';
+import { waitWithLogs } from '../use-cases/up-tasks.js';
 
 export interface RestartArgs {
   services: string[];

@@ -5,9 +5,9 @@ import { judgeContainers } from '../smoke/checks.js';
 import type { RunTask } from '../smoke/checks.js';
 import { runSmoke, type SmokeRow } from '../smoke/run-smoke.js';
 import { gatewayComponents, planSmoke, type GatewayApi } from '../smoke/smoke-plan.js';
-import { resolveStack } from '../stack/resolve-stack.js';
-import { readStackStatus } from '../stack/stack-status.js';
-import { formatTable } from '../stack/table.js';
+import { resolveStack } from '../use-cases/resolve-stack.js';
+import { readStackStatus } from '../use-cases/stack-status.js';
+import { formatTable } from '../output/table.js';
 
 export interface SmokeArgs {
   profile?: string;

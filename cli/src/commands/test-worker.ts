@@ -1,7 +1,7 @@
 import { UsageError, UserError, type CommandModule } from '../command.js';
-import { runningContainerId, containerOf } from '../stack/exec-target.js';
-import { resolveStack } from '../stack/resolve-stack.js';
-import { hostRedis, requireRedisAnswers, routeTask } from '../stack/service-queues.js';
+import { runningContainerId, containerOf } from '../use-cases/exec-target.js';
+import { resolveStack } from '../use-cases/resolve-stack.js';
+import { hostRedis, requireRedisAnswers, routeTask } from '../plan/service-queues.js';
 
 export interface TestWorkerArgs {
   service: string;

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import type { CommandContext, CommandModule } from '../command.js';
-import { requireEngine, resolveStack, selectContainers } from '../stack/resolve-stack.js';
-import { stackUrls, type StackUrl } from '../stack/stack-urls.js';
-import { formatTable } from '../stack/table.js';
-import { upTasks, type UpInput, type UpState } from '../stack/up-tasks.js';
-import type { ContainerProgress } from '../stack/wait-for-health.js';
+import { requireEngine, resolveStack, selectContainers } from '../use-cases/resolve-stack.js';
+import { stackUrls, type StackUrl } from '../plan/stack-urls.js';
+import { formatTable } from '../output/table.js';
+import { upTasks, type UpInput, type UpState } from '../use-cases/up-tasks.js';
+import type { ContainerProgress } from '../use-cases/wait-for-health.js';
 
 export interface UpArgs {
   services?: string[];

@@ -1,7 +1,7 @@
 import type { CommandModule } from '../command.js';
-import { resolveStack } from '../stack/resolve-stack.js';
-import { stackUrls, urlsAsEnv, type StackUrl } from '../stack/stack-urls.js';
-import { formatTable } from '../stack/table.js';
+import { resolveStack } from '../use-cases/resolve-stack.js';
+import { stackUrls, urlsAsEnv, type StackUrl } from '../plan/stack-urls.js';
+import { formatTable } from '../output/table.js';
 
 export interface UrlsArgs {
   profile?: string;

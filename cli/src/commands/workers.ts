@@ -1,9 +1,9 @@
 import type { CommandModule } from '../command.js';
 import type { QueueState } from '@innover/kit/queue';
-import { containerOf, runningContainerId } from '../stack/exec-target.js';
-import { resolveStack } from '../stack/resolve-stack.js';
-import { allQueues, hostRedis, requireRedisAnswers } from '../stack/service-queues.js';
-import { formatTable } from '../stack/table.js';
+import { containerOf, runningContainerId } from '../use-cases/exec-target.js';
+import { resolveStack } from '../use-cases/resolve-stack.js';
+import { allQueues, hostRedis, requireRedisAnswers } from '../plan/service-queues.js';
+import { formatTable } from '../output/table.js';
 
 export interface WorkersArgs {
   profile?: string;

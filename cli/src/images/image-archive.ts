@@ -5,7 +5,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { UserError, type CommandContext } from '../command.js';
-import { resolveStack } from '../stack/resolve-stack.js';
+import { resolveStack } from '../use-cases/resolve-stack.js';
 import { profileImages } from './image-set.js';
 import { prepareImages } from './prepare-images.js';
 

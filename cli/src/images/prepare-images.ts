@@ -1,9 +1,9 @@
 import { UserError, type CommandContext } from '../command.js';
 import type { EngineClient } from '../clients/engine-client.js';
-import { checkBuild, recordBuild } from '../stack/build-cache.js';
-import { ensureComposeFile } from '../stack/generate-stack.js';
-import type { StackTarget } from '../stack/resolve-stack.js';
-import { buildTargets } from '../stack/up-tasks.js';
+import { checkBuild, recordBuild } from '../host/build-cache.js';
+import { ensureComposeFile } from '../use-cases/generate-stack.js';
+import type { StackTarget } from '../use-cases/resolve-stack.js';
+import { buildTargets } from '../use-cases/up-tasks.js';
 import type { ProfileImage } from './image-set.js';
 
 export interface PrepareOptions {

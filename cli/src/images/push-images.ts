@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError, type CommandContext } from '../command.js';
 import type { RegistryAuth } from '../clients/engine-client.js';
-import { resolveStack } from '../stack/resolve-stack.js';
+import { resolveStack } from '../use-cases/resolve-stack.js';
 import { version } from '../version.js';
 import { checkRegistry, checkTag, pushedReference, selectImages, type ProfileImage } from './image-set.js';
 import { prepareImages } from './prepare-images.js';

@@ -2,7 +2,7 @@
  * Human output of `innover load payments`: the live progress line and the final report. Pure
  * functions of the data; the command decides where they go (a TTY line, plain lines, nothing on --json).
  */
-import { formatTable } from '../stack/table.js';
+import { formatTable } from '../output/table.js';
 import type { LoadProgress, LoadReport } from './load.js';
 import type { LatencySummary } from './load-stats.js';
 

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpTarget } from './smoke-plan.js';
 import { httpsGet } from './gateway-request.js';
-import { probeRedis, redisExchange } from '../stack/redis-probe.js';
+import { probeRedis, redisExchange } from '../clients/redis-probe.js';
 
 /**
  * The smoke checks, each a small function over the endpoints and clients it is given, so tests can

@@ -1,5 +1,5 @@
 import { CheckFailure, checkGateway, checkHttpTargets, checkKafka, checkRedis, checkSql, checkTrace, checkWorker, fetchClientCredentialsToken } from './checks.js';
-import { probeRedis } from '../stack/redis-probe.js';
+import { probeRedis } from '../clients/redis-probe.js';
 import type { RunTask, TokenResult } from './checks.js';
 import { checkPayment, checkPaymentTrace, sendSmokePayment } from './payment-check.js';
 import type { SmokePayment } from './payment-check.js';

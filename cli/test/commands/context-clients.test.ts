@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { BufClient } from '../../src/clients/buf-client.js';
 import { command as health } from '../../src/commands/health.js';
 import { command as proto } from '../../src/commands/proto.js';
-import type { StackStatus } from '../../src/stack/stack-status.js';
+import type { StackStatus } from '../../src/use-cases/stack-status.js';
 import { composeHealth } from '../../src/targets/compose/compose-plan.js';
 import { planStack } from '../../src/plan/plan-stack.js';
 import { fakeHttp, strictFake, testContext } from '../support/context.js';

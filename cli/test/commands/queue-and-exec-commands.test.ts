@@ -5,9 +5,9 @@ import { command as dbShell, databaseShell } from '../../src/commands/db-shell.j
 import { command as redisCli } from '../../src/commands/redis-cli.js';
 import { command as testWorker } from '../../src/commands/test-worker.js';
 import { command as workers, renderWorkers } from '../../src/commands/workers.js';
-import { checkMemory, checkPorts } from '../../src/stack/preflight.js';
-import { resolveStack } from '../../src/stack/resolve-stack.js';
-import type { QueueApi } from '../../src/stack/queue-api.js';
+import { checkMemory, checkPorts } from '../../src/use-cases/preflight.js';
+import { resolveStack } from '../../src/use-cases/resolve-stack.js';
+import type { QueueApi } from '../../src/clients/queue-api.js';
 import { planStack } from '../../src/plan/plan-stack.js';
 import { strictFake, testContext } from '../support/context.js';
 import { defaultStack } from '../topology/fixtures.js';

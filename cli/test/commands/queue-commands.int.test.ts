@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { command as testWorker } from '../../src/commands/test-worker.js';
 import { command as workers } from '../../src/commands/workers.js';
-import { loadQueueApi } from '../../src/stack/queue-api.js';
+import { loadQueueApi } from '../../src/clients/queue-api.js';
 import { captureOutput } from '../support/run-cli.js';
 import { topologyFrom } from '../topology/fixtures.js';
 import { scriptedEngine, summary } from '../stack/engine-fakes.js';

@@ -4,7 +4,7 @@ import type { ComposeClient } from '../../src/clients/compose-client.js';
 import { dockerUnreachable } from '../../src/clients/docker-errors.js';
 import type { EngineClient, LogOptions } from '../../src/clients/engine-client.js';
 import { secretKeys } from '../../src/env/schema.js';
-import type { QueueApi } from '../../src/stack/queue-api.js';
+import type { QueueApi } from '../../src/clients/queue-api.js';
 import { planStack } from '../../src/plan/plan-stack.js';
 import { runCli, strictFake } from '../support/run-cli.js';
 import { defaultStack } from '../topology/fixtures.js';
@@ -184,7 +184,7 @@ describe('innover down / nuke / rebuild / restart', () => {
 
 describe('the remembered profile', () => {
   it('is the one of the last up when --profile is not given, else the default', async () => {
-    const { writeState } = await import('../../src/stack/state.js');
+    const { writeState } = await import('../../src/host/state.js');
     const root = stackRoot();
     const fresh = await run(['urls', '--json'], {}, root);
     expect(JSON.parse(fresh.stdout)).toMatchObject({ profile: 'full' });

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { renderCollectorConfig } from '../../src/render/collector.js';
 import { generatedHeader } from '../../src/render/header.js';
 import { renderJaegerConfig, renderJaegerFile } from '../../src/render/jaeger.js';
-import { stackUrls } from '../../src/stack/stack-urls.js';
+import { stackUrls } from '../../src/plan/stack-urls.js';
 import { planStack } from '../../src/plan/plan-stack.js';
 import { defaultStack, topologyFrom } from '../topology/fixtures.js';
 import { composePlan } from '../../src/targets/compose/compose-plan.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CheckFailure, judgeContainers } from '../../src/smoke/checks.js';
-import { encodeRedisCommand } from '../../src/stack/redis-probe.js';
+import { encodeRedisCommand } from '../../src/clients/redis-probe.js';
 import { gatewayTlsOptions } from '../../src/smoke/gateway-request.js';
 import { maskSecrets, runSmoke, type SmokeDependencies } from '../../src/smoke/run-smoke.js';
 import type { SmokeCheckSpec } from '../../src/smoke/smoke-plan.js';

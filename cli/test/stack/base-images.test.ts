@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { integrationPeerImages, standInBaseImages, testImages } from '../../src/stack/base-images.js';
+import { integrationPeerImages, standInBaseImages, testImages } from '../../src/plan/base-images.js';
 import { defaultStack } from '../topology/fixtures.js';
 
 describe('standInBaseImages', () => {

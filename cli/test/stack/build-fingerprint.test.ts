@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildFingerprint, parseDockerignore } from '../../src/stack/build-fingerprint.js';
+import { buildFingerprint, parseDockerignore } from '../../src/host/build-fingerprint.js';
 
 describe('the build context fingerprint', () => {
   it('reads the .dockerignore forms innover uses and refuses the others', () => {

@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findPortHolders } from '../../src/stack/port-holders.js';
+import { findPortHolders } from '../../src/host/port-holders.js';
 
 // Reads this machine's /proc: who listens on a port `innover doctor` wants.
 describe('findPortHolders (Linux /proc)', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatPorts, uptimeFromStatus } from '../../src/stack/container-status.js';
-import { logPrefixer } from '../../src/stack/log-prefix.js';
-import { listeningSockets, programName } from '../../src/stack/port-holders.js';
-import { stackUrls, urlsAsEnv } from '../../src/stack/stack-urls.js';
-import { formatTable } from '../../src/stack/table.js';
+import { formatPorts, uptimeFromStatus } from '../../src/use-cases/container-status.js';
+import { logPrefixer } from '../../src/output/log-prefix.js';
+import { listeningSockets, programName } from '../../src/host/port-holders.js';
+import { stackUrls, urlsAsEnv } from '../../src/plan/stack-urls.js';
+import { formatTable } from '../../src/output/table.js';
 import { planStack } from '../../src/plan/plan-stack.js';
 import { defaultStack } from '../topology/fixtures.js';
 

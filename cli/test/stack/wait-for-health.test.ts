@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planStack } from '../../src/plan/plan-stack.js';
 import type { Workload } from '../../src/plan/types.js';
-import { ContainerHealthError, waitForHealth, type ContainerProgress } from '../../src/stack/wait-for-health.js';
+import { ContainerHealthError, waitForHealth, type ContainerProgress } from '../../src/use-cases/wait-for-health.js';
 import { defaultStack } from '../topology/fixtures.js';
 import { scriptedEngine, summary } from './engine-fakes.js';
 

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { renderEnvExample } from '../../src/env/example.js';
 import { renderComposeFile, type ComposeFile } from '../../src/targets/compose/render.js';
 import { renderNginxConfig } from '../../src/render/nginx.js';
-import { stackUrls } from '../../src/stack/stack-urls.js';
+import { stackUrls } from '../../src/plan/stack-urls.js';
 import { fixedAddressNetwork, isNetworkAddress } from '../../src/plan/network.js';
 import { planStack } from '../../src/plan/plan-stack.js';
 import { validateTopology } from '../../src/topology/validate.js';

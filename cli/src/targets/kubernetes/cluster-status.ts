@@ -1,5 +1,5 @@
 import type { KubeObject, KubeTarget, KubernetesClient } from '../../clients/kubernetes-client.js';
-import type { ContainerRow } from '../../stack/container-status.js';
+import type { ContainerRow } from '../../use-cases/container-status.js';
 import { releaseSelector } from './chart-contract.js';
 
 /** `k8s status` data, also its `--json` output: the rows of `health`, one per workload. */

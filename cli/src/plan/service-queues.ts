@@ -1,9 +1,9 @@
 import { UsageError, UserError } from '../command.js';
 import type { EnvConfig } from '../env/schema.js';
 import { serviceQueue, serviceTasks } from '../components/services-names.js';
-import { containerOf } from './exec-target.js';
-import type { QueueApi } from './queue-api.js';
-import type { StackTarget } from './resolve-stack.js';
+import { containerOf } from '../use-cases/exec-target.js';
+import type { QueueApi } from '../clients/queue-api.js';
+import type { StackTarget } from '../use-cases/resolve-stack.js';
 
 /** The queue a task of a service goes to, by the topology's task routing (pure). */
 export function routeTask(target: StackTarget, serviceName: string, task: string): string {

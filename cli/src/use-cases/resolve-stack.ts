@@ -6,7 +6,7 @@ import { profileFilePaths } from '../plan/files.js';
 import { planStack } from '../plan/plan-stack.js';
 import type { Topology } from '../topology/schema.js';
 import type { StackPlan, Workload } from '../plan/types.js';
-import { readState } from './state.js';
+import { readState } from '../host/state.js';
 
 /** The stack one command acts on: the profile, its plan and how compose addresses it. */
 export interface StackTarget {

@@ -2,7 +2,7 @@ import { UserError } from '../command.js';
 import type { ContainerSummary, EngineClient } from '../clients/engine-client.js';
 import type { Workload } from '../plan/types.js';
 import { assessContainer, type ContainerPhase } from './container-status.js';
-import type { HttpProbe } from './http-probe.js';
+import type { HttpProbe } from '../clients/http-probe.js';
 import { composeHealth } from '../targets/compose/compose-plan.js';
 
 /** One container's progress, reported on every tick. */

@@ -1,8 +1,8 @@
 import type { CommandContext } from '../command.js';
 import type { ContainerSummary } from '../clients/engine-client.js';
 import { containerRows, type ContainerRow } from './container-status.js';
-import type { HttpProbe } from './http-probe.js';
-import { formatTable } from './table.js';
+import type { HttpProbe } from '../clients/http-probe.js';
+import { formatTable } from '../output/table.js';
 import type { StackTarget } from './resolve-stack.js';
 import { composeHealth } from '../targets/compose/compose-plan.js';
 

@@ -1,4 +1,4 @@
-import { planStack } from '../plan/plan-stack.js';
+import { planStack } from './plan-stack.js';
 import type { Topology } from '../topology/schema.js';
 
 /**

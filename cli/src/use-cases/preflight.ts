@@ -8,7 +8,7 @@ import { envFileName } from '../env/load.js';
 import { parseDotenv } from '../env/parse.js';
 import { memoryMebibytes } from '../components/shared.js';
 import type { StackPlan } from '../plan/types.js';
-import { findPortHolders, type PortHolder } from './port-holders.js';
+import { findPortHolders, type PortHolder } from '../host/port-holders.js';
 import type { StackTarget } from './resolve-stack.js';
 
 export type FindingLevel = 'ok' | 'warning' | 'error';

@@ -4,13 +4,13 @@ import type { ListrTask } from 'listr2';
 import { UserError, type CommandContext } from '../command.js';
 import type { ComposeClient } from '../clients/compose-client.js';
 import type { EngineClient } from '../clients/engine-client.js';
-import { checkBuild, recordBuild } from './build-cache.js';
+import { checkBuild, recordBuild } from '../host/build-cache.js';
 import { assessContainer } from './container-status.js';
 import { generateStack } from './generate-stack.js';
-import type { HttpProbe } from './http-probe.js';
+import type { HttpProbe } from '../clients/http-probe.js';
 import { runPreflight, renderFinding, type PreflightOptions } from './preflight.js';
 import type { StackTarget } from './resolve-stack.js';
-import { writeState } from './state.js';
+import { writeState } from '../host/state.js';
 import { ContainerHealthError, waitForHealth, type ContainerProgress, type WaitOptions } from './wait-for-health.js';
 import type { Workload } from '../plan/types.js';
 

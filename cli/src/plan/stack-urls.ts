@@ -1,7 +1,7 @@
-import type { StackPlan, StackUrl } from '../plan/types.js';
+import type { StackPlan, StackUrl } from './types.js';
 import type { Topology } from '../topology/schema.js';
 
-export type { StackUrl } from '../plan/types.js';
+export type { StackUrl } from './types.js';
 
 /** The URLs of the parts of a profile (pure), in the order the table shows them: each component module's, in module order. */
 export function stackUrls(_topology: Topology, plan: StackPlan): StackUrl[] {
