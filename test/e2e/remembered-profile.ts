@@ -5,7 +5,7 @@
  * the profile that was remembered before it (the build records it added stay: they are true).
  *
  * Plain erasable TypeScript so the bench (plain Node) can import it too, which is also why the
- * state path is spelled here rather than imported from cli/src/stack/state.ts.
+ * state path is spelled here rather than imported from cli/src/host/state.ts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

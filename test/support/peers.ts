@@ -59,7 +59,7 @@ export function peerImages(): Promise<PeerImages> {
       ? await Promise.all([import('../../cli/src/topology/load.js'), import('../../cli/src/plan/base-images.js')])
       : await Promise.all([
           import(new URL('cli/dist/topology/load.js', repositoryRoot).href) as Promise<TopologyModule>,
-          import(new URL('cli/dist/stack/base-images.js', repositoryRoot).href) as Promise<BaseImagesModule>,
+          import(new URL('cli/dist/plan/base-images.js', repositoryRoot).href) as Promise<BaseImagesModule>,
         ]);
     return integrationPeerImages(await loadTopology(fileURLToPath(repositoryRoot)));
   })();
