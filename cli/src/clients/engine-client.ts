@@ -1,3 +1,4 @@
+import { splitReference } from '../plan/image-references.js';
 import type Dockerode from 'dockerode';
 import type { DialOptions } from 'docker-modem';
 import type { CommandContext } from '../command.js';
@@ -292,15 +293,6 @@ export function readEngineMessages(stream: NodeJS.ReadableStream, onMessage: (me
   });
 }
 
-/** `host/path/name:tag` into the repository and the tag (`latest` when none; a digest is dropped). Pure. */
-export function splitReference(reference: string): { repository: string; tag: string } {
-  const withoutDigest = reference.split('@')[0] ?? reference;
-  const slash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.lastIndexOf(':');
-  if (colon > slash) return { repository: withoutDigest.slice(0, colon), tag: withoutDigest.slice(colon + 1) };
-  return { repository: withoutDigest, tag: 'latest' };
-}
-
 /** The layer steps worth a line: a layer is done, whichever way. */
 const layerDone = /^(Pushed|Layer already exists|Mounted from .*|Pull complete|Already exists)$/;
 
@@ -567,3 +559,5 @@ export async function createEngineClient(ctx: CommandContext): Promise<EngineCli
   };
   return engineClientOver(transport, dockerEndpoint(ctx.env));
 }
+
+export { splitReference };

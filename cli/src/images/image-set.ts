@@ -1,5 +1,5 @@
 import { UsageError } from '../command.js';
-import { splitReference } from '../clients/engine-client.js';
+import { mirroredPath } from '../plan/image-references.js';
 import type { Workload, StackPlan } from '../plan/types.js';
 
 /**
@@ -95,10 +95,4 @@ export function pushedReference(registry: string, image: ProfileImage, tag: stri
   return `${registry}/${mirroredPath(image.source)}`;
 }
 
-/** A third-party reference without its registry host (`docker.redpanda.com/redpandadata/redpanda:v1` → `redpandadata/redpanda:v1`). Pure. */
-export function mirroredPath(reference: string): string {
-  const { repository, tag } = splitReference(reference);
-  const [first, ...rest] = repository.split('/');
-  const hasHost = rest.length > 0 && first !== undefined && (first.includes('.') || first.includes(':') || first === 'localhost');
-  return `${hasHost ? rest.join('/') : repository}:${tag}`;
-}
+export { mirroredPath };

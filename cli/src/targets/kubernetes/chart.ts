@@ -48,7 +48,7 @@ export function configContents(topology: Topology, plan: StackPlan): ConfigConte
 const helpers = `{{/* ${chartHeaderText} */}}
 {{/* An image under a registry prefix, when one is set. */}}
 {{- define "innover.image" -}}
-{{- if .registry -}}{{ printf "%s/%s" (trimSuffix "/" .registry) .image }}{{- else -}}{{ .image }}{{- end -}}
+{{- if .registry -}}{{ printf "%s/%s" (trimSuffix "/" .registry) (default .image .mirrored) }}{{- else -}}{{ .image }}{{- end -}}
 {{- end -}}
 
 {{/* The Secret holding .env's secrets: innover k8s secrets creates ${defaultSecretName}; values may name another. */}}

@@ -1,3 +1,4 @@
+import { mirroredPath } from '../../plan/image-references.js';
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
@@ -170,7 +171,8 @@ function imageExpression(workload: Workload): string {
     const repository = workload.image.replace(/:[^:/]+$/, '');
     return helmValue(`include "innover.image" (dict "registry" .Values.image.registry "image" (printf "%s:%s" ${JSON.stringify(repository)} .Values.image.tag)) | quote`);
   }
-  return helmValue(`include "innover.image" (dict "registry" .Values.thirdPartyRegistry "image" ${JSON.stringify(workload.image)}) | quote`);
+  // Under a mirror, the path `images push --all` pushes to: the image's own registry host dropped.
+  return helmValue(`include "innover.image" (dict "registry" .Values.thirdPartyRegistry "image" ${JSON.stringify(workload.image)} "mirrored" ${JSON.stringify(mirroredPath(workload.image))}) | quote`);
 }
 
 /** A `bash -c <script>` workload: the script moves into a ConfigMap, where it needs no escaping. */

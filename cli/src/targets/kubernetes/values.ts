@@ -70,7 +70,7 @@ export function valuesSchema(plan: StackPlan) {
         pullPolicy: z.enum(['IfNotPresent', 'Always', 'Never']),
       })
       .describe('the service images innover builds'),
-    thirdPartyRegistry: z.string().describe('registry prefix for mirrored third-party images (empty: their public names)'),
+    thirdPartyRegistry: z.string().describe('registry of mirrored third-party images, as images push --all pushes them (<registry>/<path without its own host>:<tag>); empty: their public names'),
     imagePullSecrets: z.array(z.strictObject({ name: z.string().min(1) })).describe('Secrets to pull images with'),
     secrets: z
       .strictObject({ existingSecret: z.string().describe('use this Secret instead of innover-secrets (innover k8s secrets creates that one from .env)') })

@@ -10,6 +10,7 @@ import { kubernetesTools, type KubernetesTools } from '../../../../test/support/
 import { unknownFields, validateManifests, type Manifest } from '../../../../test/support/kubernetes-validate.js';
 import { waitForDependenciesEntryPoint } from '../../../src/targets/kubernetes/manifests.js';
 import { committedChartPath, jobLabel } from '../../../src/targets/kubernetes/names.js';
+import { pushedReference, type ProfileImage } from '../../../src/images/image-set.js';
 import { runCli } from '../../support/run-cli.js';
 
 // The chart as Helm sees it: helm lint --strict and helm template (helm v4 and kubectl v1.34 from
@@ -148,6 +149,21 @@ describe('helm lint and template', () => {
     for (const path of ['values.yaml', 'values.schema.json', 'templates/payment.yaml', 'templates/cockroach.yaml']) {
       expect(readFileSync(join(charts.full, path), 'utf8')).toBe(readFileSync(join(repositoryRoot, committedChartPath, path), 'utf8'));
     }
+  });
+
+  it('under image.registry and thirdPartyRegistry, every image is where images push (--all) puts it', async () => {
+    const { manifests } = await template(charts.full, ['image.registry=registry.example:5000/team', 'image.tag=1.2.3', 'thirdPartyRegistry=registry.example:5000/team']);
+    const images = new Set(
+      manifests.flatMap((manifest) => {
+        const pod = (manifest.spec as { template?: { spec?: { containers?: { image: string }[]; initContainers?: { image: string }[] } } } | undefined)?.template?.spec;
+        return [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].map((container) => container.image);
+      }),
+    );
+    const pushed = (kind: ProfileImage['kind'], source: string, name: string) => pushedReference('registry.example:5000/team', { kind, source, name, containers: [] }, '1.2.3');
+    expect(images).toContain(pushed('service', 'innover/payment:local', 'payment'));
+    expect(images).toContain(pushed('third-party', 'docker.redpanda.com/redpandadata/redpanda:v24.3.6', 'redpanda'));
+    expect(images).toContain('registry.example:5000/team/redpandadata/redpanda:v24.3.6');
+    expect([...images].every((image) => image.startsWith('registry.example:5000/team/'))).toBe(true);
   });
 
   it('renders the default values and lite with ingress off and on, every manifest valid against the 1.34 schemas', async () => {
