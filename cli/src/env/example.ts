@@ -2,13 +2,15 @@ import { generatedHeader } from '../render/header.js';
 import { keycloakDirectUrl, keycloakInternalUrl, keycloakManagementUrl } from '../components/keycloak.js';
 import type { Topology } from '../topology/schema.js';
 import { callingServices, serviceClientSecretKey } from '../topology/service-calls.js';
-import type { EnvConfig } from './schema.js';
+import type { ComponentModule } from '../components/module.js';
+import { componentSecrets } from './component-secrets.js';
+import { moduleSecretKeys, type EnvConfig } from './schema.js';
 
 /** The placeholder `.env.example` holds for every secret; `innover init` replaces it. */
 export const secretPlaceholder = 'changeme';
 
 interface EnvEntry {
-  key: keyof EnvConfig;
+  key: keyof EnvConfig | (string & {});
   value: string;
   comment?: string;
 }
@@ -17,7 +19,7 @@ interface EnvEntry {
  * `.env.example`, in order, with comments. Secrets are placeholders that `innover init` replaces.
  * The endpoints follow the host ports the topology publishes, so a moved port reaches `.env`.
  */
-export function envEntries(topology: Topology): EnvEntry[] {
+export function envEntries(topology: Topology, modules?: readonly ComponentModule[]): EnvEntry[] {
   const { wso2 } = topology.infrastructure;
   return [
     { key: 'REDIS_PASSWORD', value: secretPlaceholder, comment: 'Secrets: innover init writes fresh random values into .env' },
@@ -49,13 +51,22 @@ export function envEntries(topology: Topology): EnvEntry[] {
       comment: "The WSO2 image's stock admin login, for local development only: the image does not read it from the environment",
     },
     { key: 'WSO2_ADMIN_PASSWORD', value: 'admin' },
+    // What a component module declares beyond these (a new module's own password), with its description.
+    ...moduleSecretEntries(topology, modules),
   ];
 }
 
+function moduleSecretEntries(topology: Topology, modules?: readonly ComponentModule[]): EnvEntry[] {
+  const extra = new Set(moduleSecretKeys(topology, modules));
+  return componentSecrets(topology, modules)
+    .filter((entry) => extra.has(entry.key))
+    .map((entry, index): EnvEntry => ({ key: entry.key, value: secretPlaceholder, comment: index === 0 ? `Secrets of the other components: ${entry.description}` : entry.description }));
+}
+
 /** The text of `.env.example`. Pure. */
-export function renderEnvExample(topology: Topology): string {
+export function renderEnvExample(topology: Topology, modules?: readonly ComponentModule[]): string {
   const lines = [`# ${generatedHeader}`, '# Copy with `innover init`, which fills the secrets; never commit .env.'];
-  for (const entry of envEntries(topology)) {
+  for (const entry of envEntries(topology, modules)) {
     if (entry.comment) lines.push('', `# ${entry.comment}`);
     lines.push(`${entry.key}=${entry.value}`);
   }

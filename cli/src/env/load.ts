@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../command.js';
 import { parseDotenv } from './parse.js';
+import type { ComponentModule } from '../components/module.js';
 import type { Topology } from '../topology/schema.js';
 import { envSchema, envSchemaFor, type EnvConfig } from './schema.js';
 
@@ -13,9 +14,9 @@ export const envFileName = '.env';
  * client secret): one line per problem, each naming the key and the fix. Pure.
  * Returns the config or the problems.
  */
-export function validateDotenv(text: string, topology: Pick<Topology, 'services'>): { value?: EnvConfig; problems: string[] } {
+export function validateDotenv(text: string, topology: Topology, modules?: readonly ComponentModule[]): { value?: EnvConfig; problems: string[] } {
   const parsed = parseDotenv(text, envFileName);
-  const result = envSchemaFor(topology).safeParse(parsed.values);
+  const result = envSchemaFor(topology, modules).safeParse(parsed.values);
   const problems = [...parsed.problems];
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -33,7 +34,7 @@ export function refusedEnvValue(key: string, value: string): boolean {
 }
 
 /** Reads and validates `<root>/.env` for the topology. Throws a UserError listing every problem. */
-export async function loadEnvFile(root: string, topology: Pick<Topology, 'services'>): Promise<EnvConfig> {
+export async function loadEnvFile(root: string, topology: Topology): Promise<EnvConfig> {
   let text: string;
   try {
     text = await readFile(join(root, envFileName), 'utf8');

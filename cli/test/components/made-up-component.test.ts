@@ -1,3 +1,7 @@
+import { renderEnvExample } from '../../src/env/example.js';
+import { fillSecrets } from '../../src/env/fresh-secrets.js';
+import { validateDotenv } from '../../src/env/load.js';
+import { generatedSecretKeys } from '../../src/env/schema.js';
 import { describe, expect, it } from 'vitest';
 import { defaultModules } from '../../src/components/index.js';
 import { planStack } from '../../src/plan/plan-stack.js';
@@ -157,5 +161,19 @@ describe('a made-up component from one module and one list entry', () => {
     expect(deployment.spec.template.spec.initContainers).toContainEqual(expect.objectContaining({ name: 'wait-for-object-store', command: ['node', waitForDependenciesEntryPoint, 'tcp:object-store:9000'] }));
     // innover k8s secrets writes its key into the Secret too.
     expect(secretKeyNames(topology, input.plan)).toContain('OBJECT_STORE_PASSWORD');
+  });
+
+  it('shows up in .env: .env.example lists its secret, innover init generates it and the validation wants it', () => {
+    const topology = topologyWith();
+    const example = renderEnvExample(topology, modules);
+    expect(example).toMatch(/^# Secrets of the other components: the object store's root password\nOBJECT_STORE_PASSWORD=changeme$/m);
+    expect(generatedSecretKeys(topology, modules).has('OBJECT_STORE_PASSWORD')).toBe(true);
+    const { text } = fillSecrets(example, generatedSecretKeys(topology, modules), () => 'a-long-random-secret-0123456789');
+    expect(validateDotenv(text, topology, modules).problems).toEqual([]);
+    expect(validateDotenv(text.replace(/^OBJECT_STORE_PASSWORD=.*\n/m, ''), topology, modules).problems).toEqual([
+      '.env: OBJECT_STORE_PASSWORD: missing: run `innover init` or add it to .env',
+    ]);
+    // The default modules declare no such secret: today's .env.example is unchanged.
+    expect(renderEnvExample(topology)).not.toContain('OBJECT_STORE_PASSWORD');
   });
 });

@@ -36,7 +36,7 @@ export const existingSecretValuesPath = 'secrets.existingSecret';
  * user name, which Keycloak reads from the same Secret; with a plan, also every secret its
  * components need and its workloads read (a new component's). Sorted, for stable output.
  */
-export function secretKeyNames(topology: Pick<Topology, 'services'>, plan?: Pick<StackPlan, 'componentPlans' | 'workloads'>): string[] {
+export function secretKeyNames(topology: Topology, plan?: Pick<StackPlan, 'componentPlans' | 'workloads'>): string[] {
   const fromPlan = plan ? [...plan.componentPlans.flatMap((component) => component.secrets.map((secret) => secret.key)), ...plan.workloads.flatMap((workload) => workload.secrets)] : [];
   return [...new Set([...secretKeys(topology), 'KEYCLOAK_ADMIN_USER', ...fromPlan])].sort();
 }
