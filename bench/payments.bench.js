@@ -68,9 +68,32 @@ function sampleStats() {
   return async () => {
     stopped = true;
     await loop;
-    return [...samples].map(([name, values]) => ({ name: name.replace(`${project}-`, '').replace(/-1$/, ''), cpu: values.reduce((a, b) => a + b, 0) / values.length })).sort((a, b) => b.cpu - a.cpu);
+    const limits = cpuLimits();
+    return [...samples]
+      .map(([name, values]) => {
+        const cpu = values.reduce((a, b) => a + b, 0) / values.length;
+        const limit = limits.get(name);
+        // Saturation is use against the container's own CPU limit (a worker capped at 0.25 CPU is full at 25 %).
+        return { name: name.replace(`${project}-`, '').replace(/-1$/, ''), cpu, limit, saturation: limit ? cpu / (limit * 100) : cpu / 100 };
+      })
+      .sort((a, b) => b.saturation - a.saturation);
   };
 }
+
+/** Each of the project's containers' CPU limit in CPUs (undefined: none), from `docker inspect`. */
+function cpuLimits() {
+  const ids = run('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).stdout.trim().split('\n').filter(Boolean);
+  const limits = new Map();
+  if (ids.length === 0) return limits;
+  for (const line of run('docker', ['inspect', '--format', '{{.Name}}\t{{.HostConfig.NanoCpus}}', ...ids]).stdout.trim().split('\n')) {
+    const [name, nano] = line.split('\t');
+    const cpus = Number(nano) / 1e9;
+    if (name) limits.set(name.replace(/^\//, ''), cpus > 0 ? cpus : undefined);
+  }
+  return limits;
+}
+
+const busy = (entry) => `${entry.name} ${entry.cpu.toFixed(0)}%${entry.limit ? ` of ${entry.limit} CPU (${(entry.saturation * 100).toFixed(0)}% of its limit)` : ''}`;
 
 function container(service) {
   const id = run('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`]).stdout.trim().split('\n')[0];
@@ -199,12 +222,12 @@ export default async function runBench() {
       const { report } = load(['--count', 600, '--concurrency', concurrency, '--timeout', 900]);
       const stats = await stop();
       judge(`concurrency ${concurrency}`, report);
-      log(`concurrency ${concurrency}: ${report.throughputPerSecond} completed/s, accept p99 ${report.acceptLatencyMs?.p99} ms, complete p50 ${report.completeLatencyMs?.p50} ms; busiest ${stats.slice(0, 3).map((entry) => `${entry.name} ${entry.cpu.toFixed(0)}%`).join(', ')}`);
+      log(`concurrency ${concurrency}: ${report.throughputPerSecond} completed/s, accept p99 ${report.acceptLatencyMs?.p99} ms, complete p50 ${report.completeLatencyMs?.p50} ms; closest to its CPU limit: ${stats.slice(0, 3).map(busy).join(', ')}`);
       if (!best || report.throughputPerSecond > best.report.throughputPerSecond) best = { concurrency, report, stats };
     }
     const max = best.report.throughputPerSecond;
     const busiest = best.stats[0];
-    figures.push({ name: `completed payments/s end to end (busiest: ${busiest?.name} ${busiest?.cpu.toFixed(0)}% CPU)`, value: max, unit: '/s', target: '>= 100', pass: max >= 100 });
+    figures.push({ name: `completed payments/s end to end (saturates first: ${busiest ? busy(busiest) : 'n/a'})`, value: max, unit: '/s', target: '>= 100', pass: max >= 100 });
     const efficiency = (max * counted.transactionsPerPayment) / tps;
     figures.push({ name: `efficiency: payments/s × ${counted.transactionsPerPayment.toFixed(1)} txns ÷ pgbench tpcb-like ${tps.toFixed(0)} tps`, value: efficiency, unit: 'ratio', target: '>= 0.5', pass: efficiency >= 0.5 });
 
