@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, relative, sep } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { readTree } from '../host/read-tree.js';
 import { UserError } from '../command.js';
 
 /** What a buf run left behind: nothing to say, or one line per problem. */
@@ -116,20 +117,3 @@ export function createBufClient(root: string): BufClient {
   };
 }
 
-/** Every file under `directory`, keyed by POSIX path relative to it. Missing folder → empty map. */
-async function readTree(directory: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  let entries;
-  try {
-    entries = await readdir(directory, { recursive: true, withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return files;
-    throw error;
-  }
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const absolute = join(entry.parentPath, entry.name);
-    files.set(relative(directory, absolute).split(sep).join('/'), await readFile(absolute, 'utf8'));
-  }
-  return files;
-}

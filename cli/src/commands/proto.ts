@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { UserError, type CommandContext, type CommandModule } from '../command.js';
+import { readTree } from '../host/read-tree.js';
 import { readProtoFiles } from '../proto/descriptor.js';
 import { findDrift, planProtoOutputs, protoPackageDirectory, protoPackageName, type Drift } from '../proto/plan.js';
 import { topologyFileName } from '../topology/topology-file.js';
@@ -95,25 +96,6 @@ async function pruneEmpty(root: string, folder: string): Promise<void> {
     }
     current = dirname(current);
   }
-}
-
-/** Every file under `directory`, keyed by `prefix`-relative POSIX path. Missing folder → empty map. */
-async function readTree(directory: string, prefix: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  let entries;
-  try {
-    entries = await readdir(directory, { recursive: true, withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return files;
-    throw error;
-  }
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const absolute = join(entry.parentPath, entry.name);
-    const path = relative(directory, absolute).split(sep).join('/');
-    files.set(prefix ? `${prefix}/${path}` : path, await readFile(absolute, 'utf8'));
-  }
-  return files;
 }
 
 function render(result: ProtoResult): string {
