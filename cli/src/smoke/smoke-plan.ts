@@ -3,6 +3,7 @@ import { databaseName, serviceApiContext, serviceQueue, serviceTasks } from '../
 import { flowServices } from '../payments/flow-client.js';
 import type { FlowService } from '../payments/flow-client.js';
 import type { ComponentName, Topology } from '../topology/schema.js';
+import { publishedPort } from '../plan/published-port.js';
 import type { StackPlan } from '../plan/types.js';
 
 /**
@@ -84,7 +85,9 @@ export function planSmoke(input: {
     if (missing.length > 0 || missingServices.length > 0) checks.push({ kind: 'not-in-profile', name, missing, ...(missingServices.length > 0 ? { missingServices } : {}) });
     else checks.push(...make());
   };
-  const nginxBase = `http://${host}:${infra.nginx.hostPort}`;
+  // Every port below is the plan's, as the component modules publish it.
+  const nginxBase = () => `http://${host}:${publishedPort(plan, 'nginx')}`;
+  const jaegerUrl = () => `http://${host}:${publishedPort(plan, 'jaeger')}`;
 
   checks.push({ kind: 'containers', name: 'containers' });
 
@@ -97,24 +100,24 @@ export function planSmoke(input: {
       ];
       if (components.has('nginx')) {
         targets.push(
-          { label: `nginx /svc/${service.name}/health`, url: `${nginxBase}/svc/${service.name}/health` },
-          { label: `nginx /svc/${service.name}/readiness`, url: `${nginxBase}/svc/${service.name}/readiness` },
+          { label: `nginx /svc/${service.name}/health`, url: `${nginxBase()}/svc/${service.name}/health` },
+          { label: `nginx /svc/${service.name}/readiness`, url: `${nginxBase()}/svc/${service.name}/readiness` },
         );
       }
       return { kind: 'http', name: `http ${service.name}`, service: service.name, targets };
     }),
   );
 
-  when('redis', ['redis'], () => [{ kind: 'redis', name: 'redis', host, port: infra.redis.hostPort }]);
+  when('redis', ['redis'], () => [{ kind: 'redis', name: 'redis', host, port: publishedPort(plan, 'redis') }]);
 
   when('kafka', ['redpanda'], () => [
-    { kind: 'kafka', name: 'kafka', brokers: [`${host}:${infra.redpanda.hostPort}`], topic: smokeTopic },
+    { kind: 'kafka', name: 'kafka', brokers: [`${host}:${publishedPort(plan, 'redpanda')}`], topic: smokeTopic },
   ]);
 
   when('sql', ['database'], () =>
     services.map((service) => {
       const engine = plan.database ?? topology.database.engine;
-      const port = engine === 'cockroach' ? topology.database.cockroach.sqlHostPort : topology.database.postgres.hostPort;
+      const port = publishedPort(plan, 'database');
       const name = databaseName(service);
       return { kind: 'sql', name: `sql ${service.name}`, service: service.name, host, port, user: name, database: name, engine };
     }),
@@ -138,7 +141,7 @@ export function planSmoke(input: {
       service: service.name,
       queue: serviceTasks(service)['add'] ?? serviceQueue(service),
       redisHost: host,
-      redisPort: infra.redis.hostPort,
+      redisPort: publishedPort(plan, 'redis'),
     })),
   );
 
@@ -148,7 +151,7 @@ export function planSmoke(input: {
       name: `trace ${service.name}`,
       service: service.name,
       requestUrl: `http://${host}:${service.hostPort}/health`,
-      jaegerUrl: `http://${host}:${infra.jaeger.uiHostPort}`,
+      jaegerUrl: jaegerUrl(),
     })),
   );
 
@@ -161,7 +164,7 @@ export function planSmoke(input: {
   when(
     'payment trace',
     [...paymentComponents, 'otel-collector', 'jaeger'],
-    () => [{ kind: 'payment-trace', name: 'payment trace', urls: flowUrls(), withToken, jaegerUrl: `http://${host}:${infra.jaeger.uiHostPort}` }],
+    () => [{ kind: 'payment-trace', name: 'payment trace', urls: flowUrls(), withToken, jaegerUrl: jaegerUrl() }],
     flowServices,
   );
 
