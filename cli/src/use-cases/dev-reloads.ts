@@ -28,8 +28,13 @@ interface Pending {
   failed: boolean;
 }
 
-/** `Syncing service "payment" after 1 changes were detected`, `Rebuilding service "payment" after …` (Compose 2.2x). */
+/**
+ * `Syncing "payment" after changes were detected` (Compose 2.26), `Syncing service "payment" after 1
+ * changes were detected` (later), `Rebuilding service "payment" after changes were detected...`.
+ */
 const syncLine = /^\s*Syncing (?:service )?"([^"]+)" after/;
+// eslint-disable-next-line no-control-regex -- the escape is what is stripped
+const ansiEscape = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const rebuildLine = /^\s*Rebuilding service "([^"]+)" after/;
 
 /**
@@ -54,8 +59,10 @@ export class ReloadTracker {
 
   /** A line compose watch printed; true when it was a sync or rebuild of a watched container. */
   composeLine(line: string, now: number): boolean {
-    const sync = syncLine.exec(line);
-    const rebuild = sync ? undefined : rebuildLine.exec(line);
+    // Compose starts its watch lines with an erase-line escape even under `--ansi never`.
+    const text = line.replace(ansiEscape, '');
+    const sync = syncLine.exec(text);
+    const rebuild = sync ? undefined : rebuildLine.exec(text);
     const container = sync?.[1] ?? rebuild?.[1];
     if (!container || !this.watched.has(container)) return false;
     const previous = this.pending.get(container);

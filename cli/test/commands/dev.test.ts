@@ -147,6 +147,11 @@ describe('the reload tracker', () => {
     expect(tracker.sighting(sighting({ id: 'b' }), 4000)).toEqual([{ container: 'payment', kind: 'rebuilt', seconds: 4 }]);
   });
 
+  it("reads Compose 2.26's own line, erase-line escape and all", () => {
+    const tracker = new ReloadTracker(['payment']);
+    expect(tracker.composeLine('\u001b[2KSyncing "payment" after changes were detected', 0)).toBe(true);
+  });
+
   it('ignores other lines and containers it does not watch', () => {
     const tracker = new ReloadTracker(['payment']);
     expect(tracker.composeLine('Syncing service "ledger" after 1 changes were detected', 0)).toBe(false);
