@@ -6,7 +6,7 @@ import type { ComposeProject } from '../clients/compose-client.js';
 import type { EngineClient } from '../clients/engine-client.js';
 import { logPrefixer } from '../output/log-prefix.js';
 import { devOverridePath, planDev, stringifyDevOverride } from '../targets/compose/dev-override.js';
-import { describeDevEvent, ReloadTracker, type DevEvent } from './dev-reloads.js';
+import { describeDevEvent, ReloadTracker, TypeErrorReport, type DevEvent } from './dev-reloads.js';
 import { resolveStack } from './resolve-stack.js';
 import type { UpArgs, UpResult } from './up-stack.js';
 
@@ -92,7 +92,7 @@ export async function runDev(args: DevArgs, ctx: CommandContext, overrides: Part
     const watching = compose.watch(project, { services: names, noUp: true, signal: ctx.signal, onLine: onComposeLine }).finally(stop);
     const polling = pollHealth(engine, target.plan.project, tracker, steps, stopped.signal, report);
     const following = ctx.json ? Promise.resolve() : followLogs(ctx, engine, target.plan.project, names, prefix, steps, stopped.signal);
-    await Promise.all([watching, polling, following]);
+    await Promise.all([watching, polling, following, checkTypes(ctx, dev.containers.map((container) => container.service), stopped.signal)]);
   } finally {
     ctx.signal.removeEventListener('abort', stop);
     stop();
@@ -163,4 +163,20 @@ async function followLogs(
     }
   };
   await Promise.all(names.map((name) => follow(name)));
+}
+
+/** An incremental `tsc -b --watch` over the watched services (their references bring the kit): errors beside the loop, never stopping it. */
+async function checkTypes(ctx: CommandContext, services: readonly string[], signal: AbortSignal): Promise<void> {
+  if (ctx.json) return;
+  const typescript = await ctx.client('typescript');
+  const report = new TypeErrorReport();
+  const projects = [...new Set(services)].map((service) => `services/${service}`);
+  const ran = await typescript.watch(projects, {
+    signal,
+    onLine: (line) => {
+      const text = report.line(line);
+      if (text) ctx.out.write(`${text}\n`);
+    },
+  });
+  if (!ran) ctx.out.warn('types: no TypeScript in node_modules (npm ci): reloading without type errors');
 }

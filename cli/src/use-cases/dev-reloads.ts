@@ -110,3 +110,27 @@ export function describeDevEvent(event: DevEvent): string {
       return `${event.container}: did not come back healthy (its log above says why); the next good save retries`;
   }
 }
+
+/** `services/payment/src/x.ts(3,5): error TS2322: …` */
+const diagnosticLine = /^\S.*\(\d+,\d+\): error TS\d+: /;
+const summaryLine = /Found (\d+) errors?\. Watching for file changes/;
+
+/**
+ * What `tsc -b --watch` says that `innover dev` prints: each error with its file and line, and the
+ * count once a compilation ends, or that the errors are gone. Its other chatter is dropped. Pure.
+ */
+export class TypeErrorReport {
+  private hadErrors = false;
+
+  line(text: string): string | undefined {
+    const line = text.replace(ansiEscape, '').replace(/^\[?[\d:. APM]+\]? - /, '').trimEnd();
+    if (diagnosticLine.test(line)) return `types: ${line}`;
+    const summary = summaryLine.exec(line);
+    if (!summary) return undefined;
+    const count = Number(summary[1]);
+    const was = this.hadErrors;
+    this.hadErrors = count > 0;
+    if (count > 0) return `types: ${count} error${count === 1 ? '' : 's'} (the containers run the code anyway)`;
+    return was ? 'types: no errors' : undefined;
+  }
+}

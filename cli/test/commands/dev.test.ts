@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { ComposeClient, ComposeProject } from '../../src/clients/compose-client.js';
 import type { ContainerSummary, EngineClient } from '../../src/clients/engine-client.js';
+import type { TypeScriptClient } from '../../src/clients/typescript-client.js';
 import type { UpResult } from '../../src/use-cases/up-stack.js';
 import { runDev, type DevSteps } from '../../src/use-cases/dev-loop.js';
-import { ReloadTracker } from '../../src/use-cases/dev-reloads.js';
+import { ReloadTracker, TypeErrorReport } from '../../src/use-cases/dev-reloads.js';
 import { strictFake, testContext } from '../support/context.js';
 import { defaultStack } from '../topology/fixtures.js';
 import { summary } from '../stack/engine-fakes.js';
@@ -62,6 +63,15 @@ async function devSession(services: string[] = []) {
           controller.abort();
         },
       }),
+      typescript: strictFake<TypeScriptClient>('typescript', {
+        watch: async (projects, options) => {
+          calls.push(`tsc --watch ${projects.join(' ')}`);
+          options.onLine("services/payment/src/api.ts(3,1): error TS2304: Cannot find name 'oops'.");
+          options.onLine('4:20:01 PM - Found 1 error. Watching for file changes.');
+          await new Promise((resolve) => (options.signal.aborted ? resolve(undefined) : options.signal.addEventListener('abort', resolve)));
+          return true;
+        },
+      }),
       engine: strictFake<EngineClient>('engine', {
         listContainers: async () => {
           lists += 1;
@@ -93,7 +103,9 @@ describe('innover dev', () => {
   it('runs up for the profile, the dev containers, then compose watch over the override; Ctrl-C leaves the stack up', async () => {
     const { root, ctx, calls, projects, watched, result } = await devSession(['payment']);
     // No `compose down` (the strict fake would have thrown): Ctrl-C only stops watching.
-    expect(calls).toEqual(['up --profile lite', 'compose up payment payment-worker', 'compose watch']);
+    expect(calls).toEqual(['up --profile lite', 'compose up payment payment-worker', 'compose watch', 'tsc --watch services/payment']);
+    expect(ctx.out.stdout).toMatch(/^types: services\/payment\/src\/api\.ts\(3,1\): error TS2304: Cannot find name 'oops'\.$/m);
+    expect(ctx.out.stdout).toMatch(/^types: 1 error \(the containers run the code anyway\)$/m);
     const override = join(root, '.innover/docker-compose.lite.dev.yml');
     for (const project of projects) {
       expect(project.file).toBe(join(root, '.innover/docker-compose.lite.yml'));
@@ -156,5 +168,16 @@ describe('the reload tracker', () => {
     const tracker = new ReloadTracker(['payment']);
     expect(tracker.composeLine('Syncing service "ledger" after 1 changes were detected', 0)).toBe(false);
     expect(tracker.composeLine('Watch enabled', 0)).toBe(false);
+  });
+});
+
+describe('the type errors beside the loop', () => {
+  it('prints each error with its file and line, the count, and when they are gone; nothing else', () => {
+    const report = new TypeErrorReport();
+    expect(report.line('4:20:00 PM - Starting compilation in watch mode...')).toBeUndefined();
+    expect(report.line('4:20:01 PM - Found 0 errors. Watching for file changes.')).toBeUndefined();
+    expect(report.line("services/payment/src/api.ts(3,1): error TS2304: Cannot find name 'oops'.")).toBe("types: services/payment/src/api.ts(3,1): error TS2304: Cannot find name 'oops'.");
+    expect(report.line('4:20:05 PM - Found 1 error. Watching for file changes.')).toBe('types: 1 error (the containers run the code anyway)');
+    expect(report.line('4:20:09 PM - Found 0 errors. Watching for file changes.')).toBe('types: no errors');
   });
 });
