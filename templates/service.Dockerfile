@@ -39,7 +39,7 @@ RUN packages=$(for config in services/*/tsconfig.json; do dirname "$config"; don
     done
 
 # The inner loop (`innover dev`, target `dev`): the service's TypeScript sources run as they are, with Node 24's
-# type stripping and `--conditions=source` (the kit's and @innover/proto's `source` exports), so there is no build
+# type stripping and `--conditions=source` (the `source` exports of the kit and of the generated package), so there is no build
 # step: Compose watch syncs services/<name>/src and services/kit/src into this tree and restarts the container.
 # The sources are erasable (erasableSyntaxOnly) and import with `.ts` specifiers (rewriteRelativeImportExtensions).
 # Owned by `node` so the sync can write; never the production image (`final` stays the default, last stage).
