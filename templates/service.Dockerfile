@@ -38,6 +38,27 @@ RUN packages=$(for config in services/*/tsconfig.json; do dirname "$config"; don
       && if [ -d $directory/migrations ]; then cp -r $directory/migrations $target/; fi; \
     done
 
+# The inner loop (`innover dev`, target `dev`): the service's TypeScript sources run as they are, with Node 24's
+# type stripping and `--conditions=source` (the `source` exports of the kit and of the generated package), so there is no build
+# step: Compose watch syncs services/<name>/src and services/kit/src into this tree and restarts the container.
+# The sources are erasable (erasableSyntaxOnly) and import with `.ts` specifiers (rewriteRelativeImportExtensions).
+# Owned by `node` so the sync can write; never the production image (`final` stays the default, last stage).
+FROM dependencies AS dev
+ARG SERVICE
+RUN test -n "${SERVICE}" || (echo "build with --build-arg SERVICE=<name>" >&2; exit 1)
+# The compile cache (in the container's own layer, which a restart keeps) spares each restart most of the
+# stripping and compiling of the unchanged modules.
+ENV NODE_ENV=development SERVICE_NAME=${SERVICE} NODE_COMPILE_CACHE=/home/node/.cache/node-compile \
+    NODE_OPTIONS="--conditions=source --max-semi-space-size=2 --disable-warning=TimeoutNegativeWarning"
+COPY tsconfig.base.json tsconfig.json ./
+COPY --chown=node:node services/ services/
+USER node
+WORKDIR /app/services/${SERVICE}
+ENV PORT=8000
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["node", "/app/services/kit/src/bin/healthcheck.ts", "api"]
+CMD ["node", "src/api.ts"]
+
 FROM ${NODE_IMAGE} AS final
 ARG SERVICE
 RUN test -n "${SERVICE}" || (echo "build with --build-arg SERVICE=<name>" >&2; exit 1)

@@ -58,7 +58,7 @@ export function locateTool(root: string, tool: keyof typeof tools): string {
 export function renderGenerateTemplate(pluginPath: string): string {
   return JSON.stringify({
     version: 'v2',
-    plugins: [{ local: pluginPath, out: '.', opt: ['target=ts', 'import_extension=js'] }],
+    plugins: [{ local: pluginPath, out: '.', opt: ['target=ts', 'import_extension=ts', 'erasable_syntax=true'] }],
   });
 }
 

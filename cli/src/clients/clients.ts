@@ -8,6 +8,7 @@ import type { Wso2Client } from './wso2-client.js';
 import type { HttpProbeClient } from './http-probe.js';
 import type { QueueApi } from './queue-api.js';
 import type { RedisProbeClient } from './redis-probe.js';
+import type { TypeScriptClient } from './typescript-client.js';
 
 /**
  * Every side effect the CLI has sits behind one of these interfaces. Commands get them from
@@ -32,6 +33,8 @@ export interface Clients {
   queue: QueueApi;
   /** The npm-installed buf and protoc-gen-es, run in a temporary folder of their own: proto. */
   buf: BufClient;
+  /** The project's npm-installed tsc in watch mode: dev's type errors. */
+  typescript: TypeScriptClient;
 }
 
 export type ClientName = keyof Clients;
@@ -57,6 +60,8 @@ export async function createClient<K extends ClientName>(name: K, ctx: CommandCo
       return (await (await import('./queue-api.js')).loadQueueApi()) as unknown as Clients[K];
     case 'buf':
       return (await import('./buf-client.js')).createBufClient(ctx.root) as unknown as Clients[K];
+    case 'typescript':
+      return (await import('./typescript-client.js')).createTypeScriptClient(ctx.root) as unknown as Clients[K];
     default:
       throw new Error(`unknown client ${String(name)}`);
   }

@@ -13,6 +13,8 @@ export interface ComposeProject {
   file: string;
   /** Absolute path of `.env`; left out when there is none yet (`down` still works). */
   envFile?: string;
+  /** Absolute paths of override files laid over `file`, in order (`innover dev`'s watch override). */
+  overrides?: readonly string[];
 }
 
 /** Streaming and cancellation for the long-running calls. */
@@ -36,6 +38,13 @@ export interface ComposeDownOptions extends ComposeCallOptions {
   volumes: boolean;
 }
 
+export interface ComposeWatchOptions extends ComposeCallOptions {
+  /** Only these services (compose service names); every service with a `develop` section when empty. */
+  services?: readonly string[];
+  /** Watch containers that are already up (`--no-up`) instead of starting them first. */
+  noUp?: boolean;
+}
+
 export interface ComposeBuildOptions extends ComposeCallOptions {
   services?: readonly string[];
   noCache: boolean;
@@ -52,6 +61,11 @@ export interface ComposeClient {
   down(project: ComposeProject, options: ComposeDownOptions): Promise<void>;
   restart(project: ComposeProject, services: readonly string[], options?: ComposeCallOptions): Promise<void>;
   build(project: ComposeProject, options: ComposeBuildOptions): Promise<void>;
+  /**
+   * `docker compose watch`: syncs, restarts and rebuilds as each service's `develop.watch` says, until
+   * `options.signal` aborts (then it resolves: stopping the watch is the normal end) or compose fails.
+   */
+  watch(project: ComposeProject, options: ComposeWatchOptions): Promise<void>;
 }
 
 /** The lowest Compose v2 version innover accepts; older ones get the install line instead. */
@@ -71,6 +85,7 @@ export function projectArguments(project: ComposeProject): string[] {
     project.project,
     '-f',
     project.file,
+    ...(project.overrides ?? []).flatMap((override) => ['-f', override]),
     ...(project.envFile ? ['--env-file', project.envFile] : []),
   ];
 }
@@ -93,6 +108,12 @@ export const composeArguments = {
   },
   restart(project: ComposeProject, services: readonly string[]): string[] {
     return [...projectArguments(project), 'restart', ...services];
+  },
+  watch(project: ComposeProject, options: ComposeWatchOptions): string[] {
+    const args = [...projectArguments(project), 'watch'];
+    if (options.noUp) args.push('--no-up');
+    args.push(...(options.services ?? []));
+    return args;
   },
   build(project: ComposeProject, options: ComposeBuildOptions): string[] {
     const args = [...projectArguments(project), 'build'];
@@ -178,7 +199,7 @@ const installCompose =
  */
 export function missingComposeClient(reason: string): ComposeClient {
   const fail = (): Promise<never> => Promise.reject(new UserError(reason));
-  return { version: fail, up: fail, down: fail, restart: fail, build: fail };
+  return { version: fail, up: fail, down: fail, restart: fail, build: fail, watch: fail };
 }
 
 /** The real client over a process runner (execa by default). */
@@ -202,6 +223,15 @@ export function composeClientOver(run: ProcessRunner, env: Readonly<Record<strin
     down: (project, options) => call('down', composeArguments.down(project, options), options),
     restart: (project, services, options) => call('restart', composeArguments.restart(project, services), options),
     build: (project, options) => call('build', composeArguments.build(project, options), options),
+    async watch(project, options) {
+      try {
+        await call('watch', composeArguments.watch(project, options), options);
+      } catch (error) {
+        // Ctrl-C ends the watch; that is how `innover dev` stops, not a failure.
+        if (options.signal?.aborted) return;
+        throw error;
+      }
+    },
   };
 }
 

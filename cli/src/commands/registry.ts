@@ -88,6 +88,13 @@ export const commands: readonly CommandSpec[] = [
     load: () => import('./up.js'),
   },
   {
+    name: 'dev',
+    description: "start the profile, run the services from their sources and reload one on save (its src/ or the kit's) until Ctrl-C, which leaves the stack running",
+    arguments: [{ syntax: '[services...]', description: 'only these app services (e.g. payment); all of the profile by default' }],
+    options: [profile, timeout(900, 'waiting for the stack')],
+    load: () => import('./dev.js'),
+  },
+  {
     name: 'down',
     description: 'stop and remove the containers, networks and volumes',
     options: [profile, { flags: '--keep-volumes', description: 'keep the data volumes' }],

@@ -46,7 +46,7 @@ export function renderEventsModule(files: readonly ProtoFile[]): string {
   const imports: string[] = [];
   for (const file of withEvents) {
     const schemas = file.events.map((event) => `${event}Schema`);
-    const from = `./${generatedPathOf(file.name).replace(/\.ts$/, '.js')}`;
+    const from = `./${generatedPathOf(file.name)}`;
     imports.push(`import { ${schemas.join(', ')} } from '${from}';`);
     for (const event of file.events) {
       codecs.push({ name: `${lowerFirst(event)}Codec`, schema: `${event}Schema`, typeName: `${file.packageName}.${event}`, topic: topicOf(file, event) });

@@ -3,7 +3,7 @@ import { commands } from '../../src/commands/registry.js';
 import { runCli } from '../support/run-cli.js';
 
 const product = [
-  'init', 'generate', 'up', 'down', 'ps', 'health', 'logs', 'restart', 'rebuild', 'urls', 'nuke', 'smoke',
+  'init', 'generate', 'up', 'dev', 'down', 'ps', 'health', 'logs', 'restart', 'rebuild', 'urls', 'nuke', 'smoke',
   'workers', 'test-worker', 'proto', 'db-shell', 'redis-cli', 'kafka-topics', 'publish-apis',
   'configure-keycloak', 'doctor', 'load', 'images push', 'images save', 'images load',
 ];

@@ -22,7 +22,7 @@ describe('renderGenerateTemplate', () => {
   it('uses only the given local plugin, TypeScript with .js import extensions', () => {
     expect(JSON.parse(renderGenerateTemplate('/repo/node_modules/.bin/protoc-gen-es'))).toEqual({
       version: 'v2',
-      plugins: [{ local: '/repo/node_modules/.bin/protoc-gen-es', out: '.', opt: ['target=ts', 'import_extension=js'] }],
+      plugins: [{ local: '/repo/node_modules/.bin/protoc-gen-es', out: '.', opt: ['target=ts', 'import_extension=ts', 'erasable_syntax=true'] }],
     });
   });
 });

@@ -23,6 +23,13 @@ describe('compose arguments (argument arrays, never a shell string)', () => {
     expect(composeArguments.build(project, { noCache: true, services: ['ledger'] })).toEqual([...prefix, 'build', '--no-cache', 'ledger']);
   });
 
+  it('lays override files over the profile file, and watches the named services', () => {
+    const withOverride: ComposeProject = { ...project, overrides: ['/repo/.innover/docker-compose.lite.dev.yml'] };
+    const args = composeArguments.watch(withOverride, { services: ['payment', 'payment-worker'], noUp: true });
+    expect(args.slice(0, prefix.length + 2)).toEqual([...prefix.slice(0, -2), '-f', '/repo/.innover/docker-compose.lite.dev.yml', ...prefix.slice(-2)]);
+    expect(args.slice(-4)).toEqual(['watch', '--no-up', 'payment', 'payment-worker']);
+  });
+
   it('leaves --env-file out when there is no .env yet', () => {
     const { envFile: _unused, ...withoutEnv } = project;
     expect(composeArguments.down(withoutEnv, { volumes: true })).not.toContain('--env-file');

@@ -1,4 +1,4 @@
 import { startApi } from '@innover/kit';
-import { forex } from './service.js';
+import { forex } from './service.ts';
 
 await startApi(forex);

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { packageVersion } from '@innover/kit';
 import type { ServiceDefinition } from '@innover/kit';
-import { forexRoutes } from './entry-points/routes.js';
-import { forexSettingsOrExit } from './settings.js';
-import type { ForexSettings } from './settings.js';
+import { forexRoutes } from './entry-points/routes.ts';
+import { forexSettingsOrExit } from './settings.ts';
+import type { ForexSettings } from './settings.ts';
 
 /** The forex service with explicit settings (tests); publishes no events. */
 export function forexService(settings: () => ForexSettings): ServiceDefinition {

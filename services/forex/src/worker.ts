@@ -1,4 +1,4 @@
 import { startWorker } from '@innover/kit';
-import { forex } from './service.js';
+import { forex } from './service.ts';
 
 await startWorker(forex);

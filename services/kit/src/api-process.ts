@@ -2,10 +2,10 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
-import { createApp, healthResponder, isHealthRequest } from './app.js';
-import { createTokenVerifier } from './auth.js';
-import { apiDependencies, createRuntime, exitAtStart, flushLogger, loadConfigOrExit } from './runtime.js';
-import type { Runtime, ServiceDefinition } from './runtime.js';
+import { createApp, healthResponder, isHealthRequest } from './app.ts';
+import { createTokenVerifier } from './auth.ts';
+import { apiDependencies, createRuntime, exitAtStart, flushLogger, loadConfigOrExit } from './runtime.ts';
+import type { Runtime, ServiceDefinition } from './runtime.ts';
 
 /** A running API process. */
 export interface ApiHandle {
@@ -33,7 +33,7 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
   const { logger } = runtime;
   if (runtime.dependencies.database && (definition.migrationsDirectory || definition.kitTables?.length)) {
     try {
-      const { runKitMigrations, runMigrations } = await import('./database.js');
+      const { runKitMigrations, runMigrations } = await import('./database.ts');
       const database = runtime.dependencies.database;
       // A database that is up but slow to answer (a loaded machine, a node still joining) is not a
       // reason to crash-loop: connection failures are retried until DATABASE_START_TIMEOUT_MS.
@@ -106,7 +106,7 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
 
 /** Runs `work`, retrying it with backoff while the database cannot be reached, until `timeoutMs` has passed. */
 async function untilDatabaseAnswers(timeoutMs: number, logger: Logger, work: () => Promise<void>): Promise<void> {
-  const { isConnectionError } = await import('./transactions.js');
+  const { isConnectionError } = await import('./transactions.ts');
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -1,5 +1,5 @@
 /** `@innover/kit/app`: the Express app factory and the auth pieces (loads express and jose). */
-export { createApp, healthResponder, isHealthRequest } from './app.js';
-export type { AppDependencies } from './app.js';
-export { authMiddleware, createTokenVerifier, realmRoles, requiredRole } from './auth.js';
-export type { TokenVerifier } from './auth.js';
+export { createApp, healthResponder, isHealthRequest } from './app.ts';
+export type { AppDependencies } from './app.ts';
+export { authMiddleware, createTokenVerifier, realmRoles, requiredRole } from './auth.ts';
+export type { TokenVerifier } from './auth.ts';

@@ -3,12 +3,12 @@ import express from 'express';
 import type { Express, RequestHandler, Router } from 'express';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { authMiddleware } from './auth.js';
-import type { TokenVerifier } from './auth.js';
-import { errorHandler } from './http-errors.js';
-import { runReadiness } from './readiness.js';
-import type { ReadinessCheck } from './readiness.js';
-import { extractTraceContext, kitTracer } from './tracing.js';
+import { authMiddleware } from './auth.ts';
+import type { TokenVerifier } from './auth.ts';
+import { errorHandler } from './http-errors.ts';
+import { runReadiness } from './readiness.ts';
+import type { ReadinessCheck } from './readiness.ts';
+import { extractTraceContext, kitTracer } from './tracing.ts';
 
 /** Everything `createApp` needs; tests pass fakes, `startApi` passes the real clients. */
 export interface AppDependencies {

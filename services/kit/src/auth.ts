@@ -1,8 +1,8 @@
 import { createRemoteJWKSet, customFetch, jwtVerify, errors } from 'jose';
 import type { JWTPayload } from 'jose';
 import type { RequestHandler } from 'express';
-import type { AuthSettings } from './config.js';
-import { tracedFetch } from './tracing.js';
+import type { AuthSettings } from './config.ts';
+import { tracedFetch } from './tracing.ts';
 
 /** The realm role a request needs: `<service>-read` for safe methods, `<service>-write` for the rest. */
 export function requiredRole(serviceName: string, method: string): string {

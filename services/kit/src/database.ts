@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
-import { SpanKind, withSpan } from './tracing.js';
+import { SpanKind, withSpan } from './tracing.ts';
 
 /** Anything that runs parameterised SQL: a pooled `Database` or one `Transaction` (data-access functions take this). */
 export interface Queryable {

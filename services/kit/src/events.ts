@@ -3,14 +3,14 @@ import { Kafka, logLevel as kafkaLogLevel, Partitioners } from 'kafkajs';
 import type { Consumer, Producer, IHeaders, LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import { context } from '@opentelemetry/api';
-import { extractTraceContext, injectTraceContext, SpanKind, withSpan } from './tracing.js';
+import { extractTraceContext, injectTraceContext, SpanKind, withSpan } from './tracing.ts';
 
-import { jsonCodec, topicName } from './codec.js';
-import type { Codec } from './codec.js';
-import type { OutboxMessage } from './outbox.js';
+import { jsonCodec, topicName } from './codec.ts';
+import type { Codec } from './codec.ts';
+import type { OutboxMessage } from './outbox.ts';
 
-export { jsonCodec, topicName } from './codec.js';
-export type { Codec } from './codec.js';
+export { jsonCodec, topicName } from './codec.ts';
+export type { Codec } from './codec.ts';
 
 export interface ReceivedEvent<T> {
   topic: string;

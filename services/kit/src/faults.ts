@@ -5,7 +5,7 @@
  * behind a test-only switch. Nothing here runs unless a caller wraps its database.
  */
 import type { QueryResultRow } from 'pg';
-import type { Database, Session } from './database.js';
+import type { Database, Session } from './database.ts';
 
 export interface Fault {
   /** Which statements: a RegExp tested against the SQL, or a string the SQL starts with (case-insensitive). */

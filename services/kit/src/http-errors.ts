@@ -5,12 +5,12 @@ import type { ZodType } from 'zod';
 /** An error a route throws on purpose; becomes `{error: code, message}` with `status`. */
 export class HttpError extends Error {
   override name = 'HttpError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
     super(message);
+    this.status = status;
+    this.code = code;
   }
 }
 

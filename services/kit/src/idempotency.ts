@@ -18,10 +18,10 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import type { Database, Queryable } from './database.js';
-import { HttpError } from './http-errors.js';
-import { AmbiguousCommitError, runTransaction } from './transactions.js';
-import type { Transaction } from './transactions.js';
+import type { Database, Queryable } from './database.ts';
+import { HttpError } from './http-errors.ts';
+import { AmbiguousCommitError, runTransaction } from './transactions.ts';
+import type { Transaction } from './transactions.ts';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';

@@ -3,9 +3,9 @@
  * effect, so a redelivered event (the outbox relay publishes at least once; Kafka redelivers after a crash)
  * changes nothing. Table: migrations/kit_inbox_001.sql.
  */
-import type { Database, Queryable } from './database.js';
-import { runTransaction } from './transactions.js';
-import type { Transaction, TransactionOptions } from './transactions.js';
+import type { Database, Queryable } from './database.ts';
+import { runTransaction } from './transactions.ts';
+import type { Transaction, TransactionOptions } from './transactions.ts';
 
 /**
  * Records `eventId` for `consumer` in `tx` and answers true the first time, false when it was handled

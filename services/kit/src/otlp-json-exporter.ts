@@ -100,7 +100,11 @@ export class OtlpJsonTraceExporter implements SpanExporter {
   private readonly pending = new Set<Promise<void>>();
   private stopped = false;
 
-  constructor(private readonly options: { url: string; timeoutMs: number }) {}
+  private readonly options: { url: string; timeoutMs: number };
+
+  constructor(options: { url: string; timeoutMs: number }) {
+    this.options = options;
+  }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     if (this.stopped) {

@@ -20,10 +20,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { Database, Queryable } from './database.js';
-import { onOutboxCommitted, outboxCommitted } from './outbox-signal.js';
-import type { Transaction } from './transactions.js';
-import { injectTraceContext } from './tracing.js';
+import type { Database, Queryable } from './database.ts';
+import { onOutboxCommitted, outboxCommitted } from './outbox-signal.ts';
+import type { Transaction } from './transactions.ts';
+import { injectTraceContext } from './tracing.ts';
 
 /** The number of shards seeded by kit_outbox_001.sql; `shardOf` must agree with it. */
 export const OUTBOX_SHARDS = 16;

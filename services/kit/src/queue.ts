@@ -6,7 +6,7 @@
 import { Queue, QueueEvents, RedisConnection } from 'bullmq';
 import type { ConnectionOptions, JobsOptions } from 'bullmq';
 
-export { parseTaskArgs, TaskArgumentError, sampleTaskArguments } from './task-arguments.js';
+export { parseTaskArgs, TaskArgumentError, sampleTaskArguments } from './task-arguments.ts';
 
 /** What a job carries: the task's arguments and the trace context of whoever enqueued it. */
 export interface TaskJobData {
@@ -55,12 +55,12 @@ export function queueForTask(task: string, routes: Record<string, string>, defau
 /** Why a task did not produce a result: it failed, gave no result in time, or Redis was not reachable with the given password. */
 export class TaskRunError extends Error {
   override name = 'TaskRunError';
-  constructor(
-    readonly reason: 'failed' | 'timeout' | 'connection',
-    message: string,
-    readonly jobId: string | undefined,
-  ) {
+  readonly reason: 'failed' | 'timeout' | 'connection';
+  readonly jobId: string | undefined;
+  constructor(reason: 'failed' | 'timeout' | 'connection', message: string, jobId: string | undefined) {
     super(message);
+    this.reason = reason;
+    this.jobId = jobId;
   }
 }
 

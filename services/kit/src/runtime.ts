@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
-import { parseConfig } from './config.js';
-import type { ProcessRole, ServiceConfig } from './config.js';
-import type { Database, KitTable } from './database.js';
-import type { EventBus } from './events.js';
-import { createLogger } from './logger.js';
-import type { TaskClient } from './queue.js';
-import type { ReadinessCheck } from './readiness.js';
-import { createServiceClients } from './service-client.js';
-import type { ServiceClients } from './service-client.js';
-import type { TaskRegistry } from './tasks.js';
-import { startTelemetry } from './telemetry.js';
-import { extractTraceContext, injectTraceContext, SpanKind, withSpan } from './tracing.js';
-import type { Telemetry } from './telemetry.js';
+import { parseConfig } from './config.ts';
+import type { ProcessRole, ServiceConfig } from './config.ts';
+import type { Database, KitTable } from './database.ts';
+import type { EventBus } from './events.ts';
+import { createLogger } from './logger.ts';
+import type { TaskClient } from './queue.ts';
+import type { ReadinessCheck } from './readiness.ts';
+import { createServiceClients } from './service-client.ts';
+import type { ServiceClients } from './service-client.ts';
+import type { TaskRegistry } from './tasks.ts';
+import { startTelemetry } from './telemetry.ts';
+import { extractTraceContext, injectTraceContext, SpanKind, withSpan } from './tracing.ts';
+import type { Telemetry } from './telemetry.ts';
 
 /** Enqueues tasks from request handlers; the job carries the request's trace context. */
 export interface TaskEnqueuer {
@@ -129,10 +129,10 @@ export interface Runtime {
 export async function createRuntime(config: ServiceConfig, role: ProcessRole = 'worker'): Promise<Runtime> {
   const telemetry = await startTelemetry({ serviceName: config.serviceName, serviceVersion: config.serviceVersion, endpoint: config.otlpEndpoint });
   const logger = createLogger({ serviceName: config.serviceName, level: config.logLevel });
-  const database = config.databaseUrl ? (await import('./database.js')).createDatabase(config.databaseUrl) : undefined;
-  const events = config.kafkaBrokers && role === 'worker' ? (await import('./events.js')).createEventBus({ brokers: config.kafkaBrokers, serviceName: config.serviceName, logger }) : undefined;
+  const database = config.databaseUrl ? (await import('./database.ts')).createDatabase(config.databaseUrl) : undefined;
+  const events = config.kafkaBrokers && role === 'worker' ? (await import('./events.ts')).createEventBus({ brokers: config.kafkaBrokers, serviceName: config.serviceName, logger }) : undefined;
   const services = createServiceClients(config.calls);
-  const queue = config.redisUrl ? await import('./queue.js') : undefined;
+  const queue = config.redisUrl ? await import('./queue.ts') : undefined;
   const taskClient = config.redisUrl ? queue?.createTaskClient(config.redisUrl) : undefined;
   // A separate connection for PING: no offline queue, so a Redis outage fails the probe at once.
   const { Redis } = config.redisUrl ? await import('ioredis') : { Redis: undefined };
@@ -149,7 +149,7 @@ export async function createRuntime(config: ServiceConfig, role: ProcessRole = '
   // outbox row, one PUBLISH on the probe's connection, throttled; a lost one only costs the relay's next poll.
   let outboxSignal: { close(): void } | undefined;
   if (redisProbe) {
-    const { onOutboxCommitted, outboxChannel, throttledSignal } = await import('./outbox-signal.js');
+    const { onOutboxCommitted, outboxChannel, throttledSignal } = await import('./outbox-signal.ts');
     const signal = throttledSignal(
       {
         publish: async (channel, message) => {

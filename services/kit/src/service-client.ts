@@ -12,8 +12,8 @@
  *   `ServiceUnavailableError`, which a saga step may retry (every call it makes must be idempotent).
  * Node's fetch (undici) only: no extra HTTP library.
  */
-import type { ServiceCallAuth, ServiceCallSettings } from './config.js';
-import { tracedFetch } from './tracing.js';
+import type { ServiceCallAuth, ServiceCallSettings } from './config.ts';
+import { tracedFetch } from './tracing.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -52,16 +52,18 @@ export interface ServiceClients {
 /** The called service answered a non-2xx status other than 502/503/504: a definite answer, not retryable. */
 export class ServiceCallError extends Error {
   override name = 'ServiceCallError';
-  constructor(
-    readonly service: string,
-    readonly status: number,
-    /** The answer's `error` field, or `http_<status>` when it had none. */
-    readonly code: string,
-    message: string,
-    /** The parsed answer, e.g. the kit's 400 `issues`. */
-    readonly body?: unknown,
-  ) {
+  readonly service: string;
+  readonly status: number;
+  /** The answer's `error` field, or `http_<status>` when it had none. */
+  readonly code: string;
+  /** The parsed answer, e.g. the kit's 400 `issues`. */
+  readonly body?: unknown;
+  constructor(service: string, status: number, code: string, message: string, body?: unknown) {
     super(message);
+    this.service = service;
+    this.status = status;
+    this.code = code;
+    this.body = body;
   }
 }
 
@@ -69,13 +71,13 @@ export class ServiceCallError extends Error {
 export class ServiceUnavailableError extends Error {
   override name = 'ServiceUnavailableError';
   readonly retryable = true;
-  constructor(
-    readonly service: string,
-    message: string,
-    /** The status for 502/503/504; undefined when there was no answer. */
-    readonly status?: number,
-  ) {
+  readonly service: string;
+  /** The status for 502/503/504; undefined when there was no answer. */
+  readonly status?: number;
+  constructor(service: string, message: string, status?: number) {
     super(message);
+    this.service = service;
+    this.status = status;
   }
 }
 

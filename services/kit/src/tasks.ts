@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ZodType } from 'zod';
 import type { Logger } from 'pino';
-import type { Database } from './database.js';
-import type { EventBus } from './events.js';
-import type { ServiceClients } from './service-client.js';
-import type { TaskEnqueuer } from './runtime.js';
-import { sampleTaskArguments } from './task-arguments.js';
+import type { Database } from './database.ts';
+import type { EventBus } from './events.ts';
+import type { ServiceClients } from './service-client.ts';
+import type { TaskEnqueuer } from './runtime.ts';
+import { sampleTaskArguments } from './task-arguments.ts';
 
 /** What a task's `run` may use; dependencies are present only when configured. */
 export interface TaskContext {

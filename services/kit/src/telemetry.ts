@@ -23,7 +23,7 @@ export interface Telemetry {
 export async function startTelemetry(options: { serviceName: string; serviceVersion: string; endpoint: string | undefined; extraProcessors?: SpanProcessor[] }): Promise<Telemetry> {
   const spanProcessors: SpanProcessor[] = [...(options.extraProcessors ?? [])];
   if (options.endpoint) {
-    const { OtlpJsonTraceExporter } = await import('./otlp-json-exporter.js');
+    const { OtlpJsonTraceExporter } = await import('./otlp-json-exporter.ts');
     const exporter = new OtlpJsonTraceExporter({ url: `${options.endpoint}/v1/traces`, timeoutMs: 2_000 });
     spanProcessors.push(new BatchSpanProcessor({ exporter, maxQueueSize: 2_048, scheduledDelayMillis: 1_000, exportTimeoutMillis: 2_000 }));
   }

@@ -11,8 +11,8 @@
  * same code runs on both engines.
  */
 import type { QueryResultRow } from 'pg';
-import type { Database, Queryable, Session } from './database.js';
-import { withSpan } from './tracing.js';
+import type { Database, Queryable, Session } from './database.ts';
+import { withSpan } from './tracing.ts';
 
 export type IsolationLevel = 'serializable' | 'read committed';
 
@@ -48,19 +48,22 @@ export interface Transaction extends Queryable {
 export class AmbiguousCommitError extends Error {
   override name = 'AmbiguousCommitError';
   readonly code = '40003';
-  constructor(override readonly cause: unknown) {
+  override readonly cause: unknown;
+  constructor(cause: unknown) {
     super(`transaction outcome unknown, it may have committed: ${(cause as Error).message ?? String(cause)}`);
+    this.cause = cause;
   }
 }
 
 /** Every attempt failed with a retryable error (40001 or a connection lost before COMMIT); nothing committed. */
 export class TransactionRetriesExhaustedError extends Error {
   override name = 'TransactionRetriesExhaustedError';
-  constructor(
-    readonly attempts: number,
-    override readonly cause: unknown,
-  ) {
+  readonly attempts: number;
+  override readonly cause: unknown;
+  constructor(attempts: number, cause: unknown) {
     super(`transaction failed after ${attempts} attempt(s): ${(cause as Error).message ?? String(cause)}`);
+    this.attempts = attempts;
+    this.cause = cause;
   }
 }
 
@@ -116,8 +119,10 @@ const defaultSleep = (milliseconds: number): Promise<void> => new Promise((resol
 
 /** Thrown inside an attempt when the failure happened at COMMIT (so the retry loop can tell it apart). */
 class CommitFailure extends Error {
-  constructor(override readonly cause: unknown) {
+  override readonly cause: unknown;
+  constructor(cause: unknown) {
     super('commit failed');
+    this.cause = cause;
   }
 }
 

@@ -2,16 +2,16 @@ import { writeFile } from 'node:fs/promises';
 import { context } from '@opentelemetry/api';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
-import { issuePaths } from './http-errors.js';
-import { backoffDelay, cappedExponentialBackoff, redisConnection } from './queue.js';
-import type { TaskJobData } from './queue.js';
-import { createRuntime, exitAtStart, flushLogger, loadConfigOrExit } from './runtime.js';
-import type { Runtime, ServiceDefinition, TaskSchedule } from './runtime.js';
-import { outboxRelayCrashAfter } from './outbox.js';
-import type { OutboxMessage, OutboxRelay } from './outbox.js';
-import { sampleTasks } from './tasks.js';
-import type { TaskRegistry } from './tasks.js';
-import { extractTraceContext, SpanKind, withSpan } from './tracing.js';
+import { issuePaths } from './http-errors.ts';
+import { backoffDelay, cappedExponentialBackoff, redisConnection } from './queue.ts';
+import type { TaskJobData } from './queue.ts';
+import { createRuntime, exitAtStart, flushLogger, loadConfigOrExit } from './runtime.ts';
+import type { Runtime, ServiceDefinition, TaskSchedule } from './runtime.ts';
+import { outboxRelayCrashAfter } from './outbox.ts';
+import type { OutboxMessage, OutboxRelay } from './outbox.ts';
+import { sampleTasks } from './tasks.ts';
+import type { TaskRegistry } from './tasks.ts';
+import { extractTraceContext, SpanKind, withSpan } from './tracing.ts';
 
 /** How often the worker touches its heartbeat file; the healthcheck accepts 30 s of silence. */
 export const heartbeatIntervalMs = 5_000;
@@ -149,7 +149,7 @@ export async function startWorker(definition: ServiceDefinition, environment: Re
   let outboxSubscriber: { close(): Promise<void> } | undefined;
   if (definition.kitTables?.includes('outbox') && events) {
     if (database) {
-      const { crashingPublisher, relayOutbox } = await import('./outbox.js');
+      const { crashingPublisher, relayOutbox } = await import('./outbox.ts');
       const publish = (messages: OutboxMessage[]) => events.publishOutbox(messages);
       const crash = () => {
         process.stderr.write(`${config.serviceName} worker: OUTBOX_RELAY_CRASH_AFTER=${String(crashAfter)}: crashing on purpose\n`);
@@ -159,7 +159,7 @@ export async function startWorker(definition: ServiceDefinition, environment: Re
       // Wake-ups from the API and other replicas (outbox-signal.ts); without them the relay still polls, backing off to 2 s.
       let wakeRelay: (() => void) | undefined;
       if (config.redisUrl) {
-        const { outboxChannel, subscribeOutboxSignal } = await import('./outbox-signal.js');
+        const { outboxChannel, subscribeOutboxSignal } = await import('./outbox-signal.ts');
         outboxSubscriber = await subscribeOutboxSignal(config.redisUrl, outboxChannel(config.serviceName), () => wakeRelay?.(), relayLogger).catch((error: unknown) => {
           relayLogger.warn({ err: error }, 'outbox signal subscription failed; the relay only polls');
           return undefined;

@@ -1,4 +1,4 @@
 import { startApi } from '@innover/kit';
-import { ledger } from './service.js';
+import { ledger } from './service.ts';
 
 await startApi(ledger);

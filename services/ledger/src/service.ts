@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { packageVersion } from '@innover/kit';
 import type { ServiceDefinition } from '@innover/kit';
-import { ledgerRoutes } from './entry-points/routes.js';
-import { ledgerTasks } from './entry-points/tasks.js';
+import { ledgerRoutes } from './entry-points/routes.ts';
+import { ledgerTasks } from './entry-points/tasks.ts';
 
 /** The ledger service: what is its own. */
 export const ledger: ServiceDefinition = {

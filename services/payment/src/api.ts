@@ -1,4 +1,4 @@
 import { startApi } from '@innover/kit';
-import { payment } from './service.js';
+import { payment } from './service.ts';
 
 await startApi(payment);

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { packageVersion } from '@innover/kit';
 import type { ServiceDefinition } from '@innover/kit';
-import { paymentRoutes } from './entry-points/routes.js';
-import { parsePaymentSettings } from './entry-points/settings.js';
-import { paymentTasks } from './entry-points/tasks.js';
+import { paymentRoutes } from './entry-points/routes.ts';
+import { parsePaymentSettings } from './entry-points/settings.ts';
+import { paymentTasks } from './entry-points/tasks.ts';
 
 const settings = parsePaymentSettings(process.env);
 

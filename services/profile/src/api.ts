@@ -1,4 +1,4 @@
 import { startApi } from '@innover/kit';
-import { profile } from './service.js';
+import { profile } from './service.ts';
 
 await startApi(profile);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { EventMetadataSchema, type EventMetadata } from './generated/common/v1/common_pb.js';
+import { EventMetadataSchema, type EventMetadata } from './generated/common/v1/common_pb.ts';
 
 export interface EventMetadataInput {
   /** The publishing service, e.g. `ledger`. */

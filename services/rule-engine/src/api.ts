@@ -1,4 +1,4 @@
 import { startApi } from '@innover/kit';
-import { ruleEngine } from './service.js';
+import { ruleEngine } from './service.ts';
 
 await startApi(ruleEngine);

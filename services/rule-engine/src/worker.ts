@@ -1,4 +1,4 @@
 import { startWorker } from '@innover/kit';
-import { ruleEngine } from './service.js';
+import { ruleEngine } from './service.ts';
 
 await startWorker(ruleEngine);

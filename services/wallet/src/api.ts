@@ -1,4 +1,4 @@
 import { startApi } from '@innover/kit';
-import { wallet } from './service.js';
+import { wallet } from './service.ts';
 
 await startApi(wallet);

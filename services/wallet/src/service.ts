@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { HttpError, packageVersion } from '@innover/kit';
 import type { ApiDependencies, Database, ServiceDefinition } from '@innover/kit';
-import { ledgerAccounts, profileCustomers } from './clients/http-ports.js';
-import { serviceClient } from './clients/service-client.js';
-import { transactorOf, walletStore } from './data-access/wallet-store.js';
-import type { CustomerDirectory, Ledger } from './domain/ports.js';
-import { walletRoutes } from './entry-points/routes.js';
-import { maintainIdempotencyKeysEveryMs, maintainIdempotencyKeysTask, walletTasks } from './entry-points/tasks.js';
-import { subscribeToTransfers } from './entry-points/subscriptions.js';
+import { ledgerAccounts, profileCustomers } from './clients/http-ports.ts';
+import { serviceClient } from './clients/service-client.ts';
+import { transactorOf, walletStore } from './data-access/wallet-store.ts';
+import type { CustomerDirectory, Ledger } from './domain/ports.ts';
+import { walletRoutes } from './entry-points/routes.ts';
+import { maintainIdempotencyKeysEveryMs, maintainIdempotencyKeysTask, walletTasks } from './entry-points/tasks.ts';
+import { subscribeToTransfers } from './entry-points/subscriptions.ts';
 
 /** The outbound ports; tests replace them (fakes, or the HTTP adapters over a stub's client). */
 export interface WalletPeers {

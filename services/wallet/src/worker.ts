@@ -1,4 +1,4 @@
 import { startWorker } from '@innover/kit';
-import { wallet } from './service.js';
+import { wallet } from './service.ts';
 
 await startWorker(wallet);

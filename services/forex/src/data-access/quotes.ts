@@ -1,6 +1,6 @@
 import type { Queryable } from '@innover/kit';
-import { formatDecimal, parseDecimal } from '../domain/decimal.js';
-import type { NewQuote, Quote, QuoteStore, StoredQuote, UsedQuote } from '../domain/quotes.js';
+import { formatDecimal, parseDecimal } from '../domain/decimal.ts';
+import type { NewQuote, Quote, QuoteStore, StoredQuote, UsedQuote } from '../domain/quotes.ts';
 
 interface QuoteRow {
   id: string;

@@ -1,7 +1,7 @@
 import type { Queryable } from '@innover/kit';
-import { formatDecimal, parseDecimal } from '../domain/decimal.js';
-import { pairName } from '../domain/rates.js';
-import type { CurrencyPair, Rate, RateStore } from '../domain/rates.js';
+import { formatDecimal, parseDecimal } from '../domain/decimal.ts';
+import { pairName } from '../domain/rates.ts';
+import type { CurrencyPair, Rate, RateStore } from '../domain/rates.ts';
 
 interface RateRow {
   base: string;

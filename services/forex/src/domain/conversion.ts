@@ -1,5 +1,5 @@
-import { divideHalfEven } from './decimal.js';
-import type { Decimal } from './decimal.js';
+import { divideHalfEven } from './decimal.ts';
+import type { Decimal } from './decimal.ts';
 
 /**
  * How many minor units of the buy currency `sellAmountMinor` minor units of the sell currency buy at `rate`

@@ -1,8 +1,8 @@
 import { HttpError } from '@innover/kit';
-import { convertMinor } from './conversion.js';
-import { exponentOf } from './currencies.js';
-import { parseDecimal } from './decimal.js';
-import type { CurrencyPair, RateStore } from './rates.js';
+import { convertMinor } from './conversion.ts';
+import { exponentOf } from './currencies.ts';
+import { parseDecimal } from './decimal.ts';
+import type { CurrencyPair, RateStore } from './rates.ts';
 
 /** A firm quote as the HTTP contract shows it. */
 export interface Quote {

@@ -1,6 +1,6 @@
 import { HttpError } from '@innover/kit';
-import { exponentOf, supportedCurrencies } from './currencies.js';
-import { normalizeRate } from './decimal.js';
+import { exponentOf, supportedCurrencies } from './currencies.ts';
+import { normalizeRate } from './decimal.ts';
 
 /** A rate as the HTTP contract shows it: `pair` "EUR-USD" is buy units (USD) per sell unit (EUR). */
 export interface Rate {

@@ -5,12 +5,12 @@ import type { ZodType } from 'zod';
 import { issuePaths, requireDependency, validateBody } from '@innover/kit';
 import type { Database, ApiDependencies } from '@innover/kit';
 import { idempotent, respond } from '@innover/kit/idempotency';
-import { quoteStore } from '../data-access/quotes.js';
-import { rateStore } from '../data-access/rates.js';
-import { invalidRateReason } from '../domain/decimal.js';
-import { createQuote, useQuote } from '../domain/quotes.js';
-import { decodeCursor, invalidPairReason, listRates, setRate } from '../domain/rates.js';
-import type { ForexSettings } from '../settings.js';
+import { quoteStore } from '../data-access/quotes.ts';
+import { rateStore } from '../data-access/rates.ts';
+import { invalidRateReason } from '../domain/decimal.ts';
+import { createQuote, useQuote } from '../domain/quotes.ts';
+import { decodeCursor, invalidPairReason, listRates, setRate } from '../domain/rates.ts';
+import type { ForexSettings } from '../settings.ts';
 
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
 const minorUnits = z

@@ -5,7 +5,7 @@
  * Reads DATABASE_URL, REDIS_URL and KAFKA_BROKERS; WAIT_TIMEOUT_SECONDS (default 600) bounds the
  * wait, after which it exits 1 and Kubernetes restarts the init container.
  */
-import { checkFor, dependencies, tcpCheck, tcpTarget, waitFor, type Dependency, type DependencyCheck } from '../wait-for-dependencies.js';
+import { checkFor, dependencies, tcpCheck, tcpTarget, waitFor, type Dependency, type DependencyCheck } from '../wait-for-dependencies.ts';
 
 const names = process.argv.slice(2);
 const unknown = names.filter((name) => !(dependencies as readonly string[]).includes(name) && !tcpTarget(name));

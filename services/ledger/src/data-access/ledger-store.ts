@@ -8,9 +8,9 @@ import type { Database, Queryable } from '@innover/kit';
 import { enqueueEvent } from '@innover/kit/outbox';
 import { runTransaction } from '@innover/kit/transactions';
 import type { TransactionOptions } from '@innover/kit/transactions';
-import type { Account, AccountSpec, AccountType, Counters, Direction } from '../domain/accounts.js';
-import type { LedgerStore, LedgerTransactions } from '../domain/ledger.js';
-import type { Entry, Transfer, TransferRequest, TransferStatus } from '../domain/transfers.js';
+import type { Account, AccountSpec, AccountType, Counters, Direction } from '../domain/accounts.ts';
+import type { LedgerStore, LedgerTransactions } from '../domain/ledger.ts';
+import type { Entry, Transfer, TransferRequest, TransferStatus } from '../domain/transfers.ts';
 
 /** A BIGINT/NUMERIC value as a JavaScript integer, or an error when it is not exactly representable. */
 export function minorUnits(value: string | number | null): number {

@@ -6,7 +6,7 @@
  * credits (debit-normal) ≥ 0: TigerBeetle's `debits_must_not_exceed_credits` and
  * `credits_must_not_exceed_debits`, where a reservation counts against the balance at once.
  */
-import { platformAccountOf } from './platform-accounts.js';
+import { platformAccountOf } from './platform-accounts.ts';
 
 export const accountTypes = ['asset', 'liability', 'equity', 'revenue', 'expense'] as const;
 export type AccountType = (typeof accountTypes)[number];

@@ -8,12 +8,12 @@
  */
 import { HttpError } from '@innover/kit';
 import { AmbiguousCommitError } from '@innover/kit/transactions';
-import type { Account, AccountSpec, Counters } from './accounts.js';
-import { accountView, matchesSpec } from './accounts.js';
-import type { LedgerEvent } from './transfer-events.js';
-import { transferChangedEvent } from './transfer-events.js';
-import type { Action, Entry, Transfer, TransferRequest, TransferStatus, TransferView } from './transfers.js';
-import { accountsOverLimit, countersDelta, resolve, sameRequest, transferView, unbalancedCurrencies } from './transfers.js';
+import type { Account, AccountSpec, Counters } from './accounts.ts';
+import { accountView, matchesSpec } from './accounts.ts';
+import type { LedgerEvent } from './transfer-events.ts';
+import { transferChangedEvent } from './transfer-events.ts';
+import type { Action, Entry, Transfer, TransferRequest, TransferStatus, TransferView } from './transfers.ts';
+import { accountsOverLimit, countersDelta, resolve, sameRequest, transferView, unbalancedCurrencies } from './transfers.ts';
 
 /** The statements of one transaction (or plain reads), as the use cases need them. */
 export interface LedgerStore {

@@ -5,7 +5,7 @@
  * by whoever moves money through it; its type and `allowNegative` are fixed here, so a caller may omit
  * `allowNegative` and a body that contradicts the definition is refused.
  */
-import type { AccountType } from './accounts.js';
+import type { AccountType } from './accounts.ts';
 
 export interface PlatformAccount {
   /** The code is `<prefix><CUR>`, CUR the account's currency. */

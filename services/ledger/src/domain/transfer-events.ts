@@ -6,8 +6,8 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { topicName } from '@innover/kit';
 import { transferChangedCodec } from '@innover/proto/events.js';
 import { EntryDirection, TransferStatus as TransferStatusMessage } from '@innover/proto/ledger/v1/ledger_pb.js';
-import { uuidV5 } from './ids.js';
-import type { Transfer, TransferStatus } from './transfers.js';
+import { uuidV5 } from './ids.ts';
+import type { Transfer, TransferStatus } from './transfers.ts';
 
 export const transferChangedTopic = topicName('ledger', 'transfer-changed');
 

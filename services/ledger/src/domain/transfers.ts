@@ -5,8 +5,8 @@
  * resolves at most once, to posted, voided or (after its timeout) expired; a transfer id is chosen by the
  * client, so creating it again is idempotent.
  */
-import type { Account, Counters, Direction } from './accounts.js';
-import { addCounters, withinLimits, zeroCounters } from './accounts.js';
+import type { Account, Counters, Direction } from './accounts.ts';
+import { addCounters, withinLimits, zeroCounters } from './accounts.ts';
 
 export type TransferStatus = 'pending' | 'posted' | 'voided' | 'expired';
 

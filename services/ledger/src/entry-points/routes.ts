@@ -5,11 +5,11 @@ import type { Request, Router } from 'express';
 import { z } from 'zod';
 import { HttpError, requireDependency, validateBody } from '@innover/kit';
 import type { ApiDependencies } from '@innover/kit';
-import { accountSpec, accountTypes } from '../domain/accounts.js';
-import { createLedger } from '../domain/ledger.js';
-import type { Ledger } from '../domain/ledger.js';
-import { transferRequest } from '../domain/transfers.js';
-import { ledgerTransactions } from '../data-access/ledger-store.js';
+import { accountSpec, accountTypes } from '../domain/accounts.ts';
+import { createLedger } from '../domain/ledger.ts';
+import type { Ledger } from '../domain/ledger.ts';
+import { transferRequest } from '../domain/transfers.ts';
+import { ledgerTransactions } from '../data-access/ledger-store.ts';
 import type { Database } from '@innover/kit';
 
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { defineTask } from '@innover/kit';
 import type { TaskRegistry } from '@innover/kit';
-import { createLedger } from '../domain/ledger.js';
-import { ledgerTransactions } from '../data-access/ledger-store.js';
+import { createLedger } from '../domain/ledger.ts';
+import { ledgerTransactions } from '../data-access/ledger-store.ts';
 
 export const expireTransfersArguments = z
   .strictObject({

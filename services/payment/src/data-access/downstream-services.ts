@@ -5,8 +5,8 @@
  */
 import { ServiceCallError } from '@innover/kit';
 import type { ServiceClient } from '@innover/kit';
-import type { Decision } from '../domain/payment.js';
-import type { Customers, Forex, Ledger, Quote, Rules, TransferStatus, Wallet, Wallets } from '../domain/ports.js';
+import type { Decision } from '../domain/payment.ts';
+import type { Customers, Forex, Ledger, Quote, Rules, TransferStatus, Wallet, Wallets } from '../domain/ports.ts';
 
 /** Undefined for the one expected `{status, code}` answer, rethrows anything else. */
 function expected<T extends string>(error: unknown, status: number, codes: readonly T[]): T | undefined {

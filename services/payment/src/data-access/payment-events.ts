@@ -6,8 +6,8 @@ import { enqueueEvent } from '@innover/kit/outbox';
 import { paymentInitiatedCodec, paymentStatusChangedCodec } from '@innover/proto/events.js';
 import { PaymentSchema, PaymentStatus } from '@innover/proto/payment/v1/payment_pb.js';
 import type { Payment as PaymentMessage } from '@innover/proto/payment/v1/payment_pb.js';
-import type { Payment, PaymentStatus as Status } from '../domain/payment.js';
-import { stepId } from '../domain/uuidv5.js';
+import type { Payment, PaymentStatus as Status } from '../domain/payment.ts';
+import { stepId } from '../domain/uuidv5.ts';
 
 /** Status names ↔ the proto enum. */
 export const protoStatus: Record<Status, PaymentStatus> = {

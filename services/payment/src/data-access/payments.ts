@@ -2,10 +2,10 @@
 import type { Database, Queryable } from '@innover/kit';
 import { injectTraceContext } from '@innover/kit';
 import { runTransaction } from '@innover/kit/transactions';
-import type { Decision, HistoryEntry, Payment, PaymentStatus } from '../domain/payment.js';
-import { nonTerminalStatuses } from '../domain/payment.js';
-import type { PaymentChanges, PaymentStore } from '../domain/ports.js';
-import { enqueueInitiated, enqueueStatusChanged } from './payment-events.js';
+import type { Decision, HistoryEntry, Payment, PaymentStatus } from '../domain/payment.ts';
+import { nonTerminalStatuses } from '../domain/payment.ts';
+import type { PaymentChanges, PaymentStore } from '../domain/ports.ts';
+import { enqueueInitiated, enqueueStatusChanged } from './payment-events.ts';
 
 interface PaymentRow {
   id: string;

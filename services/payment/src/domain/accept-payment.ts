@@ -1,5 +1,5 @@
 /** The checks of `POST /payments` before anything is stored (issue 10's payment contract). */
-import type { Wallet, Wallets } from './ports.js';
+import type { Wallet, Wallets } from './ports.ts';
 
 export interface PaymentRequest {
   payerWalletId: string;

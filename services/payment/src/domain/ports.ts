@@ -7,7 +7,7 @@
  * is a failure to reach an answer (a service unavailable, a 500, a timeout): the saga retries it, and gives
  * up only when its job is out of attempts.
  */
-import type { Decision, Payment, PaymentStatus, Reason } from './payment.js';
+import type { Decision, Payment, PaymentStatus, Reason } from './payment.ts';
 
 export interface Wallet {
   id: string;

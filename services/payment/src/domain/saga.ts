@@ -15,10 +15,10 @@
  * last attempt the saga gives up: it voids the reservation, if there may be one, and fails the payment with
  * `<step>_retries_exhausted`. Pure: it only talks to the ports.
  */
-import type { Customers, Entry, Forex, Ledger, PaymentChanges, PaymentStore, Rules } from './ports.js';
-import { canTransition, isTerminal } from './payment.js';
-import type { Payment, PaymentStatus, Reason } from './payment.js';
-import { stepId } from './uuidv5.js';
+import type { Customers, Entry, Forex, Ledger, PaymentChanges, PaymentStore, Rules } from './ports.ts';
+import { canTransition, isTerminal } from './payment.ts';
+import type { Payment, PaymentStatus, Reason } from './payment.ts';
+import { stepId } from './uuidv5.ts';
 
 /** The steps, as named in failure codes and crash points. */
 export type SagaStep = 'screening' | 'profile' | 'rules' | 'quote' | 'reserve' | 'post' | 'void';

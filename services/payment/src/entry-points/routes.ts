@@ -9,13 +9,13 @@ import { HttpError, requireDependency, validateBody } from '@innover/kit';
 import type { Logger, ApiDependencies, TaskEnqueuer } from '@innover/kit';
 import { idempotent, passTo, respond } from '@innover/kit/idempotency';
 import type { Phases } from '@innover/kit/idempotency';
-import { walletsOver } from '../data-access/downstream-services.js';
-import { findHistories, findHistory, findPayment, insertPayment, listPaymentsOfPayer } from '../data-access/payments.js';
-import { checkPaymentRequest } from '../domain/accept-payment.js';
-import type { PaymentRequest } from '../domain/accept-payment.js';
-import { toView } from '../domain/payment.js';
-import type { Wallet, Wallets } from '../domain/ports.js';
-import { sagaJob } from './tasks.js';
+import { walletsOver } from '../data-access/downstream-services.ts';
+import { findHistories, findHistory, findPayment, insertPayment, listPaymentsOfPayer } from '../data-access/payments.ts';
+import { checkPaymentRequest } from '../domain/accept-payment.ts';
+import type { PaymentRequest } from '../domain/accept-payment.ts';
+import { toView } from '../domain/payment.ts';
+import type { Wallet, Wallets } from '../domain/ports.ts';
+import { sagaJob } from './tasks.ts';
 
 const minorUnits = z.number().int('must be a whole number of minor units').positive('must be greater than 0').refine(Number.isSafeInteger, 'must be a safe integer');
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { crashPoints } from '../domain/saga.js';
-import type { CrashPoint } from '../domain/saga.js';
+import { crashPoints } from '../domain/saga.ts';
+import type { CrashPoint } from '../domain/saga.ts';
 
 /** The payment service's own settings, from the environment (the kit's cover the rest). */
 export interface PaymentSettings {

@@ -7,11 +7,11 @@ import { defineTask } from '@innover/kit';
 import { reapIdempotencyKeys } from '@innover/kit/idempotency';
 import { defaultJobOptions } from '@innover/kit/queue';
 import type { TaskContext, TaskRegistry } from '@innover/kit';
-import { customersOver, forexOver, ledgerOver, rulesOver } from '../data-access/downstream-services.js';
-import { claimStalledPayments, createPaymentStore } from '../data-access/payments.js';
-import { runPaymentSaga } from '../domain/saga.js';
-import type { CrashPoint, SagaPorts } from '../domain/saga.js';
-import type { PaymentSettings } from './settings.js';
+import { customersOver, forexOver, ledgerOver, rulesOver } from '../data-access/downstream-services.ts';
+import { claimStalledPayments, createPaymentStore } from '../data-access/payments.ts';
+import { runPaymentSaga } from '../domain/saga.ts';
+import type { CrashPoint, SagaPorts } from '../domain/saga.ts';
+import type { PaymentSettings } from './settings.ts';
 
 /** The saga's job: one id per (payment, run), so a repeated enqueue of the same run is one job. */
 export const sagaJob = {

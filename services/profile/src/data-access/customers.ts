@@ -1,5 +1,5 @@
 import type { Queryable } from '@innover/kit';
-import type { Customer, CustomerStatus, CustomerStore, NewCustomer } from '../domain/customer.js';
+import type { Customer, CustomerStatus, CustomerStore, NewCustomer } from '../domain/customer.ts';
 
 interface CustomerRow {
   id: string;

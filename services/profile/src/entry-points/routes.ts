@@ -2,10 +2,10 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { requireDependency, validateBody } from '@innover/kit';
 import type { ApiDependencies } from '@innover/kit';
-import { customerStore } from '../data-access/customers.js';
-import { isCountryCode } from '../domain/countries.js';
-import { createCustomer, customerStatuses, getCustomer, setCustomerStatus } from '../domain/customer.js';
-import type { CustomerStatus } from '../domain/customer.js';
+import { customerStore } from '../data-access/customers.ts';
+import { isCountryCode } from '../domain/countries.ts';
+import { createCustomer, customerStatuses, getCustomer, setCustomerStatus } from '../domain/customer.ts';
+import type { CustomerStatus } from '../domain/customer.ts';
 
 export const createCustomerRequest = z.strictObject({
   displayName: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),

@@ -3,9 +3,9 @@
 
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
-import { TransferChangedSchema } from './ledger/v1/ledger_pb.js';
-import { PaymentInitiatedSchema, PaymentStatusChangedSchema } from './payment/v1/payment_pb.js';
-import { WalletBalanceChangedSchema, WalletOpenedSchema } from './wallet/v1/wallet_pb.js';
+import { TransferChangedSchema } from './ledger/v1/ledger_pb.ts';
+import { PaymentInitiatedSchema, PaymentStatusChangedSchema } from './payment/v1/payment_pb.ts';
+import { WalletBalanceChangedSchema, WalletOpenedSchema } from './wallet/v1/wallet_pb.ts';
 
 /** Turns an event into Kafka message bytes (protobuf binary) and back. */
 export interface EventCodec<Desc extends DescMessage = DescMessage> {

@@ -1,9 +1,9 @@
 import type { Database, Queryable } from '@innover/kit';
 import { AmbiguousCommitError, runTransaction } from '@innover/kit/transactions';
-import type { Decision, EvaluationRequest, Outcome, Reason } from '../domain/decision.js';
-import type { EvaluationStore, EvaluationTransaction, RuleSetStore } from '../domain/evaluations.js';
-import { ruleSetSchema } from '../domain/rule-set.js';
-import type { RuleSet, Rules } from '../domain/rule-set.js';
+import type { Decision, EvaluationRequest, Outcome, Reason } from '../domain/decision.ts';
+import type { EvaluationStore, EvaluationTransaction, RuleSetStore } from '../domain/evaluations.ts';
+import { ruleSetSchema } from '../domain/rule-set.ts';
+import type { RuleSet, Rules } from '../domain/rule-set.ts';
 
 interface DecisionRow {
   decision: Outcome;

@@ -1,4 +1,4 @@
-import type { Rules } from './rule-set.js';
+import type { Rules } from './rule-set.ts';
 
 /** What POST /evaluations is asked. Amounts in minor units of `currency`. */
 export interface EvaluationRequest {

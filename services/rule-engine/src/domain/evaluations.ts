@@ -1,7 +1,7 @@
-import { decide, windowStart } from './decision.js';
-import type { Decision, EvaluationRequest, Reason, VelocityTotals } from './decision.js';
-import type { RuleSet, Rules } from './rule-set.js';
-import { normalizeRules } from './rule-set.js';
+import { decide, windowStart } from './decision.ts';
+import type { Decision, EvaluationRequest, Reason, VelocityTotals } from './decision.ts';
+import type { RuleSet, Rules } from './rule-set.ts';
+import { normalizeRules } from './rule-set.ts';
 
 /** What an evaluation reads and writes, inside one transaction (data-access/evaluations.ts). */
 export interface EvaluationStore {

@@ -2,11 +2,11 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { requireDependency, validateBody } from '@innover/kit';
 import type { Database, ApiDependencies } from '@innover/kit';
-import { evaluationTransaction, ruleSetStore } from '../data-access/evaluations.js';
-import type { EvaluationRequest } from '../domain/decision.js';
-import { currentRules, evaluatePayment, replaceRules } from '../domain/evaluations.js';
-import { ruleSetSchema } from '../domain/rule-set.js';
-import type { Rules } from '../domain/rule-set.js';
+import { evaluationTransaction, ruleSetStore } from '../data-access/evaluations.ts';
+import type { EvaluationRequest } from '../domain/decision.ts';
+import { currentRules, evaluatePayment, replaceRules } from '../domain/evaluations.ts';
+import { ruleSetSchema } from '../domain/rule-set.ts';
+import type { Rules } from '../domain/rule-set.ts';
 
 const country = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE');
 

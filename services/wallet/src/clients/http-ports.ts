@@ -4,9 +4,9 @@
  * `service_unavailable` that is not stored under an idempotency key, so the client's retry resumes the request.
  */
 import { HttpError } from '@innover/kit';
-import type { CustomerDirectory, Ledger, LedgerAccount, LedgerTransfer, TransferRequest } from '../domain/ports.js';
-import { ServiceCallError, ServiceUnavailableError } from './service-client.js';
-import type { ServiceClient } from './service-client.js';
+import type { CustomerDirectory, Ledger, LedgerAccount, LedgerTransfer, TransferRequest } from '../domain/ports.ts';
+import { ServiceCallError, ServiceUnavailableError } from './service-client.ts';
+import type { ServiceClient } from './service-client.ts';
 
 /** Resolves the client per call, so a process without the peer's URL still starts (and its routes answer 503). */
 export type ClientOf = () => ServiceClient;

@@ -4,7 +4,7 @@ import { topicName } from '@innover/kit';
 import type { Database, Queryable } from '@innover/kit';
 import { enqueueEvent } from '@innover/kit/outbox';
 import { runTransaction } from '@innover/kit/transactions';
-import type { Balance, TopUp, Transactor, TransferStatus, Wallet, WalletStore, WalletTransaction } from '../domain/ports.js';
+import type { Balance, TopUp, Transactor, TransferStatus, Wallet, WalletStore, WalletTransaction } from '../domain/ports.ts';
 import { uuidV5 } from '@innover/kit';
 import { walletOpenedCodec } from '@innover/proto/events.js';
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '@innover/kit';
-import type { EntryDirection, TransferStatus, WalletStore, WalletTransaction } from './ports.js';
+import type { EntryDirection, TransferStatus, WalletStore, WalletTransaction } from './ports.ts';
 import { isUuid } from '@innover/kit';
 
 /** `ledger.transfer-changed.v1`, decoded (src/entry-points/subscriptions.ts maps the protobuf message to this). */

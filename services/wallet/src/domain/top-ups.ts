@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { goTo, respond } from '@innover/kit/idempotency';
 import type { PhaseContext, PhaseResult, Phases } from '@innover/kit/idempotency';
-import type { Ledger, TopUp, TransferRequest, WalletStore } from './ports.js';
+import type { Ledger, TopUp, TransferRequest, WalletStore } from './ports.ts';
 import { uuidV5 } from '@innover/kit';
-import { requireWallet } from './wallets.js';
+import { requireWallet } from './wallets.ts';
 
 /** Recovery point after the top-up row committed: the ledger transfer is next. */
 export const TOP_UP_RECORDED = 'top_up_recorded';

@@ -1,6 +1,6 @@
 import { HttpError } from '@innover/kit';
 import type { Queryable } from '@innover/kit';
-import type { Balance, CustomerDirectory, Ledger, Page, Transactor, TransactionCursor, Wallet, WalletStore, WalletTransaction } from './ports.js';
+import type { Balance, CustomerDirectory, Ledger, Page, Transactor, TransactionCursor, Wallet, WalletStore, WalletTransaction } from './ports.ts';
 import { isUuid, uuidV5 } from '@innover/kit';
 
 export interface WalletPorts {

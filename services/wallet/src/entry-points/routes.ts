@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { validateBody } from '@innover/kit';
 import { idempotent } from '@innover/kit/idempotency';
 import type { Database } from '@innover/kit';
-import { topUpPhases } from '../domain/top-ups.js';
-import { openWallet, walletTransactions, walletWithBalance } from '../domain/wallets.js';
-import type { WalletPorts } from '../domain/wallets.js';
+import { topUpPhases } from '../domain/top-ups.ts';
+import { openWallet, walletTransactions, walletWithBalance } from '../domain/wallets.ts';
+import type { WalletPorts } from '../domain/wallets.ts';
 
 const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR');
 

@@ -2,12 +2,12 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { topicName } from '@innover/kit';
 import type { Database, EventBus, Logger, ReceivedEvent } from '@innover/kit';
 import { consumeOnce, eventIdOf } from '@innover/kit/inbox';
-import { EntryDirection, ledgerTransferChangedCodec, TransferStatus } from '../clients/ledger-events.js';
-import type { TransferChanged } from '../clients/ledger-events.js';
-import { applyTransferChange } from '../domain/projection.js';
-import type { TransferChange } from '../domain/projection.js';
-import type { TransferStatus as Status, WalletStore } from '../domain/ports.js';
-import { minorUnits } from '../data-access/wallet-store.js';
+import { EntryDirection, ledgerTransferChangedCodec, TransferStatus } from '../clients/ledger-events.ts';
+import type { TransferChanged } from '../clients/ledger-events.ts';
+import { applyTransferChange } from '../domain/projection.ts';
+import type { TransferChange } from '../domain/projection.ts';
+import type { TransferStatus as Status, WalletStore } from '../domain/ports.ts';
+import { minorUnits } from '../data-access/wallet-store.ts';
 
 export const TRANSFER_CHANGED_TOPIC = topicName('ledger', 'transfer-changed');
 /** The inbox's consumer name (and the Kafka group id). */

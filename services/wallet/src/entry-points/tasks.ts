@@ -3,8 +3,8 @@ import type { Database, TaskContext, TaskRegistry } from '@innover/kit';
 import { defineTask } from '@innover/kit';
 import { completeAbandonedRequests, reapIdempotencyKeys } from '@innover/kit/idempotency';
 import type { Phases } from '@innover/kit/idempotency';
-import { topUpPhases } from '../domain/top-ups.js';
-import type { TopUpPorts } from '../domain/top-ups.js';
+import { topUpPhases } from '../domain/top-ups.ts';
+import type { TopUpPorts } from '../domain/top-ups.ts';
 
 const topUpPath = /^\/wallets\/[^/]+\/top-ups$/;
 

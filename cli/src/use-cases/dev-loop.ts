@@ -1,0 +1,182 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { UserError, type CommandContext } from '../command.js';
+import type { ComposeProject } from '../clients/compose-client.js';
+import type { EngineClient } from '../clients/engine-client.js';
+import { logPrefixer } from '../output/log-prefix.js';
+import { devOverridePath, planDev, stringifyDevOverride } from '../targets/compose/dev-override.js';
+import { describeDevEvent, ReloadTracker, TypeErrorReport, type DevEvent } from './dev-reloads.js';
+import { resolveStack } from './resolve-stack.js';
+import type { UpArgs, UpResult } from './up-stack.js';
+
+export interface DevArgs {
+  /** App services to watch (`payment`); every service of the profile when empty. */
+  services?: string[];
+  profile?: string;
+  timeout?: number | string;
+}
+
+export interface DevResult {
+  project: string;
+  profile: string;
+  /** The override file, relative to the project root. */
+  override: string;
+  /** The containers that ran from their sources. */
+  watched: string[];
+  /** Every start, reload, rebuild and failure, in order. */
+  events: DevEvent[];
+}
+
+/** The seams `innover dev` runs through; tests replace them. */
+export interface DevSteps {
+  /** `innover up`'s use case, for the whole profile. */
+  up: (args: UpArgs, ctx: CommandContext) => Promise<UpResult>;
+  writeText: (path: string, text: string) => Promise<void>;
+  now: () => number;
+  /** How often the engine is asked for the containers' health. */
+  pollMilliseconds: number;
+}
+
+const defaultSteps: DevSteps = {
+  up: async (args, ctx) => (await import('./up-stack.js')).upStack(args, ctx),
+  writeText: async (path, text) => {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text);
+  },
+  now: () => Date.now(),
+  pollMilliseconds: 250,
+};
+
+/**
+ * `innover dev`: starts the profile as `up` does, switches the watched services' API and worker
+ * containers to the dev image (their TypeScript sources, run by Node's type stripping), then runs
+ * `docker compose watch` over the dev override until Ctrl-C. Prints one line per reload and the
+ * containers' logs, prefixed as `logs` does. Ctrl-C stops watching only: the stack keeps running.
+ */
+export async function runDev(args: DevArgs, ctx: CommandContext, overrides: Partial<DevSteps> = {}): Promise<DevResult> {
+  const steps = { ...defaultSteps, ...overrides };
+  const target = await resolveStack(ctx, args.profile);
+  // Checked before anything starts: an unknown service is a usage error, not a half-started loop.
+  const dev = planDev(target.plan, args.services ?? []);
+  if (dev.containers.length === 0) throw new UserError(`profile '${target.profile}' runs no app services to watch: use a profile with 'services'`);
+  await steps.up({ profile: target.profile, ...(args.timeout !== undefined ? { timeout: args.timeout } : {}) }, ctx);
+  const override = devOverridePath(target.profile);
+  const overridePath = join(ctx.root, override);
+  await steps.writeText(overridePath, stringifyDevOverride(dev));
+  const envFile = join(ctx.root, '.env');
+  // `up` may just have created .env.
+  const project: ComposeProject = { ...target.compose, ...(existsSync(envFile) ? { envFile } : {}), overrides: [overridePath] };
+  const names = dev.containers.map((container) => container.name);
+  const compose = await ctx.client('compose');
+  const engine = await ctx.client('engine');
+  const events: DevEvent[] = [];
+  const tracker = new ReloadTracker(names);
+  const report = (event: DevEvent): void => {
+    events.push(event);
+    if (!ctx.json) ctx.out.write(`${describeDevEvent(event)}\n`);
+  };
+  const onComposeLine = (line: string): void => {
+    if (tracker.composeLine(line, steps.now())) return;
+    if (/error|failed|cannot|denied/i.test(line)) ctx.out.warn(`compose watch: ${line.trim()}`);
+  };
+
+  ctx.out.info(`${names.join(', ')}: from their sources (the dev image), then watching services/<name>/src and the kit; Ctrl-C stops watching and leaves the stack running (innover down stops it)`);
+  tracker.starting(steps.now());
+  await compose.up(project, { build: true, services: names, signal: ctx.signal, onLine: onComposeLine });
+  const prefix = await logPrefixer(names, ctx.out.isTTY && !ctx.json);
+  const stopped = new AbortController();
+  const stop = (): void => stopped.abort();
+  ctx.signal.addEventListener('abort', stop, { once: true });
+  try {
+    const watching = compose.watch(project, { services: names, noUp: true, signal: ctx.signal, onLine: onComposeLine }).finally(stop);
+    const polling = pollHealth(engine, target.plan.project, tracker, steps, stopped.signal, report);
+    const following = ctx.json ? Promise.resolve() : followLogs(ctx, engine, target.plan.project, names, prefix, steps, stopped.signal);
+    await Promise.all([watching, polling, following, checkTypes(ctx, dev.containers.map((container) => container.service), stopped.signal)]);
+  } finally {
+    ctx.signal.removeEventListener('abort', stop);
+    stop();
+  }
+  return { project: target.plan.project, profile: target.profile, override, watched: names, events };
+}
+
+function pause(milliseconds: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, milliseconds);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function pollHealth(
+  engine: EngineClient,
+  project: string,
+  tracker: ReloadTracker,
+  steps: DevSteps,
+  signal: AbortSignal,
+  report: (event: DevEvent) => void,
+): Promise<void> {
+  while (!signal.aborted) {
+    const containers = await engine.listContainers({ project, all: true });
+    const sightings = containers.map((summary) => ({ container: summary.service, id: summary.id, state: summary.state, health: summary.health }));
+    for (const event of tracker.sighting(sightings, steps.now())) report(event);
+    await pause(steps.pollMilliseconds, signal);
+  }
+}
+
+/**
+ * Each watched container's log, prefixed. A restart ends a follow (and a rebuild replaces the
+ * container): it attaches again, skipping the lines it already printed of the same container.
+ */
+async function followLogs(
+  ctx: CommandContext,
+  engine: EngineClient,
+  project: string,
+  names: readonly string[],
+  prefix: (name: string) => string,
+  steps: DevSteps,
+  signal: AbortSignal,
+): Promise<void> {
+  const printed = new Map<string, number>();
+  const follow = async (name: string): Promise<void> => {
+    while (!signal.aborted) {
+      const summary = (await engine.listContainers({ project, all: true })).find((container) => container.service === name);
+      if (summary) {
+        let skip = printed.get(summary.id) ?? 0;
+        let count = skip;
+        await engine.logs(summary.id, { tail: 'all', follow: true, signal }, (line) => {
+          if (skip > 0) {
+            skip -= 1;
+            return;
+          }
+          count += 1;
+          ctx.out.write(`${prefix(name)}${line.text}\n`);
+        });
+        printed.set(summary.id, count);
+      }
+      await pause(steps.pollMilliseconds, signal);
+    }
+  };
+  await Promise.all(names.map((name) => follow(name)));
+}
+
+/** An incremental `tsc -b --watch` over the watched services (their references bring the kit): errors beside the loop, never stopping it. */
+async function checkTypes(ctx: CommandContext, services: readonly string[], signal: AbortSignal): Promise<void> {
+  if (ctx.json) return;
+  const typescript = await ctx.client('typescript');
+  const report = new TypeErrorReport();
+  const projects = [...new Set(services)].map((service) => `services/${service}`);
+  const ran = await typescript.watch(projects, {
+    signal,
+    onLine: (line) => {
+      const text = report.line(line);
+      if (text) ctx.out.write(`${text}\n`);
+    },
+  });
+  if (!ran) ctx.out.warn('types: no TypeScript in node_modules (npm ci): reloading without type errors');
+}
