@@ -1,4 +1,4 @@
-import { isSeq, parseDocument } from 'yaml';
+import { Document, isNode, isSeq, parseDocument } from 'yaml';
 import { UserError } from '../command.js';
 import { defaultModules } from '../components/index.js';
 import type { ComponentModule } from '../components/module.js';
@@ -106,15 +106,25 @@ function refusals(input: NewServiceInput, snapshot: RepoSnapshot, modules: reado
   return problems;
 }
 
-/** innover.yaml with the new entry appended to `services`, through the Document API so comments stay. */
-function topologyWithService(text: string, entry: Record<string, unknown>): string {
+/**
+ * innover.yaml with the new entry after the last service. The Document API finds where the list
+ * ends and how it is indented; the entry is inserted there as text, so every other byte (comments,
+ * flow mappings, quoting) stays as the user wrote it.
+ */
+export function topologyWithService(text: string, entry: Record<string, unknown>): string {
   const document = parseDocument(text);
   const services = document.get('services', true);
-  if (!isSeq(services)) {
-    throw new UserError(`${topologyFileName}: no services list to add to: list the services (the six defaults are in innover.schema.json) and rerun`);
+  const last = isSeq(services) ? services.items.at(-1) : undefined;
+  const first = isSeq(services) ? services.items[0] : undefined;
+  if (!isSeq(services) || services.flow || !isNode(last) || !isNode(first) || !last.range || !first.range) {
+    throw new UserError(`${topologyFileName}: no block list of services to add to: list the services one per '- name:' entry (the six defaults are in innover.schema.json) and rerun`);
   }
-  services.add(document.createNode(entry));
-  return document.toString({ flowCollectionPadding: false });
+  const lineStart = text.lastIndexOf('\n', first.range[0] - 1) + 1;
+  const indent = /^[ ]*/.exec(text.slice(lineStart))?.[0] ?? '';
+  const rendered = new Document([entry]).toString().trimEnd().split('\n').map((line) => `${indent}${line}`).join('\n');
+  const at = last.range[1];
+  const before = text.slice(0, at);
+  return `${before}${before.endsWith('\n') ? '' : '\n'}${rendered}\n${text.slice(at)}`;
 }
 
 /** The root package.json with `services/<name>` after the last services/ workspace. */
