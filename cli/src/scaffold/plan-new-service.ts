@@ -96,7 +96,7 @@ function refusals(input: NewServiceInput, snapshot: RepoSnapshot, modules: reado
       if (containers.has(container)) problems.push(`name: '${name}' would make a container '${container}', which the stack already has: pick another name`);
     }
   }
-  for (const path of [`services/${name}`, `protos/${name}`]) {
+  for (const path of problems.length ? [] : [`services/${name}`, `protos/${name}`]) {
     if (snapshot.existing.has(path)) problems.push(`name: ${path} exists already: pick another name or remove the folder`);
   }
   if (input.port !== undefined) {

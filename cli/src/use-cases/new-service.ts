@@ -61,7 +61,16 @@ async function pathsTouched(ctx: CommandContext, plan: NewServicePlan): Promise<
     `${protoPackageDirectory}/src/generated`,
     ...generated,
     ...charts,
+    // npm install may nest packages in a workspace that had none: those folders go again on a failure.
+    ...workspaceFolders(ctx.root, plan).map((folder) => `${folder}/node_modules`).filter((path) => !existsSync(join(ctx.root, path))),
   ];
+}
+
+/** The workspace folders of the root package.json after the edit (plain paths only; globs are npm's to expand). */
+function workspaceFolders(root: string, plan: NewServicePlan): string[] {
+  const edited = plan.edits.find((edit) => edit.path === 'package.json');
+  const workspaces = edited ? (JSON.parse(edited.after) as { workspaces?: unknown }).workspaces : undefined;
+  return Array.isArray(workspaces) ? workspaces.filter((folder): folder is string => typeof folder === 'string' && !folder.includes('*') && existsSync(join(root, folder))) : [];
 }
 
 /**
