@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { CommandContext } from '../command.js';
-import { runProto } from '../commands/proto.js';
+import { runProto } from '../proto/run-proto.js';
 import { generateFiles } from '../generate/generate-files.js';
 import { apiConfigPath, planFiles } from '../generate/plan-files.js';
 import { protoPackageDirectory } from '../proto/plan.js';
