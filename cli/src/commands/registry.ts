@@ -56,6 +56,7 @@ const kubeTarget: readonly OptionSpec[] = [
 export const commandGroups: Readonly<Record<string, string>> = {
   images: "move the profile's images to a registry or an archive, for a cluster (air-gapped too)",
   new: 'add to the project: a complete new service in one command',
+  remove: 'remove from the project what new added',
   k8s: 'run the stack on Kubernetes: a Helm chart rendered from the same topology, its Secret, deploy and status',
 };
 
@@ -200,6 +201,13 @@ export const commands: readonly CommandSpec[] = [
       { flags: '--dry-run', description: 'write nothing; list the files it would write or change' },
     ],
     load: () => import('./new-service.js'),
+  },
+  {
+    name: 'remove service',
+    description: 'remove a service: its folders, topology entry, workspace, realm roles, API entry; refused while another service consumes its events or calls it',
+    arguments: [{ syntax: '<name>', description: 'the service to remove' }],
+    options: [{ flags: '--dry-run', description: 'write nothing; list the files it would remove or change' }],
+    load: () => import('./remove-service.js'),
   },
   {
     name: 'db-shell',

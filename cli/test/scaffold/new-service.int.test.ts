@@ -96,7 +96,8 @@ describe('innover new service', () => {
     expect(fingerprint()).toEqual(before);
   }, 180_000);
 
-  it('adds a service that builds, matches the drift checks and passes its own component test', async () => {
+  it('adds a service that builds, matches the drift checks and passes its own component test; remove service undoes it', async () => {
+    const before = fingerprint();
     const added = await runCli(['new', 'service', 'ledger-audit'], { root: scratch });
     expect(added.stderr).toEqual([]);
     expect(added.exitCode).toBe(0);
@@ -114,5 +115,15 @@ describe('innover new service', () => {
 
     const again = await runCli(['new', 'service', 'ledger-audit'], { root: scratch });
     expect(again.stderr.join('\n')).toContain("name: 'ledger-audit' is already a service in innover.yaml");
+
+    const dry = await runCli(['remove', 'service', 'ledger-audit', '--dry-run'], { root: scratch });
+    expect(dry.stdout.split('\n').slice(0, 2)).toEqual(['would remove services/ledger-audit/', 'would remove protos/ledger-audit/']);
+    const removed = await runCli(['remove', 'service', 'ledger-audit'], { root: scratch });
+    expect(removed).toMatchObject({ exitCode: 0, stderr: [] });
+    const after = fingerprint();
+    // The API config is the user's: its entry goes, the comment generate put above it stays.
+    expect(readFileSync(join(scratch, 'wso2/api-config.yaml'), 'utf8')).not.toContain('ledger-audit');
+    expect({ ...after, 'wso2/api-config.yaml': '' }).toEqual({ ...before, 'wso2/api-config.yaml': '' });
+    for (const check of [['generate', '--check'], ['k8s', 'render', '--check'], ['proto', '--check']]) run('node', ['bin/innover.js', ...check]);
   }, 600_000);
 });
