@@ -110,6 +110,7 @@ describe('innover new service', () => {
     run('npx', ['tsc', '-b']);
     run('npx', ['tsc', '-p', 'tsconfig.test.json']);
     for (const check of [['generate', '--check'], ['k8s', 'render', '--check'], ['proto', '--check']]) run('node', ['bin/innover.js', ...check]);
+    run('npx', ['eslint', 'services/ledger-audit']);
     const component = run('npx', ['vitest', 'run', '--project', 'unit', 'services/ledger-audit']);
     expect(component).toMatch(/3 passed/);
 
