@@ -4,6 +4,7 @@ import type { ComposeClient } from './compose-client.js';
 import type { EngineClient } from './engine-client.js';
 import type { KeycloakClient } from './keycloak-client.js';
 import type { KubernetesClient } from './kubernetes-client.js';
+import type { NpmClient } from './npm-client.js';
 import type { Wso2Client } from './wso2-client.js';
 import type { HttpProbeClient } from './http-probe.js';
 import type { QueueApi } from './queue-api.js';
@@ -35,6 +36,8 @@ export interface Clients {
   buf: BufClient;
   /** The project's npm-installed tsc in watch mode: dev's type errors. */
   typescript: TypeScriptClient;
+  /** `npm install` through execa: new service. */
+  npm: NpmClient;
 }
 
 export type ClientName = keyof Clients;
@@ -62,6 +65,8 @@ export async function createClient<K extends ClientName>(name: K, ctx: CommandCo
       return (await import('./buf-client.js')).createBufClient(ctx.root) as unknown as Clients[K];
     case 'typescript':
       return (await import('./typescript-client.js')).createTypeScriptClient(ctx.root) as unknown as Clients[K];
+    case 'npm':
+      return (await import('./npm-client.js')).createNpmClient(ctx.root) as unknown as Clients[K];
     default:
       throw new Error(`unknown client ${String(name)}`);
   }

@@ -55,6 +55,8 @@ const kubeTarget: readonly OptionSpec[] = [
 /** Descriptions of the command groups (`innover k8s --help`); each group's commands are in `commands`. */
 export const commandGroups: Readonly<Record<string, string>> = {
   images: "move the profile's images to a registry or an archive, for a cluster (air-gapped too)",
+  new: 'add to the project: a complete new service in one command',
+  remove: 'remove from the project what new added',
   k8s: 'run the stack on Kubernetes: a Helm chart rendered from the same topology, its Secret, deploy and status',
 };
 
@@ -195,6 +197,24 @@ export const commands: readonly CommandSpec[] = [
     description: 'generate TypeScript from protos/ into the one shared package services/proto (@innover/proto)',
     options: [{ flags: '--check', description: 'write nothing; exit non-zero when generated code drifts' }],
     load: () => import('./proto.js'),
+  },
+  {
+    name: 'new service',
+    description: 'add a service: its folder (routes, a task, a migration, a test), topology entry, workspace, protos, realm roles, API entry, and every derived file',
+    arguments: [{ syntax: '<name>', description: 'kebab-case service name, e.g. ledger-audit' }],
+    options: [
+      { flags: '--port <port>', description: 'host port of its API (default: the first free one from 8101)', value: 'positive-int' },
+      { flags: '--queue-concurrency <jobs>', description: "the worker's concurrency (default 1)", value: 'positive-int' },
+      { flags: '--dry-run', description: 'write nothing; list the files it would write or change' },
+    ],
+    load: () => import('./new-service.js'),
+  },
+  {
+    name: 'remove service',
+    description: 'remove a service: its folders, topology entry, workspace, realm roles, API entry; refused while another service consumes its events or calls it',
+    arguments: [{ syntax: '<name>', description: 'the service to remove' }],
+    options: [{ flags: '--dry-run', description: 'write nothing; list the files it would remove or change' }],
+    load: () => import('./remove-service.js'),
   },
   {
     name: 'db-shell',
