@@ -8,7 +8,7 @@ const product = [
   'configure-keycloak', 'doctor', 'load', 'images push', 'images save', 'images load',
 ];
 /** Subcommands of a group (`innover k8s --help` lists them). */
-const grouped = ['k8s render', 'k8s secrets', 'k8s deploy', 'k8s status'];
+const grouped = ['k8s render', 'k8s secrets', 'k8s deploy', 'k8s status', 'new service', 'remove service'];
 
 describe('the CLI skeleton', () => {
   it('lists every command of the product with a one-line description', async () => {
