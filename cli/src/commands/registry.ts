@@ -261,7 +261,7 @@ export const commands: readonly CommandSpec[] = [
     arguments: [{ syntax: '[containers...]', description: 'only the images these containers run' }],
     options: [
       { flags: '--registry <host>', description: 'registry to push to: host[:port][/path] (login: INNOVER_REGISTRY_USERNAME and INNOVER_REGISTRY_PASSWORD, else the one docker login stored)' },
-      { flags: '--tag <tag>', description: "tag of the service images (default: the CLI version, the chart's default image.tag)" },
+      { flags: '--tag <tag>', description: 'tag of the service images (default: the CLI version); set the same image.tag in the chart\'s values' },
       { flags: '--all', description: 'push the third-party images too (database, Redis, Redpanda, ...), under <registry>/<their path>:<their tag>' },
       profile,
       { flags: '--no-build', description: 'use the service images already built' },

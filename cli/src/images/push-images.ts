@@ -13,7 +13,7 @@ export const registryPasswordVariable = 'INNOVER_REGISTRY_PASSWORD';
 
 export interface PushInput {
   registry: string;
-  /** Default: the CLI's version, which is also the chart's default `image.tag`. */
+  /** Default: the CLI's version. The chart's default `image.tag` is `local` (what `up` builds); a values file names the pushed tag. */
   tag?: string;
   /** Third-party images too (what an air-gapped cluster also needs). */
   all: boolean;
