@@ -1,6 +1,6 @@
+import { refusal } from './refusal.js';
 import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
-import { UserError } from '../../src/command.js';
 import { renderNewService } from '../../src/commands/new-service.js';
 import { planNewService, takenHostPorts, topologyWithService, type RepoSnapshot } from '../../src/scaffold/plan-new-service.js';
 import { serviceNames } from '../../src/scaffold/service-files.js';
@@ -51,16 +51,6 @@ function snapshot(overrides: Partial<RepoSnapshot> = {}): RepoSnapshot {
     existing: new Set(),
     ...overrides,
   };
-}
-
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return (error as Error).message;
-  }
-  throw new Error('did not refuse');
 }
 
 describe('planNewService', () => {

@@ -1,6 +1,6 @@
+import { refusal } from './refusal.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { UserError } from '../../src/command.js';
 import { renderRemoveService } from '../../src/commands/remove-service.js';
 import { renderApiConfig } from '../../src/render/api-config.js';
 import { planNewService, type RepoSnapshot } from '../../src/scaffold/plan-new-service.js';
@@ -37,16 +37,6 @@ function snapshot(text = topologyText, overrides: Partial<RepoSnapshot> = {}): R
     existing: new Set(),
     ...overrides,
   };
-}
-
-function refusal(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UserError);
-    return (error as Error).message;
-  }
-  throw new Error('did not refuse');
 }
 
 describe('planRemoveService', () => {
