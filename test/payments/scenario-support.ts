@@ -5,7 +5,6 @@
  * and the payment's databases.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -15,6 +14,7 @@ import type { FlowClient, RuleSet } from '../../cli/src/payments/flow-client.js'
 import { checkInvariants } from '../../cli/src/payments/invariants.js';
 import type { WalletUnderTest } from '../../cli/src/payments/invariants.js';
 import { reservationId } from '../../services/payment/src/domain/saga.js';
+import { acquireDirectoryLock } from '../support/directory-lock.js';
 import { until } from '../support/six-services.js';
 import type { SixService, SixServices } from '../support/six-services.js';
 
@@ -26,34 +26,10 @@ const scenarioLock = join(tmpdir(), 'innover-payment-scenarios.lock');
 /**
  * One scenario stack at a time: each file runs six APIs, three workers and three containers, and the integration
  * tier runs files in parallel on a 2-core machine, where two of these stacks at once make every wait flaky. A
- * lock directory (mkdir is atomic) owned by the file's process; a dead owner's lock is taken over.
+ * directory lock owned by the file's process; a gone owner's lock is taken over.
  */
 export async function acquireScenarioLock(): Promise<() => void> {
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  };
-  for (;;) {
-    try {
-      mkdirSync(scenarioLock);
-      writeFileSync(join(scenarioLock, 'owner'), String(process.pid));
-      return () => rmSync(scenarioLock, { recursive: true, force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    let owner = Number.NaN;
-    try {
-      owner = Number(readFileSync(join(scenarioLock, 'owner'), 'utf8'));
-    } catch {
-      // Just created, owner not written yet.
-    }
-    if (Number.isInteger(owner) && owner > 0 && !alive(owner)) rmSync(scenarioLock, { recursive: true, force: true });
-    else await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
+  return await acquireDirectoryLock(scenarioLock, { what: 'payment scenario' });
 }
 
 /** The flow client over the harness's processes (a token of the test client when OIDC is on). */

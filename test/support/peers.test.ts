@@ -28,12 +28,13 @@ describe('the Kafka peer start command (redpandaStartCommand)', () => {
 });
 
 describe('peer container labels', () => {
-  it('mark the container as a test peer and name its kind and owner (pid and host)', () => {
-    expect(peerLabels('redis', 4242)).toEqual({
+  it('mark the container as a test peer and name its kind and owner (pid, start and host)', () => {
+    expect(peerLabels('redis', process.pid)).toEqual({
       'innover.test-peer': 'true',
       'innover.test-peer.kind': 'redis',
-      'innover.test-peer.owner-pid': '4242',
+      'innover.test-peer.owner-pid': String(process.pid),
       'innover.test-peer.owner-host': hostname(),
+      'innover.test-peer.owner-start': expect.stringMatching(/^[0-9a-f-]{36}:\d+$/),
     });
   });
 });

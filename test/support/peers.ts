@@ -17,6 +17,7 @@ import { createConnection, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { ownerAlive, processStart } from './process-identity.js';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ContainerRuntimeClient, GenericContainer, StartedTestContainer } from 'testcontainers';
 
@@ -70,6 +71,8 @@ export const peerLabel = 'innover.test-peer';
 const kindLabel = 'innover.test-peer.kind';
 const ownerPidLabel = 'innover.test-peer.owner-pid';
 const ownerHostLabel = 'innover.test-peer.owner-host';
+/** The owner's boot id and start time, so a pid reused after a reboot or a restore is not taken for it. */
+const ownerStartLabel = 'innover.test-peer.owner-start';
 /** The pid that owns this run's peers; the integration tier's global setup sets it to vitest's own. */
 export const peerOwnerVariable = 'INNOVER_TEST_PEER_OWNER';
 
@@ -78,9 +81,23 @@ function ownerPid(): number {
   return Number.isInteger(owner) && owner > 0 ? owner : process.pid;
 }
 
-/** The labels of a peer container: the marker, its kind, and the pid and host of its owner. */
+/** The labels of a peer container: the marker, its kind, and the pid, start and host of its owner. */
 export function peerLabels(kind: keyof PeerImages, owner = ownerPid()): Record<string, string> {
-  return { [peerLabel]: 'true', [kindLabel]: kind, [ownerPidLabel]: String(owner), [ownerHostLabel]: hostname() };
+  const start = processStart(owner);
+  return {
+    [peerLabel]: 'true',
+    [kindLabel]: kind,
+    [ownerPidLabel]: String(owner),
+    [ownerHostLabel]: hostname(),
+    ...(start === undefined ? {} : { [ownerStartLabel]: start }),
+  };
+}
+
+/** Whether the process that labelled a peer still runs (the same process, not a reuse of its pid). */
+function peerOwnerAlive(labels: Record<string, string>): boolean {
+  const pid = labels[ownerPidLabel] ?? '';
+  const start = labels[ownerStartLabel];
+  return ownerAlive(start === undefined ? pid : `${pid}@${start}`);
 }
 
 async function containerRuntime(): Promise<ContainerRuntimeClient> {
@@ -104,15 +121,6 @@ async function startPeerContainer(kind: keyof PeerImages, configure: (container:
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Force-removes the peer containers `select` picks from those on the engine; returns how many. */
 async function removePeers(select: (labels: Record<string, string>) => boolean): Promise<number> {
   const { dockerode } = (await containerRuntime()).container;
@@ -128,7 +136,7 @@ async function removePeers(select: (labels: Record<string, string>) => boolean):
  */
 export async function removeLeftoverPeers(): Promise<number> {
   const host = hostname();
-  return await removePeers((labels) => labels[ownerHostLabel] === host && !processAlive(Number(labels[ownerPidLabel])));
+  return await removePeers((labels) => labels[ownerHostLabel] === host && !peerOwnerAlive(labels));
 }
 
 /** Removes every peer container the given owner (default: this run) started on this host. */
