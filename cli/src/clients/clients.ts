@@ -2,6 +2,7 @@ import type { CommandContext } from '../command.js';
 import type { BufClient } from './buf-client.js';
 import type { ComposeClient } from './compose-client.js';
 import type { EngineClient } from './engine-client.js';
+import type { FileWatchClient } from './file-watch-client.js';
 import type { KeycloakClient } from './keycloak-client.js';
 import type { KubernetesClient } from './kubernetes-client.js';
 import type { NpmClient } from './npm-client.js';
@@ -38,6 +39,8 @@ export interface Clients {
   typescript: TypeScriptClient;
   /** `npm install` through execa: new service. */
   npm: NpmClient;
+  /** Host file changes (node:fs watch, debounced): dev's innover.yaml and .env. */
+  files: FileWatchClient;
 }
 
 export type ClientName = keyof Clients;
@@ -67,6 +70,8 @@ export async function createClient<K extends ClientName>(name: K, ctx: CommandCo
       return (await import('./typescript-client.js')).createTypeScriptClient(ctx.root) as unknown as Clients[K];
     case 'npm':
       return (await import('./npm-client.js')).createNpmClient(ctx.root) as unknown as Clients[K];
+    case 'files':
+      return (await import('./file-watch-client.js')).createFileWatchClient() as unknown as Clients[K];
     default:
       throw new Error(`unknown client ${String(name)}`);
   }
