@@ -60,6 +60,25 @@ export async function withEndpoints(ctx: CommandContext, values: Partial<EnvConf
   });
 }
 
+/**
+ * The same project, output, signal and clients over another topology: `innover dev` applies a changed
+ * innover.yaml through it. `.env` is read again, as the keys it must hold follow the topology.
+ */
+export function withTopology(ctx: CommandContext, topology: Topology): CommandContext {
+  const made = madeWith.get(ctx);
+  return createContext({
+    root: ctx.root,
+    json: ctx.json,
+    out: ctx.out,
+    env: ctx.env,
+    signal: ctx.signal,
+    topology,
+    ...(made?.dotenv ? { dotenv: made.dotenv } : {}),
+    ...(made?.clients ? { clients: made.clients } : {}),
+    ...(ctx.commands ? { commands: ctx.commands } : {}),
+  });
+}
+
 export function createContext(overrides: ContextOverrides & { out: Output }): CommandContext {
   const root = overrides.root ?? findProjectRoot(overrides.cwd ?? process.cwd());
   const env = overrides.env ?? process.env;

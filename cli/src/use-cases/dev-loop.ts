@@ -7,6 +7,7 @@ import type { EngineClient } from '../clients/engine-client.js';
 import { logPrefixer } from '../output/log-prefix.js';
 import { devOverridePath, planDev, stringifyDevOverride } from '../targets/compose/dev-override.js';
 import { describeDevEvent, ReloadTracker, TypeErrorReport, type DevEvent } from './dev-reloads.js';
+import { ComposeWatchLoop, defaultTopologySteps, followTopology, type DevTopologySteps } from './dev-topology.js';
 import { resolveStack } from './resolve-stack.js';
 import type { UpArgs, UpResult } from './up-stack.js';
 
@@ -36,6 +37,8 @@ export interface DevSteps {
   now: () => number;
   /** How often the engine is asked for the containers' health. */
   pollMilliseconds: number;
+  /** How a changed innover.yaml is loaded and generated (dev-topology.ts). */
+  topology: Omit<DevTopologySteps, 'writeText'>;
 }
 
 const defaultSteps: DevSteps = {
@@ -46,6 +49,7 @@ const defaultSteps: DevSteps = {
   },
   now: () => Date.now(),
   pollMilliseconds: 250,
+  topology: defaultTopologySteps,
 };
 
 /**
@@ -89,10 +93,36 @@ export async function runDev(args: DevArgs, ctx: CommandContext, overrides: Part
   const stop = (): void => stopped.abort();
   ctx.signal.addEventListener('abort', stop, { once: true });
   try {
-    const watching = compose.watch(project, { services: names, noUp: true, signal: ctx.signal, onLine: onComposeLine }).finally(stop);
+    const watch = new ComposeWatchLoop(compose, project, names, { signal: ctx.signal, onLine: onComposeLine });
+    const watching = watch.run().finally(stop);
     const polling = pollHealth(engine, target.plan.project, tracker, steps, stopped.signal, report);
     const following = ctx.json ? Promise.resolve() : followLogs(ctx, engine, target.plan.project, names, prefix, steps, stopped.signal);
-    await Promise.all([watching, polling, following, checkTypes(ctx, dev.containers.map((container) => container.service), stopped.signal)]);
+    // The logs of containers a change to innover.yaml adds; a failure there ends the loop as one of the others would.
+    const addedLogs: Promise<void>[] = [];
+    let addedFailure: { error: unknown } | undefined;
+    // innover.yaml and .env: each change is applied to the stack; one that changes the watched set restarts the watch.
+    const followed = new Set(names);
+    const topology = followTopology(ctx, { services: args.services ?? [], target, dev, overridePath, project }, {
+      signal: stopped.signal,
+      steps: { ...steps.topology, writeText: steps.writeText },
+      onWatchChange: (next) => {
+        const nextNames = next.dev.containers.map((container) => container.name);
+        tracker.follow(nextNames, steps.now());
+        watch.restart(next.project, nextNames);
+        const added = nextNames.filter((name) => !followed.has(name));
+        for (const name of added) followed.add(name);
+        if (ctx.json || added.length === 0) return;
+        addedLogs.push(
+          followLogs(ctx, engine, target.plan.project, added, prefix, steps, stopped.signal).catch((error: unknown) => {
+            addedFailure ??= { error };
+            stop();
+          }),
+        );
+      },
+    });
+    await Promise.all([watching, polling, following, topology, checkTypes(ctx, dev.containers.map((container) => container.service), stopped.signal)]);
+    await Promise.all(addedLogs);
+    if (addedFailure) throw addedFailure.error;
   } finally {
     ctx.signal.removeEventListener('abort', stop);
     stop();

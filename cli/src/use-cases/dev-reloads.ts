@@ -46,7 +46,7 @@ const rebuildLine = /^\s*Rebuilding service "([^"]+)" after/;
 export class ReloadTracker {
   private readonly pending = new Map<string, Pending>();
   private readonly lastId = new Map<string, string>();
-  private readonly watched: ReadonlySet<string>;
+  private watched: ReadonlySet<string>;
 
   constructor(containers: readonly string[]) {
     this.watched = new Set(containers);
@@ -55,6 +55,14 @@ export class ReloadTracker {
   /** Every watched container is starting (the dev containers replace the production ones). */
   starting(now: number): void {
     for (const container of this.watched) this.pending.set(container, { cause: 'started', since: now, id: undefined, left: true, failed: false });
+  }
+
+  /** innover.yaml changed the watched set: the containers it adds are starting (compose just created them). */
+  follow(containers: readonly string[], now: number): void {
+    for (const container of containers) {
+      if (!this.watched.has(container)) this.pending.set(container, { cause: 'started', since: now, id: undefined, left: true, failed: false });
+    }
+    this.watched = new Set(containers);
   }
 
   /** A line compose watch printed; true when it was a sync or rebuild of a watched container. */

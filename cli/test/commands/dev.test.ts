@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { ComposeClient, ComposeProject } from '../../src/clients/compose-client.js';
 import type { ContainerSummary, EngineClient } from '../../src/clients/engine-client.js';
+import type { FileWatchClient } from '../../src/clients/file-watch-client.js';
 import type { TypeScriptClient } from '../../src/clients/typescript-client.js';
 import type { UpResult } from '../../src/use-cases/up-stack.js';
 import { runDev, type DevSteps } from '../../src/use-cases/dev-loop.js';
@@ -71,6 +72,10 @@ async function devSession(services: string[] = []) {
           await new Promise((resolve) => (options.signal.aborted ? resolve(undefined) : options.signal.addEventListener('abort', resolve)));
           return true;
         },
+      }),
+      // innover.yaml does not change in this session.
+      files: strictFake<FileWatchClient>('files', {
+        watch: (_directory, _names, options) => new Promise((resolve) => (options.signal.aborted ? resolve() : options.signal.addEventListener('abort', () => resolve()))),
       }),
       engine: strictFake<EngineClient>('engine', {
         listContainers: async () => {
