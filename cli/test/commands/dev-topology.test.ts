@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ComposeBuildOptions, ComposeClient, ComposeProject, ComposeUpOptions } from '../../src/clients/compose-client.js';
 import type { ContainerSummary, EngineClient } from '../../src/clients/engine-client.js';
 import type { FileWatchClient } from '../../src/clients/file-watch-client.js';
@@ -25,11 +25,6 @@ const withConcurrency = (yaml: string, concurrency: number): string => {
 };
 const withLedgerAudit = (yaml: string): string => yaml.replace(/^services:\n/m, 'services:\n  - name: ledger-audit\n    hostPort: 8107\n');
 
-const roots: string[] = [];
-afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
-
 /**
  * A project root holding innover.yaml, and fakes that stand for the running stack: the engine lists one
  * container per planned workload; compose `up` gives a new id to the containers the test says compose
@@ -37,7 +32,6 @@ afterEach(() => {
  */
 async function devStack(options: { services?: string[] } = {}) {
   const root = stackRoot(['lite']);
-  roots.push(root);
   writeFileSync(join(root, 'innover.yaml'), projectYaml);
   const ids = new Map<string, string>();
   const calls: string[] = [];

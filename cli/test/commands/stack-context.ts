@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDirectory } from '../support/scratch.js';
 import type { EnvConfig } from '../../src/env/schema.js';
 
 /** A valid `.env` for commands that read it (values are test-only). */
@@ -26,10 +26,10 @@ export const testEnv: EnvConfig = {
 
 /**
  * A temporary project root whose compose files already exist (so commands do not generate) and
- * that has a `.env`; commands run in it with fakes only.
+ * that has a `.env`; commands run in it with fakes only. Removed when the test that made it ends.
  */
 export function stackRoot(profiles: readonly string[] = ['lite']): string {
-  const root = mkdtempSync(join(tmpdir(), 'innover-stack-'));
+  const root = scratchDirectory('innover-stack-');
   mkdirSync(join(root, '.innover'));
   writeFileSync(join(root, 'docker-compose.yml'), 'services: {}\n');
   for (const profile of profiles) writeFileSync(join(root, '.innover', `docker-compose.${profile}.yml`), 'services: {}\n');

@@ -1,5 +1,4 @@
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createKeycloakHttpClient } from '../../src/clients/keycloak-client.js';
 import { createWso2HttpClient } from '../../src/clients/wso2-client.js';
@@ -10,6 +9,7 @@ import { defaultTopology } from '../../src/topology/default-topology.js';
 import { topologySchema, type Topology } from '../../src/topology/schema.js';
 import type { ContextOverrides } from '../../src/context.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
+import { scratchDirectory } from '../support/scratch.js';
 import type { ContractServer } from './contract-server.js';
 
 export const topology: Topology = topologySchema.parse(defaultTopology);
@@ -44,9 +44,9 @@ export function importRealm(server: ContractServer, env: EnvConfig, secrets: { w
   server.importRealm(JSON.parse(text) as Record<string, unknown>);
 }
 
-/** A project folder holding the default wso2/api-config.yaml. */
+/** A project folder holding the default wso2/api-config.yaml, removed when the test that made it ends. */
 export async function projectWithApiConfig(text = renderApiConfig(topology, undefined)): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'innover-contract-'));
+  const root = scratchDirectory('innover-contract-');
   await mkdir(join(root, 'wso2'), { recursive: true });
   await writeFile(join(root, 'wso2', 'api-config.yaml'), text);
   return root;

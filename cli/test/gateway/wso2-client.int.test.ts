@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, get, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,9 +15,17 @@ beforeAll(async () => {
   try {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(directory, 'key.pem'), '-out', join(directory, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
   } catch {
+    rmSync(directory, { recursive: true, force: true });
     throw new Error('openssl is needed to make a self-signed certificate: apt-get install openssl');
   }
-  server = createServer({ key: readFileSync(join(directory, 'key.pem')), cert: readFileSync(join(directory, 'cert.pem')) }, (request, response) => {
+  // Read once, then the key and certificate are no use on disk.
+  let tls: { key: Buffer; cert: Buffer };
+  try {
+    tls = { key: readFileSync(join(directory, 'key.pem')), cert: readFileSync(join(directory, 'cert.pem')) };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+  server = createServer(tls, (request, response) => {
     const status = request.url === '/api/am/gateway/v2/server-startup-healthcheck' ? 200 : 404;
     response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ code: status, message: status === 200 ? 'ready' : 'Not Found' }));
   });
