@@ -8,7 +8,7 @@
  * Run alone with `node bench/kit.bench.js`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +27,8 @@ const loadSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 /** The service processes run with the NODE_OPTIONS the image ships, so the figures describe what runs. */
 const imageNodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(new URL('../templates/service.Dockerfile', import.meta.url), 'utf8'))?.[1] ?? '';
 const kitEnvironment = { NODE_OPTIONS: imageNodeOptions, LOG_LEVEL: 'info' };
+/** The bare server's module and the workers' heartbeat files: one folder per run, removed at its end. */
+let scratch = tmpdir();
 
 function percentile(sorted, fraction) {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
@@ -61,7 +63,7 @@ async function startBareServer() {
       response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
     }).listen(${port}, '127.0.0.1', () => console.log('listening'));`;
   // A real module file rather than `node -e`, so both servers are compiled the same way.
-  const file = join(mkdtempSync(join(tmpdir(), 'innover-bench-')), 'bare-server.cjs');
+  const file = join(scratch, 'bare-server.cjs');
   writeFileSync(file, source);
   const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: imageNodeOptions } });
   await new Promise((resolve) => child.stdout.once('data', resolve));
@@ -95,7 +97,7 @@ async function healthRatio(collector) {
 }
 
 async function roundTrip(redis, collector) {
-  const worker = spawnService('profile', 'worker', { ...kitEnvironment, REDIS_URL: redis.url, QUEUE_NAME: 'bench-round-trip', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, WORKER_HEARTBEAT_FILE: '/tmp/innover-bench-heartbeat-1' });
+  const worker = spawnService('profile', 'worker', { ...kitEnvironment, REDIS_URL: redis.url, QUEUE_NAME: 'bench-round-trip', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, WORKER_HEARTBEAT_FILE: join(scratch, 'heartbeat-1') });
   const client = createTaskClient(redis.url);
   try {
     await worker.waitForLog((entry) => entry.msg === 'worker ready');
@@ -118,7 +120,7 @@ async function throughput(redis, collector) {
   const jobs = 20_000;
   const queueName = 'bench-throughput';
   const queue = new Queue(queueName, { connection: redisConnection(redis.url) });
-  const worker = spawnService('profile', 'worker', { ...kitEnvironment, REDIS_URL: redis.url, QUEUE_NAME: queueName, WORKER_CONCURRENCY: '50', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, WORKER_HEARTBEAT_FILE: '/tmp/innover-bench-heartbeat-2' });
+  const worker = spawnService('profile', 'worker', { ...kitEnvironment, REDIS_URL: redis.url, QUEUE_NAME: queueName, WORKER_CONCURRENCY: '50', OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, WORKER_HEARTBEAT_FILE: join(scratch, 'heartbeat-2') });
   try {
     await worker.waitForLog((entry) => entry.msg === 'worker ready');
     // Fill the paused queue first so the figure is the worker's processing rate, not the producer's.
@@ -144,7 +146,7 @@ async function throughput(redis, collector) {
 
 async function idleMemory(redis, collector) {
   const [postgres, kafka] = await Promise.all([startPostgres(), startKafka()]);
-  const environment = { REDIS_URL: redis.url, DATABASE_URL: await postgres.createDatabase('payment'), KAFKA_BROKERS: kafka.brokers.join(','), OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, ...kitEnvironment, WORKER_HEARTBEAT_FILE: '/tmp/innover-bench-heartbeat-3' };
+  const environment = { REDIS_URL: redis.url, DATABASE_URL: await postgres.createDatabase('payment'), KAFKA_BROKERS: kafka.brokers.join(','), OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint, ...kitEnvironment, WORKER_HEARTBEAT_FILE: join(scratch, 'heartbeat-3') };
   const api = spawnService('payment', 'api', { ...environment, PORT: '0' });
   const worker = spawnService('payment', 'worker', environment);
   try {
@@ -168,6 +170,7 @@ export default async function run() {
   buildService('profile');
   const redis = await startRedis({ password: 'bench-secret' });
   const collector = await startOtlpCollector();
+  scratch = mkdtempSync(join(tmpdir(), 'innover-bench-'));
   try {
     // BENCH_ONLY=health,trip,rate,memory picks figures while iterating; the default runs all four.
     const only = new Set((process.env.BENCH_ONLY ?? 'health,trip,rate,memory').split(','));
@@ -186,6 +189,7 @@ export default async function run() {
   } finally {
     await redis.stop();
     await collector.stop();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

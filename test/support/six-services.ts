@@ -7,6 +7,9 @@
  * Workers can be stopped, killed and started again (with extra env, e.g. PAYMENT_CRASH_AFTER) so tests
  * can crash them mid-flow.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort, startKafka, startOidcIssuer, startPostgres, startRedis } from './peers.js';
 import type { KafkaPeer, OidcClient, OidcPeer, PostgresPeer, RedisPeer } from './peers.js';
 import { apiBaseUrl, buildService, repositoryRoot, spawnService } from './service-process.js';
@@ -94,6 +97,9 @@ export async function startSixServices(options: SixServicesOptions = {}): Promis
   // Ports chosen up front, so each caller gets its callees' URLs in its environment.
   for (const service of sixServices) urls.set(service, `http://127.0.0.1:${String(await freePort())}`);
   for (const service of sixServices) databaseUrls.set(service, await postgres.createDatabase(service.replace('-', '_')));
+  // The workers' heartbeat files, removed with the stack.
+  const heartbeats = mkdtempSync(join(tmpdir(), 'innover-six-services-'));
+  const removeHeartbeats = (): void => rmSync(heartbeats, { recursive: true, force: true });
 
   const environmentOf = (service: SixService): Record<string, string> => {
     const called = calls.get(service) ?? [];
@@ -103,7 +109,7 @@ export async function startSixServices(options: SixServicesOptions = {}): Promis
       REDIS_URL: redis.url,
       KAFKA_BROKERS: kafka.brokers.join(','),
       LOG_LEVEL: 'info',
-      WORKER_HEARTBEAT_FILE: `/tmp/innover-six-services-${service}-${process.pid}`,
+      WORKER_HEARTBEAT_FILE: join(heartbeats, service),
       ...(called.length > 0 ? { SERVICE_CALLS: called.join(','), ...Object.fromEntries(called.map((callee) => [urlVariable(callee), String(urls.get(callee as SixService))])) } : {}),
       ...(oidc ? { OIDC_ISSUER_URL: oidc.issuer, OIDC_JWKS_URL: oidc.jwksUrl, OIDC_AUDIENCE: 'innover-api' } : {}),
       ...(oidc && client ? { OIDC_TOKEN_URL: oidc.tokenUrl, OIDC_CLIENT_ID: client.id, OIDC_CLIENT_SECRET: client.secret } : {}),
@@ -135,6 +141,7 @@ export async function startSixServices(options: SixServicesOptions = {}): Promis
   } catch (error) {
     for (const api of apis) api.kill('SIGKILL');
     await Promise.allSettled([postgres.stop(), redis.stop(), kafka.stop(), oidc?.stop()]);
+    removeHeartbeats();
     throw error;
   }
 
@@ -192,6 +199,7 @@ export async function startSixServices(options: SixServicesOptions = {}): Promis
     async stop() {
       await Promise.all([...apis, ...[...workers.values()].flat()].map((child) => stopProcess(child, 'SIGTERM')));
       await Promise.allSettled([postgres.stop(), redis.stop(), kafka.stop(), oidc?.stop()]);
+      removeHeartbeats();
     },
   };
 }

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer as createHttpServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
@@ -60,6 +63,9 @@ function paymentHeaders(extra: Record<string, string> = {}): Record<string, stri
   return { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...extra };
 }
 
+/** The workers' heartbeat files, removed at the end. */
+const heartbeats = mkdtempSync(join(tmpdir(), 'innover-api-test-'));
+
 beforeAll(async () => {
   buildService('payment');
   [redis, postgres, kafka, oidc, collector] = await Promise.all([startRedis({ password: 'api-test-secret' }), startPostgres(), startKafka(), startOidcIssuer({ audience: 'innover-api' }), startOtlpCollector()]);
@@ -77,7 +83,7 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
     OIDC_ISSUER_URL: oidc.issuer,
     OIDC_JWKS_URL: oidc.jwksUrl,
-    WORKER_HEARTBEAT_FILE: `/tmp/innover-api-test-heartbeat-${process.pid}`,
+    WORKER_HEARTBEAT_FILE: join(heartbeats, 'payment'),
   };
   api = spawnService('payment', 'api', environment);
   worker = spawnService('payment', 'worker', environment);
@@ -109,6 +115,7 @@ afterAll(async () => {
     }
   }
   await Promise.allSettled([redis?.stop(), postgres?.stop(), kafka?.stop(), oidc?.stop(), collector?.stop(), new Promise((resolve) => (peers ? peers.close(resolve) : resolve(undefined)))]);
+  rmSync(heartbeats, { recursive: true, force: true });
 });
 
 describe('api', () => {
@@ -244,11 +251,11 @@ describe('api', () => {
     const walletDatabase = await postgres.createDatabase('wallet');
     // Both without OIDC, so the wallet calls the ledger without a token; profile is the stub (GET /customers/:id).
     const common = { ...environment, OIDC_ISSUER_URL: '', OIDC_JWKS_URL: '' };
-    const ledgerEnvironment = { ...common, SERVICE_CALLS: '', DATABASE_URL: ledgerDatabase, WORKER_HEARTBEAT_FILE: `/tmp/innover-ledger-test-heartbeat-${process.pid}` };
+    const ledgerEnvironment = { ...common, SERVICE_CALLS: '', DATABASE_URL: ledgerDatabase, WORKER_HEARTBEAT_FILE: join(heartbeats, 'ledger') };
     // The APIs own migrations; the workers never run them.
     const ledgerApi = spawnService('ledger', 'api', ledgerEnvironment);
     const ledgerUrl = await apiBaseUrl(ledgerApi);
-    const walletEnvironment = { ...common, SERVICE_CALLS: 'profile,ledger', LEDGER_URL: ledgerUrl, DATABASE_URL: walletDatabase, WORKER_HEARTBEAT_FILE: `/tmp/innover-wallet-test-heartbeat-${process.pid}` };
+    const walletEnvironment = { ...common, SERVICE_CALLS: 'profile,ledger', LEDGER_URL: ledgerUrl, DATABASE_URL: walletDatabase, WORKER_HEARTBEAT_FILE: join(heartbeats, 'wallet') };
     const walletApi = spawnService('wallet', 'api', walletEnvironment);
     const walletUrl = await apiBaseUrl(walletApi);
     const ledgerWorker = spawnService('ledger', 'worker', ledgerEnvironment);

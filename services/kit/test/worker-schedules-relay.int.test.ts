@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -68,6 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled([redis?.stop(), postgres?.stop(), kafka?.stop()]);
+  rmSync(heartbeats, { recursive: true, force: true });
 });
 
 describe('worker schedules', () => {

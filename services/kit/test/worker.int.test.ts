@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -62,6 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await redis?.stop();
+  rmSync(heartbeatDirectory, { recursive: true, force: true });
 });
 
 describe('worker', () => {

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '@innover/kit/database';
@@ -30,6 +33,8 @@ let api: ServiceProcess;
 let worker: ServiceProcess | undefined;
 let baseUrl: string;
 let environment: Record<string, string>;
+/** The workers' heartbeat file, removed at the end. */
+const heartbeats = mkdtempSync(join(tmpdir(), 'innover-payment-int-'));
 
 function startWorker(extra: Record<string, string> = {}): ServiceProcess {
   return spawnService('payment', 'worker', { ...environment, ...extra });
@@ -63,7 +68,7 @@ beforeAll(async () => {
     PAYMENT_RECONCILE_INTERVAL_MS: '1000',
     PAYMENT_STALLED_AFTER_MS: '1000',
     PAYMENT_RESERVATION_TIMEOUT_SECONDS: '60',
-    WORKER_HEARTBEAT_FILE: `/tmp/innover-payment-int-heartbeat-${process.pid}`,
+    WORKER_HEARTBEAT_FILE: join(heartbeats, 'payment'),
   };
   api = spawnService('payment', 'api', environment);
   baseUrl = await apiBaseUrl(api);
@@ -81,6 +86,7 @@ afterAll(async () => {
   }
   await Promise.allSettled([database?.close(), tasks?.close(), stub?.close()]);
   await Promise.allSettled([postgres?.stop(), redis?.stop()]);
+  rmSync(heartbeats, { recursive: true, force: true });
 });
 
 interface Answer {

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, startApi, startWorker } from '@innover/kit';
@@ -25,10 +28,13 @@ const walletId = randomUUID();
 const accountId = randomUUID();
 let environment: Record<string, string>;
 
+/** The worker's heartbeat file, removed at the end. */
+const heartbeats = mkdtempSync(join(tmpdir(), 'innover-wallet-projection-'));
+
 beforeAll(async () => {
   [postgres, redis, kafka] = await Promise.all([startPostgres(), startRedis(), startKafka()]);
   const databaseUrl = await postgres.createDatabase('wallet');
-  environment = { SERVICE_NAME: 'wallet', DATABASE_URL: databaseUrl, REDIS_URL: redis.url, KAFKA_BROKERS: kafka.brokers.join(','), LOG_LEVEL: 'silent', WORKER_HEARTBEAT_FILE: `/tmp/innover-wallet-projection-${process.pid}` };
+  environment = { SERVICE_NAME: 'wallet', DATABASE_URL: databaseUrl, REDIS_URL: redis.url, KAFKA_BROKERS: kafka.brokers.join(','), LOG_LEVEL: 'silent', WORKER_HEARTBEAT_FILE: join(heartbeats, 'wallet') };
   // The API runs the migrations (the kit tables included); its peers are never called here.
   api = await startApi(walletService(), { ...environment, PORT: '0' });
   database = createDatabase(databaseUrl);
@@ -42,6 +48,7 @@ afterAll(async () => {
   await ledgerBus?.close();
   await database?.close();
   await Promise.allSettled([postgres?.stop(), redis?.stop(), kafka?.stop()]);
+  rmSync(heartbeats, { recursive: true, force: true });
 });
 
 function outboxMessage(transferId: string, status: TransferStatus, amountMinor: number, eventId = randomUUID()) {
