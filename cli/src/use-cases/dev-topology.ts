@@ -175,7 +175,8 @@ export async function followTopology(ctx: CommandContext, start: DevTopology, op
       } catch (error) {
         if (options.signal.aborted) return;
         const reason = error instanceof UserError ? oneLine(error) : error instanceof Error ? error.message : String(error);
-        print(`${changed.join(', ')}: not applied: ${reason}`, true);
+        // The files may be written already: the next save applies them again.
+        print(`${changed.join(', ')}: not applied (${reason}); the next save retries`, true);
       }
     }
   };

@@ -5,7 +5,7 @@ import type { ComposeBuildOptions, ComposeClient, ComposeProject, ComposeUpOptio
 import type { ContainerSummary, EngineClient } from '../../src/clients/engine-client.js';
 import type { FileWatchClient } from '../../src/clients/file-watch-client.js';
 import type { TypeScriptClient } from '../../src/clients/typescript-client.js';
-import type { CommandContext } from '../../src/command.js';
+import { UserError, type CommandContext } from '../../src/command.js';
 import { devOverridePath, planDev } from '../../src/targets/compose/dev-override.js';
 import type { Topology } from '../../src/topology/schema.js';
 import { runDev } from '../../src/use-cases/dev-loop.js';
@@ -161,6 +161,29 @@ describe('innover dev applies a changed innover.yaml', () => {
     expect(lines[0]).toMatch(/^innover\.yaml: services\[0\]\.hostPort.*\(nothing applied: the stack keeps the last good innover\.yaml\)$/);
     expect(lines[1]).toBe('innover.yaml: applied (recreated payment-worker)');
     expect(stack.calls).toEqual(['generate', 'write .innover/docker-compose.lite.dev.yml', 'compose up']);
+  });
+});
+
+describe('a change compose cannot apply', () => {
+  it('prints one line and keeps watching', async () => {
+    const stack = await devStack();
+    const controller = new AbortController();
+    const compose = strictFake<ComposeClient>('compose', {
+      up: () => Promise.reject(new UserError('docker compose up failed (exit 1): dependency failed to start: container innover-redis-1 is unhealthy')),
+    });
+    const files = strictFake<FileWatchClient>('files', {
+      watch: async (_directory, _names, options) => {
+        stack.edit(withConcurrency(projectYaml, 2));
+        options.onChange(['innover.yaml']);
+        await until(() => ctx.out.stdout.includes('not applied'));
+        controller.abort();
+      },
+    });
+    const ctx = testContext({ files, compose, engine: await stack.ctx.client('engine') }, { root: stack.root, dotenv: testEnv });
+    await followTopology(ctx, stack.session, { signal: controller.signal, steps: stack.steps, onWatchChange: () => expect.fail('nothing was applied') });
+    expect(ctx.out.stdout).toBe(
+      'innover.yaml: not applied (docker compose up failed (exit 1): dependency failed to start: container innover-redis-1 is unhealthy); the next save retries\n',
+    );
   });
 });
 
