@@ -1,11 +1,12 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { keepRememberedProfile } from './remembered-profile.js';
 
 function project(state?: Record<string, unknown>): { root: string; file: string } {
   const root = mkdtempSync(join(tmpdir(), 'innover-remembered-'));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
   mkdirSync(join(root, '.innover'));
   const file = join(root, '.innover', 'state.json');
   if (state) writeFileSync(file, JSON.stringify(state));

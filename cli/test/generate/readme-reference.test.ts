@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandSpec } from '../../src/commands/registry.js';
@@ -8,6 +7,7 @@ import { planFiles, readmePath } from '../../src/generate/plan-files.js';
 import { referenceEnd, referenceStart } from '../../src/render/command-reference.js';
 import { testContext } from '../support/context.js';
 import { defaultStack } from '../topology/fixtures.js';
+import { scratchDirectory } from '../support/scratch.js';
 
 // The README's command reference is rendered from the specs it is given: planFiles and
 // generateFiles take them as a parameter instead of importing the CLI's registry.
@@ -25,7 +25,7 @@ describe('the README command reference', () => {
   });
 
   it('generateFiles writes it from options.commands and leaves the README alone without them', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'innover-readme-'));
+    const root = scratchDirectory('innover-readme-');
     writeFileSync(join(root, readmePath), readme);
     const ctx = testContext({}, { root, topology: defaultStack() });
     const without = await generateFiles(ctx, { check: false });

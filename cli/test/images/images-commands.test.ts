@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { version } from '../../src/version.js';
 import { runCli, strictFake } from '../support/run-cli.js';
 import { defaultStack } from '../topology/fixtures.js';
 import { stackRoot, testEnv } from '../commands/stack-context.js';
+import { scratchDirectory } from '../support/scratch.js';
 
 const topology = defaultStack();
 
@@ -151,7 +151,7 @@ describe('innover images push', () => {
   });
 
   it("falls back to the login `docker login` stored inline for the registry's host", async () => {
-    const config = mkdtempSync(join(tmpdir(), 'innover-docker-config-'));
+    const config = scratchDirectory('innover-docker-config-');
     const auth = Buffer.from('robot:d0cker-l0gin-secret').toString('base64');
     writeFileSync(join(config, 'config.json'), JSON.stringify({ auths: { 'https://r.example:5000': { auth }, 'other.example': { auth: 'eDp5' } } }));
     const { engine, recorded } = fakeEngine();
@@ -206,7 +206,7 @@ function tarBytes(size = 2048): Buffer {
 
 describe('innover images save', () => {
   it('writes every image of the profile, third-party ones included, into one archive, and nothing else beside it', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'innover-save-'));
+    const folder = scratchDirectory('innover-save-');
     const asked: string[][] = [];
     const { engine } = fakeEngine();
     const exporting = strictFake<EngineClient>('engine', {
@@ -230,7 +230,7 @@ describe('innover images save', () => {
   });
 
   it('leaves no archive under the final name, and no temporary file, when the stream fails halfway', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'innover-save-'));
+    const folder = scratchDirectory('innover-save-');
     const { engine } = fakeEngine();
     const failing = strictFake<EngineClient>('engine', {
       ping: engine.ping,
@@ -252,7 +252,7 @@ describe('innover images save', () => {
   });
 
   it('refuses a path in a missing folder, or a folder, in one line with the fix, before asking the engine', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'innover-save-'));
+    const folder = scratchDirectory('innover-save-');
     const engine = strictFake<EngineClient>('engine', {});
     const missing = await run(['images', 'save', join(folder, 'nope', 'lite.tar'), '--profile', 'lite'], { engine });
     expect(missing.exitCode).toBe(1);
@@ -264,7 +264,7 @@ describe('innover images save', () => {
 
 describe('innover images load', () => {
   it('streams the archive to the engine and lists what it loaded', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'innover-load-'));
+    const folder = scratchDirectory('innover-load-');
     const file = join(folder, 'lite.tar');
     writeFileSync(file, tarBytes(4096));
     let received = 0;
@@ -284,7 +284,7 @@ describe('innover images load', () => {
   });
 
   it('refuses a missing file, a folder and a file that is no archive, one line each with the fix', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'innover-load-'));
+    const folder = scratchDirectory('innover-load-');
     writeFileSync(join(folder, 'notes.txt'), 'hello, not a tar\n');
     const engine = strictFake<EngineClient>('engine', {});
     const cases: Array<[string, string]> = [
@@ -301,7 +301,7 @@ describe('innover images load', () => {
   });
 
   it("turns the engine's refusal of a damaged archive into one line", async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'innover-load-'));
+    const folder = scratchDirectory('innover-load-');
     const file = join(folder, 'broken.tar');
     writeFileSync(file, tarBytes());
     const engine = strictFake<EngineClient>('engine', {

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/command.js';
@@ -10,6 +9,7 @@ import { runCli, strictFake } from '../support/run-cli.js';
 import { defaultStack } from '../topology/fixtures.js';
 import { testEnv } from '../commands/stack-context.js';
 import { fakeKubernetes, job, service, type FakeKubeScript } from './fake-kubernetes.js';
+import { scratchDirectory } from '../support/scratch.js';
 
 const services = [service('keycloak', 8080), service('wso2am', 9443), service('payment', 8000), service('nginx', 80), service('jaeger', 16686)];
 
@@ -194,7 +194,7 @@ describe('k8s deploy (recorded calls)', () => {
 
 /** A project root with a chart folder (Chart.yaml only: helm is faked). */
 function chartRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), 'innover-k8s-'));
+  const root = scratchDirectory('innover-k8s-');
   mkdirSync(join(root, 'deploy/helm/innover'), { recursive: true });
   writeFileSync(join(root, 'deploy/helm/innover/Chart.yaml'), 'apiVersion: v2\nname: innover\nversion: 0.1.0\n');
   return root;
@@ -223,7 +223,7 @@ describe('innover k8s deploy (the command)', () => {
   });
 
   it('names k8s render when the chart is missing', async () => {
-    const run = await runCli(['k8s', 'deploy', '--json'], { root: mkdtempSync(join(tmpdir(), 'innover-k8s-')), topology, dotenv: testEnv, clients: {}, env: {} });
+    const run = await runCli(['k8s', 'deploy', '--json'], { root: scratchDirectory('innover-k8s-'), topology, dotenv: testEnv, clients: {}, env: {} });
     expect(run.exitCode).toBe(1);
     expect(JSON.parse(run.stdout)).toEqual({ error: { problems: ['deploy/helm/innover/Chart.yaml is missing: run innover k8s render'], exitCode: 1 } });
   });

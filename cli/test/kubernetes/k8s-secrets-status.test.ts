@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/command.js';
@@ -13,9 +10,10 @@ import { captureOutput, runCli } from '../support/run-cli.js';
 import { defaultStack } from '../topology/fixtures.js';
 import { testEnv } from '../commands/stack-context.js';
 import { fakeKubernetes, job } from './fake-kubernetes.js';
+import { scratchDirectory } from '../support/scratch.js';
 
 const topology = defaultStack();
-const root = () => mkdtempSync(join(tmpdir(), 'innover-k8s-'));
+const root = () => scratchDirectory('innover-k8s-');
 const run = (argv: string[], clients: Partial<Clients> = {}) => runCli(argv, { root: root(), topology, dotenv: testEnv, clients, env: {} });
 
 /** Every value of `.env` that is a secret (long enough to be recognised in output). */

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/command.js';
 import { execaKubeRunner, kubernetesClientOver, type KubernetesClient } from '../../src/clients/kubernetes-client.js';
 import { kubernetesTools } from '../../../test/support/kubernetes-tools.js';
+import { scratchDirectory } from '../support/scratch.js';
 
 const chart = fileURLToPath(new URL('../../../deploy/helm/innover', import.meta.url));
 
@@ -15,9 +15,10 @@ const chart = fileURLToPath(new URL('../../../deploy/helm/innover', import.meta.
  * fails only on the connection. That proves the argument arrays are ones these tools accept.
  */
 let client: KubernetesClient;
+/** helm's and kubectl's home, removed when the file ends. */
+const home = scratchDirectory('innover-kube-home-');
 beforeAll(async () => {
   const tools = await kubernetesTools();
-  const home = mkdtempSync(join(tmpdir(), 'innover-kube-home-'));
   const bin = join(home, 'bin');
   mkdirSync(bin);
   symlinkSync(tools.helm, join(bin, 'helm'));

@@ -1,8 +1,8 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { execaKubeRunner, kubernetesClientOver } from '../../src/clients/kubernetes-client.js';
+import { scratchDirectory } from '../support/scratch.js';
 
 /**
  * Stand-ins for helm and kubectl: a node script that appends its argv and stdin to $FAKE_KUBE_LOG
@@ -29,7 +29,7 @@ if (args.includes('-')) { process.stdin.on('data', (chunk) => (stdin += chunk));
 `;
 
 function fakeBin(): { env: Record<string, string>; log: () => Array<{ tool: string; args: string[]; stdin: string }> } {
-  const bin = mkdtempSync(join(tmpdir(), 'innover-fake-kube-'));
+  const bin = scratchDirectory('innover-fake-kube-');
   for (const tool of ['helm', 'kubectl']) {
     writeFileSync(join(bin, tool), fakeTool.replace('#!/usr/bin/env node', `#!${process.execPath}`));
     chmodSync(join(bin, tool), 0o755);
@@ -64,7 +64,7 @@ describe('the Kubernetes client over execa (fake helm and kubectl on PATH)', () 
   });
 
   it('names what to install when kubectl is not on PATH', async () => {
-    const client = kubernetesClientOver(execaKubeRunner({ PATH: mkdtempSync(join(tmpdir(), 'innover-empty-')) }));
+    const client = kubernetesClientOver(execaKubeRunner({ PATH: scratchDirectory('innover-empty-') }));
     await expect(client.exists({ namespace: 'x' }, 'secret', 'y')).rejects.toThrow(/^kubectl is not installed: install kubectl/);
   });
 });

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildFingerprint, parseDockerignore } from '../../src/host/build-fingerprint.js';
+import { scratchDirectory } from '../support/scratch.js';
 
 describe('the build context fingerprint', () => {
   it('reads the .dockerignore forms innover uses and refuses the others', () => {
@@ -16,7 +16,7 @@ describe('the build context fingerprint', () => {
   });
 
   it('changes with a file Docker would send, not with an ignored one', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'innover-fingerprint-'));
+    const root = scratchDirectory('innover-fingerprint-');
     writeFileSync(join(root, '.dockerignore'), '**/node_modules\n**/dist\n.env\n');
     mkdirSync(join(root, 'services', 'kit', 'dist'), { recursive: true });
     writeFileSync(join(root, 'services', 'kit', 'index.ts'), 'export {};\n');
@@ -35,7 +35,7 @@ describe('the build context fingerprint', () => {
   });
 
   it('is unknowable (so up builds) when .dockerignore uses a form it cannot follow', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'innover-fingerprint-'));
+    const root = scratchDirectory('innover-fingerprint-');
     writeFileSync(join(root, '.dockerignore'), '!important\n');
     expect(await buildFingerprint(root, '')).toBeUndefined();
   });

@@ -5,8 +5,9 @@ import { afterAll, onTestFinished } from 'vitest';
 
 /**
  * Removes `path` when the test (or beforeEach) that made it finishes, passed or failed; made while
- * a file or suite is collected or in a beforeAll, when that suite ends. Tests otherwise leave
- * thousands of folders in /tmp.
+ * a file or suite is collected, when that suite ends. Not from a beforeAll: Vitest silently drops an
+ * afterAll registered there, so a beforeAll removes its folder in its own afterAll. Tests otherwise
+ * leave thousands of folders in /tmp.
  */
 export function removeWhenDone(path: string): void {
   const remove = (): void => rmSync(path, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { repositoryRoot } from '../../../test/support/service-process.js';
 
 // The service image template must follow from the topology alone: a seventh service needs no Dockerfile edit.
@@ -34,6 +34,7 @@ describe('templates/service.Dockerfile', () => {
 
   it('keeps exactly services/<name>/package.json in the manifests stage, for any service folder', () => {
     const context = mkdtempSync(join(tmpdir(), 'innover-manifests-'));
+    onTestFinished(() => rmSync(context, { recursive: true, force: true }));
     const files = ['services/kit/package.json', 'services/kit/src/index.ts', 'services/fraud/package.json', 'services/fraud/src/api.ts', 'services/fraud/migrations/001.sql', 'services/fraud/test/fixtures/package.json', 'services/fraud/tsconfig.json'];
     for (const file of files) {
       mkdirSync(dirname(join(context, file)), { recursive: true });
