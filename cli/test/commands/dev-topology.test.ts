@@ -9,6 +9,7 @@ import { UserError, type CommandContext } from '../../src/command.js';
 import { devOverridePath, planDev } from '../../src/targets/compose/dev-override.js';
 import type { Topology } from '../../src/topology/schema.js';
 import { runDev } from '../../src/use-cases/dev-loop.js';
+import { ReloadTracker } from '../../src/use-cases/dev-reloads.js';
 import { applyTopologyChange, describeTopologyOutcome, followTopology, type DevTopology, type DevTopologySteps } from '../../src/use-cases/dev-topology.js';
 import { resolveStack } from '../../src/use-cases/resolve-stack.js';
 import type { UpResult } from '../../src/use-cases/up-stack.js';
@@ -249,5 +250,15 @@ describe('innover dev over a changing innover.yaml', () => {
     expect(watched[0]).not.toContain('ledger-audit');
     expect(new Set(watched[1])).toEqual(new Set([...(watched[0] ?? []), 'ledger-audit', 'ledger-audit-worker']));
     expect(ctx.out.stdout).toMatch(/^innover\.yaml: applied \(built ledger-audit, ledger-audit-worker; recreated ledger-audit, ledger-audit-worker\)$/m);
+  });
+});
+
+describe('the reload tracker over a changed watched set', () => {
+  it('reports the containers a change adds once they are healthy, and forgets the ones it drops', () => {
+    const tracker = new ReloadTracker(['payment']);
+    tracker.follow(['ledger'], 1000);
+    const healthy = (container: string) => ({ container, id: `${container}-1`, state: 'running' as const, health: 'healthy' as const });
+    expect(tracker.sighting([healthy('ledger'), healthy('payment')], 3000)).toEqual([{ container: 'ledger', kind: 'started', seconds: 2 }]);
+    expect(tracker.composeLine('Syncing service "payment" after 1 changes were detected', 4000)).toBe(false);
   });
 });
