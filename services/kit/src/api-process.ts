@@ -4,6 +4,7 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import { createApp, healthResponder, isHealthRequest } from './app.ts';
 import { createTokenVerifier } from './auth.ts';
+import { devReloadVariable, devRunnerVariable, tellDevRunner } from './dev-reload.ts';
 import { apiDependencies, createRuntime, exitAtStart, flushLogger, loadConfigOrExit } from './runtime.ts';
 import type { Runtime, ServiceDefinition } from './runtime.ts';
 
@@ -31,7 +32,9 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
   const config = loadConfigOrExit(environment, 'api', definition.version);
   const runtime = await createRuntime(config, 'api').catch((error: unknown) => exitAtStart(config, 'api', `failed to start: ${(error as Error).message}`));
   const { logger } = runtime;
-  if (runtime.dependencies.database && (definition.migrationsDirectory || definition.kitTables?.length)) {
+  // Under `innover dev`'s runner, a process replacing one that started skips them: dev syncs only src/.
+  const migrationsRan = environment[devReloadVariable] === '1';
+  if (runtime.dependencies.database && (definition.migrationsDirectory || definition.kitTables?.length) && !migrationsRan) {
     try {
       const { runKitMigrations, runMigrations } = await import('./database.ts');
       const database = runtime.dependencies.database;
@@ -65,7 +68,8 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, () => {
+    // Under `innover dev`'s runner the next process binds the same port while this one still serves (Linux SO_REUSEPORT).
+    server.listen({ port: config.port, ...(environment[devRunnerVariable] === '1' ? { reusePort: true } : {}) }, () => {
       server.off('error', reject);
       resolve();
     });
@@ -73,6 +77,7 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, auth: Boolean(config.auth), tracing: Boolean(config.otlpEndpoint), checks: runtime.readinessChecks.map((check) => check.name) }, 'api listening');
+  tellDevRunner(environment, { innoverDev: 'ready' });
 
   let closing: Promise<boolean> | undefined;
   const shutdown = (): Promise<boolean> => {

@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/peers.js';
+import { until } from '../../../test/support/until.js';
+
+// innover dev's in-container runner (src/bin/dev-run.ts), run here as a local process over a scratch
+// service: its src/api.ts starts the kit with one route answering the text of src/text.ts.
+const repository = fileURLToPath(new URL('../../../', import.meta.url));
+const runner = join(repository, 'services/kit/src/bin/dev-run.ts');
+
+let scratch: string;
+let service: string;
+let port: number;
+let run: ChildProcess;
+const lines: string[] = [];
+let exited: Promise<number | null>;
+
+const writeText = (source: string): void => writeFileSync(join(service, 'src/text.ts'), source);
+const answer = async (): Promise<{ status: number; text: string } | undefined> => {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/hello`);
+    return { status: response.status, text: ((await response.json()) as { text: string }).text };
+  } catch {
+    return undefined;
+  }
+};
+const answering = (text: string) => until(`GET /hello to answer ${text}`, async () => ((await answer())?.text === text ? true : undefined), 30_000, 50);
+const runnerLines = (pattern: RegExp) => lines.filter((line) => pattern.test(line));
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), 'innover-dev-run-'));
+  // The scratch service resolves @innover/kit (its sources, --conditions=source) through the repository's packages.
+  symlinkSync(join(repository, 'node_modules'), join(scratch, 'node_modules'));
+  service = join(scratch, 'services/fixture');
+  mkdirSync(join(service, 'src'), { recursive: true });
+  writeFileSync(join(service, 'package.json'), JSON.stringify({ name: 'fixture', type: 'module' }));
+  writeFileSync(
+    join(service, 'src/api.ts'),
+    [
+      "import { startApi } from '@innover/kit';",
+      "import { text } from './text.ts';",
+      "await startApi({ routes: (router) => router.get('/hello', (_request, response) => void response.json({ text })) });",
+      '',
+    ].join('\n'),
+  );
+  writeText("export const text: string = 'one';\n");
+  port = await freePort();
+  run = spawn(process.execPath, [runner, 'api', '--watch', join(service, 'src')], {
+    cwd: service,
+    env: { ...process.env, SERVICE_NAME: 'fixture', PORT: String(port), LOG_LEVEL: 'warn', NODE_OPTIONS: '--conditions=source' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  exited = new Promise((resolve) => run.once('exit', (code) => resolve(code)));
+  let buffered = '';
+  run.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    const complete = buffered.split('\n');
+    buffered = complete.pop() ?? '';
+    lines.push(...complete.filter((line) => line.startsWith('innover-dev: ')));
+  });
+  run.stderr!.resume();
+  await answering('one');
+});
+
+afterAll(() => {
+  if (run.exitCode === null) run.kill('SIGKILL');
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('the dev runner (innover dev, in the container)', () => {
+  it('a good save reloads: a request sees the new text, and one line says so', async () => {
+    writeText("export const text: string = 'two';\n");
+    await answering('two');
+    await until('the reload line', () => (runnerLines(/^innover-dev: reloaded in \d+\.\d s$/).length === 1 ? true : undefined));
+  });
+
+  it('a syntax error keeps the old code answering (200, the old text), shown once with file and line; the next good save recovers', async () => {
+    const seen: Array<{ status: number; text: string } | undefined> = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        seen.push(await answer());
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    writeText("export const text: string = ;\n");
+    const kept = await until('the kept line', () => runnerLines(/kept the last good code/)[0], 30_000, 50);
+    expect(kept).toMatch(/^innover-dev: kept the last good code: .*services\/fixture\/src\/text\.ts:1: SyntaxError: /);
+    // The old process answers after the failure as before it.
+    const after = seen.length;
+    await until('more answers after the failure', () => (seen.length >= after + 5 ? true : undefined), 30_000, 20);
+    polling = false;
+    await poller;
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((response) => response?.status === 200 && response.text === 'two')).toBe(true);
+
+    writeText("export const text: string = 'three';\n");
+    await answering('three');
+    await until('the second reload line', () => (runnerLines(/reloaded in/).length === 2 ? true : undefined));
+    expect(runnerLines(/kept the last good code/)).toHaveLength(1);
+  });
+
+  it('SIGTERM stops the serving process gracefully and the runner exits 0', async () => {
+    run.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(await answer()).toBeUndefined();
+  });
+});
