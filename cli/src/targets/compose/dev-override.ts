@@ -29,7 +29,7 @@ export interface DevContainer {
 
 /** One Compose `develop.watch` entry. Paths are relative to the project directory. */
 export interface WatchRule {
-  action: 'sync+restart' | 'rebuild';
+  action: 'sync' | 'rebuild';
   path: string;
   /** Where a synced path lands in the container. */
   target?: string;
@@ -57,8 +57,9 @@ function isServiceContainer(workload: Workload): boolean {
 
 /**
  * The API and worker containers of `services` (all the profile's app services when empty), each
- * syncing its own `src/` and the libraries' `src/` with a restart, and rebuilding its image on its
- * own package.json (only its own), the libraries' package.json or the lockfile (shared by all).
+ * syncing its own `src/` and the libraries' `src/` (no restart: the kit's dev runner, the containers'
+ * command, watches them and reloads in place, keeping the last good code serving), and rebuilding its
+ * image on its own package.json (only its own), the libraries' package.json or the lockfile (shared by all).
  */
 export function planDev(plan: StackPlan, services: readonly string[] = []): DevPlan {
   const known = devServices(plan);
@@ -79,6 +80,7 @@ export function planDev(plan: StackPlan, services: readonly string[] = []): DevP
     const role = workload.role as 'api' | 'worker';
     const build = workload.build ?? plan.workloads.find((other) => other.name === workload.imageFrom)?.build;
     if (!build) continue;
+    const sources = [service, ...devLibraries].map((name) => ({ action: 'sync', path: `services/${name}/src`, target: `${appRoot}/services/${name}/src` }) satisfies WatchRule);
     containers.push({
       name: workload.name,
       service,
@@ -87,11 +89,10 @@ export function planDev(plan: StackPlan, services: readonly string[] = []): DevP
       // every build and flip its id (see the services module); the layers are shared anyway.
       image: role === 'api' ? `innover/${service}:dev` : `innover/${service}-worker:dev`,
       build: { ...build, target: 'dev' },
-      command: ['node', `src/${role}.ts`],
+      command: ['node', `${appRoot}/services/kit/src/bin/dev-run.ts`, role, ...sources.flatMap((source) => ['--watch', source.target])],
       healthcheck: ['CMD', 'node', `${appRoot}/services/kit/src/bin/healthcheck.ts`, role],
       watch: [
-        { action: 'sync+restart', path: `services/${service}/src`, target: `${appRoot}/services/${service}/src` },
-        ...devLibraries.map((library): WatchRule => ({ action: 'sync+restart', path: `services/${library}/src`, target: `${appRoot}/services/${library}/src` })),
+        ...sources,
         { action: 'rebuild', path: `services/${service}/package.json` },
         ...devLibraries.map((library): WatchRule => ({ action: 'rebuild', path: `services/${library}/package.json` })),
         { action: 'rebuild', path: 'package-lock.json' },
