@@ -91,7 +91,12 @@ export async function runDev(args: DevArgs, ctx: CommandContext, overrides: Part
   try {
     const watching = compose.watch(project, { services: names, noUp: true, signal: ctx.signal, onLine: onComposeLine }).finally(stop);
     const polling = pollHealth(engine, target.plan.project, tracker, steps, stopped.signal, report);
-    const following = ctx.json ? Promise.resolve() : followLogs(ctx, engine, target.plan.project, names, prefix, steps, stopped.signal);
+    const following = followLogs(engine, target.plan.project, names, (name, text) => {
+      // The dev runner's own lines become `payment: reloaded in 0.8 s`; the rest is the service's log.
+      const event = tracker.logLine(name, text, steps.now());
+      if (event) report(event);
+      else if (!ctx.json) ctx.out.write(`${prefix(name)}${text}\n`);
+    }, steps, stopped.signal);
     await Promise.all([watching, polling, following, checkTypes(ctx, dev.containers.map((container) => container.service), stopped.signal)]);
   } finally {
     ctx.signal.removeEventListener('abort', stop);
@@ -130,24 +135,24 @@ async function pollHealth(
 }
 
 /**
- * Each watched container's log, prefixed. A restart ends a follow (and a rebuild replaces the
- * container): it attaches again, skipping the lines it already printed of the same container.
+ * Each watched container's log, line by line (the dev runner's lines among them). A restart ends a
+ * follow (and a rebuild replaces the container): it attaches again, skipping the lines it already
+ * read of the same container.
  */
 async function followLogs(
-  ctx: CommandContext,
   engine: EngineClient,
   project: string,
   names: readonly string[],
-  prefix: (name: string) => string,
+  onLine: (name: string, text: string) => void,
   steps: DevSteps,
   signal: AbortSignal,
 ): Promise<void> {
-  const printed = new Map<string, number>();
+  const read = new Map<string, number>();
   const follow = async (name: string): Promise<void> => {
     while (!signal.aborted) {
       const summary = (await engine.listContainers({ project, all: true })).find((container) => container.service === name);
       if (summary) {
-        let skip = printed.get(summary.id) ?? 0;
+        let skip = read.get(summary.id) ?? 0;
         let count = skip;
         await engine.logs(summary.id, { tail: 'all', follow: true, signal }, (line) => {
           if (skip > 0) {
@@ -155,9 +160,9 @@ async function followLogs(
             return;
           }
           count += 1;
-          ctx.out.write(`${prefix(name)}${line.text}\n`);
+          onLine(name, line.text);
         });
-        printed.set(summary.id, count);
+        read.set(summary.id, count);
       }
       await pause(steps.pollMilliseconds, signal);
     }

@@ -3,9 +3,16 @@ import type { ContainerHealth, ContainerState } from '../clients/engine-client.j
 /** What `innover dev` reports about one watched container: one line per reload. */
 export interface DevEvent {
   container: string;
-  kind: 'started' | 'reloaded' | 'rebuilt' | 'failed';
-  /** From the change compose saw (or the start) until the container was healthy again. */
+  /** `kept`: a reload failed and the last good code keeps serving; `failed`: nothing good serves. */
+  kind: 'started' | 'reloaded' | 'rebuilt' | 'kept' | 'failed';
+  /**
+   * A reload: from the save (the changed file's mtime, which compose watch's copy keeps) until the new
+   * process serves, as the kit's dev runner measured it in the container. A start or rebuild: from
+   * the start or compose's rebuild line until the container is healthy.
+   */
   seconds: number;
+  /** Why a reload failed, with file and line: `services/payment/src/x.ts:12: SyntaxError: …`. */
+  detail?: string;
 }
 
 /** One watched container as the engine lists it. */
@@ -38,10 +45,20 @@ const ansiEscape = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const rebuildLine = /^\s*Rebuilding service "([^"]+)" after/;
 
 /**
- * Turns compose watch's lines and the engine's health into reload lines: a change starts a clock
- * for its container, which stops when the container, having restarted (or been recreated), is
- * healthy again. A container that crash-loops or turns unhealthy instead is reported once as failed,
- * and the next change starts over. Pure (time comes in), so it is tested without Docker.
+ * The kit's dev runner's lines in a container's log (services/kit/src/dev-reload.ts):
+ * `innover-dev: reloaded in 0.8 s`, `innover-dev: kept the last good code: <detail>`,
+ * `innover-dev: nothing to serve until a good save: <detail>`.
+ */
+const runnerReloaded = /^innover-dev: reloaded in (\d+(?:\.\d+)?) s$/;
+const runnerKept = /^innover-dev: kept the last good code: (.+)$/;
+const runnerWaiting = /^innover-dev: nothing to serve until a good save: (.+)$/;
+
+/**
+ * Turns compose watch's lines, the containers' logs and the engine's health into reload lines. A sync
+ * is reloaded in place by the kit's dev runner, whose log line completes it (with its own timing, from
+ * the save). A rebuild starts a clock that stops when the recreated container is healthy. A container
+ * that crash-loops or turns unhealthy instead is reported once as failed, and the next change starts
+ * over. Pure (time comes in), so it is tested without Docker.
  */
 export class ReloadTracker {
   private readonly pending = new Map<string, Pending>();
@@ -70,6 +87,22 @@ export class ReloadTracker {
     const since = previous && !previous.failed ? previous.since : now;
     this.pending.set(container, { cause: rebuild ? 'rebuilt' : 'reloaded', since, id: this.lastId.get(container), left: false, failed: false });
     return true;
+  }
+
+  /** A line of a watched container's log; the event when it is one of the dev runner's lines. */
+  logLine(container: string, line: string, now: number): DevEvent | undefined {
+    if (!this.watched.has(container)) return undefined;
+    const text = line.replace(ansiEscape, '').trim();
+    const reloaded = runnerReloaded.exec(text);
+    const kept = reloaded ? undefined : runnerKept.exec(text);
+    const waiting = reloaded || kept ? undefined : runnerWaiting.exec(text);
+    if (!reloaded && !kept && !waiting) return undefined;
+    const pending = this.pending.get(container);
+    // A rebuild in flight is completed by the health of the recreated container, not by its start.
+    if (pending?.cause !== 'rebuilt' && pending?.cause !== 'started') this.pending.delete(container);
+    if (reloaded) return { container, kind: 'reloaded', seconds: Number(reloaded[1]) };
+    const seconds = pending ? Math.round((now - pending.since) / 100) / 10 : 0;
+    return { container, kind: kept ? 'kept' : 'failed', seconds, detail: (kept ?? waiting)![1]! };
   }
 
   /** What the engine lists now; the events it completes. */
@@ -106,8 +139,12 @@ export function describeDevEvent(event: DevEvent): string {
       return `${event.container}: reloaded in ${event.seconds} s`;
     case 'rebuilt':
       return `${event.container}: rebuilt in ${event.seconds} s`;
+    case 'kept':
+      return `${event.container}: kept the last good code: ${event.detail ?? 'the new code did not start'}`;
     case 'failed':
-      return `${event.container}: did not come back healthy (its log above says why); the next good save retries`;
+      return event.detail
+        ? `${event.container}: nothing to serve until a good save: ${event.detail}`
+        : `${event.container}: did not come back healthy (its log above says why); the next good save retries`;
   }
 }
 

@@ -7,7 +7,7 @@ import type { ContainerSummary, EngineClient } from '../../src/clients/engine-cl
 import type { TypeScriptClient } from '../../src/clients/typescript-client.js';
 import type { UpResult } from '../../src/use-cases/up-stack.js';
 import { runDev, type DevSteps } from '../../src/use-cases/dev-loop.js';
-import { ReloadTracker, TypeErrorReport } from '../../src/use-cases/dev-reloads.js';
+import { describeDevEvent, ReloadTracker, TypeErrorReport } from '../../src/use-cases/dev-reloads.js';
 import { strictFake, testContext } from '../support/context.js';
 import { defaultStack } from '../topology/fixtures.js';
 import { summary } from '../stack/engine-fakes.js';
@@ -26,8 +26,9 @@ async function until(condition: () => boolean): Promise<void> {
 
 /**
  * A dev session against fakes: `up` and the compose calls are recorded; the engine lists the
- * watched containers with the health the test sets; watch prints a sync of payment, the test
- * lets payment restart and turn healthy, then presses Ctrl-C.
+ * watched containers with the health the test sets and streams the logs the test writes; watch
+ * prints a sync of payment, whose dev runner then fails a reload (a syntax error), keeping the old
+ * code (payment stays healthy throughout), and reloads the next save; then the test presses Ctrl-C.
  */
 async function devSession(services: string[] = []) {
   const root = stackRoot(['lite']);
@@ -36,7 +37,8 @@ async function devSession(services: string[] = []) {
   const projects: ComposeProject[] = [];
   const watched: string[][] = [];
   const health = new Map<string, Partial<ContainerSummary>>();
-  let lists = 0;
+  const logs = new Map<string, (text: string) => void>();
+  const log = (id: string, text: string) => logs.get(id)?.(text);
   const listed = (): ContainerSummary[] =>
     [...health.entries()].map(([name, state]) => summary(name, { project: 'innover', ...state }));
   const ctx = testContext(
@@ -52,13 +54,12 @@ async function devSession(services: string[] = []) {
           projects.push(project);
           watched.push([...(options.services ?? [])]);
           for (const name of health.keys()) health.set(name, { id: `${name}-dev`, health: 'healthy' });
-          await until(() => ctx.out.stdout.includes('payment: running from its sources'));
+          await until(() => ctx.out.stdout.includes('payment: running from its sources') && logs.has('payment-dev'));
           options.onLine?.('Syncing service "payment" after 1 changes were detected');
-          health.set('payment', { id: 'payment-dev', state: 'running', health: 'starting' });
-          // Let the loop see it restarting before it turns healthy.
-          const seen = lists;
-          await until(() => lists > seen + 2);
-          health.set('payment', { id: 'payment-dev', health: 'healthy' });
+          log('payment-dev', 'innover-dev: kept the last good code: services/payment/src/domain/x.ts:12: SyntaxError: Expression expected');
+          await until(() => ctx.out.stdout.includes('payment: kept the last good code'));
+          options.onLine?.('Syncing service "payment" after 1 changes were detected');
+          log('payment-dev', 'innover-dev: reloaded in 0.7 s');
           await until(() => ctx.out.stdout.includes('payment: reloaded in'));
           controller.abort();
         },
@@ -73,12 +74,10 @@ async function devSession(services: string[] = []) {
         },
       }),
       engine: strictFake<EngineClient>('engine', {
-        listContainers: async () => {
-          lists += 1;
-          return listed();
-        },
+        listContainers: async () => listed(),
         logs: async (id, options, onLine) => {
           onLine({ stream: 'stdout', text: `hello from ${id}` });
+          logs.set(id, (text) => onLine({ stream: 'stdout', text }));
           // Following ends at Ctrl-C, as the real client does.
           await new Promise((resolve) => (options.signal?.aborted ? resolve(undefined) : options.signal?.addEventListener('abort', resolve)));
         },
@@ -114,9 +113,13 @@ describe('innover dev', () => {
     expect(watched).toEqual([['payment', 'payment-worker']]);
     expect(existsSync(override)).toBe(true);
     expect(Object.keys((parse(readFileSync(override, 'utf8')) as { services: object }).services)).toEqual(['payment', 'payment-worker']);
-    expect(ctx.out.stdout).toMatch(/^payment: reloaded in \d+(\.\d)? s$/m);
     expect(ctx.out.stdout).toMatch(/^payment\s+\| hello from payment-dev$/m);
-    expect(result.events.map((event) => `${event.container} ${event.kind}`)).toEqual(expect.arrayContaining(['payment started', 'payment-worker started', 'payment reloaded']));
+    // The dev runner's lines become the loop's own, once each; its raw lines are not repeated as log.
+    expect(ctx.out.stdout).toMatch(/^payment: kept the last good code: services\/payment\/src\/domain\/x\.ts:12: SyntaxError: Expression expected$/m);
+    expect(ctx.out.stdout).toMatch(/^payment: reloaded in 0\.7 s$/m);
+    expect(ctx.out.stdout).not.toMatch(/innover-dev:/);
+    expect(result.events.map((event) => `${event.container} ${event.kind}`)).toContain('payment-worker started');
+    expect(result.events.filter((event) => event.container === 'payment').map((event) => event.kind)).toEqual(['started', 'kept', 'reloaded']);
   });
 
   it('refuses an unknown service before starting anything', async () => {
@@ -132,13 +135,37 @@ describe('the reload tracker', () => {
     { container: 'payment', id: 'a', state: 'running' as const, health: 'healthy' as const, ...state },
   ];
 
-  it('times a sync from the change until the restarted container is healthy again', () => {
+  it("a sync is reloaded in place: the dev runner's line completes it, with its time from the save", () => {
     const tracker = new ReloadTracker(['payment']);
     expect(tracker.composeLine('Syncing service "payment" after 2 changes were detected', 1000)).toBe(true);
-    // Still the old process: not reloaded yet.
+    // The container never leaves healthy: the runner swaps the process inside.
     expect(tracker.sighting(sighting({}), 1100)).toEqual([]);
-    expect(tracker.sighting(sighting({ health: 'starting' }), 1400)).toEqual([]);
-    expect(tracker.sighting(sighting({}), 1900)).toEqual([{ container: 'payment', kind: 'reloaded', seconds: 0.9 }]);
+    expect(tracker.logLine('payment', '{"level":30,"msg":"api listening"}', 1200)).toBeUndefined();
+    expect(tracker.logLine('payment', 'innover-dev: reloaded in 0.8 s', 1300)).toEqual({ container: 'payment', kind: 'reloaded', seconds: 0.8 });
+    expect(tracker.sighting(sighting({}), 1400)).toEqual([]);
+  });
+
+  it('a failed reload keeps the last good code: one event with file and line; the next good save recovers', () => {
+    const tracker = new ReloadTracker(['payment']);
+    tracker.composeLine('Syncing service "payment" after 1 changes were detected', 0);
+    expect(tracker.logLine('payment', 'innover-dev: kept the last good code: services/payment/src/x.ts:3: SyntaxError: Unexpected token', 400)).toEqual({
+      container: 'payment',
+      kind: 'kept',
+      seconds: 0.4,
+      detail: 'services/payment/src/x.ts:3: SyntaxError: Unexpected token',
+    });
+    expect(tracker.sighting(sighting({}), 900)).toEqual([]);
+    tracker.composeLine('Syncing service "payment" after 1 changes were detected', 2000);
+    expect(tracker.logLine('payment', 'innover-dev: reloaded in 0.6 s', 2500)).toMatchObject({ kind: 'reloaded', seconds: 0.6 });
+  });
+
+  it('nothing serving (the first start failed): said as such', () => {
+    const tracker = new ReloadTracker(['payment']);
+    const event = tracker.logLine('payment', 'innover-dev: nothing to serve until a good save: services/payment/src/api.ts:1: SyntaxError: x', 0);
+    expect(event).toMatchObject({ kind: 'failed', detail: 'services/payment/src/api.ts:1: SyntaxError: x' });
+    expect(describeDevEvent(event!)).toBe('payment: nothing to serve until a good save: services/payment/src/api.ts:1: SyntaxError: x');
+    expect(describeDevEvent({ container: 'payment', kind: 'kept', seconds: 0, detail: 'a.ts:1: E' })).toBe('payment: kept the last good code: a.ts:1: E');
+    expect(tracker.logLine('ledger', 'innover-dev: reloaded in 0.6 s', 0)).toBeUndefined();
   });
 
   it('reports a crash loop once, and the next good save recovers', () => {
