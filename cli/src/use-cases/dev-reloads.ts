@@ -46,10 +46,10 @@ const rebuildLine = /^\s*Rebuilding service "([^"]+)" after/;
 
 /**
  * The kit's dev runner's lines in a container's log (services/kit/src/dev-reload.ts):
- * `innover-dev: reloaded in 0.8 s`, `innover-dev: kept the last good code: <detail>`,
+ * `innover-dev: reloaded in 0.8 s (0.5 s to arrive, 0.3 s to start)`, `innover-dev: kept the last good code: <detail>`,
  * `innover-dev: nothing to serve until a good save: <detail>`.
  */
-const runnerReloaded = /^innover-dev: reloaded in (\d+(?:\.\d+)?) s$/;
+const runnerReloaded = /^innover-dev: reloaded in (\d+(?:\.\d+)?) s(?: \(.*\))?$/;
 const runnerKept = /^innover-dev: kept the last good code: (.+)$/;
 const runnerWaiting = /^innover-dev: nothing to serve until a good save: (.+)$/;
 

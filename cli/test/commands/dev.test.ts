@@ -141,7 +141,7 @@ describe('the reload tracker', () => {
     // The container never leaves healthy: the runner swaps the process inside.
     expect(tracker.sighting(sighting({}), 1100)).toEqual([]);
     expect(tracker.logLine('payment', '{"level":30,"msg":"api listening"}', 1200)).toBeUndefined();
-    expect(tracker.logLine('payment', 'innover-dev: reloaded in 0.8 s', 1300)).toEqual({ container: 'payment', kind: 'reloaded', seconds: 0.8 });
+    expect(tracker.logLine('payment', 'innover-dev: reloaded in 0.8 s (0.5 s to arrive, 0.3 s to start)', 1300)).toEqual({ container: 'payment', kind: 'reloaded', seconds: 0.8 });
     expect(tracker.sighting(sighting({}), 1400)).toEqual([]);
   });
 

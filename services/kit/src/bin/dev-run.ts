@@ -7,7 +7,7 @@
  * service's src/ and the libraries' src/, which Compose watch syncs into the container). On a change
  * it starts a new process while the old one keeps serving; the new API binds the same port
  * (`reusePort`), and once it serves (the kit reports `ready` over IPC) the old one gets SIGTERM and
- * drains (the kit's shutdown). One line per reload: `innover-dev: reloaded in 0.8 s`.
+ * drains (the kit's shutdown). One line per reload: `innover-dev: reloaded in 0.8 s (…)`.
  *
  * A new process that fails before it serves (a syntax error, a failed import, a throw at start) is
  * reported once, as one line with file and line, and the old one keeps serving: the healthcheck
@@ -63,6 +63,8 @@ interface Child {
   stopping: boolean;
   /** When the change it carries was saved (ms since the epoch); undefined for the first start. */
   since: number | undefined;
+  /** When the runner saw that change. */
+  noticed: number | undefined;
   failure: string | undefined;
   timer: NodeJS.Timeout | undefined;
 }
@@ -74,8 +76,9 @@ let candidate: Child | undefined;
 let spare: Child | undefined;
 /** The packages the serving processes loaded: what a spare preloads. */
 const packages = new Set<string>();
-/** A change arrived that no started process carries yet: the save time of the earliest. */
+/** A change arrived that no started process carries yet: the save time of the earliest, and when it was seen. */
 let changedSince: number | undefined;
+let changedNoticed: number | undefined;
 let shuttingDown = false;
 let served = false;
 
@@ -84,7 +87,7 @@ function spawnChild(): Child {
     stdio: ['inherit', 'inherit', 'pipe', 'ipc'],
     env: { ...process.env, [devRunnerVariable]: '1' },
   });
-  const child: Child = { process: process_, stderr: [], ready: false, stopping: false, since: undefined, failure: undefined, timer: undefined };
+  const child: Child = { process: process_, stderr: [], ready: false, stopping: false, since: undefined, noticed: undefined, failure: undefined, timer: undefined };
   process_.stderr?.setEncoding('utf8');
   process_.stderr?.on('data', (chunk: string) => {
     if (child.ready) process.stderr.write(chunk);
@@ -96,9 +99,10 @@ function spawnChild(): Child {
   return child;
 }
 
-function start(child: Child, since: number | undefined): void {
+function start(child: Child, since: number | undefined, noticed: number | undefined): void {
   candidate = child;
   child.since = since;
+  child.noticed = noticed;
   child.timer = setTimeout(() => {
     child.failure = `did not serve within ${readyTimeoutMs / 1_000} s`;
     stop(child);
@@ -121,7 +125,10 @@ function onMessage(child: Child, message: DevChildMessage): void {
     const old = serving;
     serving = child;
     served = true;
-    if (child.since !== undefined) say(reloadedLine(Math.max(0, Date.now() - child.since) / 1_000));
+    const now = Date.now();
+    if (child.since !== undefined && child.noticed !== undefined) {
+      say(reloadedLine(Math.max(0, now - child.since) / 1_000, { arrive: Math.max(0, child.noticed - child.since) / 1_000, start: (now - child.noticed) / 1_000 }));
+    }
     if (old) stop(old);
     // The first process tells which packages to preload; later ones may add some.
     child.process.send({ type: 'modules' });
@@ -167,10 +174,11 @@ function ensureSpare(): void {
 function next(): void {
   if (changedSince === undefined || candidate || shuttingDown) return;
   const since = changedSince;
-  changedSince = undefined;
+  const noticed = changedNoticed;
+  changedSince = changedNoticed = undefined;
   const child = spare ?? spawnChild();
   spare = undefined;
-  start(child, since);
+  start(child, since, noticed);
 }
 
 /**
@@ -191,8 +199,10 @@ function changed(path: string): void {
   const name = basename(path);
   // Editors' swap and backup files.
   if (name.startsWith('.') || name.endsWith('~') || name.endsWith('.swp')) return;
-  const at = savedAt(path, Date.now());
+  const now = Date.now();
+  const at = savedAt(path, now);
   changedSince = changedSince === undefined ? at : Math.min(changedSince, at);
+  changedNoticed ??= now;
   clearTimeout(debounce);
   debounce = setTimeout(next, debounceMs);
 }
@@ -215,4 +225,4 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-start(spawnChild(), undefined);
+start(spawnChild(), undefined, undefined);
