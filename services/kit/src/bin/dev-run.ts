@@ -74,6 +74,8 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 let serving: Child | undefined;
 let candidate: Child | undefined;
 let spare: Child | undefined;
+/** The process a reload replaced, draining: the next spare waits for its exit (the container's memory limit holds three processes). */
+let retiring: Child | undefined;
 /** The packages the serving processes loaded: what a spare preloads. */
 const packages = new Set<string>();
 /** A change arrived that no started process carries yet: the save time of the earliest, and when it was seen. */
@@ -129,10 +131,13 @@ function onMessage(child: Child, message: DevChildMessage): void {
     if (child.since !== undefined && child.noticed !== undefined) {
       say(reloadedLine(Math.max(0, now - child.since) / 1_000, { arrive: Math.max(0, child.noticed - child.since) / 1_000, start: (now - child.noticed) / 1_000 }));
     }
-    if (old) stop(old);
+    if (old) {
+      retiring = old;
+      stop(old);
+    }
     // The first process tells which packages to preload; later ones may add some.
     child.process.send({ type: 'modules' });
-    if (packages.size > 0) ensureSpare();
+    ensureSpare();
     next();
   }
 }
@@ -140,6 +145,11 @@ function onMessage(child: Child, message: DevChildMessage): void {
 function onExit(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
   clearTimeout(child.timer);
   if (child === spare) spare = undefined;
+  if (child === retiring) {
+    retiring = undefined;
+    ensureSpare();
+    return;
+  }
   if (child === candidate) {
     candidate = undefined;
     if (!shuttingDown) {
@@ -165,9 +175,9 @@ function stop(child: Child, signal: NodeJS.Signals = 'SIGTERM'): void {
   if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill(signal);
 }
 
-/** A spare process, preloading the packages, for the next reload. */
+/** A spare process, preloading the packages, for the next reload (once the replaced one is gone). */
 function ensureSpare(): void {
-  if (!spare && !shuttingDown && packages.size > 0) spare = spawnChild();
+  if (!spare && !retiring && !shuttingDown && packages.size > 0) spare = spawnChild();
 }
 
 /** Starts a process for the pending change, unless one is already starting (it runs after). */
@@ -219,7 +229,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (shuttingDown) return;
     shuttingDown = true;
-    for (const other of [candidate, spare]) if (other) stop(other, 'SIGKILL');
+    for (const other of [candidate, spare, retiring]) if (other) stop(other, 'SIGKILL');
     if (serving) stop(serving, signal);
     else process.exit(0);
   });
