@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { UsageError } from '../../command.js';
 import type { BuildPlan, StackPlan, Workload } from '../../plan/types.js';
+import type { Resources } from '../../topology/schema.js';
 
 /**
  * `innover dev`'s view of the plan: which API and worker containers run from their TypeScript
@@ -24,6 +25,11 @@ export interface DevContainer {
   command: readonly string[];
   /** The kit's healthcheck, from its sources (the dev image has no dist/). */
   healthcheck: readonly string[];
+  /**
+   * The production limits with twice the memory: the container holds the kit's dev runner and, during
+   * a reload, two processes of the service (the one serving, the one replacing it), from their sources.
+   */
+  resources: Resources;
   watch: readonly WatchRule[];
 }
 
@@ -91,6 +97,7 @@ export function planDev(plan: StackPlan, services: readonly string[] = []): DevP
       build: { ...build, target: 'dev' },
       command: ['node', `${appRoot}/services/kit/src/bin/dev-run.ts`, role, ...sources.flatMap((source) => ['--watch', source.target])],
       healthcheck: ['CMD', 'node', `${appRoot}/services/kit/src/bin/healthcheck.ts`, role],
+      resources: { cpus: workload.resources.cpus, memory: doubleMemory(workload.resources.memory) },
       watch: [
         ...sources,
         { action: 'rebuild', path: `services/${service}/package.json` },
@@ -100,6 +107,12 @@ export function planDev(plan: StackPlan, services: readonly string[] = []): DevP
     });
   }
   return { profile: plan.profile, containers };
+}
+
+/** `256m` → `512m`, `1.5g` → `3g` (a Docker memory size, as the topology's schema accepts it). */
+function doubleMemory(memory: string): string {
+  const match = /^(\d+(?:\.\d+)?)([kmg])$/i.exec(memory);
+  return match ? `${Number(match[1]) * 2}${match[2]}` : memory;
 }
 
 /**
@@ -117,6 +130,7 @@ export function renderDevOverride(dev: DevPlan): { services: Record<string, unkn
       command: [...container.command],
       read_only: false,
       healthcheck: { test: [...container.healthcheck], start_interval: '1s' },
+      deploy: { resources: { limits: { cpus: container.resources.cpus, memory: container.resources.memory } } },
       develop: { watch: container.watch.map((rule) => ({ ...rule })) },
     };
   }
