@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError, type CommandContext } from '../command.js';
@@ -34,6 +34,8 @@ export interface DevSteps {
   up: (args: UpArgs, ctx: CommandContext) => Promise<UpResult>;
   writeText: (path: string, text: string) => Promise<void>;
   now: () => number;
+  /** A file's mtime in ms (the save a reload is timed from), undefined when it does not exist. */
+  modifiedAt: (path: string) => number | undefined;
   /** How often the engine is asked for the containers' health. */
   pollMilliseconds: number;
 }
@@ -45,6 +47,13 @@ const defaultSteps: DevSteps = {
     await writeFile(path, text);
   },
   now: () => Date.now(),
+  modifiedAt: (path) => {
+    try {
+      return statSync(path).mtimeMs;
+    } catch {
+      return undefined;
+    }
+  },
   pollMilliseconds: 250,
 };
 
@@ -93,7 +102,7 @@ export async function runDev(args: DevArgs, ctx: CommandContext, overrides: Part
     const polling = pollHealth(engine, target.plan.project, tracker, steps, stopped.signal, report);
     const following = followLogs(engine, target.plan.project, names, (name, text) => {
       // The dev runner's own lines become `payment: reloaded in 0.8 s`; the rest is the service's log.
-      const event = tracker.logLine(name, text, steps.now());
+      const event = tracker.logLine(name, text, steps.now(), (path) => steps.modifiedAt(join(ctx.root, path)));
       if (event) report(event);
       else if (!ctx.json) ctx.out.write(`${prefix(name)}${text}\n`);
     }, steps, stopped.signal);

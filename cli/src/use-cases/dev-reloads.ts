@@ -6,9 +6,9 @@ export interface DevEvent {
   /** `kept`: a reload failed and the last good code keeps serving; `failed`: nothing good serves. */
   kind: 'started' | 'reloaded' | 'rebuilt' | 'kept' | 'failed';
   /**
-   * A reload: from the save (the changed file's mtime, which compose watch's copy keeps) until the new
-   * process serves, as the kit's dev runner measured it in the container. A start or rebuild: from
-   * the start or compose's rebuild line until the container is healthy.
+   * A reload: from the save (the changed file's mtime on the host) until the dev runner's line says
+   * the new process serves, so compose watch's wait and copy count. A start or rebuild: from the
+   * start or compose's rebuild line until the container is healthy.
    */
   seconds: number;
   /** Why a reload failed, with file and line: `services/payment/src/x.ts:12: SyntaxError: …`. */
@@ -46,10 +46,10 @@ const rebuildLine = /^\s*Rebuilding service "([^"]+)" after/;
 
 /**
  * The kit's dev runner's lines in a container's log (services/kit/src/dev-reload.ts):
- * `innover-dev: reloaded in 0.8 s (0.5 s to arrive, 0.3 s to start)`, `innover-dev: kept the last good code: <detail>`,
+ * `innover-dev: reloaded in 0.4 s after services/payment/src/x.ts changed`, `innover-dev: kept the last good code: <detail>`,
  * `innover-dev: nothing to serve until a good save: <detail>`.
  */
-const runnerReloaded = /^innover-dev: reloaded in (\d+(?:\.\d+)?) s(?: \(.*\))?$/;
+const runnerReloaded = /^innover-dev: reloaded in (\d+(?:\.\d+)?) s after (.+) changed$/;
 const runnerKept = /^innover-dev: kept the last good code: (.+)$/;
 const runnerWaiting = /^innover-dev: nothing to serve until a good save: (.+)$/;
 
@@ -89,8 +89,11 @@ export class ReloadTracker {
     return true;
   }
 
-  /** A line of a watched container's log; the event when it is one of the dev runner's lines. */
-  logLine(container: string, line: string, now: number): DevEvent | undefined {
+  /**
+   * A line of a watched container's log; the event when it is one of the dev runner's lines.
+   * `savedAt` gives a project file's mtime on the host (ms), undefined when it is gone.
+   */
+  logLine(container: string, line: string, now: number, savedAt: (path: string) => number | undefined = () => undefined): DevEvent | undefined {
     if (!this.watched.has(container)) return undefined;
     const text = line.replace(ansiEscape, '').trim();
     const reloaded = runnerReloaded.exec(text);
@@ -100,8 +103,13 @@ export class ReloadTracker {
     const pending = this.pending.get(container);
     // A rebuild in flight is completed by the health of the recreated container, not by its start.
     if (pending?.cause !== 'rebuilt' && pending?.cause !== 'started') this.pending.delete(container);
-    if (reloaded) return { container, kind: 'reloaded', seconds: Number(reloaded[1]) };
     const seconds = pending ? Math.round((now - pending.since) / 100) / 10 : 0;
+    if (reloaded) {
+      // From the save; without the file (deleted), from compose's sync line; else the runner's own figure.
+      const saved = savedAt(reloaded[2]!);
+      const fromSave = saved !== undefined && saved <= now && now - saved < 60_000 ? Math.round((now - saved) / 100) / 10 : undefined;
+      return { container, kind: 'reloaded', seconds: fromSave ?? (pending ? seconds : Number(reloaded[1])) };
+    }
     return { container, kind: kept ? 'kept' : 'failed', seconds, detail: (kept ?? waiting)![1]! };
   }
 

@@ -59,7 +59,7 @@ async function devSession(services: string[] = []) {
           log('payment-dev', 'innover-dev: kept the last good code: services/payment/src/domain/x.ts:12: SyntaxError: Expression expected');
           await until(() => ctx.out.stdout.includes('payment: kept the last good code'));
           options.onLine?.('Syncing service "payment" after 1 changes were detected');
-          log('payment-dev', 'innover-dev: reloaded in 0.7 s');
+          log('payment-dev', 'innover-dev: reloaded in 0.3 s after services/payment/src/domain/x.ts changed');
           await until(() => ctx.out.stdout.includes('payment: reloaded in'));
           controller.abort();
         },
@@ -86,7 +86,12 @@ async function devSession(services: string[] = []) {
     { root, topology, dotenv: testEnv, signal: controller.signal },
   );
   let clock = 0;
+  const saves: string[] = [];
   const steps: Partial<DevSteps> = {
+    modifiedAt: (path) => {
+      saves.push(path);
+      return clock - 700;
+    },
     up: async (args) => {
       calls.push(`up --profile ${args.profile}`);
       return {} as UpResult;
@@ -95,12 +100,12 @@ async function devSession(services: string[] = []) {
     pollMilliseconds: 1,
   };
   const result = await runDev({ profile: 'lite', services }, ctx, steps);
-  return { root, ctx, calls, projects, watched, result };
+  return { root, ctx, calls, projects, watched, result, saves };
 }
 
 describe('innover dev', () => {
   it('runs up for the profile, the dev containers, then compose watch over the override; Ctrl-C leaves the stack up', async () => {
-    const { root, ctx, calls, projects, watched, result } = await devSession(['payment']);
+    const { root, ctx, calls, projects, watched, result, saves } = await devSession(['payment']);
     // No `compose down` (the strict fake would have thrown): Ctrl-C only stops watching.
     expect(calls).toEqual(['up --profile lite', 'compose up payment payment-worker', 'compose watch', 'tsc --watch services/payment']);
     expect(ctx.out.stdout).toMatch(/^types: services\/payment\/src\/api\.ts\(3,1\): error TS2304: Cannot find name 'oops'\.$/m);
@@ -116,7 +121,9 @@ describe('innover dev', () => {
     expect(ctx.out.stdout).toMatch(/^payment\s+\| hello from payment-dev$/m);
     // The dev runner's lines become the loop's own, once each; its raw lines are not repeated as log.
     expect(ctx.out.stdout).toMatch(/^payment: kept the last good code: services\/payment\/src\/domain\/x\.ts:12: SyntaxError: Expression expected$/m);
+    // From the save: the file's mtime on the host, 0.7 s before the line arrived.
     expect(ctx.out.stdout).toMatch(/^payment: reloaded in 0\.7 s$/m);
+    expect(saves).toEqual([join(root, 'services/payment/src/domain/x.ts')]);
     expect(ctx.out.stdout).not.toMatch(/innover-dev:/);
     expect(result.events.map((event) => `${event.container} ${event.kind}`)).toContain('payment-worker started');
     expect(result.events.filter((event) => event.container === 'payment').map((event) => event.kind)).toEqual(['started', 'kept', 'reloaded']);
@@ -135,14 +142,22 @@ describe('the reload tracker', () => {
     { container: 'payment', id: 'a', state: 'running' as const, health: 'healthy' as const, ...state },
   ];
 
-  it("a sync is reloaded in place: the dev runner's line completes it, with its time from the save", () => {
+  it("a sync is reloaded in place: the dev runner's line completes it, timed from the save on the host", () => {
     const tracker = new ReloadTracker(['payment']);
     expect(tracker.composeLine('Syncing service "payment" after 2 changes were detected', 1000)).toBe(true);
     // The container never leaves healthy: the runner swaps the process inside.
     expect(tracker.sighting(sighting({}), 1100)).toEqual([]);
     expect(tracker.logLine('payment', '{"level":30,"msg":"api listening"}', 1200)).toBeUndefined();
-    expect(tracker.logLine('payment', 'innover-dev: reloaded in 0.8 s (0.5 s to arrive, 0.3 s to start)', 1300)).toEqual({ container: 'payment', kind: 'reloaded', seconds: 0.8 });
+    const saved = (path: string) => (path === 'services/payment/src/x.ts' ? 400 : undefined);
+    expect(tracker.logLine('payment', 'innover-dev: reloaded in 0.3 s after services/payment/src/x.ts changed', 1300, saved)).toEqual({ container: 'payment', kind: 'reloaded', seconds: 0.9 });
     expect(tracker.sighting(sighting({}), 1400)).toEqual([]);
+  });
+
+  it('a reload of a deleted file is timed from the sync line, or by the runner without one', () => {
+    const tracker = new ReloadTracker(['payment']);
+    tracker.composeLine('Syncing service "payment" after 1 changes were detected', 1000);
+    expect(tracker.logLine('payment', 'innover-dev: reloaded in 0.3 s after services/payment/src/gone.ts changed', 1500)).toMatchObject({ kind: 'reloaded', seconds: 0.5 });
+    expect(tracker.logLine('payment', 'innover-dev: reloaded in 0.3 s after services/payment/src/gone.ts changed', 9000)).toMatchObject({ kind: 'reloaded', seconds: 0.3 });
   });
 
   it('a failed reload keeps the last good code: one event with file and line; the next good save recovers', () => {
@@ -156,7 +171,7 @@ describe('the reload tracker', () => {
     });
     expect(tracker.sighting(sighting({}), 900)).toEqual([]);
     tracker.composeLine('Syncing service "payment" after 1 changes were detected', 2000);
-    expect(tracker.logLine('payment', 'innover-dev: reloaded in 0.6 s', 2500)).toMatchObject({ kind: 'reloaded', seconds: 0.6 });
+    expect(tracker.logLine('payment', 'innover-dev: reloaded in 0.4 s after services/payment/src/x.ts changed', 2600, () => 2000)).toMatchObject({ kind: 'reloaded', seconds: 0.6 });
   });
 
   it('nothing serving (the first start failed): said as such', () => {
@@ -165,7 +180,7 @@ describe('the reload tracker', () => {
     expect(event).toMatchObject({ kind: 'failed', detail: 'services/payment/src/api.ts:1: SyntaxError: x' });
     expect(describeDevEvent(event!)).toBe('payment: nothing to serve until a good save: services/payment/src/api.ts:1: SyntaxError: x');
     expect(describeDevEvent({ container: 'payment', kind: 'kept', seconds: 0, detail: 'a.ts:1: E' })).toBe('payment: kept the last good code: a.ts:1: E');
-    expect(tracker.logLine('ledger', 'innover-dev: reloaded in 0.6 s', 0)).toBeUndefined();
+    expect(tracker.logLine('ledger', 'innover-dev: reloaded in 0.6 s after services/ledger/src/x.ts changed', 0)).toBeUndefined();
   });
 
   it('reports a crash loop once, and the next good save recovers', () => {

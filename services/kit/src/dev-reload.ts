@@ -25,13 +25,13 @@ export function tellDevRunner(environment: Record<string, string | undefined>, m
 export const devLinePrefix = 'innover-dev: ';
 
 /**
- * `innover-dev: reloaded in 0.8 s (0.5 s to arrive, 0.3 s to start)`: from the save (the changed
- * file's mtime) to the new process serving; `arrive` is until the runner saw the change (compose
- * watch's wait and copy), `start` from then until the new process served.
+ * `innover-dev: reloaded in 0.4 s after services/payment/src/x.ts changed`: from the runner seeing the
+ * change (its first changed file, relative to the workspace root) to the new process serving. The
+ * CLI times the reload from the save itself: that file's mtime on the host (the copy in the
+ * container has whole seconds only), so the wait and the copy of compose watch count too.
  */
-export function reloadedLine(seconds: number, phases?: { arrive: number; start: number }): string {
-  const detail = phases ? ` (${phases.arrive.toFixed(1)} s to arrive, ${phases.start.toFixed(1)} s to start)` : '';
-  return `${devLinePrefix}reloaded in ${seconds.toFixed(1)} s${detail}`;
+export function reloadedLine(seconds: number, file: string): string {
+  return `${devLinePrefix}reloaded in ${seconds.toFixed(1)} s after ${file} changed`;
 }
 
 /** `innover-dev: kept the last good code: services/payment/src/x.ts:12: SyntaxError: …` */

@@ -49,8 +49,7 @@ describe("the dev runner's one line for a failed start", () => {
   });
 
   it('the lines the CLI reads', () => {
-    expect(reloadedLine(0.84)).toBe('innover-dev: reloaded in 0.8 s');
-    expect(reloadedLine(0.84, { arrive: 0.52, start: 0.32 })).toBe('innover-dev: reloaded in 0.8 s (0.5 s to arrive, 0.3 s to start)');
+    expect(reloadedLine(0.84, 'services/payment/src/x.ts')).toBe('innover-dev: reloaded in 0.8 s after services/payment/src/x.ts changed');
     expect(keptLine('src/x.ts:1: SyntaxError: y')).toBe('innover-dev: kept the last good code: src/x.ts:1: SyntaxError: y');
     expect(waitingLine('z')).toBe('innover-dev: nothing to serve until a good save: z');
   });

@@ -76,7 +76,7 @@ describe('the dev runner (innover dev, in the container)', () => {
   it('a good save reloads: a request sees the new text, and one line says so', async () => {
     writeText("export const text: string = 'two';\n");
     await answering('two');
-    await until('the reload line', () => (runnerLines(/^innover-dev: reloaded in \d+\.\d s \(\d+\.\d s to arrive, \d+\.\d s to start\)$/).length === 1 ? true : undefined));
+    await until('the reload line', () => (runnerLines(/^innover-dev: reloaded in \d+\.\d s after .*services\/fixture\/src\/text\.ts changed$/).length === 1 ? true : undefined));
   });
 
   it('a syntax error keeps the old code answering (200, the old text), shown once with file and line; the next good save recovers', async () => {
