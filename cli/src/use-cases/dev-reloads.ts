@@ -83,6 +83,8 @@ export class ReloadTracker {
     const container = sync?.[1] ?? rebuild?.[1];
     if (!container || !this.watched.has(container)) return false;
     const previous = this.pending.get(container);
+    // A sync while the container starts or is rebuilt is in what that start runs: the start's line stays.
+    if (sync && previous && !previous.failed && previous.cause !== 'reloaded') return true;
     // Several changes before the container is back count from the first.
     const since = previous && !previous.failed ? previous.since : now;
     this.pending.set(container, { cause: rebuild ? 'rebuilt' : 'reloaded', since, id: this.lastId.get(container), left: false, failed: false });

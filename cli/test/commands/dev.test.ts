@@ -193,6 +193,14 @@ describe('the reload tracker', () => {
     expect(tracker.sighting(sighting({}), 2500)).toEqual([{ container: 'payment', kind: 'reloaded', seconds: 0.5 }]);
   });
 
+  it('a sync while the container starts leaves the start to be reported when it is healthy', () => {
+    const tracker = new ReloadTracker(['payment']);
+    tracker.starting(0);
+    tracker.composeLine('Syncing service "payment" after 1 changes were detected', 100);
+    expect(tracker.logLine('payment', 'innover-dev: reloaded in 0.3 s after services/payment/src/x.ts changed', 500, () => 50)).toMatchObject({ kind: 'reloaded', seconds: 0.5 });
+    expect(tracker.sighting(sighting({}), 900)).toEqual([{ container: 'payment', kind: 'started', seconds: 0.9 }]);
+  });
+
   it('a rebuild completes when the recreated container is healthy', () => {
     const tracker = new ReloadTracker(['payment']);
     tracker.sighting(sighting({}), 0);
