@@ -14,7 +14,10 @@ export const devRunnerVariable = 'INNOVER_DEV_RUNNER';
 export const devReloadVariable = 'INNOVER_DEV_RELOAD';
 
 /** What a process started by the runner sends it over IPC. */
-export type DevChildMessage = { innoverDev: 'ready' } | { innoverDev: 'failed'; detail: string } | { innoverDev: 'modules'; urls: string[] };
+export type DevChildMessage = { innoverDev: 'ready' } | { innoverDev: 'failed'; detail: string } | { innoverDev: 'modules'; urls: string[] } | { innoverDev: 'preloaded'; count: number };
+
+/** Set to `1` for the runner to say more (when a spare is ready): for its tests and for a slow reload's why. */
+export const devDebugVariable = 'INNOVER_DEV_DEBUG';
 
 /** Under the runner only: tells it this process serves (the API listens, the worker takes jobs). */
 export function tellDevRunner(environment: Record<string, string | undefined>, message: DevChildMessage): void {

@@ -9,28 +9,35 @@ import { freePort } from '../../../test/support/peers.js';
 import { until } from '../../../test/support/until.js';
 
 // innover dev's in-container runner (src/bin/dev-run.ts), run here as a local process over a scratch
-// service: its src/api.ts starts the kit with one route answering the text of src/text.ts.
+// service: its src/api.ts starts the kit with one route answering the text of src/text.ts and the
+// word of a scratch library (services/library/src/word.ts, watched as the kit is in a container).
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
 const runner = join(repository, 'services/kit/src/bin/dev-run.ts');
 
 let scratch: string;
 let service: string;
+let library: string;
 let port: number;
 let run: ChildProcess;
 const lines: string[] = [];
 let exited: Promise<number | null>;
 
 const writeText = (source: string): void => writeFileSync(join(service, 'src/text.ts'), source);
-const answer = async (): Promise<{ status: number; text: string } | undefined> => {
+const answer = async (): Promise<{ status: number; text: string; word: string } | undefined> => {
   try {
     const response = await fetch(`http://127.0.0.1:${port}/hello`);
-    return { status: response.status, text: ((await response.json()) as { text: string }).text };
+    return { status: response.status, ...((await response.json()) as { text: string; word: string }) };
   } catch {
     return undefined;
   }
 };
 const answering = (text: string) => until(`GET /hello to answer ${text}`, async () => ((await answer())?.text === text ? true : undefined), 30_000, 50);
 const runnerLines = (pattern: RegExp) => lines.filter((line) => pattern.test(line));
+/** A spare became ready after the last reload (INNOVER_DEV_DEBUG's line, after the last reloaded line). */
+const spareAfterLastReload = (): boolean => {
+  const lastReload = lines.findLastIndex((line) => /reloaded in/.test(line));
+  return lines.findLastIndex((line) => /debug: a spare is ready/.test(line)) > lastReload;
+};
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'innover-dev-run-'));
@@ -38,21 +45,26 @@ beforeAll(async () => {
   symlinkSync(join(repository, 'node_modules'), join(scratch, 'node_modules'));
   service = join(scratch, 'services/fixture');
   mkdirSync(join(service, 'src'), { recursive: true });
+  library = join(scratch, 'services/library');
+  mkdirSync(join(library, 'src'), { recursive: true });
+  writeFileSync(join(library, 'package.json'), JSON.stringify({ name: 'library', type: 'module' }));
+  writeFileSync(join(library, 'src/word.ts'), "export const word: string = 'alpha';\n");
   writeFileSync(join(service, 'package.json'), JSON.stringify({ name: 'fixture', type: 'module' }));
   writeFileSync(
     join(service, 'src/api.ts'),
     [
       "import { startApi } from '@innover/kit';",
       "import { text } from './text.ts';",
-      "await startApi({ routes: (router) => router.get('/hello', (_request, response) => void response.json({ text })) });",
+      "import { word } from '../../library/src/word.ts';",
+      "await startApi({ routes: (router) => router.get('/hello', (_request, response) => void response.json({ text, word })) });",
       '',
     ].join('\n'),
   );
   writeText("export const text: string = 'one';\n");
   port = await freePort();
-  run = spawn(process.execPath, [runner, 'api', '--watch', join(service, 'src')], {
+  run = spawn(process.execPath, [runner, 'api', '--watch', join(service, 'src'), '--watch', join(library, 'src')], {
     cwd: service,
-    env: { ...process.env, SERVICE_NAME: 'fixture', PORT: String(port), LOG_LEVEL: 'warn', NODE_OPTIONS: '--conditions=source' },
+    env: { ...process.env, INNOVER_DEV_DEBUG: '1', SERVICE_NAME: 'fixture', PORT: String(port), LOG_LEVEL: 'warn', NODE_OPTIONS: '--conditions=source' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   exited = new Promise((resolve) => run.once('exit', (code) => resolve(code)));
@@ -103,6 +115,14 @@ describe('the dev runner (innover dev, in the container)', () => {
     await answering('three');
     await until('the second reload line', () => (runnerLines(/reloaded in/).length === 2 ? true : undefined));
     expect(runnerLines(/kept the last good code/)).toHaveLength(1);
+  });
+
+  it("a library's change reaches the service too (the spare that preloaded the old library is not used)", async () => {
+    // A spare with the old library loaded is ready, as it is when a user saves.
+    await until('a spare with the old library', () => (spareAfterLastReload() ? true : undefined), 30_000, 50);
+    writeFileSync(join(library, 'src/word.ts'), "export const word: string = 'beta';\n");
+    await until('GET /hello to answer beta', async () => ((await answer())?.word === 'beta' ? true : undefined), 30_000, 50);
+    expect((await answer())?.text).toBe('three');
   });
 
   it('SIGTERM stops the serving process gracefully and the runner exits 0', async () => {

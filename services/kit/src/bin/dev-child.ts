@@ -1,11 +1,14 @@
 /**
- * One process of `innover dev`'s runner (dev-run.ts): `dev-child.ts <entry>`, forked with IPC.
- * It waits for the runner's messages, in order:
- *   { type: 'preload', urls }   imports the packages (node_modules) the last process loaded, while
- *                               the old process still serves: a reload then only loads the sources;
+ * One process of `innover dev`'s runner (dev-run.ts): `dev-child.ts <entry> <root> [library dir]...`,
+ * forked with IPC. It waits for the runner's messages, in order:
+ *   { type: 'preload', urls }   imports what the last process loaded of the packages (node_modules) and
+ *                               of the libraries' sources (the kit's, the generated protobuf code),
+ *                               while the old process still serves: a reload of a service's own file
+ *                               then loads only the service's sources (the runner discards a spare
+ *                               that preloaded a library changed since);
  *   { type: 'start', reload }   imports the entry (src/api.ts, src/worker.ts), which starts the kit;
  *                               the kit reports `ready` itself (dev-reload.ts tellDevRunner);
- *   { type: 'modules' }         answers the packages this process loaded from the sources.
+ *   { type: 'modules' }         answers the packages the sources imported and the library modules loaded.
  * A start that throws (a syntax error, a failed import) is reported as one line and the process exits 1.
  */
 import { registerHooks } from 'node:module';
@@ -16,20 +19,21 @@ import type { DevChildMessage } from '../dev-reload.ts';
 
 type RunnerMessage = { type: 'preload'; urls: string[] } | { type: 'start'; reload: boolean } | { type: 'modules' };
 
-const entry = process.argv[2];
-const root = process.argv[3] ?? '/';
+const [entry, root = '/', ...libraries] = process.argv.slice(2);
 if (!entry || !process.send) {
   process.stderr.write('usage: dev-child.ts <entry> [workspace root], forked with IPC by dev-run.ts\n');
   process.exit(2);
 }
 
-// The packages the sources import (node_modules entries imported from outside node_modules): what the
-// next process preloads. Their own imports follow from them.
-const packages = new Set<string>();
+// What the next process preloads: the packages the sources import (node_modules entries imported from
+// outside node_modules; their own imports follow from them) and every module of the libraries.
+const libraryUrls = libraries.map((directory) => `${pathToFileURL(directory).href}/`);
+const modules = new Set<string>();
 registerHooks({
   resolve(specifier, context, nextResolve) {
     const resolved = nextResolve(specifier, context);
-    if (resolved.url.includes('/node_modules/') && context.parentURL && !context.parentURL.includes('/node_modules/')) packages.add(resolved.url);
+    const fromSources = context.parentURL !== undefined && !context.parentURL.includes('/node_modules/');
+    if ((resolved.url.includes('/node_modules/') && fromSources) || libraryUrls.some((library) => resolved.url.startsWith(library))) modules.add(resolved.url);
     return resolved;
   },
 });
@@ -38,8 +42,9 @@ const send = (message: DevChildMessage): Promise<void> => new Promise((done) => 
 
 async function handle(message: RunnerMessage): Promise<void> {
   if (message.type === 'preload') {
-    // A package that fails to load here fails again, with its real place, when the sources import it.
+    // A module that fails to load here fails again, with its real place, when the sources import it.
     for (const url of message.urls) await import(url).catch(() => undefined);
+    await send({ innoverDev: 'preloaded', count: message.urls.length });
   } else if (message.type === 'start') {
     if (message.reload) process.env[devReloadVariable] = '1';
     try {
@@ -59,6 +64,6 @@ process.on('disconnect', () => process.exit(1));
 // an entry's top-level await may never settle.
 let queue = Promise.resolve();
 process.on('message', (message: RunnerMessage) => {
-  if (message.type === 'modules') void send({ innoverDev: 'modules', urls: [...packages] });
+  if (message.type === 'modules') void send({ innoverDev: 'modules', urls: [...modules] });
   else queue = queue.then(() => handle(message));
 });

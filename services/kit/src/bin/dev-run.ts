@@ -13,9 +13,10 @@
  * reported once, as one line with file and line, and the old one keeps serving: the healthcheck
  * keeps answering (the API's port, the worker's heartbeat), and the next good save recovers.
  *
- * Speed: a spare process is kept warm, the packages the sources import (node_modules, which change
- * only with a rebuild) already loaded, so a reload only loads the sources; it also skips the
- * migrations, which a reload cannot change.
+ * Speed: a spare process is kept warm, with the packages the sources import (node_modules, which
+ * change only with a rebuild) and the libraries' modules (the kit's) already loaded, so a reload of
+ * a service's file loads only the service's sources (a library change discards the spare: the
+ * next one loads it anew); a reload also skips the migrations, which it cannot change.
  *
  * SIGTERM/SIGINT stop the serving process gracefully and exit with its code. If the serving process
  * dies on its own (not during a reload), the runner exits with its code and the engine restarts the container.
@@ -25,7 +26,7 @@ import type { ChildProcess } from 'node:child_process';
 import { watch } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { devRunnerVariable, keptLine, reloadedLine, startFailure, waitingLine } from '../dev-reload.ts';
+import { devDebugVariable, devLinePrefix, devRunnerVariable, keptLine, reloadedLine, startFailure, waitingLine } from '../dev-reload.ts';
 import type { DevChildMessage } from '../dev-reload.ts';
 
 /** Changes closer together than this are one reload (an editor's write and rename, a sync of several files). */
@@ -53,6 +54,9 @@ for (let index = 0; index < rest.length; index++) {
 }
 if (watched.length === 0) watched.push(resolve('src'));
 const entry = `src/${role}.ts`;
+/** The watched directories but the service's own src/: the libraries (the kit, the generated protobuf code). */
+const libraries = watched.filter((directory) => directory !== resolve('src'));
+const inDirectory = (path: string, directory: string): boolean => path === directory || path.startsWith(`${directory}/`);
 
 interface Child {
   process: ChildProcess;
@@ -65,6 +69,8 @@ interface Child {
   change: { at: number; file: string } | undefined;
   failure: string | undefined;
   timer: NodeJS.Timeout | undefined;
+  /** When it was started (and began preloading). */
+  born: number;
 }
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -74,19 +80,21 @@ let candidate: Child | undefined;
 let spare: Child | undefined;
 /** The process a reload replaced, draining: the next spare waits for its exit (the container's memory limit holds three processes). */
 let retiring: Child | undefined;
-/** The packages the serving processes loaded: what a spare preloads. */
+/** The packages and library modules the serving processes loaded: what a spare preloads. */
 const packages = new Set<string>();
+/** When a library file last changed: a spare born before has the old one loaded. */
+let libraryChangedAt = 0;
 /** A change arrived that no started process carries yet: when the first of them was seen, and its file. */
 let pendingChange: Child['change'];
 let shuttingDown = false;
 let served = false;
 
 function spawnChild(): Child {
-  const process_ = fork(childScript, [entry, root], {
+  const process_ = fork(childScript, [entry, root, ...libraries], {
     stdio: ['inherit', 'inherit', 'pipe', 'ipc'],
     env: { ...process.env, [devRunnerVariable]: '1' },
   });
-  const child: Child = { process: process_, stderr: [], ready: false, stopping: false, change: undefined, failure: undefined, timer: undefined };
+  const child: Child = { process: process_, stderr: [], ready: false, stopping: false, change: undefined, failure: undefined, timer: undefined, born: Date.now() };
   process_.stderr?.setEncoding('utf8');
   process_.stderr?.on('data', (chunk: string) => {
     if (child.ready) process.stderr.write(chunk);
@@ -112,6 +120,8 @@ function onMessage(child: Child, message: DevChildMessage): void {
   if (message.innoverDev === 'modules') {
     for (const url of message.urls) packages.add(url);
     ensureSpare();
+  } else if (message.innoverDev === 'preloaded') {
+    if (process.env[devDebugVariable] === '1' && child === spare) say(`${devLinePrefix}debug: a spare is ready (${message.count} modules preloaded)`);
   } else if (message.innoverDev === 'failed') {
     child.failure = message.detail;
   } else if (message.innoverDev === 'ready' && child === candidate) {
@@ -178,6 +188,10 @@ function next(): void {
   if (!pendingChange || candidate || shuttingDown) return;
   const change = pendingChange;
   pendingChange = undefined;
+  if (spare && spare.born <= libraryChangedAt) {
+    stop(spare, 'SIGKILL');
+    spare = undefined;
+  }
   const child = spare ?? spawnChild();
   spare = undefined;
   start(child, change);
@@ -193,7 +207,9 @@ function changed(path: string): void {
   const name = basename(path);
   // Editors' swap and backup files.
   if (name.startsWith('.') || name.endsWith('~') || name.endsWith('.swp')) return;
-  pendingChange ??= { at: Date.now(), file: path };
+  const now = Date.now();
+  pendingChange ??= { at: now, file: path };
+  if (libraries.some((library) => inDirectory(path, library))) libraryChangedAt = now;
   clearTimeout(debounce);
   debounce = setTimeout(next, debounceMs);
 }
