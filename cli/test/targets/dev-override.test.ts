@@ -65,11 +65,11 @@ describe('the dev override (innover dev)', () => {
     expect(worker).toMatchObject({ image: 'innover/payment-worker:dev', build: { target: 'dev', args: { SERVICE: 'payment' } } });
   });
 
-  it('keeps the CPU limits and doubles the memory: a reload runs two processes of the service beside the runner', () => {
+  it('doubles the limits: the runner, the serving process, a spare and, during a reload, the draining one, from their sources', () => {
     const { payment, 'payment-worker': worker } = renderDevOverride(planDev(lite)).services as Record<string, { deploy: unknown }>;
     const limits = (name: string) => lite.workloads.find((workload) => workload.name === name)!.resources;
-    expect(payment!.deploy).toEqual({ resources: { limits: { cpus: limits('payment').cpus, memory: `${parseInt(limits('payment').memory, 10) * 2}m` } } });
-    expect(worker!.deploy).toEqual({ resources: { limits: { cpus: limits('payment-worker').cpus, memory: `${parseInt(limits('payment-worker').memory, 10) * 2}m` } } });
+    expect(payment!.deploy).toEqual({ resources: { limits: { cpus: limits('payment').cpus * 2, memory: `${parseInt(limits('payment').memory, 10) * 2}m` } } });
+    expect(worker!.deploy).toEqual({ resources: { limits: { cpus: limits('payment-worker').cpus * 2, memory: `${parseInt(limits('payment-worker').memory, 10) * 2}m` } } });
   });
 
   it('is a separate generated file under .innover/, the committed compose file untouched', () => {

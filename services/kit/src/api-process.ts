@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import { createApp, healthResponder, isHealthRequest } from './app.ts';
@@ -16,6 +17,13 @@ export interface ApiHandle {
   /** Stops accepting, drains in-flight requests, closes clients. Resolves true if it finished within the timeout. */
   shutdown(): Promise<boolean>;
 }
+
+/**
+ * Under `innover dev`'s runner, how long a replaced API still answers on the connections its clients
+ * keep alive (each answer closes its connection) before it drops the idle ones: dropping them at once
+ * races a client that reuses one that very moment (a failed request mid-reload).
+ */
+const devKeepAliveGraceMs = 500;
 
 /** The one line an operator reads when PORT cannot be bound, with the fix. */
 export function listenProblem(port: number, error: NodeJS.ErrnoException): string {
@@ -84,7 +92,14 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
     closing ??= (async () => {
       logger.info('shutting down: draining requests');
       draining = true;
-      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      let drained: Promise<void>;
+      if (environment[devRunnerVariable] === '1') {
+        // Stops accepting (the new process has the port) without http's close, which drops idle connections at once.
+        drained = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+        await new Promise((resolve) => setTimeout(resolve, devKeepAliveGraceMs));
+      } else {
+        drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      }
       // Connections kept alive after their last response would hold close() open: drop them as they go idle.
       server.closeIdleConnections();
       const sweeper = setInterval(() => server.closeIdleConnections(), 100);

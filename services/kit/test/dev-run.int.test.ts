@@ -85,9 +85,24 @@ afterAll(() => {
 });
 
 describe('the dev runner (innover dev, in the container)', () => {
-  it('a good save reloads: a request sees the new text, and one line says so', async () => {
+  it('a good save reloads: a request sees the new text, and one line says so; no request fails meanwhile', async () => {
+    // A client that keeps its connection alive, as fetch does: the replaced process must not drop it under a request.
+    const seen: Array<{ status: number; text: string } | undefined> = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        seen.push(await answer());
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
     writeText("export const text: string = 'two';\n");
-    await answering('two');
+    await until('a request to see two, then ten more answers', () => {
+      const first = seen.findIndex((response) => response?.text === 'two');
+      return first >= 0 && seen.length > first + 10 ? true : undefined;
+    }, 30_000, 20);
+    polling = false;
+    await poller;
+    expect(seen.filter((response) => response?.status !== 200)).toEqual([]);
     await until('the reload line', () => (runnerLines(/^innover-dev: reloaded in \d+\.\d s after .*services\/fixture\/src\/text\.ts changed$/).length === 1 ? true : undefined));
   });
 

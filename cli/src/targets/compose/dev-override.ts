@@ -26,8 +26,9 @@ export interface DevContainer {
   /** The kit's healthcheck, from its sources (the dev image has no dist/). */
   healthcheck: readonly string[];
   /**
-   * The production limits with twice the memory: the container holds the kit's dev runner and, during
-   * a reload, two processes of the service (the one serving, the one replacing it), from their sources.
+   * Twice the production limits: the container holds the kit's dev runner, the process serving, a
+   * spare one preloading for the next reload and, during a reload, the one draining, all from their
+   * sources (type stripping); the CPU is spent on reloads only, which it speeds up about twofold.
    */
   resources: Resources;
   watch: readonly WatchRule[];
@@ -97,7 +98,7 @@ export function planDev(plan: StackPlan, services: readonly string[] = []): DevP
       build: { ...build, target: 'dev' },
       command: ['node', `${appRoot}/services/kit/src/bin/dev-run.ts`, role, ...sources.flatMap((source) => ['--watch', source.target])],
       healthcheck: ['CMD', 'node', `${appRoot}/services/kit/src/bin/healthcheck.ts`, role],
-      resources: { cpus: workload.resources.cpus, memory: doubleMemory(workload.resources.memory) },
+      resources: { cpus: workload.resources.cpus * 2, memory: doubleMemory(workload.resources.memory) },
       watch: [
         ...sources,
         { action: 'rebuild', path: `services/${service}/package.json` },

@@ -78,7 +78,7 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 let serving: Child | undefined;
 let candidate: Child | undefined;
 let spare: Child | undefined;
-/** The process a reload replaced, draining: the next spare waits for its exit (the container's memory limit holds three processes). */
+/** The process a reload replaced, while it drains. */
 let retiring: Child | undefined;
 /** The packages and library modules the serving processes loaded: what a spare preloads. */
 const packages = new Set<string>();
@@ -150,7 +150,6 @@ function onExit(child: Child, code: number | null, signal: NodeJS.Signals | null
   if (child === spare) spare = undefined;
   if (child === retiring) {
     retiring = undefined;
-    ensureSpare();
     return;
   }
   if (child === candidate) {
@@ -178,9 +177,12 @@ function stop(child: Child, signal: NodeJS.Signals = 'SIGTERM'): void {
   if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill(signal);
 }
 
-/** A spare process, preloading the packages, for the next reload (once the replaced one is gone). */
+/**
+ * A spare process, preloading, for the next reload: at once, beside the one draining (the dev
+ * override gives the container twice its memory for that), so that a save soon after a reload finds it ready.
+ */
 function ensureSpare(): void {
-  if (!spare && !retiring && !shuttingDown && packages.size > 0) spare = spawnChild();
+  if (!spare && !shuttingDown && packages.size > 0) spare = spawnChild();
 }
 
 /** Starts a process for the pending change, unless one is already starting (it runs after). */
