@@ -144,11 +144,11 @@ export class ReloadTracker {
 export function describeDevEvent(event: DevEvent): string {
   switch (event.kind) {
     case 'started':
-      return `${event.container}: running from its sources, healthy in ${event.seconds} s`;
+      return `${event.container}: running from its sources, healthy in ${event.seconds.toFixed(1)} s`;
     case 'reloaded':
-      return `${event.container}: reloaded in ${event.seconds} s`;
+      return `${event.container}: reloaded in ${event.seconds.toFixed(1)} s`;
     case 'rebuilt':
-      return `${event.container}: rebuilt in ${event.seconds} s`;
+      return `${event.container}: rebuilt in ${event.seconds.toFixed(1)} s`;
     case 'kept':
       return `${event.container}: kept the last good code: ${event.detail ?? 'the new code did not start'}`;
     case 'failed':

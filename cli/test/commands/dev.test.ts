@@ -180,6 +180,7 @@ describe('the reload tracker', () => {
     expect(event).toMatchObject({ kind: 'failed', detail: 'services/payment/src/api.ts:1: SyntaxError: x' });
     expect(describeDevEvent(event!)).toBe('payment: nothing to serve until a good save: services/payment/src/api.ts:1: SyntaxError: x');
     expect(describeDevEvent({ container: 'payment', kind: 'kept', seconds: 0, detail: 'a.ts:1: E' })).toBe('payment: kept the last good code: a.ts:1: E');
+    expect(describeDevEvent({ container: 'payment', kind: 'reloaded', seconds: 1 })).toBe('payment: reloaded in 1.0 s');
     expect(tracker.logLine('ledger', 'innover-dev: reloaded in 0.6 s after services/ledger/src/x.ts changed', 0)).toBeUndefined();
   });
 

@@ -56,18 +56,30 @@ beforeAll(async () => {
       "import { startApi } from '@innover/kit';",
       "import { text } from './text.ts';",
       "import { word } from '../../library/src/word.ts';",
-      "await startApi({ routes: (router) => router.get('/hello', (_request, response) => void response.json({ text, word })) });",
+      'await startApi({',
+      '  routes: (router) => {',
+      "    router.get('/hello', (_request, response) => void response.json({ text, word }));",
+      "    router.get('/pid', (_request, response) => void response.json({ pid: process.pid }));",
+      '  },',
+      '});',
       '',
     ].join('\n'),
   );
   writeText("export const text: string = 'one';\n");
+  await startRunner('one');
+});
+
+/** Starts the runner over the scratch service on a free port, until it answers `text`. */
+async function startRunner(text: string): Promise<void> {
   port = await freePort();
+  lines.length = 0;
   run = spawn(process.execPath, [runner, 'api', '--watch', join(service, 'src'), '--watch', join(library, 'src')], {
     cwd: service,
     env: { ...process.env, INNOVER_DEV_DEBUG: '1', SERVICE_NAME: 'fixture', PORT: String(port), LOG_LEVEL: 'warn', NODE_OPTIONS: '--conditions=source' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  exited = new Promise((resolve) => run.once('exit', (code) => resolve(code)));
+  const started = run;
+  exited = new Promise((resolve) => started.once('exit', (code) => resolve(code)));
   let buffered = '';
   run.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     buffered += chunk;
@@ -76,8 +88,8 @@ beforeAll(async () => {
     lines.push(...complete.filter((line) => line.startsWith('innover-dev: ')));
   });
   run.stderr!.resume();
-  await answering('one');
-});
+  await answering(text);
+}
 
 afterAll(() => {
   if (run.exitCode === null) run.kill('SIGKILL');
@@ -143,6 +155,14 @@ describe('the dev runner (innover dev, in the container)', () => {
   it('SIGTERM stops the serving process gracefully and the runner exits 0', async () => {
     run.kill('SIGTERM');
     expect(await exited).toBe(0);
+    expect(await answer()).toBeUndefined();
+  });
+
+  it('a crash of the serving process (not a reload) ends the runner, for the engine to restart the container', async () => {
+    await startRunner('three');
+    const { pid } = (await (await fetch(`http://127.0.0.1:${port}/pid`)).json()) as { pid: number };
+    process.kill(pid, 'SIGKILL');
+    expect(await exited).toBe(1);
     expect(await answer()).toBeUndefined();
   });
 });
