@@ -69,8 +69,8 @@ beforeAll(async () => {
   await startRunner('one');
 });
 
-/** Starts the runner over the scratch service on a free port, until it answers `text`. */
-async function startRunner(text: string): Promise<void> {
+/** Starts the runner over the scratch service on a free port, until it answers `text` (when given). */
+async function startRunner(text?: string): Promise<void> {
   port = await freePort();
   lines.length = 0;
   run = spawn(process.execPath, [runner, 'api', '--watch', join(service, 'src'), '--watch', join(library, 'src')], {
@@ -88,7 +88,7 @@ async function startRunner(text: string): Promise<void> {
     lines.push(...complete.filter((line) => line.startsWith('innover-dev: ')));
   });
   run.stderr!.resume();
-  await answering(text);
+  if (text !== undefined) await answering(text);
 }
 
 afterAll(() => {
@@ -164,5 +164,17 @@ describe('the dev runner (innover dev, in the container)', () => {
     process.kill(pid, 'SIGKILL');
     expect(await exited).toBe(1);
     expect(await answer()).toBeUndefined();
+  });
+
+  it('a first start that fails waits, serving nothing, for the next good save', async () => {
+    writeText("export const text: string = ;\n");
+    await startRunner();
+    const waiting = await until('the waiting line', () => runnerLines(/nothing to serve until a good save/)[0], 30_000, 50);
+    expect(waiting).toMatch(/^innover-dev: nothing to serve until a good save: .*services\/fixture\/src\/text\.ts:1: SyntaxError: /);
+    expect(await answer()).toBeUndefined();
+    writeText("export const text: string = 'four';\n");
+    await answering('four');
+    run.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });
