@@ -102,6 +102,8 @@ function spawnChild(): Child {
   });
   process_.on('message', (message: DevChildMessage) => onMessage(child, message));
   process_.on('exit', (code, signal) => onExit(child, code, signal));
+  // A message to a process that just died (its exit follows and is handled there).
+  process_.on('error', (error) => process.stderr.write(`dev-run: ${error.message}\n`));
   if (packages.size > 0) process_.send({ type: 'preload', urls: [...packages] });
   return child;
 }
@@ -167,7 +169,7 @@ function onExit(child: Child, code: number | null, signal: NodeJS.Signals | null
   const status = code ?? (signal ? 1 : 0);
   if (shuttingDown || !child.stopping) {
     // The serving process ended: the runner ends with it (the engine restarts a crashed container).
-    for (const other of [candidate, spare]) if (other) stop(other, 'SIGKILL');
+    for (const other of [candidate, spare, retiring]) if (other) stop(other, 'SIGKILL');
     process.exit(status);
   }
 }
