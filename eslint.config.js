@@ -67,6 +67,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off', 'no-restricted-syntax': 'off' },
   },
   {
+    // innover dev's in-container runner: its job is to run the service's processes.
+    files: ['services/kit/src/bin/dev-run.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.js', 'scripts/**/*.js', 'bin/**/*.js', '*.config.{js,ts}'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', AbortController: 'readonly', fetch: 'readonly', Buffer: 'readonly' } },
     rules: {

@@ -40,7 +40,8 @@ RUN packages=$(for config in services/*/tsconfig.json; do dirname "$config"; don
 
 # The inner loop (`innover dev`, target `dev`): the service's TypeScript sources run as they are, with Node 24's
 # type stripping and `--conditions=source` (the `source` exports of the kit and of the generated package), so there is no build
-# step: Compose watch syncs services/<name>/src and services/kit/src into this tree and restarts the container.
+# step: Compose watch syncs services/<name>/src and services/kit/src into this tree, and the kit's dev runner
+# (services/kit/src/bin/dev-run.ts, the command) reloads the service in place, keeping the last good code serving.
 # The sources are erasable (erasableSyntaxOnly) and import with `.ts` specifiers (rewriteRelativeImportExtensions).
 # Owned by `node` so the sync can write; never the production image (`final` stays the default, last stage).
 FROM dependencies AS dev
@@ -57,7 +58,7 @@ WORKDIR /app/services/${SERVICE}
 ENV PORT=8000
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 CMD ["node", "/app/services/kit/src/bin/healthcheck.ts", "api"]
-CMD ["node", "src/api.ts"]
+CMD ["node", "/app/services/kit/src/bin/dev-run.ts", "api"]
 
 FROM ${NODE_IMAGE} AS final
 ARG SERVICE

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError, type CommandContext } from '../command.js';
@@ -35,6 +35,8 @@ export interface DevSteps {
   up: (args: UpArgs, ctx: CommandContext) => Promise<UpResult>;
   writeText: (path: string, text: string) => Promise<void>;
   now: () => number;
+  /** A file's mtime in ms (the save a reload is timed from), undefined when it does not exist. */
+  modifiedAt: (path: string) => number | undefined;
   /** How often the engine is asked for the containers' health. */
   pollMilliseconds: number;
   /** How a changed innover.yaml is loaded and generated (dev-topology.ts). */
@@ -48,6 +50,13 @@ const defaultSteps: DevSteps = {
     await writeFile(path, text);
   },
   now: () => Date.now(),
+  modifiedAt: (path) => {
+    try {
+      return statSync(path).mtimeMs;
+    } catch {
+      return undefined;
+    }
+  },
   pollMilliseconds: 250,
   topology: defaultTopologySteps,
 };
@@ -96,7 +105,13 @@ export async function runDev(args: DevArgs, ctx: CommandContext, overrides: Part
     const watch = new ComposeWatchLoop(compose, project, names, { signal: ctx.signal, onLine: onComposeLine });
     const watching = watch.run().finally(stop);
     const polling = pollHealth(engine, target.plan.project, tracker, steps, stopped.signal, report);
-    const following = ctx.json ? Promise.resolve() : followLogs(ctx, engine, target.plan.project, names, prefix, steps, stopped.signal);
+    // The dev runner's own lines become `payment: reloaded in 0.8 s`; the rest is the service's log.
+    const onLogLine = (name: string, text: string): void => {
+      const event = tracker.logLine(name, text, steps.now(), (path) => steps.modifiedAt(join(ctx.root, path)));
+      if (event) report(event);
+      else if (!ctx.json) ctx.out.write(`${prefix(name)}${text}\n`);
+    };
+    const following = followLogs(engine, target.plan.project, names, onLogLine, steps, stopped.signal);
     // The logs of containers a change to innover.yaml adds; a failure there ends the loop as one of the others would.
     const addedLogs: Promise<void>[] = [];
     let addedFailure: { error: unknown } | undefined;
@@ -111,9 +126,9 @@ export async function runDev(args: DevArgs, ctx: CommandContext, overrides: Part
         watch.restart(next.project, nextNames);
         const added = nextNames.filter((name) => !followed.has(name));
         for (const name of added) followed.add(name);
-        if (ctx.json || added.length === 0) return;
+        if (added.length === 0) return;
         addedLogs.push(
-          followLogs(ctx, engine, target.plan.project, added, prefix, steps, stopped.signal).catch((error: unknown) => {
+          followLogs(engine, target.plan.project, added, onLogLine, steps, stopped.signal).catch((error: unknown) => {
             addedFailure ??= { error };
             stop();
           }),
@@ -160,24 +175,24 @@ async function pollHealth(
 }
 
 /**
- * Each watched container's log, prefixed. A restart ends a follow (and a rebuild replaces the
- * container): it attaches again, skipping the lines it already printed of the same container.
+ * Each watched container's log, line by line (the dev runner's lines among them). A restart ends a
+ * follow (and a rebuild replaces the container): it attaches again, skipping the lines it already
+ * read of the same container.
  */
 async function followLogs(
-  ctx: CommandContext,
   engine: EngineClient,
   project: string,
   names: readonly string[],
-  prefix: (name: string) => string,
+  onLine: (name: string, text: string) => void,
   steps: DevSteps,
   signal: AbortSignal,
 ): Promise<void> {
-  const printed = new Map<string, number>();
+  const read = new Map<string, number>();
   const follow = async (name: string): Promise<void> => {
     while (!signal.aborted) {
       const summary = (await engine.listContainers({ project, all: true })).find((container) => container.service === name);
       if (summary) {
-        let skip = printed.get(summary.id) ?? 0;
+        let skip = read.get(summary.id) ?? 0;
         let count = skip;
         await engine.logs(summary.id, { tail: 'all', follow: true, signal }, (line) => {
           if (skip > 0) {
@@ -185,9 +200,9 @@ async function followLogs(
             return;
           }
           count += 1;
-          ctx.out.write(`${prefix(name)}${line.text}\n`);
+          onLine(name, line.text);
         });
-        printed.set(summary.id, count);
+        read.set(summary.id, count);
       }
       await pause(steps.pollMilliseconds, signal);
     }

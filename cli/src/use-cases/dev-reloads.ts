@@ -3,9 +3,16 @@ import type { ContainerHealth, ContainerState } from '../clients/engine-client.j
 /** What `innover dev` reports about one watched container: one line per reload. */
 export interface DevEvent {
   container: string;
-  kind: 'started' | 'reloaded' | 'rebuilt' | 'failed';
-  /** From the change compose saw (or the start) until the container was healthy again. */
+  /** `kept`: a reload failed and the last good code keeps serving; `failed`: nothing good serves. */
+  kind: 'started' | 'reloaded' | 'rebuilt' | 'kept' | 'failed';
+  /**
+   * A reload: from the save (the changed file's mtime on the host) until the dev runner's line says
+   * the new process serves, so compose watch's wait and copy count. A start or rebuild: from the
+   * start or compose's rebuild line until the container is healthy.
+   */
   seconds: number;
+  /** Why a reload failed, with file and line: `services/payment/src/x.ts:12: SyntaxError: …`. */
+  detail?: string;
 }
 
 /** One watched container as the engine lists it. */
@@ -38,10 +45,20 @@ const ansiEscape = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const rebuildLine = /^\s*Rebuilding service "([^"]+)" after/;
 
 /**
- * Turns compose watch's lines and the engine's health into reload lines: a change starts a clock
- * for its container, which stops when the container, having restarted (or been recreated), is
- * healthy again. A container that crash-loops or turns unhealthy instead is reported once as failed,
- * and the next change starts over. Pure (time comes in), so it is tested without Docker.
+ * The kit's dev runner's lines in a container's log (services/kit/src/dev-reload.ts):
+ * `innover-dev: reloaded in 0.4 s after services/payment/src/x.ts changed`, `innover-dev: kept the last good code: <detail>`,
+ * `innover-dev: nothing to serve until a good save: <detail>`.
+ */
+const runnerReloaded = /^innover-dev: reloaded in (\d+(?:\.\d+)?) s after (.+) changed$/;
+const runnerKept = /^innover-dev: kept the last good code: (.+)$/;
+const runnerWaiting = /^innover-dev: nothing to serve until a good save: (.+)$/;
+
+/**
+ * Turns compose watch's lines, the containers' logs and the engine's health into reload lines. A sync
+ * is reloaded in place by the kit's dev runner, whose log line completes it (with its own timing, from
+ * the save). A rebuild starts a clock that stops when the recreated container is healthy. A container
+ * that crash-loops or turns unhealthy instead is reported once as failed, and the next change starts
+ * over. Pure (time comes in), so it is tested without Docker.
  */
 export class ReloadTracker {
   private readonly pending = new Map<string, Pending>();
@@ -74,10 +91,36 @@ export class ReloadTracker {
     const container = sync?.[1] ?? rebuild?.[1];
     if (!container || !this.watched.has(container)) return false;
     const previous = this.pending.get(container);
+    // A sync while the container starts or is rebuilt is in what that start runs: the start's line stays.
+    if (sync && previous && !previous.failed && previous.cause !== 'reloaded') return true;
     // Several changes before the container is back count from the first.
     const since = previous && !previous.failed ? previous.since : now;
     this.pending.set(container, { cause: rebuild ? 'rebuilt' : 'reloaded', since, id: this.lastId.get(container), left: false, failed: false });
     return true;
+  }
+
+  /**
+   * A line of a watched container's log; the event when it is one of the dev runner's lines.
+   * `savedAt` gives a project file's mtime on the host (ms), undefined when it is gone.
+   */
+  logLine(container: string, line: string, now: number, savedAt: (path: string) => number | undefined = () => undefined): DevEvent | undefined {
+    if (!this.watched.has(container)) return undefined;
+    const text = line.replace(ansiEscape, '').trim();
+    const reloaded = runnerReloaded.exec(text);
+    const kept = reloaded ? undefined : runnerKept.exec(text);
+    const waiting = reloaded || kept ? undefined : runnerWaiting.exec(text);
+    if (!reloaded && !kept && !waiting) return undefined;
+    const pending = this.pending.get(container);
+    // A rebuild in flight is completed by the health of the recreated container, not by its start.
+    if (pending?.cause !== 'rebuilt' && pending?.cause !== 'started') this.pending.delete(container);
+    const seconds = pending ? Math.round((now - pending.since) / 100) / 10 : 0;
+    if (reloaded) {
+      // From the save; without the file (deleted), from compose's sync line; else the runner's own figure.
+      const saved = savedAt(reloaded[2]!);
+      const fromSave = saved !== undefined && saved <= now && now - saved < 60_000 ? Math.round((now - saved) / 100) / 10 : undefined;
+      return { container, kind: 'reloaded', seconds: fromSave ?? (pending ? seconds : Number(reloaded[1])) };
+    }
+    return { container, kind: kept ? 'kept' : 'failed', seconds, detail: (kept ?? waiting)![1]! };
   }
 
   /** What the engine lists now; the events it completes. */
@@ -109,13 +152,17 @@ export class ReloadTracker {
 export function describeDevEvent(event: DevEvent): string {
   switch (event.kind) {
     case 'started':
-      return `${event.container}: running from its sources, healthy in ${event.seconds} s`;
+      return `${event.container}: running from its sources, healthy in ${event.seconds.toFixed(1)} s`;
     case 'reloaded':
-      return `${event.container}: reloaded in ${event.seconds} s`;
+      return `${event.container}: reloaded in ${event.seconds.toFixed(1)} s`;
     case 'rebuilt':
-      return `${event.container}: rebuilt in ${event.seconds} s`;
+      return `${event.container}: rebuilt in ${event.seconds.toFixed(1)} s`;
+    case 'kept':
+      return `${event.container}: kept the last good code: ${event.detail ?? 'the new code did not start'}`;
     case 'failed':
-      return `${event.container}: did not come back healthy (its log above says why); the next good save retries`;
+      return event.detail
+        ? `${event.container}: nothing to serve until a good save: ${event.detail}`
+        : `${event.container}: did not come back healthy (its log above says why); the next good save retries`;
   }
 }
 

@@ -19,18 +19,26 @@ describe('the dev override (innover dev)', () => {
     expect(Object.keys(watchedServices())).not.toContain('redis');
   });
 
-  it('syncs the service and the kit sources to their container paths, with a restart', () => {
+  it('syncs the service and the kit sources to their container paths, without a restart: the runner reloads', () => {
     const payment = watchedServices()['payment']!;
-    expect(payment.develop.watch.filter((rule) => rule.action === 'sync+restart')).toEqual([
-      { action: 'sync+restart', path: 'services/payment/src', target: '/app/services/payment/src' },
-      { action: 'sync+restart', path: 'services/kit/src', target: '/app/services/kit/src' },
-      { action: 'sync+restart', path: 'services/proto/src', target: '/app/services/proto/src' },
+    expect(payment.develop.watch.filter((rule) => rule.action !== 'rebuild')).toEqual([
+      { action: 'sync', path: 'services/payment/src', target: '/app/services/payment/src' },
+      { action: 'sync', path: 'services/kit/src', target: '/app/services/kit/src' },
+      { action: 'sync', path: 'services/proto/src', target: '/app/services/proto/src' },
     ]);
+  });
+
+  it("runs the kit's dev runner, watching exactly what compose syncs", () => {
+    const { payment, 'payment-worker': worker } = watchedServices();
+    const watchedBy = (command: string[]) => command.flatMap((word, index) => (command[index - 1] === '--watch' ? [word] : []));
+    expect(payment!.command.slice(0, 3)).toEqual(['node', '/app/services/kit/src/bin/dev-run.ts', 'api']);
+    expect(worker!.command.slice(0, 3)).toEqual(['node', '/app/services/kit/src/bin/dev-run.ts', 'worker']);
+    expect(watchedBy(payment!.command)).toEqual(payment!.develop.watch.filter((rule) => rule.action === 'sync').map((rule) => rule.target));
   });
 
   it('every service depends on the kit: a kit change reaches all of them', () => {
     for (const [name, service] of Object.entries(watchedServices())) {
-      expect(rulesOf(service, 'sync+restart'), name).toContain('services/kit/src');
+      expect(rulesOf(service, 'sync'), name).toContain('services/kit/src');
       expect(rulesOf(service, 'rebuild'), name).toContain('services/kit/package.json');
       expect(rulesOf(service, 'rebuild'), name).toContain('package-lock.json');
     }
@@ -53,8 +61,15 @@ describe('the dev override (innover dev)', () => {
 
   it('runs the sources from the dev stage, under images of its own, never the production :local ones', () => {
     const { payment, 'payment-worker': worker } = watchedServices();
-    expect(payment).toMatchObject({ image: 'innover/payment:dev', build: { target: 'dev', args: { SERVICE: 'payment' } }, command: ['node', 'src/api.ts'], read_only: false });
-    expect(worker).toMatchObject({ image: 'innover/payment-worker:dev', build: { target: 'dev', args: { SERVICE: 'payment' } }, command: ['node', 'src/worker.ts'] });
+    expect(payment).toMatchObject({ image: 'innover/payment:dev', build: { target: 'dev', args: { SERVICE: 'payment' } }, read_only: false });
+    expect(worker).toMatchObject({ image: 'innover/payment-worker:dev', build: { target: 'dev', args: { SERVICE: 'payment' } } });
+  });
+
+  it('doubles the limits: the runner, the serving process, a spare and, during a reload, the draining one, from their sources', () => {
+    const { payment, 'payment-worker': worker } = renderDevOverride(planDev(lite)).services as Record<string, { deploy: unknown }>;
+    const limits = (name: string) => lite.workloads.find((workload) => workload.name === name)!.resources;
+    expect(payment!.deploy).toEqual({ resources: { limits: { cpus: limits('payment').cpus * 2, memory: `${parseInt(limits('payment').memory, 10) * 2}m` } } });
+    expect(worker!.deploy).toEqual({ resources: { limits: { cpus: limits('payment-worker').cpus * 2, memory: `${parseInt(limits('payment-worker').memory, 10) * 2}m` } } });
   });
 
   it('is a separate generated file under .innover/, the committed compose file untouched', () => {

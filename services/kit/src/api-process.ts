@@ -1,9 +1,11 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import { createApp, healthResponder, isHealthRequest } from './app.ts';
 import { createTokenVerifier } from './auth.ts';
+import { devReloadVariable, devRunnerVariable, tellDevRunner } from './dev-reload.ts';
 import { apiDependencies, createRuntime, exitAtStart, flushLogger, loadConfigOrExit } from './runtime.ts';
 import type { Runtime, ServiceDefinition } from './runtime.ts';
 
@@ -15,6 +17,13 @@ export interface ApiHandle {
   /** Stops accepting, drains in-flight requests, closes clients. Resolves true if it finished within the timeout. */
   shutdown(): Promise<boolean>;
 }
+
+/**
+ * Under `innover dev`'s runner, how long a replaced API still answers on the connections its clients
+ * keep alive (each answer closes its connection) before it drops the idle ones: dropping them at once
+ * races a client that reuses one that very moment (a failed request mid-reload).
+ */
+const devKeepAliveGraceMs = 500;
 
 /** The one line an operator reads when PORT cannot be bound, with the fix. */
 export function listenProblem(port: number, error: NodeJS.ErrnoException): string {
@@ -31,7 +40,9 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
   const config = loadConfigOrExit(environment, 'api', definition.version);
   const runtime = await createRuntime(config, 'api').catch((error: unknown) => exitAtStart(config, 'api', `failed to start: ${(error as Error).message}`));
   const { logger } = runtime;
-  if (runtime.dependencies.database && (definition.migrationsDirectory || definition.kitTables?.length)) {
+  // Under `innover dev`'s runner, a process replacing one that started skips them: dev syncs only src/.
+  const migrationsRan = environment[devReloadVariable] === '1';
+  if (runtime.dependencies.database && (definition.migrationsDirectory || definition.kitTables?.length) && !migrationsRan) {
     try {
       const { runKitMigrations, runMigrations } = await import('./database.ts');
       const database = runtime.dependencies.database;
@@ -65,7 +76,8 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, () => {
+    // Under `innover dev`'s runner the next process binds the same port while this one still serves (Linux SO_REUSEPORT).
+    server.listen({ port: config.port, ...(environment[devRunnerVariable] === '1' ? { reusePort: true } : {}) }, () => {
       server.off('error', reject);
       resolve();
     });
@@ -73,13 +85,21 @@ export async function startApi(definition: ServiceDefinition, environment: Recor
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, auth: Boolean(config.auth), tracing: Boolean(config.otlpEndpoint), checks: runtime.readinessChecks.map((check) => check.name) }, 'api listening');
+  tellDevRunner(environment, { innoverDev: 'ready' });
 
   let closing: Promise<boolean> | undefined;
   const shutdown = (): Promise<boolean> => {
     closing ??= (async () => {
       logger.info('shutting down: draining requests');
       draining = true;
-      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      let drained: Promise<void>;
+      if (environment[devRunnerVariable] === '1') {
+        // Stops accepting (the new process has the port) without http's close, which drops idle connections at once.
+        drained = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+        await new Promise((resolve) => setTimeout(resolve, devKeepAliveGraceMs));
+      } else {
+        drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      }
       // Connections kept alive after their last response would hold close() open: drop them as they go idle.
       server.closeIdleConnections();
       const sweeper = setInterval(() => server.closeIdleConnections(), 100);

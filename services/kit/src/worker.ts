@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { context } from '@opentelemetry/api';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
+import { tellDevRunner } from './dev-reload.ts';
 import { issuePaths } from './http-errors.ts';
 import { backoffDelay, cappedExponentialBackoff, redisConnection } from './queue.ts';
 import type { TaskJobData } from './queue.ts';
@@ -179,6 +180,7 @@ export async function startWorker(definition: ServiceDefinition, environment: Re
     }
   }
   logger.info({ queue: config.queueName, concurrency: config.worker.concurrency, tasks: Object.keys(tasks).sort(), schedules: schedules.map((schedule) => `${schedule.task}/${schedule.everyMs}ms`), outboxRelay: Boolean(relay) }, 'worker ready');
+  tellDevRunner(environment, { innoverDev: 'ready' });
 
   let closing: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {

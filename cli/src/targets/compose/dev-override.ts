@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { UsageError } from '../../command.js';
 import type { BuildPlan, StackPlan, Workload } from '../../plan/types.js';
+import type { Resources } from '../../topology/schema.js';
 
 /**
  * `innover dev`'s view of the plan: which API and worker containers run from their TypeScript
@@ -24,12 +25,18 @@ export interface DevContainer {
   command: readonly string[];
   /** The kit's healthcheck, from its sources (the dev image has no dist/). */
   healthcheck: readonly string[];
+  /**
+   * Twice the production limits: the container holds the kit's dev runner, the process serving, a
+   * spare one preloading for the next reload and, during a reload, the one draining, all from their
+   * sources (type stripping); the CPU is spent on reloads only, which it speeds up about twofold.
+   */
+  resources: Resources;
   watch: readonly WatchRule[];
 }
 
 /** One Compose `develop.watch` entry. Paths are relative to the project directory. */
 export interface WatchRule {
-  action: 'sync+restart' | 'rebuild';
+  action: 'sync' | 'rebuild';
   path: string;
   /** Where a synced path lands in the container. */
   target?: string;
@@ -57,8 +64,9 @@ function isServiceContainer(workload: Workload): boolean {
 
 /**
  * The API and worker containers of `services` (all the profile's app services when empty), each
- * syncing its own `src/` and the libraries' `src/` with a restart, and rebuilding its image on its
- * own package.json (only its own), the libraries' package.json or the lockfile (shared by all).
+ * syncing its own `src/` and the libraries' `src/` (no restart: the kit's dev runner, the containers'
+ * command, watches them and reloads in place, keeping the last good code serving), and rebuilding its
+ * image on its own package.json (only its own), the libraries' package.json or the lockfile (shared by all).
  */
 export function planDev(plan: StackPlan, services: readonly string[] = []): DevPlan {
   const known = devServices(plan);
@@ -79,6 +87,7 @@ export function planDev(plan: StackPlan, services: readonly string[] = []): DevP
     const role = workload.role as 'api' | 'worker';
     const build = workload.build ?? plan.workloads.find((other) => other.name === workload.imageFrom)?.build;
     if (!build) continue;
+    const sources = [service, ...devLibraries].map((name) => ({ action: 'sync', path: `services/${name}/src`, target: `${appRoot}/services/${name}/src` }) satisfies WatchRule);
     containers.push({
       name: workload.name,
       service,
@@ -87,11 +96,11 @@ export function planDev(plan: StackPlan, services: readonly string[] = []): DevP
       // every build and flip its id (see the services module); the layers are shared anyway.
       image: role === 'api' ? `innover/${service}:dev` : `innover/${service}-worker:dev`,
       build: { ...build, target: 'dev' },
-      command: ['node', `src/${role}.ts`],
+      command: ['node', `${appRoot}/services/kit/src/bin/dev-run.ts`, role, ...sources.flatMap((source) => ['--watch', source.target])],
       healthcheck: ['CMD', 'node', `${appRoot}/services/kit/src/bin/healthcheck.ts`, role],
+      resources: { cpus: workload.resources.cpus * 2, memory: doubleMemory(workload.resources.memory) },
       watch: [
-        { action: 'sync+restart', path: `services/${service}/src`, target: `${appRoot}/services/${service}/src` },
-        ...devLibraries.map((library): WatchRule => ({ action: 'sync+restart', path: `services/${library}/src`, target: `${appRoot}/services/${library}/src` })),
+        ...sources,
         { action: 'rebuild', path: `services/${service}/package.json` },
         ...devLibraries.map((library): WatchRule => ({ action: 'rebuild', path: `services/${library}/package.json` })),
         { action: 'rebuild', path: 'package-lock.json' },
@@ -99,6 +108,12 @@ export function planDev(plan: StackPlan, services: readonly string[] = []): DevP
     });
   }
   return { profile: plan.profile, containers };
+}
+
+/** `256m` → `512m`, `1.5g` → `3g` (a Docker memory size, as the topology's schema accepts it). */
+function doubleMemory(memory: string): string {
+  const match = /^(\d+(?:\.\d+)?)([kmg])$/i.exec(memory);
+  return match ? `${Number(match[1]) * 2}${match[2]}` : memory;
 }
 
 /**
@@ -116,6 +131,7 @@ export function renderDevOverride(dev: DevPlan): { services: Record<string, unkn
       command: [...container.command],
       read_only: false,
       healthcheck: { test: [...container.healthcheck], start_interval: '1s' },
+      deploy: { resources: { limits: { cpus: container.resources.cpus, memory: container.resources.memory } } },
       develop: { watch: container.watch.map((rule) => ({ ...rule })) },
     };
   }
