@@ -56,7 +56,7 @@ describe('devFigures', () => {
     reported: [0.8, 0.9, 1.0],
     rebuild: [40_000, 50_000, 45_000],
     rebuildCommand: 'innover up payment',
-    load: [1.234, 2.5],
+    load: [1.234, 2.5, 0.71],
   };
   const byName = (figures: ReturnType<typeof devFigures>, part: string) => figures.find((figure) => figure.name.includes(part));
 
@@ -69,7 +69,7 @@ describe('devFigures', () => {
     expect(byName(figures, 'own reload lines')).toMatchObject({ value: 0.9 });
     expect(byName(figures, '(rebuild)')).toMatchObject({ value: 45, unit: 's' });
     expect(byName(figures, '/ innover dev')).toMatchObject({ value: 45, unit: 'ratio', target: 'report', pass: true });
-    expect(byName(figures, 'machine load')).toMatchObject({ value: '1.23/2.50' });
+    expect(byName(figures, 'machine load')).toMatchObject({ value: '1.2/2.5/0.7' });
   });
 
   it('misses a target when the loop is slow', () => {

@@ -183,6 +183,7 @@ export default async function runBench() {
       await sleep(pauseMs, undefined, { signal: interrupted.signal });
     }
     measuring = false;
+    load.push(loadavg()[0]);
     log(`innover dev: save -> seen ${devTimes.map(Math.round).join(' ')} ms${missed ? `; ${missed} not seen within ${saveTimeoutMs / 1000} s` : ''}`);
     log(`innover dev's own lines: reloaded in ${reported.join(' ')} s`);
 
