@@ -3,7 +3,8 @@
 //   - `innover dev payment`: from saving a change to a route's response text (an atomic write, as an
 //     editor does) until a request to the payment API's host port sees the new text: p50 (target <= 1.5 s),
 //     p95 (target <= 3 s) and max over N saves after warm-ups; saves never seen within the timeout count
-//     as the timeout;
+//     as the timeout; before the next save the stack settles (`innover health` green, then 1 s), as a
+//     developer's next save comes after the last reload, so restarts do not pile up;
 //   - the same change through a rebuild, `innover up payment` (builds the payment image and recreates its
 //     API container), measured the same way in the same run: the median, and the ratio rebuild / dev.
 // The edited route is GET /payments/<not a uuid>, whose 404 text (`no payment <id>`) comes from
@@ -32,8 +33,8 @@ const rebuilds = Number(process.env.INNOVER_BENCH_DEV_REBUILDS ?? 3);
 const warmUps = 2;
 /** A measured save no request saw by then counts as this long. */
 const saveTimeoutMs = 30_000;
-/** Between saves: a developer's next save, and time for the previous restart to settle. */
-const pauseMs = 2_000;
+/** After a save is seen: `innover health` until every container is healthy again (a reload may restart more than the API), then this. */
+const pauseMs = 1_000;
 const pollMs = 25;
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -145,6 +146,15 @@ export default async function runBench() {
       return undefined;
     };
 
+    /** A developer's next save comes once the last one has settled: the whole stack healthy (payment's worker restarts too), then a pause. */
+    const settle = async () => {
+      const deadline = performance.now() + 60_000;
+      while (run('node', ['bin/innover.js', 'health', '--profile', profile], { check: false }).status !== 0 && performance.now() < deadline) {
+        await sleep(500, undefined, { signal: interrupted.signal });
+      }
+      await sleep(pauseMs, undefined, { signal: interrupted.signal });
+    };
+
     // innover dev payment: the stack up, payment's containers from their sources, watching.
     const reported = [];
     let measuring = false;
@@ -168,7 +178,7 @@ export default async function runBench() {
       if (!dev.running()) throw new Error(`innover dev exited during the warm-up: ${dev.tail.slice(-5).join(' | ')}`);
       log(`warm-up save: ${took === undefined ? 'not seen within 20 s' : `seen after ${Math.round(took)} ms`}`);
       inARow = took === undefined ? 0 : inARow + 1;
-      await sleep(pauseMs, undefined, { signal: interrupted.signal });
+      await settle();
     }
 
     const devTimes = [];
@@ -180,7 +190,7 @@ export default async function runBench() {
       if (!dev.running()) throw new Error(`innover dev exited during the measured saves: ${dev.tail.slice(-5).join(' | ')}`);
       if (took === undefined) missed += 1;
       else devTimes.push(took);
-      await sleep(pauseMs, undefined, { signal: interrupted.signal });
+      await settle();
     }
     measuring = false;
     load.push(loadavg()[0]);
@@ -208,7 +218,7 @@ export default async function runBench() {
       if (took === undefined) throw new Error(`innover ${rebuildArgs.join(' ')}: the new text was not seen within 20 min`);
       log(`innover ${rebuildArgs.join(' ')}: seen after ${(took / 1000).toFixed(1)} s, the command took ${(wall / 1000).toFixed(1)} s`);
       rebuildTimes.push(took);
-      await sleep(pauseMs, undefined, { signal: interrupted.signal });
+      await settle();
     }
 
     load.push(loadavg()[0]);
