@@ -106,6 +106,9 @@ export default async function runBench() {
     rmSync(scratch, { force: true });
     if (!readFileSync(file).equals(original)) writeFileSync(file, original);
   };
+
+  const release = await acquireStackLock('bench');
+  // From here on a Ctrl-C puts the file back at once and lets the finally below clean up.
   const interrupted = new AbortController();
   const onSigint = () => {
     restore();
@@ -113,8 +116,6 @@ export default async function runBench() {
   };
   process.once('SIGINT', onSigint);
   process.on('exit', restore);
-
-  const release = await acquireStackLock('bench');
   const restoreProfile = keepRememberedProfile(root);
   const envCreated = !existsSync(join(root, '.env'));
   const wasRunning = run('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).stdout.trim() !== '';
