@@ -42,8 +42,10 @@ export function copyRepository(prefix: string, repository = repositoryRoot): str
 }
 
 /**
- * The tree at `root`, path by path (digests of the bytes, symlinks by target); of node_modules what
- * npm install changes there; no build outputs (dist, *.tsbuildinfo) and none of the `skip` paths.
+ * The tree at `root`, path by path (digests of the bytes, symlinks by target); of each node_modules
+ * what adding or removing a workspace changes there (its links under @innover, npm's hidden lockfile),
+ * not the packages npm install may also put in line with the lockfile; no build outputs (dist,
+ * *.tsbuildinfo) and none of the `skip` paths.
  */
 export function treeFingerprint(root: string, skip: readonly string[] = []): Record<string, string> {
   const tree: Record<string, string> = {};
@@ -57,7 +59,7 @@ export function treeFingerprint(root: string, skip: readonly string[] = []): Rec
       for (const entry of readdirSync(absolute).sort()) {
         const child = relative ? `${relative}/${entry}` : entry;
         if (skip.includes(child)) continue;
-        if (child === 'node_modules') for (const kept of ['node_modules/@innover', 'node_modules/.package-lock.json']) walk(kept);
+        if (entry === 'node_modules') for (const kept of ['@innover', '.package-lock.json']) walk(`${child}/${kept}`);
         else if (!child.endsWith('/dist') && !child.endsWith('.tsbuildinfo')) walk(child);
       }
     } else tree[relative] = createHash('sha256').update(readFileSync(absolute)).digest('hex');
