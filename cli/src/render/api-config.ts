@@ -86,6 +86,9 @@ const examples = `
   #   throttlingPolicy: 10KPerMin
 `;
 
+/** The comment above the APIs generate appends to the user's file (`remove service` drops it with the last of them). */
+export const appendedApisComment = '# added by innover generate for new services';
+
 /**
  * Renders wso2/api-config.yaml. The file belongs to the user: with no existing text, the full
  * default file (one REST API per service, commented examples of the other kinds); otherwise the
@@ -127,7 +130,7 @@ export function renderApiConfig(topology: Topology, existing: string | undefined
     // The new entries go at the end of the file, which is inside `apis:` when it is the last key.
     const lastKey = isMap(document.contents) ? document.contents.items.at(-1)?.key : undefined;
     const apisLast = isScalar(lastKey) && lastKey.value === 'apis';
-    if (apisLast) return `${base}\n  # added by innover generate for new services\n${appended}`;
+    if (apisLast) return `${base}\n  ${appendedApisComment}\n${appended}`;
   }
   if (!isSeq(apis)) {
     if (isMap(document.contents) && document.contents.has('apis')) {

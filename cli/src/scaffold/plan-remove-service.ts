@@ -1,7 +1,7 @@
 import { isMap, isNode, isSeq, parseDocument, type Node } from 'yaml';
 import { UserError } from '../command.js';
 import { apiConfigPath } from '../generate/plan-files.js';
-import { serviceApiEntry } from '../render/api-config.js';
+import { appendedApisComment, serviceApiEntry } from '../render/api-config.js';
 import type { Topology } from '../topology/schema.js';
 import { topologyFileName } from '../topology/topology-file.js';
 import { validateTopology } from '../topology/validate.js';
@@ -60,7 +60,15 @@ function withoutApi(text: string, topology: Topology, name: string): string {
     }
     return candidate.get('context') === context || host === name;
   });
-  return isNode(item) && !apis.flow ? withoutItem(text, item) : text;
+  if (!isNode(item) || apis.flow) return text;
+  const rest = withoutItem(text, item);
+  // The comment generate put above the entries it appended (after a blank line of its own) goes with
+  // the last of them: when no entry follows the removed one, the file is as it was before they came.
+  const start = item.range?.[0] ?? 0;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const marker = new RegExp(`\\n\\n[ ]*${appendedApisComment}\\n$`).exec(text.slice(0, lineStart));
+  const nextIsEntry = rest.slice(lineStart).replace(/^([ \t]*\n)*/, '').startsWith(text.slice(lineStart, start));
+  return marker && !nextIsEntry ? rest.slice(0, lineStart - marker[0].length + 1) + rest.slice(lineStart) : rest;
 }
 
 /**

@@ -1,69 +1,24 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyRepository, treeFingerprint } from '../../../test/support/scratch-repository.js';
 import { UserError } from '../../src/command.js';
 import { createBufClient } from '../../src/clients/buf-client.js';
 import { createNpmClient } from '../../src/clients/npm-client.js';
 import { runCli, strictFake } from '../support/run-cli.js';
 
-// `innover new service` in a scratch copy of this repository: the tracked (and new, unignored) files,
-// the build outputs so `tsc -b` is incremental, and node_modules as hard links (but for npm's hidden
-// lockfile, which it rewrites in place; the packages it replaces, never rewrites).
-const repository = fileURLToPath(new URL('../../..', import.meta.url));
+// `innover new service` in a scratch copy of this repository (test/support/scratch-repository.ts).
 let scratch: string;
 
 function run(file: string, args: string[]): string {
   return execFileSync(file, args, { cwd: scratch, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** The tree, path by path (digests of the bytes, symlinks by target); of node_modules what npm install changes there. */
-function fingerprint(): Record<string, string> {
-  const tree: Record<string, string> = {};
-  const walk = (relative: string) => {
-    const absolute = join(scratch, relative);
-    const stats = lstatSync(absolute, { throwIfNoEntry: false });
-    if (!stats) return;
-    if (stats.isSymbolicLink()) tree[relative] = `-> ${readlinkSync(absolute)}`;
-    else if (stats.isDirectory()) {
-      tree[`${relative}/`] = 'folder';
-      for (const entry of readdirSync(absolute).sort()) {
-        const child = relative ? `${relative}/${entry}` : entry;
-        if (child === 'node_modules') for (const kept of ['node_modules/@innover', 'node_modules/.package-lock.json']) walk(kept);
-        else if (!child.endsWith('/dist') && !child.endsWith('.tsbuildinfo')) walk(child);
-      }
-    } else tree[relative] = createHash('sha256').update(readFileSync(absolute)).digest('hex');
-  };
-  walk('');
-  return tree;
-}
+const fingerprint = () => treeFingerprint(scratch);
 
 beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), 'innover-new-service-'));
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: repository, encoding: 'utf8' }).split('\0').filter(Boolean);
-  for (const file of files) {
-    if (!existsSync(join(repository, file))) continue;
-    mkdirSync(dirname(join(scratch, file)), { recursive: true });
-    cpSync(join(repository, file), join(scratch, file), { verbatimSymlinks: true });
-  }
-  for (const folder of readdirSync(join(repository, 'services')).map((name) => `services/${name}`).concat('cli')) {
-    for (const output of ['dist', 'tsconfig.tsbuildinfo']) {
-      if (existsSync(join(repository, folder, output))) cpSync(join(repository, folder, output), join(scratch, folder, output), { recursive: true, preserveTimestamps: true });
-    }
-  }
-  for (const folder of ['.', 'cli', ...readdirSync(join(repository, 'services')).map((name) => `services/${name}`)]) {
-    if (!existsSync(join(repository, folder, 'node_modules'))) continue;
-    execFileSync('cp', ['-al', join(repository, folder, 'node_modules'), join(scratch, folder, 'node_modules')]);
-    // npm rewrites its hidden lockfile in place: a copy of its own, or the repository's would change through the link.
-    const hidden = join(scratch, folder, 'node_modules/.package-lock.json');
-    if (existsSync(hidden)) {
-      rmSync(hidden);
-      cpSync(join(repository, folder, 'node_modules/.package-lock.json'), hidden);
-    }
-  }
+  scratch = copyRepository('innover-new-service-');
 }, 120_000);
 
 afterAll(() => {
@@ -121,10 +76,7 @@ describe('innover new service', () => {
     expect(dry.stdout.split('\n').slice(0, 2)).toEqual(['would remove services/ledger-audit/', 'would remove protos/ledger-audit/']);
     const removed = await runCli(['remove', 'service', 'ledger-audit'], { root: scratch });
     expect(removed).toMatchObject({ exitCode: 0, stderr: [] });
-    const after = fingerprint();
-    // The API config is the user's: its entry goes, the comment generate put above it stays.
-    expect(readFileSync(join(scratch, 'wso2/api-config.yaml'), 'utf8')).not.toContain('ledger-audit');
-    expect({ ...after, 'wso2/api-config.yaml': '' }).toEqual({ ...before, 'wso2/api-config.yaml': '' });
+    expect(fingerprint()).toEqual(before);
     for (const check of [['generate', '--check'], ['k8s', 'render', '--check'], ['proto', '--check']]) run('node', ['bin/innover.js', ...check]);
   }, 600_000);
 });

@@ -55,10 +55,22 @@ describe('planRemoveService', () => {
     expect(edit('innover.yaml')).toBe(topologyText);
     expect(edit('package.json')).toBe(packageJson);
     expect(edit('tsconfig.json')).toBe(tsconfigJson);
-    const apiConfig = edit('wso2/api-config.yaml');
-    expect(apiConfig).not.toContain('ledger-audit');
-    expect(apiConfig.startsWith(snapshot().apiConfig!)).toBe(true);
+    // The entry goes, and the comment new service put above it with it: byte for byte the file before.
+    expect(edit('wso2/api-config.yaml')).toBe(snapshot().apiConfig);
     expect(plan.topology.services.map((service) => service.name)).toEqual(['profile', 'payment', 'ledger', 'wallet']);
+  });
+
+  it("keeps generate's comment above the appended APIs while one of them is left", () => {
+    const text = `${topologyText}  - name: ledger-audit\n    hostPort: 8105\n  - name: fraud\n    hostPort: 8106\n`;
+    const base = snapshot().apiConfig!;
+    const apiConfig = renderApiConfig(snapshot(text).topology, base);
+    const without = (name: string) => planRemoveService(name, snapshot(text, { apiConfig })).edits.find((edit) => edit.path === 'wso2/api-config.yaml')!.after;
+    for (const [removed, kept] of [['ledger-audit', 'fraud'], ['fraud', 'ledger-audit']] as const) {
+      const after = without(removed);
+      expect(after.startsWith(`${base}\n  # added by innover generate for new services\n`), removed).toBe(true);
+      expect(after, removed).not.toContain(`http://${removed}:8000`);
+      expect(after, removed).toContain(`http://${kept}:8000`);
+    }
   });
 
   it('removes the last reference without leaving a trailing comma', () => {
