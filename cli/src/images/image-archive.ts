@@ -128,13 +128,26 @@ export async function loadImageArchive(ctx: CommandContext, given: string): Prom
   await engine.ping();
   ctx.out.info(`loading ${given} (${megabytes(info.size)})`);
   const counter = byteCounter((line) => ctx.out.info(line), 'read');
-  const stream = createReadStream(file).pipe(counter);
+  const source = createReadStream(file);
+  // A read error (the file removed or unreadable mid-way) ends the import; it is reported below, never uncaught.
+  let readError: Error | undefined;
+  source.on('error', (error) => {
+    readError ??= error;
+    counter.destroy(error);
+  });
+  counter.on('error', () => undefined);
+  const stream = source.pipe(counter);
   try {
     const { loaded } = await engine.importImages(stream);
+    if (readError) throw readError;
     return { file, bytes: info.size, loaded };
   } catch (error) {
     if (error instanceof UserError) throw error;
+    if (readError) throw new UserError(`images load: could not read ${given} (${readError.message.split('\n')[0]}): check the file and run it again`);
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     throw new UserError(`images load: the engine refused ${given} (${reason}): give an archive written by innover images save (or docker save)`);
+  } finally {
+    // The engine may refuse before reading it all (or at all): the file is closed either way.
+    source.destroy();
   }
 }
