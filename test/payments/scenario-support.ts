@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { expect } from 'vitest';
-import { createFlowClient } from '../../cli/src/payments/flow-client.js';
+import { createFlowClient, FlowCallError } from '../../cli/src/payments/flow-client.js';
 import type { FlowClient, RuleSet } from '../../cli/src/payments/flow-client.js';
 import { checkInvariants } from '../../cli/src/payments/invariants.js';
 import type { WalletUnderTest } from '../../cli/src/payments/invariants.js';
@@ -158,12 +158,20 @@ export async function expectSettled(client: FlowClient, probe: DatabaseProbe, sc
   expect(trial.length).toBeGreaterThan(0);
 }
 
-/** Waits until every payment is terminal; answers them. */
+/**
+ * Waits until every payment is terminal; answers them. A poll the API answers 503 (its database pool
+ * busy past its timeout: hundreds of reads at once on a loaded machine) is polled again, as a client
+ * would; any other failure fails the wait.
+ */
 export async function terminal(client: FlowClient, paymentIds: readonly string[], timeoutMs = settleTimeoutMs) {
   return await until(
     `${paymentIds.length} terminal payments`,
     async () => {
-      const payments = await Promise.all(paymentIds.map((id) => client.getPayment(id)));
+      const payments = await Promise.all(paymentIds.map((id) => client.getPayment(id))).catch((error: unknown) => {
+        if (error instanceof FlowCallError && error.status === 503) return undefined;
+        throw error;
+      });
+      if (payments === undefined) return undefined;
       return payments.every((payment) => ['completed', 'rejected', 'failed'].includes(payment.status)) ? payments : undefined;
     },
     timeoutMs,

@@ -33,6 +33,20 @@ export function validateBody(schema: ZodType): RequestHandler {
   };
 }
 
+/** SQLSTATEs of a database that is shutting down, starting or out of connections (class 57 and 53300). */
+const unavailableStates = new Set(['57P01', '57P02', '57P03', '53300']);
+
+/**
+ * A database the request could not reach in time, or lost mid-way: the pool's connection timeout
+ * (every connection busy, under overload), a refused or reset connection, a server shutting down or
+ * out of connections. Nothing was decided, so the client may retry: 503, not 500.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (unavailableStates.has(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET')) return true;
+  return typeof message === 'string' && (message === 'timeout exceeded when trying to connect' || message.startsWith('Connection terminated'));
+}
+
 /** Last middleware: JSON bodies for every failure, stack traces only in the log. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _request, response, next) => {
@@ -51,6 +65,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (bodyError.type === 'entity.too.large') {
       response.status(413).json({ error: 'payload_too_large', message: 'request body is larger than 1 MB' });
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ err: error }, 'request failed: database unavailable');
+      response.status(503).set('retry-after', '1').json({ error: 'database_unavailable', message: 'the database did not answer in time: retry the request' });
       return;
     }
     logger.error({ err: error }, 'request failed');

@@ -38,6 +38,13 @@ beforeAll(async () => {
       router.get('/boom', () => {
         throw new Error('secret internal detail');
       });
+      router.get('/busy', () => {
+        // What pg-pool throws when every connection stays busy past connectionTimeoutMillis.
+        throw new Error('timeout exceeded when trying to connect');
+      });
+      router.get('/shutting-down', () => {
+        throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      });
     },
   });
   server = app.listen(0);
@@ -82,6 +89,12 @@ describe('createApp', () => {
     const boom = await get('/boom', 'reader');
     expect(boom.status).toBe(500);
     expect(await boom.text()).toBe('{"error":"internal","message":"internal error"}');
+    for (const path of ['/busy', '/shutting-down']) {
+      const unavailable = await get(path, 'reader');
+      expect(unavailable.status).toBe(503);
+      expect(unavailable.headers.get('retry-after')).toBe('1');
+      expect(await unavailable.json()).toEqual({ error: 'database_unavailable', message: 'the database did not answer in time: retry the request' });
+    }
     const missing = await get('/nowhere', 'reader');
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'not_found', message: 'no route for GET /nowhere' });
