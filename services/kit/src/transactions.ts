@@ -183,7 +183,11 @@ async function attemptOnce<T>(database: Database, fn: (tx: Transaction) => Promi
     try {
       commit = await session.run('COMMIT');
     } catch (error) {
-      destroy = true;
+      // The server answered COMMIT with an error (under load, mostly a 40001 of SSI, which PostgreSQL reports at
+      // COMMIT): the transaction is over and the connection is sound. It goes back to the pool once a ROLLBACK on it
+      // succeeds (a no-op then), instead of a new connection (TCP, SCRAM) for the retry. A lost connection, an
+      // unknown outcome (40003) or an error without a SQLSTATE still closes it.
+      destroy = isConnectionError(error) || isAmbiguousResult(error) || !answeredByServer(error) || !(await rollbackQuietly(session));
       throw new CommitFailure(error);
     }
     // PostgreSQL answers COMMIT of an aborted transaction (fn swallowed a failed statement) with ROLLBACK.
@@ -202,6 +206,12 @@ async function attemptOnce<T>(database: Database, fn: (tx: Transaction) => Promi
   } finally {
     session.release(destroy);
   }
+}
+
+/** An error the server sent (it carries a five-character SQLSTATE), as opposed to one of the client or the socket. */
+function answeredByServer(error: unknown): boolean {
+  const code = sqlState(error);
+  return code !== undefined && /^[0-9A-Z]{5}$/.test(code) && !socketCodes.has(code);
 }
 
 async function rollbackQuietly(session: Session): Promise<boolean> {

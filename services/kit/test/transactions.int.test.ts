@@ -126,6 +126,27 @@ describe('runTransaction on PostgreSQL', () => {
 });
 
 describe('sessions on PostgreSQL', () => {
+  it('an error PostgreSQL reports at COMMIT leaves the connection in the pool, reusable (no new connection)', async () => {
+    // A deferred unique constraint fails at COMMIT, as SSI's 40001 often does: the server answered, the transaction is over.
+    const single = createDatabase(await postgres.createDatabase('kit_transactions_commit'), { max: 1 });
+    try {
+      await single.query('CREATE TABLE codes (code TEXT, CONSTRAINT codes_unique UNIQUE (code) DEFERRABLE INITIALLY DEFERRED)');
+      const [before] = await single.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const failure = await runTransaction(single, async (tx) => {
+        await tx.query("INSERT INTO codes (code) VALUES ('a'), ('a')");
+      }).catch((error: unknown) => error);
+      expect((failure as { code?: string }).code).toBe('23505');
+      const [after] = await single.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      expect(after?.pid).toBe(before?.pid);
+      expect(await single.query('SELECT code FROM codes')).toEqual([]);
+      // And the kept connection runs the next transaction normally.
+      await runTransaction(single, async (tx) => void (await tx.query("INSERT INTO codes (code) VALUES ('b')")));
+      expect(await single.query('SELECT code FROM codes')).toEqual([{ code: 'b' }]);
+    } finally {
+      await single.close();
+    }
+  });
+
   it('forbid sequential scans where an index serves (SSI would lock whole tables)', async () => {
     const inTransaction = await runTransaction(database, async (tx) => (await tx.query<{ enable_seqscan: string }>('SHOW enable_seqscan'))[0]?.enable_seqscan);
     expect(inTransaction).toBe('off');

@@ -94,6 +94,31 @@ describe('runTransaction', () => {
     expect(runs).toBe(2);
   });
 
+  it('keeps the connection after a 40001 at COMMIT once a ROLLBACK on it succeeds, so the retry opens none', async () => {
+    const { database, log, releases } = recordingDatabase();
+    const faulty = injectFaults(database, [{ match: 'COMMIT', error: () => sqlStateError('40001') }]);
+    await runTransaction(faulty, async () => undefined, noSleep);
+    expect(log).toEqual(['BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'ROLLBACK', 'BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE', 'COMMIT']);
+    expect(releases).toEqual([false, false]);
+  });
+
+  it('closes the connection after a 40001 at COMMIT when the ROLLBACK after it fails', async () => {
+    const { database, releases } = recordingDatabase();
+    const faulty = injectFaults(database, [
+      { match: 'COMMIT', error: () => sqlStateError('40001') },
+      { match: 'ROLLBACK', error: connectionLostError },
+    ]);
+    await runTransaction(faulty, async () => undefined, noSleep);
+    expect(releases).toEqual([true, false]);
+  });
+
+  it('closes the connection after a COMMIT failure without a SQLSTATE', async () => {
+    const { database, releases } = recordingDatabase();
+    const faulty = injectFaults(database, [{ match: 'COMMIT', error: () => new Error('something odd') }]);
+    await expect(runTransaction(faulty, async () => undefined, noSleep)).rejects.toThrow('something odd');
+    expect(releases).toEqual([true]);
+  });
+
   it('stops after maxAttempts with TransactionRetriesExhaustedError carrying the last 40001', async () => {
     const { database } = recordingDatabase();
     const faulty = injectFaults(database, [{ match: 'SELECT', error: () => sqlStateError('40001'), times: 99 }]);
