@@ -24,7 +24,13 @@ const withConcurrency = (yaml: string, concurrency: number): string => {
   if (changed === yaml) throw new Error('innover.yaml no longer sets payment\'s worker concurrency to 32: update this test');
   return changed;
 };
-const withLedgerAudit = (yaml: string): string => yaml.replace(/^services:\n/m, 'services:\n  - name: ledger-audit\n    hostPort: 8107\n');
+/**
+ * A service the repository's innover.yaml does not have (it may already hold services a user added, such as the
+ * new-service e2e's ledger-audit), on a host port above every one it uses.
+ */
+const added = 'dev-added';
+const addedPort = Math.max(...[...projectYaml.matchAll(/hostPort: (\d+)/g)].map((match) => Number(match[1]))) + 1;
+const withAddedService = (yaml: string): string => yaml.replace(/^services:\n/m, `services:\n  - name: ${added}\n    hostPort: ${addedPort}\n`);
 
 /**
  * A project root holding innover.yaml, and fakes that stand for the running stack: the engine lists one
@@ -124,18 +130,18 @@ describe('innover dev applies a changed innover.yaml', () => {
     await expect((await import('../../src/topology/load.js')).loadTopology(stack.root)).rejects.toThrow(
       (outcome as { problem: string }).problem.replace(/ \(and \d+ more.*$/, ''),
     );
-    expect(line).toMatch(/^innover\.yaml: services\[1\]\.hostPort: /);
+    expect(line).toMatch(/^innover\.yaml: services\[\d+\]\.hostPort: /);
   });
 
   it('builds the images of a service the change adds, and says the watched set changed', async () => {
     const stack = await devStack({ services: [] });
-    stack.edit(withLedgerAudit(projectYaml));
-    stack.recreate(['ledger-audit', 'ledger-audit-worker']);
+    stack.edit(withAddedService(projectYaml));
+    stack.recreate([added, `${added}-worker`]);
     const outcome = await applyTopologyChange(stack.ctx, stack.session, stack.steps);
-    expect(stack.calls).toEqual(['generate', 'write .innover/docker-compose.lite.dev.yml', 'compose build ledger-audit ledger-audit-worker', 'compose up']);
-    expect(outcome).toMatchObject({ kind: 'applied', recreated: ['ledger-audit', 'ledger-audit-worker'], built: ['ledger-audit', 'ledger-audit-worker'], watchChanged: true });
+    expect(stack.calls).toEqual(['generate', 'write .innover/docker-compose.lite.dev.yml', `compose build ${added} ${added}-worker`, 'compose up']);
+    expect(outcome).toMatchObject({ kind: 'applied', recreated: [added, `${added}-worker`], built: [added, `${added}-worker`], watchChanged: true });
     if (outcome.kind !== 'applied') return;
-    expect(outcome.next.dev.containers.map((container) => container.name)).toContain('ledger-audit-worker');
+    expect(outcome.next.dev.containers.map((container) => container.name)).toContain(`${added}-worker`);
   });
 
   it('keeps watching after a refusal: the next good save applies', async () => {
@@ -212,8 +218,8 @@ describe('innover dev over a changing innover.yaml', () => {
         watched.push([...(options.services ?? [])]);
         if (watched.length === 1) {
           await until(() => changed !== undefined);
-          stack.edit(withLedgerAudit(projectYaml));
-          stack.recreate(['ledger-audit', 'ledger-audit-worker']);
+          stack.edit(withAddedService(projectYaml));
+          stack.recreate([added, `${added}-worker`]);
           changed?.(['innover.yaml']);
         } else {
           await until(() => ctx.out.stdout.includes('applied ('));
@@ -247,9 +253,9 @@ describe('innover dev over a changing innover.yaml', () => {
       topology: { loadTopology: stack.steps.loadTopology, generate: stack.steps.generate },
     });
     expect(watched).toHaveLength(2);
-    expect(watched[0]).not.toContain('ledger-audit');
-    expect(new Set(watched[1])).toEqual(new Set([...(watched[0] ?? []), 'ledger-audit', 'ledger-audit-worker']));
-    expect(ctx.out.stdout).toMatch(/^innover\.yaml: applied \(built ledger-audit, ledger-audit-worker; recreated ledger-audit, ledger-audit-worker\)$/m);
+    expect(watched[0]).not.toContain(added);
+    expect(new Set(watched[1])).toEqual(new Set([...(watched[0] ?? []), added, `${added}-worker`]));
+    expect(ctx.out.stdout).toContain(`innover.yaml: applied (built ${added}, ${added}-worker; recreated ${added}, ${added}-worker)`);
   });
 });
 
