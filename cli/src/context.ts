@@ -47,17 +47,13 @@ const madeWith = new WeakMap<CommandContext, ContextOverrides>();
  */
 export async function withEndpoints(ctx: CommandContext, values: Partial<EnvConfig>): Promise<CommandContext> {
   const [topology, dotenv] = await Promise.all([ctx.topology(), ctx.dotenv()]);
-  const clients = madeWith.get(ctx)?.clients;
-  return createContext({
-    root: ctx.root,
-    json: ctx.json,
-    out: ctx.out,
-    env: ctx.env,
-    signal: ctx.signal,
-    topology,
-    dotenv: { ...dotenv, ...values },
-    ...(clients ? { clients } : {}),
-  });
+  const made = madeWith.get(ctx);
+  return remake(ctx, { topology, dotenv: { ...dotenv, ...values }, ...(made?.clients ? { clients: made.clients } : {}) });
+}
+
+/** A context over the same project, output, environment and signal as `ctx`, with `overrides` on top. */
+function remake(ctx: CommandContext, overrides: ContextOverrides): CommandContext {
+  return createContext({ root: ctx.root, json: ctx.json, out: ctx.out, env: ctx.env, signal: ctx.signal, ...overrides });
 }
 
 /**
@@ -66,12 +62,7 @@ export async function withEndpoints(ctx: CommandContext, values: Partial<EnvConf
  */
 export function withTopology(ctx: CommandContext, topology: Topology): CommandContext {
   const made = madeWith.get(ctx);
-  return createContext({
-    root: ctx.root,
-    json: ctx.json,
-    out: ctx.out,
-    env: ctx.env,
-    signal: ctx.signal,
+  return remake(ctx, {
     topology,
     ...(made?.dotenv ? { dotenv: made.dotenv } : {}),
     ...(made?.clients ? { clients: made.clients } : {}),

@@ -1,13 +1,12 @@
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError, type CommandContext } from '../command.js';
-import type { ComposeProject } from '../clients/compose-client.js';
 import type { EngineClient } from '../clients/engine-client.js';
 import { logPrefixer } from '../output/log-prefix.js';
 import { devOverridePath, planDev, stringifyDevOverride } from '../targets/compose/dev-override.js';
 import { describeDevEvent, ReloadTracker, TypeErrorReport, type DevEvent } from './dev-reloads.js';
-import { ComposeWatchLoop, defaultTopologySteps, followTopology, type DevTopologySteps } from './dev-topology.js';
+import { ComposeWatchLoop, defaultTopologySteps, devProject, followTopology, type DevTopologySteps } from './dev-topology.js';
 import { resolveStack } from './resolve-stack.js';
 import type { UpArgs, UpResult } from './up-stack.js';
 
@@ -77,9 +76,8 @@ export async function runDev(args: DevArgs, ctx: CommandContext, overrides: Part
   const override = devOverridePath(target.profile);
   const overridePath = join(ctx.root, override);
   await steps.writeText(overridePath, stringifyDevOverride(dev));
-  const envFile = join(ctx.root, '.env');
-  // `up` may just have created .env.
-  const project: ComposeProject = { ...target.compose, ...(existsSync(envFile) ? { envFile } : {}), overrides: [overridePath] };
+  // After `up`, which may just have created .env.
+  const project = devProject(ctx.root, target, overridePath);
   const names = dev.containers.map((container) => container.name);
   const compose = await ctx.client('compose');
   const engine = await ctx.client('engine');

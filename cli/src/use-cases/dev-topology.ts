@@ -21,6 +21,12 @@ export interface DevTopology {
   project: ComposeProject;
 }
 
+/** The profile's compose project with the dev override laid over it (and `.env`, once `up` has made it). */
+export function devProject(root: string, target: StackTarget, overridePath: string): ComposeProject {
+  const envFile = join(root, '.env');
+  return { ...target.compose, ...(existsSync(envFile) ? { envFile } : {}), overrides: [overridePath] };
+}
+
 /** The files whose change `innover dev` applies to the running stack. */
 export const topologyFiles = [topologyFileName, '.env'] as const;
 
@@ -81,8 +87,7 @@ export async function applyTopologyChange(ctx: CommandContext, current: DevTopol
   }
   const overrideText = stringifyDevOverride(dev);
   await steps.writeText(current.overridePath, overrideText);
-  const envFile = join(ctx.root, '.env');
-  const project: ComposeProject = { ...target.compose, ...(existsSync(envFile) ? { envFile } : {}), overrides: [current.overridePath] };
+  const project = devProject(ctx.root, target, current.overridePath);
   const next: DevTopology = { services: current.services, target, dev, overridePath: current.overridePath, project };
   const compose = await ctx.client('compose');
   const engine = await ctx.client('engine');
