@@ -7,10 +7,10 @@
 //   - `innover --version` against `node -e 0`, as a ratio (target <= 2)
 // The stack is taken down at the end when the bench started it; a `.env` it created is removed and
 // the remembered profile is put back.
-import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { commandRunner } from './commands.js';
 import { acquireStackLock } from '../test/e2e/stack-lock.ts';
 import { keepRememberedProfile } from '../test/e2e/remembered-profile.ts';
 
@@ -20,15 +20,7 @@ const project = process.env.INNOVER_BENCH_PROJECT ?? 'innover-e2e';
 const env = { ...process.env, INNOVER_PROJECT: project, NO_COLOR: '1' };
 const rounds = Number(process.env.INNOVER_BENCH_UP_ROUNDS ?? 3);
 
-function run(command, args, { check = true } = {}) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const milliseconds = Number(process.hrtime.bigint() - started) / 1e6;
-  if (check && result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
-  }
-  return { milliseconds, stdout: result.stdout, status: result.status };
-}
+const run = commandRunner({ cwd: root, env });
 
 const innover = (...args) => run('node', ['bin/innover.js', ...args]);
 const median = (values) => {

@@ -12,7 +12,7 @@
 // put back byte for byte in any case, Ctrl-C included. At the end the stack is taken down when the bench
 // started it; otherwise `innover up` puts the payment containers back on the production image.
 //   node bench/run.js dev      INNOVER_BENCH_DEV_SAVES (20), INNOVER_BENCH_DEV_REBUILDS (3)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { commandRunner } from './commands.js';
 import { acquireStackLock } from '../test/e2e/stack-lock.ts';
 import { keepRememberedProfile } from '../test/e2e/remembered-profile.ts';
 import { devFigures, editedFile, markRoute, probePath, seenText } from './dev-figures.ts';
@@ -38,13 +39,7 @@ const pauseMs = 1_000;
 const pollMs = 25;
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
 
-function run(command, args, { check = true } = {}) {
-  const result = spawnSync(command, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (check && result.status !== 0) {
-    throw new Error(`${command} ${args.slice(0, 4).join(' ')} exited ${result.status}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
-  }
-  return result;
-}
+const run = commandRunner({ cwd: root, env });
 
 /** `node bin/innover.js ...` in the background: its lines (stdout and stderr) go to `onLine`, the last ones are kept. */
 function innoverChild(args, onLine = () => {}) {

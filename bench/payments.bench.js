@@ -11,13 +11,14 @@
 //     reconciler, expiry polls) and the bench's own probes;
 //   - invariant violations across every run (target 0).
 // The stack is taken down at the end when the bench started it.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { commandRunner } from './commands.js';
 import { acquireStackLock } from '../test/e2e/stack-lock.ts';
 import { keepRememberedProfile } from '../test/e2e/remembered-profile.ts';
 
@@ -28,13 +29,7 @@ const env = { ...process.env, INNOVER_PROJECT: project, NO_COLOR: '1' };
 const services = ['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex'];
 const log = (line) => process.stderr.write(`[bench] ${line}\n`);
 
-function run(command, args, { check = true } = {}) {
-  const result = spawnSync(command, args, { cwd: root, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (check && result.status !== 0) {
-    throw new Error(`${command} ${args.slice(0, 4).join(' ')} exited ${result.status}: ${(result.stderr || result.stdout).trim().split('\n').slice(-3).join(' | ')}`);
-  }
-  return result;
-}
+const run = commandRunner({ cwd: root, env, maxBuffer: 256 * 1024 * 1024 });
 
 /** `innover load payments --json`, parsed. */
 function load(args) {
