@@ -22,6 +22,8 @@ export class FakeWorld {
   payments = new Map<string, Payment>();
   history: Array<{ id: string; status: PaymentStatus }> = [];
   events: Array<{ id: string; from: PaymentStatus; to: PaymentStatus }> = [];
+  /** Store writes (transitions and records): each is one database transaction in the real store. */
+  writes = 0;
   customers = new Map<string, Customer>();
   decision: Decision = { outcome: 'approve', reasons: [], ruleSetVersion: 3 };
   evaluations = 0;
@@ -96,6 +98,7 @@ export class FakeWorld {
           return payment ? { ...payment } : undefined;
         },
         transition: async (id, from, to, changes = {}) => {
+          this.writes += 1;
           const payment = this.payments.get(id);
           if (!payment || payment.status !== from) return undefined;
           if (!canTransition(from, to)) throw new Error(`illegal ${from} → ${to}`);
@@ -106,6 +109,7 @@ export class FakeWorld {
           return { ...next };
         },
         record: async (id, status, changes) => {
+          this.writes += 1;
           const payment = this.payments.get(id);
           if (!payment || payment.status !== status) return undefined;
           const next = { ...payment, ...changes, updatedAt: new Date() };

@@ -45,6 +45,26 @@ describe('runPaymentSaga', () => {
       { accountId: payment.payeeAccountId, direction: 'credit', amountMinor: 1_000 },
     ]);
     expect(world.calls.get('forex.quote')).toBeUndefined();
+    // One transaction per status change: the approval is written with the reservation, not on its own.
+    expect(world.writes).toBe(3);
+  });
+
+  it('asks the rule engine again after a stop between its approval and the reservation, then stores that decision once', async () => {
+    const world = new FakeWorld();
+    const payment = world.addPayment();
+    const stopAfterRules: SagaOptions = {
+      ...options,
+      checkpoint: (point) => {
+        if (point === 'rules') throw new Unavailable('stopped after the rules');
+      },
+    };
+    await expect(runPaymentSaga(payment.id, world.ports(), stopAfterRules)).rejects.toThrow('stopped after the rules');
+    expect(world.payments.get(payment.id)?.status).toBe('screening');
+    expect(world.payments.get(payment.id)?.decision).toBeUndefined();
+    const done = await runPaymentSaga(payment.id, world.ports(), options);
+    expect(done).toMatchObject({ status: 'completed', decision: { outcome: 'approve', ruleSetVersion: 3 } });
+    expect(world.calls.get('rules.evaluate')).toBe(2);
+    expect(world.postings()).toBe(1);
   });
 
   it('crosses currencies: a quote used once, the payee amount stored, fx accounts balancing each currency', async () => {

@@ -24,8 +24,9 @@ import { stepId } from './uuidv5.ts';
 export type SagaStep = 'screening' | 'profile' | 'rules' | 'quote' | 'reserve' | 'post' | 'void';
 
 /**
- * Where `PAYMENT_CRASH_AFTER` may stop the worker: after each step's effect committed, plus `reserve-call`
- * and `post-call`, right after the ledger answered and before the payment recorded it.
+ * Where `PAYMENT_CRASH_AFTER` may stop the worker: after each step's effect committed (`rules`: the rule
+ * engine's stored decision, an approval not yet on the payment), plus `reserve-call` and `post-call`, right
+ * after the ledger answered and before the payment recorded it.
  */
 export const crashPoints = ['screening', 'profile', 'rules', 'quote', 'reserve-call', 'reserve', 'post-call', 'post', 'void'] as const;
 export type CrashPoint = (typeof crashPoints)[number];
@@ -133,6 +134,10 @@ export async function runPaymentSaga(paymentId: string, ports: SagaPorts, option
   }
 
   async function screen(current: Payment): Promise<Payment | undefined> {
+    // An approval is written with the step's next write (the quote or the reservation), one transaction fewer:
+    // a run that stops before it asks the rule engine again, which answers its stored decision (idempotent by
+    // payment, counted once toward velocity).
+    let learnt: PaymentChanges = {};
     if (!current.decision) {
       step = 'profile';
       const [payer, payee] = await Promise.all([ports.customers.get(current.payerCustomerId), ports.customers.get(current.payeeCustomerId)]);
@@ -149,30 +154,34 @@ export async function runPaymentSaga(paymentId: string, ports: SagaPorts, option
         amountMinor: current.amountMinor,
         currency: current.currency,
       });
-      const next = decision.outcome === 'reject' ? await move(current, 'rejected', { decision, reason: reasons.ruleRejected(decision.reasons.map((reason) => reason.message).join('; ')) }) : await record(current, { decision });
+      if (decision.outcome === 'reject') {
+        const rejected = await move(current, 'rejected', { decision, reason: reasons.ruleRejected(decision.reasons.map((reason) => reason.message).join('; ')) });
+        await checkpoint('rules');
+        return rejected;
+      }
       await checkpoint('rules');
-      return next;
+      learnt = { decision };
     }
     if (current.currency !== current.payeeCurrency && !current.quoteId) {
       step = 'quote';
       const quote = await ports.forex.quote({ sellCurrency: current.currency, buyCurrency: current.payeeCurrency, sellAmountMinor: current.amountMinor, idempotencyKey: `payment-${current.id}-quote` });
       const used = await ports.forex.useQuote(quote.id, current.id);
-      if (used === 'quote_expired') return await move(current, 'failed', { quoteId: quote.id, reason: reasons.quoteExpired() });
-      if (used === 'quote_used') return await move(current, 'failed', { quoteId: quote.id, reason: reasons.quoteUsed() });
-      const next = await record(current, { quoteId: quote.id, payeeAmountMinor: quote.buyAmountMinor });
+      if (used === 'quote_expired') return await move(current, 'failed', { ...learnt, quoteId: quote.id, reason: reasons.quoteExpired() });
+      if (used === 'quote_used') return await move(current, 'failed', { ...learnt, quoteId: quote.id, reason: reasons.quoteUsed() });
+      const next = await record(current, { ...learnt, quoteId: quote.id, payeeAmountMinor: quote.buyAmountMinor });
       await checkpoint('quote');
       return next;
     }
     step = 'reserve';
     const transferId = reservationId(current.id);
     const created = await ports.ledger.createTransfer({ id: transferId, entries: await entriesFor(current), pending: true, timeoutSeconds: options.reservationTimeoutSeconds, reference: current.reference ?? `payment ${current.id}` });
-    if (created === 'insufficient_funds') return await move(current, 'rejected', { reason: reasons.insufficientFunds() });
+    if (created === 'insufficient_funds') return await move(current, 'rejected', { ...learnt, reason: reasons.insufficientFunds() });
     // The same id with another body: an earlier run created it (with other settings); its status decides.
     const status = created === 'transfer_exists' ? (await ports.ledger.getTransfer(transferId))?.status : created.status;
     if (status === undefined) throw new Error(`the ledger reports transfer ${transferId} both existing and missing`);
     await checkpoint('reserve-call');
-    if (status === 'expired' || status === 'voided') return await move(current, 'failed', { transferId, reason: reasons.reservationExpired() });
-    const next = await move(current, 'reserved', { transferId });
+    if (status === 'expired' || status === 'voided') return await move(current, 'failed', { ...learnt, transferId, reason: reasons.reservationExpired() });
+    const next = await move(current, 'reserved', { ...learnt, transferId });
     await checkpoint('reserve');
     return next;
   }
