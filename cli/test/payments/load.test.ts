@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { completionMs, paymentAmountMinor, permissiveRules, planPayments, pollInterval, runLoad } from '../../src/payments/load.js';
+import { completionMs, firstPollDelay, paymentAmountMinor, permissiveRules, planPayments, pollInterval, runLoad } from '../../src/payments/load.js';
 import type { LoadProgress } from '../../src/payments/load.js';
 import { fakeFlowClient } from './fake-flow-client.js';
 
@@ -66,6 +66,13 @@ describe('runLoad against an in-memory flow', () => {
     expect(pollInterval(25, 1_000)).toBe(500);
     expect(pollInterval(25, 60_000)).toBe(1_000);
     expect(pollInterval(1_500, 60_000)).toBe(1_500);
+  });
+
+  it('waits before the first poll a little under the median of the recent completion times, from pollMs to 1 s', () => {
+    expect(firstPollDelay(25, [])).toBe(25);
+    expect(firstPollDelay(25, [10, 12, 8])).toBe(25);
+    expect(firstPollDelay(25, [900, 1_100, 1_000, 5_000])).toBe(800);
+    expect(firstPollDelay(25, [4_000, 6_000, 5_000])).toBe(1_000);
   });
 
   it("takes accepted → completed from the payment's own history, else from what it observed", () => {
