@@ -1,7 +1,7 @@
 // Payment-flow figures of issue #10, on the `lite` profile in containers (the e2e's Compose project), on
 // this machine:
 //   - completed payments/s end to end at saturation (`innover load payments`, several concurrencies), and
-//     the container whose CPU saturates first (docker stats sampled over the payments phase of the best run);
+//     the container whose CPU saturates first (its CPU time over the payments phase of the best run, against its limit);
 //   - efficiency: payments/s × database transactions per payment ÷ pgbench tpcb-like TPS, pgbench run on
 //     the same PostgreSQL container in the same run (target >= 0.5);
 //   - POST /payments p99 at half the maximum throughput (open-loop arrivals, `--rate`) (target <= 50 ms);
@@ -11,9 +11,8 @@
 //     reconciler, expiry polls) and the bench's own probes;
 //   - invariant violations across every run (target 0).
 // The stack is taken down at the end when the bench started it.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -43,86 +42,64 @@ function load(args) {
   return { report, status: result.status };
 }
 
-/** Samples `docker stats` (CPU % per container) until stopped; resolves with the mean per container. */
-function sampleStats() {
-  const samples = new Map();
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      const child = spawn('docker', ['stats', '--no-stream', '--format', '{{.Name}}\t{{.CPUPerc}}'], { env });
-      let out = '';
-      child.stdout.on('data', (chunk) => (out += chunk));
-      await new Promise((resolve) => child.once('exit', resolve));
-      for (const line of out.trim().split('\n')) {
-        const [name, cpu] = line.split('\t');
-        if (!name?.startsWith(`${project}-`)) continue;
-        samples.set(name, [...(samples.get(name) ?? []), Number.parseFloat(cpu ?? '0')]);
-      }
-    }
-  })();
-  return async () => {
-    stopped = true;
-    await loop;
-    const limits = cpuLimits();
-    return [...samples]
-      .map(([name, values]) => {
-        const cpu = values.reduce((a, b) => a + b, 0) / values.length;
-        const limit = limits.get(name);
-        // Saturation is use against the container's own CPU limit (a worker capped at 0.25 CPU is full at 25 %).
-        return { name: name.replace(`${project}-`, '').replace(/-1$/, ''), cpu, limit, saturation: limit ? cpu / (limit * 100) : cpu / 100 };
-      })
-      .sort((a, b) => b.saturation - a.saturation);
-  };
-}
-
-/** Each of the project's containers' CPU limit in CPUs (undefined: none), from `docker inspect`. */
+/** Each of the project's containers' CPU limit in CPUs (undefined: none), by Compose service, from `docker inspect`. */
 function cpuLimits() {
   const ids = run('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]).stdout.trim().split('\n').filter(Boolean);
   const limits = new Map();
   if (ids.length === 0) return limits;
-  for (const line of run('docker', ['inspect', '--format', '{{.Name}}\t{{.HostConfig.NanoCpus}}', ...ids]).stdout.trim().split('\n')) {
+  for (const line of run('docker', ['inspect', '--format', '{{index .Config.Labels "com.docker.compose.service"}}\t{{.HostConfig.NanoCpus}}', ...ids]).stdout.trim().split('\n')) {
     const [name, nano] = line.split('\t');
     const cpus = Number(nano) / 1e9;
-    if (name) limits.set(name.replace(/^\//, ''), cpus > 0 ? cpus : undefined);
+    if (name) limits.set(name, cpus > 0 ? cpus : undefined);
   }
   return limits;
 }
 
 /**
  * `innover load payments`'s use case run in this process (the CLI's direct route: the same runLoad over the same
- * fetch client), so the containers' CPU is sampled over the payments phase only. The setup (customers, wallets,
- * top-ups: mostly the wallet API) and the invariant check (every wallet polled until the projection catches up)
- * stay out of "saturates first", which is about the payment path. (`load()` runs the CLI with spawnSync, which
- * blocks this event loop: a sampler beside it took one sample, in the setup.)
+ * fetch client), with each container's CPU time read at the start and the end of the payments phase. The setup
+ * (customers, wallets, top-ups: mostly the wallet API) and the invariant check (every wallet polled until the
+ * projection catches up) stay out of "saturates first", which is about the payment path. The counters are read
+ * twice, not sampled: a `docker stats` loop beside the load cost the engine and the machine CPU of their own.
  */
 export async function loadSampled(topology, options) {
   const { runLoad } = await import('../cli/dist/payments/load.js');
   const { createFlowClient } = await import('../cli/dist/payments/flow-client.js');
   const byName = new Map(topology.services.map((service) => [service.name, service]));
   const client = createFlowClient({ baseUrl: (service) => `http://127.0.0.1:${byName.get(service).hostPort}` });
-  let stop;
-  let stats;
-  let cpuBefore;
-  let cpuAfter;
+  let before;
+  let after;
   const report = await runLoad(client, { crossCurrency: 0, ...options }, {
     onPhase(phase) {
-      if (phase === 'payments') {
-        cpuBefore = cpuTimes();
-        stop = sampleStats();
-      } else if (phase === 'invariants' && stop) {
-        cpuAfter = cpuTimes();
-        stats = stop();
-      }
+      if (phase === 'payments') before = cpuTimes();
+      else if (phase === 'invariants' && before) after = cpuTimes();
     },
   });
+  if (!before || !after) return { report, stats: [], cpu: [] };
+  const [start, end] = await Promise.all([before, after]);
+  const seconds = (end.at - start.at) / 1_000;
+  const limits = cpuLimits();
   const completed = report.completed ?? 0;
-  return { report, stats: (await stats) ?? [], cpu: cpuBefore && cpuAfter ? cpuPerPayment(await cpuBefore, await cpuAfter, completed) : [] };
+  // Saturation is use against the container's own CPU limit (a worker capped at 0.25 CPU is full at 25 %).
+  const stats = [...end.containers]
+    .map(([name, ns]) => {
+      const cpu = ((ns - (start.containers.get(name) ?? ns)) / 1e9 / seconds) * 100;
+      const limit = limits.get(name);
+      return { name, cpu, limit, saturation: limit ? cpu / (limit * 100) : cpu / 100 };
+    })
+    .sort((a, b) => b.saturation - a.saturation);
+  const cpu = [...end.containers]
+    .map(([name, ns]) => ({ name, msPerPayment: (ns - (start.containers.get(name) ?? ns)) / 1e6 / Math.max(1, completed) }))
+    .sort((a, b) => b.msPerPayment - a.msPerPayment);
+  const inContainers = cpu.reduce((sum, row) => sum + row.msPerPayment, 0);
+  const machine = (end.machineMs - start.machineMs) / Math.max(1, completed);
+  // What the machine spent beyond the containers: the load generator itself, the engine, docker-proxy, the kernel.
+  return { report, stats, cpu: [{ name: 'all containers', msPerPayment: inContainers }, { name: 'outside the containers', msPerPayment: machine - inContainers }, ...cpu] };
 }
 
 /**
- * Each of the project's containers' CPU time so far, in ns (the Engine API's one-shot stats: the cgroup's
- * usage counter), keyed by service. Read before and after the payments phase, it is the CPU each container
- * spent on those payments: exact where `docker stats` percentages are samples.
+ * Each of the project's containers' CPU time so far, in ns (the Engine API's one-shot stats: the cgroup's usage
+ * counter), keyed by Compose service, and the machine's busy CPU time in ms (/proc/stat).
  */
 async function cpuTimes() {
   const { default: Docker } = await import('dockerode');
@@ -134,13 +111,15 @@ async function cpuTimes() {
       return [info.Labels['com.docker.compose.service'] ?? info.Names[0], stats.cpu_stats.cpu_usage.total_usage];
     }),
   );
-  return new Map(entries);
+  return { at: globalThis.performance.now(), containers: new Map(entries), machineMs: machineBusyMs() };
 }
 
-/** ms of CPU per completed payment, per container, most first, with the total as the first row. */
-function cpuPerPayment(before, after, completed) {
-  const rows = [...after].map(([name, ns]) => ({ name, msPerPayment: (ns - (before.get(name) ?? ns)) / 1e6 / Math.max(1, completed) })).sort((a, b) => b.msPerPayment - a.msPerPayment);
-  return [{ name: 'all containers', msPerPayment: rows.reduce((sum, row) => sum + row.msPerPayment, 0) }, ...rows];
+/** The machine's CPU time spent busy (all but idle and iowait), in ms, from the first line of /proc/stat. */
+function machineBusyMs() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  const ticks = user + nice + system + irq + softirq + (steal ?? 0);
+  return (ticks * 1_000) / 100; // USER_HZ is 100 on Linux
 }
 
 const cpuLine = (rows) => rows.slice(0, 8).map((row) => `${row.name} ${row.msPerPayment.toFixed(1)}`).join(', ');
