@@ -18,8 +18,8 @@ export const nodeSlice = {
   defaults: { image: 'node:24-bookworm-slim' },
 } satisfies SchemaSlice;
 
-/** The kit's in-image healthcheck (the service images have no curl). */
-const kitHealthcheck = (role: 'api' | 'worker') => ['node', '/app/services/kit/dist/bin/healthcheck.js', role];
+/** The kit's in-image healthcheck (the service images have bash, no curl): a few ms of CPU a run, not a Node start. */
+const kitHealthcheck = (role: 'api' | 'worker') => ['bash', '/app/services/kit/bin/healthcheck.sh', role];
 
 /**
  * The service image's `node` user, by number (runAsNonRoot refuses a name); nothing to add back,

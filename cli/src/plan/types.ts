@@ -156,7 +156,7 @@ export interface ProbePlan {
   /**
    * The command the image itself runs for this probe, for targets whose probes run inside the
    * container (the Compose healthcheck), when the image lacks the tools to run `check` (the
-   * services' images have no curl: their kit's healthcheck.js). Targets with native HTTP probes
+   * services' images have no curl: their kit's bin/healthcheck.sh). Targets with native HTTP probes
    * (Kubernetes) use `check`.
    */
   inImage?: readonly string[];

@@ -95,7 +95,7 @@ describe('renderCompose on a small topology', () => {
           ports: ['127.0.0.1:9101:8000'],
           depends_on: { postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } },
           healthcheck: {
-            test: ['CMD', 'node', '/app/services/kit/dist/bin/healthcheck.js', 'api'],
+            test: ['CMD', 'bash', '/app/services/kit/bin/healthcheck.sh', 'api'],
             interval: '10s',
             timeout: '5s',
             retries: 6,
@@ -124,7 +124,7 @@ describe('renderCompose on a small topology', () => {
           },
           depends_on: { postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } },
           healthcheck: {
-            test: ['CMD', 'node', '/app/services/kit/dist/bin/healthcheck.js', 'worker'],
+            test: ['CMD', 'bash', '/app/services/kit/bin/healthcheck.sh', 'worker'],
             interval: '10s',
             timeout: '5s',
             retries: 6,

@@ -52,7 +52,7 @@ describe('planStack on a small topology', () => {
           args: { SERVICE: 'billing', NODE_IMAGE: 'node:24-bookworm-slim' },
         },
         healthcheck: {
-          test: ['CMD', 'node', '/app/services/kit/dist/bin/healthcheck.js', 'api'],
+          test: ['CMD', 'bash', '/app/services/kit/bin/healthcheck.sh', 'api'],
           interval: '10s',
           timeout: '5s',
           retries: 6,

@@ -3,14 +3,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildService, repositoryRoot } from '../../../test/support/service-process.js';
+import { repositoryRoot } from '../../../test/support/service-process.js';
 
-describe('healthcheck.js api', () => {
+/** The images' healthcheck script, run as Docker runs it (bash, in the container's environment). */
+const healthcheckScript = join(repositoryRoot, 'services', 'kit', 'bin', 'healthcheck.sh');
+
+describe('healthcheck.sh api', () => {
   it('exits 0 when GET /health answers 200, and 1 naming the status or the failure otherwise', async () => {
-    buildService('kit');
-    const healthcheck = join(repositoryRoot, 'services', 'kit', 'dist', 'bin', 'healthcheck.js');
     let status = 200;
+    let silent = false;
     const server = createServer((request, response) => {
+      if (silent) return; // accepts the connection, never answers
       response.writeHead(request.url === '/health' ? status : 404).end('{}');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -18,17 +21,21 @@ describe('healthcheck.js api', () => {
     // Async: the server answers from this process's event loop while the child waits.
     const run = () =>
       new Promise<{ status: number | null; stderr: string }>((resolve) => {
-        execFile(process.execPath, [healthcheck, 'api'], { env: { PORT: port } }, (error, _stdout, stderr) => resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }));
+        execFile('bash', [healthcheckScript, 'api'], { env: { PORT: port, PATH: process.env['PATH'] ?? '' } }, (error, _stdout, stderr) => resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stderr }));
       });
     try {
       expect(await run()).toEqual({ status: 0, stderr: '' });
       status = 503;
       expect(await run()).toEqual({ status: 1, stderr: 'unhealthy: GET /health answered 503\n' });
+      silent = true;
+      expect(await run()).toEqual({ status: 1, stderr: 'unhealthy: GET /health failed: no answer within 3 s\n' });
     } finally {
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
-    const refused = spawnSync(process.execPath, [healthcheck, 'api'], { env: { PORT: port }, encoding: 'utf8' });
+    const refused = spawnSync('bash', [healthcheckScript, 'api'], { env: { PORT: port, PATH: process.env['PATH'] ?? '' }, encoding: 'utf8' });
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/^unhealthy: GET \/health failed: connect ECONNREFUSED/);
+    expect(refused.stderr).toBe(`unhealthy: GET /health failed: cannot connect to 127.0.0.1:${port}\n`);
+    expect(spawnSync('bash', [healthcheckScript], { encoding: 'utf8' }).stderr).toBe('unhealthy: usage: healthcheck.sh api|worker\n');
   });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -10,6 +10,9 @@ import { startRedis } from '../../../test/support/peers.js';
 import type { RedisPeer } from '../../../test/support/peers.js';
 import { buildService, repositoryRoot, spawnService } from '../../../test/support/service-process.js';
 import type { ServiceProcess } from '../../../test/support/service-process.js';
+
+/** The images' healthcheck script (services/kit/bin), run as Docker runs it. */
+const healthcheckScript = join(repositoryRoot, 'services', 'kit', 'bin', 'healthcheck.sh');
 
 // Real kit workers: profile's (no tasks and no schedules of its own, so a queue's counts are the test's jobs
 // alone) and, for a domain task that fails while its dependency is missing, payment's. With only REDIS_URL set
@@ -173,18 +176,23 @@ describe('worker', () => {
     await queue.close();
   });
 
-  it('refreshes a heartbeat file that the worker healthcheck accepts', async () => {
+  it('refreshes a heartbeat file that the worker healthcheck accepts; a missing or stale one fails it', async () => {
     const worker = await ready(startWorker('heartbeat'));
-    const healthcheck = join(repositoryRoot, 'services', 'kit', 'dist', 'bin', 'healthcheck.js');
     const file = join(heartbeatDirectory, `worker-${workerCount}`);
+    const check = (heartbeat: string) => spawnSync('bash', [healthcheckScript, 'worker'], { env: { WORKER_HEARTBEAT_FILE: heartbeat, PATH: process.env['PATH'] ?? '' }, encoding: 'utf8' });
     try {
-      expect(spawnSync(process.execPath, [healthcheck, 'worker'], { env: { WORKER_HEARTBEAT_FILE: file } }).status).toBe(0);
+      expect(check(file).status).toBe(0);
     } finally {
       await stop(worker);
     }
-    const missing = spawnSync(process.execPath, [healthcheck, 'worker'], { env: { WORKER_HEARTBEAT_FILE: join(heartbeatDirectory, 'absent') }, encoding: 'utf8' });
+    const missing = check(join(heartbeatDirectory, 'absent'));
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/heartbeat .* does not exist/);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(file, old, old);
+    const stale = check(file);
+    expect(stale.status).toBe(1);
+    expect(stale.stderr).toMatch(/^unhealthy: heartbeat .* is (59|60|61) s old\n$/);
   });
 
   it('refuses to start without REDIS_URL, one line per problem, exit 1', async () => {

@@ -97,7 +97,7 @@ export function planDev(plan: StackPlan, services: readonly string[] = []): DevP
       image: role === 'api' ? `innover/${service}:dev` : `innover/${service}-worker:dev`,
       build: { ...build, target: 'dev' },
       command: ['node', `${appRoot}/services/kit/src/bin/dev-run.ts`, role, ...sources.flatMap((source) => ['--watch', source.target])],
-      healthcheck: ['CMD', 'node', `${appRoot}/services/kit/src/bin/healthcheck.ts`, role],
+      healthcheck: ['CMD', 'bash', `${appRoot}/services/kit/bin/healthcheck.sh`, role],
       resources: { cpus: workload.resources.cpus * 2, memory: doubleMemory(workload.resources.memory) },
       watch: [
         ...sources,
