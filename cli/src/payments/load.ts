@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FlowCallError, terminalStatuses } from './flow-client.js';
 import type { FlowClient, NewPaymentBody, Payment, PaymentStatus, Wallet } from './flow-client.js';
-import { checkInvariants, mapLimit } from './invariants.js';
+import { checkInvariants, mapLimit, settle } from './invariants.js';
 import type { InvariantResult, WalletUnderTest } from './invariants.js';
 import { countBy, isCrossCurrency, summarizeLatencies, throughputPerSecond } from './load-stats.js';
 import type { LatencySummary } from './load-stats.js';
@@ -219,6 +219,14 @@ export async function runLoad(client: FlowClient, options: LoadOptions, hooks: L
     { walletId: lane.payer.id, ledgerAccountId: lane.payer.ledgerAccountId, currency: lane.payer.currency, fundedMinor: lane.fundedMinor },
     ...[...lane.payees.values()].map((wallet) => ({ walletId: wallet.id, ledgerAccountId: wallet.ledgerAccountId, currency: wallet.currency, fundedMinor: 0 })),
   ]);
+  // The funding settles before the clock starts: the top-ups' events reach the wallet projection (the ledger's
+  // relay, the broker, the wallet worker), so that work is not measured as the first payments' latency. A
+  // projection slower than the settle timeout only starts the payments anyway: funds are checked by the ledger.
+  const funded = lanes.filter((lane) => lane.fundedMinor > 0);
+  await settle(Date.now() + (options.settleTimeoutMs ?? 60_000), 100, signal, async () => {
+    const views = await mapLimit(funded, 8, async (lane) => await client.getWallet(lane.payer.id).catch(() => undefined));
+    return { done: views.every((view, index) => view !== undefined && view.balance.postedMinor === funded[index]?.fundedMinor), value: undefined };
+  });
   const setupMs = Math.round(performance.now() - setupStarted);
 
   // 2. The payments, `concurrency` in flight, each from its POST until a GET sees it terminal.
