@@ -13,6 +13,7 @@
 // The stack is taken down at the end when the bench started it.
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +94,12 @@ export async function loadSampled(topology, options) {
     .sort((a, b) => b.msPerPayment - a.msPerPayment);
   const inContainers = cpu.reduce((sum, row) => sum + row.msPerPayment, 0);
   const machine = (end.machineMs - start.machineMs) / Math.max(1, completed);
+  // The machine as a whole: its busy time against all its CPUs. When it is the first to be full, no one container
+  // is the bottleneck: the sum of them (and the load generator beside them) is.
+  const cores = availableParallelism();
+  const machineCpu = ((end.machineMs - start.machineMs) / 10 / seconds);
+  stats.push({ name: `the machine (all ${cores} CPUs)`, cpu: machineCpu, limit: cores, saturation: machineCpu / (cores * 100) });
+  stats.sort((a, b) => b.saturation - a.saturation);
   // What the machine spent beyond the containers: the load generator itself, the engine, docker-proxy, the kernel.
   return { report, stats, cpu: [{ name: 'all containers', msPerPayment: inContainers }, { name: 'outside the containers', msPerPayment: machine - inContainers }, ...cpu] };
 }
