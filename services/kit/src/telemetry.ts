@@ -3,7 +3,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOffSampler, BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
@@ -17,9 +17,10 @@ export interface Telemetry {
 /**
  * Registers the global tracer provider, async-local context and W3C propagation.
  * Spans are always created so context propagates; they are exported only when `endpoint` is set. With
- * nowhere to send them (no endpoint, no extra processor: `lite`) they are sampled out: each is a
- * non-recording span that still carries its trace and span ids, so `traceparent` flows through every hop
- * and log lines keep their trace id, without the cost of recording attributes, events and timings nobody reads.
+ * nowhere to send them (no endpoint, no extra processor: `lite`) a trace this process starts is sampled out:
+ * its spans are non-recording but still carry their trace and span ids, so `traceparent` flows through every
+ * hop and log lines keep their trace id, without the cost of recording what nobody reads. A caller's sampled
+ * trace stays sampled (parent-based): the flag is the caller's decision, passed on to every later hop.
  * Export is batched off the request path with a short timeout and a bounded queue, so a collector that
  * is down costs dropped spans, never a slow or failed request.
  */
@@ -33,7 +34,7 @@ export async function startTelemetry(options: { serviceName: string; serviceVers
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, [ATTR_SERVICE_VERSION]: options.serviceVersion }),
     spanProcessors,
-    ...(spanProcessors.length === 0 ? { sampler: new AlwaysOffSampler() } : {}),
+    ...(spanProcessors.length === 0 ? { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }) } : {}),
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
