@@ -4,7 +4,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,9 +35,12 @@ export interface ServiceProcess {
 export function spawnService(service: string, role: 'api' | 'worker', environment: Record<string, string>): ServiceProcess {
   const entry = join(repositoryRoot, 'services', service, 'dist', `${role}.js`);
   if (!existsSync(entry)) throw new Error(`${entry} is missing; build with: npx tsc -b services/${service}`);
+  // A worker touches a heartbeat file; one the test did not place goes in a folder of its own, removed at exit,
+  // never the image's default /tmp/innover-worker-heartbeat on the machine running the tests.
+  const heartbeats = role === 'worker' && environment['WORKER_HEARTBEAT_FILE'] === undefined ? mkdtempSync(join(tmpdir(), 'innover-heartbeat-')) : undefined;
   const child = spawn(process.execPath, [entry], {
     cwd: join(repositoryRoot, 'services', service),
-    env: { PATH: process.env['PATH'] ?? '', SERVICE_NAME: service, LOG_LEVEL: 'debug', KAFKAJS_NO_PARTITIONER_WARNING: '1', ...environment },
+    env: { PATH: process.env['PATH'] ?? '', SERVICE_NAME: service, LOG_LEVEL: 'debug', KAFKAJS_NO_PARTITIONER_WARNING: '1', ...(heartbeats ? { WORKER_HEARTBEAT_FILE: join(heartbeats, 'heartbeat') } : {}), ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: LogLine[] = [];
@@ -67,8 +71,15 @@ export function spawnService(service: string, role: 'api' | 'worker', environmen
   child.stderr?.on('data', (chunk: Buffer) => {
     errors += chunk.toString();
   });
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  process.once('exit', () => child.kill('SIGKILL'));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      process.off('exit', killOnExit);
+      if (heartbeats) rmSync(heartbeats, { recursive: true, force: true });
+      resolve(code ?? signal ?? 'unknown');
+    }),
+  );
   return {
     child,
     logs,
