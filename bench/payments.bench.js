@@ -87,8 +87,7 @@ export async function loadSampled(topology, options) {
       const cpu = ((ns - (start.containers.get(name) ?? ns)) / 1e9 / seconds) * 100;
       const limit = limits.get(name);
       return { name, cpu, limit, saturation: limit ? cpu / (limit * 100) : cpu / 100 };
-    })
-    .sort((a, b) => b.saturation - a.saturation);
+    });
   const cpu = [...end.containers]
     .map(([name, ns]) => ({ name, msPerPayment: (ns - (start.containers.get(name) ?? ns)) / 1e6 / Math.max(1, completed) }))
     .sort((a, b) => b.msPerPayment - a.msPerPayment);
@@ -97,7 +96,7 @@ export async function loadSampled(topology, options) {
   // The machine as a whole: its busy time against all its CPUs. When it is the first to be full, no one container
   // is the bottleneck: the sum of them (and the load generator beside them) is.
   const cores = availableParallelism();
-  const machineCpu = ((end.machineMs - start.machineMs) / 10 / seconds);
+  const machineCpu = (end.machineMs - start.machineMs) / 10 / seconds;
   stats.push({ name: `the machine (all ${cores} CPUs)`, cpu: machineCpu, limit: cores, saturation: machineCpu / (cores * 100) });
   stats.sort((a, b) => b.saturation - a.saturation);
   // What the machine spent beyond the containers: the load generator itself, the engine, docker-proxy, the kernel.
@@ -173,7 +172,6 @@ export async function countPerPayment({ topology, dotenv, payments: K }) {
     return { commits: Number(rows[0]?.commits ?? 0), rollbacks: Number(rows[0]?.rollbacks ?? 0) };
   };
   const commits = async () => (await counters()).commits;
-  const rollbacks = async () => (await counters()).rollbacks;
   const requests = (since) => {
     let total = 0;
     for (const service of services) {
@@ -207,8 +205,7 @@ export async function countPerPayment({ topology, dotenv, payments: K }) {
     const idleCommitsPerMs = ((await commits()) - idleStart - 1) / (Date.now() - idleStarted);
     const idleRequestsPerMs = requests(idleSince) / (Date.now() - idleStarted);
 
-    const before = await commits();
-    const rolledBackBefore = await rollbacks();
+    const { commits: before, rollbacks: rolledBackBefore } = await counters();
     const since = new Date().toISOString();
     const started = Date.now();
     await Promise.all(payers.map((payer) => client.createPayment({ payerWalletId: payer.id, payeeWalletId: payee.id, amountMinor: 100, currency: 'EUR' }, randomUUID())));
@@ -223,8 +220,9 @@ export async function countPerPayment({ topology, dotenv, payments: K }) {
     await sleep(3_000); // the ledger's events reach the wallet projection
     await settleStats();
     const elapsed = Date.now() - started;
-    const transactions = (await commits()) - before - polls - 1 - idleCommitsPerMs * elapsed;
-    const rolledBack = (await rollbacks()) - rolledBackBefore;
+    const end = await counters();
+    const transactions = end.commits - before - polls - 1 - idleCommitsPerMs * elapsed;
+    const rolledBack = end.rollbacks - rolledBackBefore;
     const calls = requests(since) - K - idleRequestsPerMs * elapsed;
     return { transactionsPerPayment: transactions / K, rollbacksPerPayment: rolledBack / K, httpCallsPerPayment: calls / K };
   } finally {
@@ -263,10 +261,8 @@ export default async function runBench() {
     judge('warm-up', load(['--count', 200, '--concurrency', 20, '--timeout', 600]).report);
     let best;
     for (const concurrency of [16, 32, 64]) {
-      const sampled = await loadSampled(topology, { count: 600, concurrency, timeoutMs: 900_000 });
-      const { report, stats } = sampled;
+      const { report, stats, cpu } = await loadSampled(topology, { count: 600, concurrency, timeoutMs: 900_000 });
       judge(`concurrency ${concurrency}`, report);
-      const { cpu } = sampled;
       log(`concurrency ${concurrency}: ${report.throughputPerSecond} completed/s, accept p99 ${report.acceptLatencyMs?.p99} ms, complete p50 ${report.completeLatencyMs?.p50} ms; closest to its CPU limit: ${stats.slice(0, 3).map(busy).join(', ')}`);
       log(`concurrency ${concurrency}: CPU ms per completed payment: ${cpuLine(cpu)}`);
       if (!best || report.throughputPerSecond > best.report.throughputPerSecond) best = { concurrency, report, stats, cpu };

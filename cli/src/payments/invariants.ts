@@ -59,7 +59,6 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (
   return results;
 }
 
-/** Polls `probe` until it returns `done: true` or the deadline passes; returns the last value. */
 /** Runs `probe` every `pollMs` until it is done, the deadline passes or `signal` aborts; answers its last value. */
 export async function settle<T>(deadline: number, pollMs: number, signal: AbortSignal | undefined, probe: () => Promise<{ done: boolean; value: T }>): Promise<T> {
   for (;;) {

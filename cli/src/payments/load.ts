@@ -149,7 +149,7 @@ export const recentCompletions = 32;
  * The wait before the first GET of a just-accepted payment: a little under the median of the recent payments'
  * accepted → terminal times (`recent`, their histories' figures), at least `minimumMs`. On a saturated stack
  * payments take about as long as the ones before them, and a GET before that only finds them still running:
- * this keeps the generator at about two GETs a payment, whatever the latency, instead of a dozen.
+ * this keeps the generator at a few GETs a payment, whatever the latency, instead of a dozen.
  */
 export function firstPollDelay(minimumMs: number, recent: readonly number[]): number {
   if (recent.length === 0) return minimumMs;

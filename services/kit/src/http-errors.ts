@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
+import { isConnectionError, isPoolCheckoutTimeout } from './transactions.ts';
 
 /** An error a route throws on purpose; becomes `{error: code, message}` with `status`. */
 export class HttpError extends Error {
@@ -33,18 +34,14 @@ export function validateBody(schema: ZodType): RequestHandler {
   };
 }
 
-/** SQLSTATEs of a database that is shutting down, starting or out of connections (class 57 and 53300). */
-const unavailableStates = new Set(['57P01', '57P02', '57P03', '53300']);
-
 /**
  * A database the request could not reach in time, or lost mid-way: the pool's connection timeout
- * (every connection busy, under overload), a refused or reset connection, a server shutting down or
- * out of connections. Nothing was decided, so the client may retry: 503, not 500.
+ * (every connection busy, under overload), a lost, refused or reset connection, a server shutting down
+ * (the transactions module's classification, which its retries use too) or out of connections (53300).
+ * Nothing was decided, so the client may retry: 503, not 500.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (unavailableStates.has(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET')) return true;
-  return typeof message === 'string' && (message === 'timeout exceeded when trying to connect' || message.startsWith('Connection terminated'));
+  return isPoolCheckoutTimeout(error) || isConnectionError(error) || (error as { code?: unknown } | null)?.code === '53300';
 }
 
 /** Last middleware: JSON bodies for every failure, stack traces only in the log. */
