@@ -53,6 +53,42 @@ export interface OutboxEvent {
   id?: string;
 }
 
+/** The SQL of an outbox write and its values, for `enqueueEvent` or a caller's own statement. */
+export interface OutboxStatementParts {
+  /** Two data-modifying CTEs, `<prefix>_next` (the key's next `seq`) and `<prefix>_row` (the row; RETURNING seq), for a WITH list. */
+  ctes: string;
+  values: unknown[];
+  /** The event's id (the given one, or a new random one). */
+  id: string;
+}
+
+/**
+ * The outbox write as parts of a caller's single statement, so a state change, its history and its event are one
+ * round trip (`runStatement`): `ctes` go into the statement's WITH list, after the CTE named `gate` when there is
+ * one, whose rows decide whether the event is written (one event per row: gate on a compare-and-set UPDATE's
+ * RETURNING, so a lost race writes nothing). The parameters are numbered from `firstParameter`. The same
+ * statement as `enqueueEvent`'s: the caller signals the relays after its statement (`outboxCommitted`).
+ */
+export function outboxStatementParts(event: OutboxEvent, options: { firstParameter: number; gate?: string; prefix?: string }): OutboxStatementParts {
+  const id = event.id ?? randomUUID();
+  const headers = { ...event.headers, ...injectTraceContext(), 'content-type': event.contentType ?? 'application/x-protobuf', 'event-id': id };
+  const prefix = options.prefix ?? 'outbox';
+  const parameter = (index: number) => `$${options.firstParameter + index}`;
+  // ON CONFLICT instead of a look-up first: PostgreSQL scans a small outbox sequentially, and under SERIALIZABLE that
+  // read locks the whole table (SIREAD), so any two concurrent enqueues formed a cycle and one failed with 40001.
+  const ctes = `${prefix}_next AS (
+       INSERT INTO outbox_sequences (event_key, last_seq) SELECT ${parameter(1)}::TEXT, 1${options.gate ? ` FROM ${options.gate}` : ''}
+       ON CONFLICT (event_key) DO UPDATE SET last_seq = outbox_sequences.last_seq + 1
+       RETURNING last_seq
+     ), ${prefix}_row AS (
+       INSERT INTO outbox (id, event_key, seq, shard, topic, payload, headers)
+       SELECT ${parameter(0)}::UUID, ${parameter(1)}::TEXT, ${prefix}_next.last_seq, ${parameter(2)}::INT8, ${parameter(3)}::TEXT, ${parameter(4)}::BYTEA, ${parameter(5)}::JSONB FROM ${prefix}_next
+       ON CONFLICT (id) DO NOTHING
+       RETURNING seq
+     )`;
+  return { ctes, values: [id, event.key, shardOf(event.key), event.topic, Buffer.from(event.payload), JSON.stringify(headers)], id };
+}
+
 /**
  * Writes the event in `tx`, the caller's transaction (see transactions.ts), with the traceparent of the
  * active context. One statement: it takes the key's next `seq` and inserts the row. With an explicit `id`
@@ -61,31 +97,25 @@ export interface OutboxEvent {
  * transaction signals straight after the statement (for an autocommit statement, that is its commit).
  */
 export async function enqueueEvent(tx: Queryable, event: OutboxEvent): Promise<{ id: string; seq: number; inserted: boolean }> {
-  const id = event.id ?? randomUUID();
-  const headers = { ...event.headers, ...injectTraceContext(), 'content-type': event.contentType ?? 'application/x-protobuf', 'event-id': id };
-  // ON CONFLICT instead of a look-up first: PostgreSQL scans a small outbox sequentially, and under SERIALIZABLE that
-  // read locks the whole table (SIREAD), so any two concurrent enqueues formed a cycle and one failed with 40001.
-  const rows = await tx.query<{ seq: string }>(
-    `WITH next AS (
-       INSERT INTO outbox_sequences (event_key, last_seq) VALUES ($2::TEXT, 1)
-       ON CONFLICT (event_key) DO UPDATE SET last_seq = outbox_sequences.last_seq + 1
-       RETURNING last_seq
-     )
-     INSERT INTO outbox (id, event_key, seq, shard, topic, payload, headers)
-     SELECT $1::UUID, $2::TEXT, next.last_seq, $3::INT8, $4::TEXT, $5::BYTEA, $6::JSONB FROM next
-     ON CONFLICT (id) DO NOTHING
-     RETURNING seq`,
-    [id, event.key, shardOf(event.key), event.topic, Buffer.from(event.payload), JSON.stringify(headers)],
-  );
+  const { ctes, values, id } = outboxStatementParts(event, { firstParameter: 1 });
+  const rows = await tx.query<{ seq: string }>(`WITH ${ctes} SELECT seq FROM outbox_row`, values);
   if (rows[0]) {
-    const afterCommit = (tx as Partial<Transaction>).afterCommit;
-    if (afterCommit) afterCommit(outboxCommitted);
-    else outboxCommitted();
+    outboxWritten(tx);
     return { id, seq: Number(rows[0].seq), inserted: true };
   }
   // The id exists (a re-run): nothing written but the key's counter, whose number stays unused (seq may have gaps).
   const existing = await tx.query<{ seq: string }>('SELECT seq FROM outbox WHERE id = $1', [id]);
   return { id, seq: Number(existing[0]?.seq), inserted: false };
+}
+
+/**
+ * A statement on `tx` wrote outbox rows: the relays are woken once it commits (a `runTransaction` transaction's
+ * `afterCommit`), or now for anything else (an autocommit statement has committed when it answered).
+ */
+export function outboxWritten(tx: Queryable): void {
+  const afterCommit = (tx as Partial<Transaction>).afterCommit;
+  if (afterCommit) afterCommit(outboxCommitted);
+  else outboxCommitted();
 }
 
 /** One row as the relay hands it to `publish`. */

@@ -161,6 +161,40 @@ export async function runTransaction<T>(database: Database, fn: (tx: Transaction
   }
 }
 
+/**
+ * One statement as its own implicit transaction: one round trip instead of BEGIN, the statement and COMMIT. For
+ * a write that is a single statement whose correctness rests on row locks and unique constraints alone (a
+ * compare-and-set `UPDATE … WHERE status = $from`, `INSERT … ON CONFLICT`, data-modifying CTEs that combine
+ * them): the statement is atomic on both engines, serializable on CockroachDB and read committed on PostgreSQL,
+ * where a concurrent writer of the same row makes it wait and re-check its WHERE clause. A write that reads rows
+ * to decide (a balance check) belongs in `runTransaction`.
+ *
+ * Retries like `runTransaction`: 40001 (CockroachDB can raise it for an implicit transaction), a pool that gave
+ * no connection in time. A lost connection or a 40003 while the statement ran is `AmbiguousCommitError`: an
+ * implicit transaction commits with its statement, so it may have. `afterCommit` callbacks run once it returned.
+ */
+export async function runStatement<Row extends QueryResultRow = QueryResultRow>(database: Database, sql: string, parameters: unknown[], options: Omit<TransactionOptions, 'isolation'> & { afterCommit?: () => void } = {}): Promise<Row[]> {
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
+  const sleep = options.sleep ?? defaultSleep;
+  const spanName = options.name ? `statement ${options.name}` : 'statement';
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const rows = await withSpan(spanName, { attributes: { 'db.transaction.attempt': attempt } }, async () => await database.query<Row>(sql, parameters));
+      try {
+        options.afterCommit?.();
+      } catch {
+        // Committed already: a failing hint must not turn the commit into an error (and a retry).
+      }
+      return rows;
+    } catch (error) {
+      if (isAmbiguousResult(error) || isConnectionError(error)) throw new AmbiguousCommitError(error);
+      if (!isSerializationFailure(error) && !isPoolCheckoutTimeout(error)) throw error;
+      if (attempt >= maxAttempts) throw new TransactionRetriesExhaustedError(attempt, error);
+      await sleep(backoffDelay(attempt, options));
+    }
+  }
+}
+
 async function attemptOnce<T>(database: Database, fn: (tx: Transaction) => Promise<T>, isolation: IsolationLevel, attempt: number): Promise<T> {
   const session = await database.connect();
   let destroy = false;

@@ -3,6 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { propagation } from '@opentelemetry/api';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
@@ -12,9 +13,9 @@ import type { PostgresPeer } from '../../../test/support/peers.js';
 import { createDatabase, runKitMigrations } from '../src/database.js';
 import type { Database } from '../src/database.js';
 import { consumeOnce, eventIdOf, handleOnce } from '../src/inbox.js';
-import { OUTBOX_SHARDS, createOutboxRelay, enqueueEvent, purgeSentOutbox, shardOf } from '../src/outbox.js';
+import { OUTBOX_SHARDS, createOutboxRelay, enqueueEvent, outboxStatementParts, purgeSentOutbox, shardOf } from '../src/outbox.js';
 import type { OutboxMessage, OutboxRelay } from '../src/outbox.js';
-import { runTransaction } from '../src/transactions.js';
+import { runStatement, runTransaction } from '../src/transactions.js';
 import { buildService, repositoryRoot } from '../../../test/support/service-process.js';
 import { until } from '../../../test/support/until.js';
 
@@ -119,6 +120,34 @@ describe('enqueueEvent', () => {
       right.release(true);
     }
     expect((await database.query<{ count: string }>("SELECT count(*) AS count FROM outbox WHERE event_key IN ('p-left', 'p-right')"))[0]?.count).toBe('2');
+  });
+});
+
+describe('outboxStatementParts: a state change and its event in one statement', () => {
+  it('gated on a compare-and-set: the statement that wins writes the event; the ones that lose write none; order per key holds', async () => {
+    await database.query('CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, status TEXT NOT NULL)');
+    await database.query("INSERT INTO orders (id, status) VALUES ('o-1', 'new') ON CONFLICT (id) DO UPDATE SET status = 'new'");
+    const move = async (from: string, to: string) => {
+      const event = outboxStatementParts({ id: randomUUID(), topic, key: 'o-1', payload: encode({ to }) }, { firstParameter: 3, gate: 'moved' });
+      const rows = await runStatement(
+        database,
+        `WITH moved AS (UPDATE orders SET status = $2 WHERE id = 'o-1' AND status = $1 RETURNING id), ${event.ctes} SELECT id FROM moved`,
+        [from, to, ...event.values],
+      );
+      return rows.length === 1;
+    };
+    // Three movers race from the same status: exactly one wins.
+    const raced = await Promise.all([move('new', 'paid'), move('new', 'paid'), move('new', 'paid')]);
+    expect(raced.filter(Boolean)).toHaveLength(1);
+    expect(await move('paid', 'shipped')).toBe(true);
+    expect(await move('new', 'paid')).toBe(false);
+    const rows = await database.query<{ seq: string; payload: Buffer }>("SELECT seq, payload FROM outbox WHERE event_key = 'o-1' ORDER BY seq");
+    expect(rows.map((row) => JSON.parse(row.payload.toString()) as { to: string }).map((payload) => payload.to)).toEqual(['paid', 'shipped']);
+  });
+
+  it('enqueueEvent is the same write on its own', async () => {
+    const written = await enqueueEvent(database, { topic, key: 'p-9', payload: encode({ index: 1 }) });
+    expect(written).toMatchObject({ seq: 1, inserted: true });
   });
 });
 

@@ -4,7 +4,7 @@ import type { PostgresPeer } from '../../../test/support/peers.js';
 import { createDatabase } from '../src/database.js';
 import type { Database } from '../src/database.js';
 import { connectionLostError, injectFaults, sqlStateError } from '../src/faults.js';
-import { AmbiguousCommitError, TransactionRetriesExhaustedError, runTransaction } from '../src/transactions.js';
+import { AmbiguousCommitError, TransactionRetriesExhaustedError, runStatement, runTransaction } from '../src/transactions.js';
 
 // Real PostgreSQL SERIALIZABLE: write skew between two concurrent transactions is a 40001 that the retry
 // resolves; 40003 is injected at the data-access layer around a real COMMIT.
@@ -122,6 +122,47 @@ describe('runTransaction on PostgreSQL', () => {
       }),
     ).rejects.toThrow('rule rejected');
     expect(await database.query('SELECT id FROM transfers')).toEqual([]);
+  });
+});
+
+describe('runStatement on PostgreSQL: one statement, its own implicit transaction', () => {
+  const insert = 'INSERT INTO transfers (id, amount_minor) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id';
+
+  it('writes in one round trip: no BEGIN, no COMMIT', async () => {
+    const seen: string[] = [];
+    const spy: Database = Object.assign(Object.create(database) as Database, { query: async (sql: string, parameters?: unknown[]) => (seen.push(sql), await database.query(sql, parameters)) });
+    const id = '00000000-0000-4000-8000-000000000011';
+    expect(await runStatement(spy, insert, [id, 10])).toEqual([{ id }]);
+    expect(seen).toEqual([insert]);
+    expect(await database.query('SELECT amount_minor FROM transfers WHERE id = $1', [id])).toEqual([{ amount_minor: '10' }]);
+  });
+
+  it('retries a 40001 (nothing committed) and writes once', async () => {
+    const faulty = injectFaults(database, [{ match: 'INSERT INTO transfers', error: () => sqlStateError('40001'), times: 2 }]);
+    const id = '00000000-0000-4000-8000-000000000012';
+    expect(await runStatement(faulty, insert, [id, 20], { sleep: async () => undefined })).toEqual([{ id }]);
+    expect(faulty.injected).toHaveLength(2);
+    expect(await database.query('SELECT id FROM transfers')).toEqual([{ id }]);
+  });
+
+  it('a 40001 on every attempt: TransactionRetriesExhaustedError', async () => {
+    const faulty = injectFaults(database, [{ match: 'INSERT INTO transfers', error: () => sqlStateError('40001'), times: 3 }]);
+    await expect(runStatement(faulty, insert, ['00000000-0000-4000-8000-000000000013', 1], { maxAttempts: 3, sleep: async () => undefined })).rejects.toBeInstanceOf(TransactionRetriesExhaustedError);
+    expect(await database.query('SELECT id FROM transfers')).toEqual([]);
+  });
+
+  it('a 40003 or a lost connection after the statement ran: AmbiguousCommitError, and it did commit; the idempotent re-run writes nothing', async () => {
+    for (const [index, error] of [() => sqlStateError('40003'), connectionLostError].entries()) {
+      const faulty = injectFaults(database, [{ match: 'INSERT INTO transfers', when: 'after', error }]);
+      const id = `00000000-0000-4000-8000-00000000002${index}`;
+      await expect(runStatement(faulty, insert, [id, 30])).rejects.toBeInstanceOf(AmbiguousCommitError);
+      expect(await database.query('SELECT amount_minor FROM transfers WHERE id = $1', [id])).toEqual([{ amount_minor: '30' }]);
+      expect(await runStatement(database, insert, [id, 30])).toEqual([]);
+    }
+  });
+
+  it('rethrows any other error at once', async () => {
+    await expect(runStatement(database, 'INSERT INTO transfers (id, amount_minor) VALUES ($1, NULL)', ['00000000-0000-4000-8000-000000000031'])).rejects.toMatchObject({ code: '23502' });
   });
 });
 

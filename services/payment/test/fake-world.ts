@@ -97,7 +97,8 @@ export class FakeWorld {
           const payment = this.payments.get(id);
           return payment ? { ...payment } : undefined;
         },
-        transition: async (id, from, to, changes = {}) => {
+        transition: async (current, to, changes = {}) => {
+          const { id, status: from } = current;
           this.writes += 1;
           const payment = this.payments.get(id);
           if (!payment || payment.status !== from) return undefined;
@@ -108,7 +109,8 @@ export class FakeWorld {
           this.events.push({ id, from, to });
           return { ...next };
         },
-        record: async (id, status, changes) => {
+        record: async (current, changes) => {
+          const { id, status } = current;
           this.writes += 1;
           const payment = this.payments.get(id);
           if (!payment || payment.status !== status) return undefined;

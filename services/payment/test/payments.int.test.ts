@@ -347,7 +347,7 @@ describe('the reconciler', () => {
   });
 });
 
-describe('serializable transitions under injected faults (in process, the saga over the real data-access layer)', () => {
+describe('transitions under injected faults (in process, the saga over the real data-access layer)', () => {
   async function storedPayment(): Promise<string> {
     const { payer, payee } = pair();
     const id = randomUUID();
@@ -363,19 +363,19 @@ describe('serializable transitions under injected faults (in process, the saga o
   };
   const sagaOptions = { reservationTimeoutSeconds: 60, lastAttempt: false };
 
-  it('retries 40001 inside the transition transaction, invisibly', async () => {
+  it('retries 40001 on the transition statement, invisibly', async () => {
     const id = await storedPayment();
-    const faulty = injectFaults(database, [{ match: /^UPDATE wallet_payments SET status/, error: () => sqlStateError('40001'), times: 3 }]);
+    const faulty = injectFaults(database, [{ match: /UPDATE wallet_payments SET status/, error: () => sqlStateError('40001'), times: 3 }]);
     const done = await runPaymentSaga(id, { store: createPaymentStore(faulty), ...downstream() }, sagaOptions);
     expect(done?.status).toBe('completed');
     expect(faulty.injected).toHaveLength(3);
     expect((await findHistory(database, id)).map((entry) => entry.status)).toEqual(['pending', 'screening', 'reserved', 'completed']);
   });
 
-  it('takes a 40003 on COMMIT as maybe committed: the retried job finds the transition made and makes it once', async () => {
+  it('takes a 40003 on the transition statement as maybe committed: the retried job finds the transition made and makes it once', async () => {
     const id = await storedPayment();
-    // The second COMMIT is the screening → reserved transition (the first is pending → screening).
-    const faulty = injectFaults(database, [{ match: 'COMMIT', when: 'after', error: () => sqlStateError('40003'), skip: 1 }]);
+    // The second transition is screening → reserved (the first is pending → screening); it commits, then the caller hears 40003.
+    const faulty = injectFaults(database, [{ match: /UPDATE wallet_payments SET status/, when: 'after', error: () => sqlStateError('40003'), skip: 1 }]);
     await expect(runPaymentSaga(id, { store: createPaymentStore(faulty), ...downstream() }, sagaOptions)).rejects.toThrow(AmbiguousCommitError);
     const done = await runPaymentSaga(id, { store: createPaymentStore(database), ...downstream() }, sagaOptions);
     expect(done?.status).toBe('completed');

@@ -186,7 +186,7 @@ describe('runPaymentSaga', () => {
     const transition = ports.store.transition;
     let down = true;
     ports.store.transition = async (...args) => {
-      if (down && args[2] === 'screening') {
+      if (down && args[1] === 'screening') {
         down = false;
         throw new Error('Connection terminated unexpectedly');
       }

@@ -3,6 +3,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { topicName } from '@innover/kit';
 import type { Queryable } from '@innover/kit';
 import { enqueueEvent } from '@innover/kit/outbox';
+import type { OutboxEvent } from '@innover/kit/outbox';
 import { paymentInitiatedCodec, paymentStatusChangedCodec } from '@innover/proto/events.js';
 import { PaymentSchema, PaymentStatus } from '@innover/proto/payment/v1/payment_pb.js';
 import type { Payment as PaymentMessage } from '@innover/proto/payment/v1/payment_pb.js';
@@ -42,18 +43,16 @@ function metadata(eventId: string, payment: Payment) {
   return { eventId, occurredAt: timestampFromDate(payment.updatedAt), source: 'payment', correlationId: payment.id };
 }
 
-/**
- * Writes `payment.initiated.v1` in `tx`. The event id is derived from the payment, so a re-run writes nothing twice.
- */
-export async function enqueueInitiated(tx: Queryable, payment: Payment): Promise<void> {
+/** `payment.initiated.v1` of a new payment. The event id is derived from the payment, so a re-run writes nothing twice. */
+export function initiatedEvent(payment: Payment): OutboxEvent {
   const id = stepId(payment.id, 'event:initiated');
-  await enqueueEvent(tx, { topic: topicName('payment', 'initiated'), key: payment.id, id, payload: paymentInitiatedCodec.encode({ metadata: metadata(id, payment), payment: toMessage(payment) }) });
+  return { topic: topicName('payment', 'initiated'), key: payment.id, id, payload: paymentInitiatedCodec.encode({ metadata: metadata(id, payment), payment: toMessage(payment) }) };
 }
 
-/** Writes `payment.status-changed.v1` in `tx`, the transaction of the transition; one event id per (payment, status). */
-export async function enqueueStatusChanged(tx: Queryable, payment: Payment, previous: Status): Promise<void> {
+/** `payment.status-changed.v1` of a payment as it is after the change; one event id per (payment, status). */
+export function statusChangedEvent(payment: Payment, previous: Status): OutboxEvent {
   const id = stepId(payment.id, `event:status:${payment.status}`);
-  await enqueueEvent(tx, {
+  return {
     topic: topicName('payment', 'status-changed'),
     key: payment.id,
     id,
@@ -65,5 +64,10 @@ export async function enqueueStatusChanged(tx: Queryable, payment: Payment, prev
       ...(payment.reason ? { reason: payment.reason } : {}),
       payment: toMessage(payment),
     }),
-  });
+  };
+}
+
+/** Writes `payment.initiated.v1` in `tx`. */
+export async function enqueueInitiated(tx: Queryable, payment: Payment): Promise<void> {
+  await enqueueEvent(tx, initiatedEvent(payment));
 }

@@ -1,11 +1,12 @@
 /** All of the payment service's SQL (parameterised), over a kit `Queryable`: the pool or one transaction. */
 import type { Database, Queryable } from '@innover/kit';
 import { injectTraceContext } from '@innover/kit';
-import { runTransaction } from '@innover/kit/transactions';
+import { outboxStatementParts, outboxWritten } from '@innover/kit/outbox';
+import { runStatement } from '@innover/kit/transactions';
 import type { Decision, HistoryEntry, Payment, PaymentStatus } from '../domain/payment.ts';
-import { nonTerminalStatuses } from '../domain/payment.ts';
+import { inStatusOrder, nonTerminalStatuses } from '../domain/payment.ts';
 import type { PaymentChanges, PaymentStore } from '../domain/ports.ts';
-import { enqueueInitiated, enqueueStatusChanged } from './payment-events.ts';
+import { initiatedEvent, statusChangedEvent } from './payment-events.ts';
 
 interface PaymentRow {
   id: string;
@@ -80,22 +81,27 @@ export type NewPayment = Pick<
 >;
 
 /**
- * The payment row, its first history row and its `payment.initiated.v1` event, in the caller's transaction.
- * The row in `pending` is also the saga's enqueue intent: the reconciler re-enqueues one nobody picked up.
+ * The payment row, its first history row and its `payment.initiated.v1` event, in the caller's transaction, as one
+ * statement. The row in `pending` is also the saga's enqueue intent: the reconciler re-enqueues one nobody picked up.
  */
 export async function insertPayment(tx: Queryable, input: NewPayment): Promise<{ payment: Payment; history: HistoryEntry[] }> {
-  const payeeAmount = input.currency === input.payeeCurrency ? input.amountMinor : null;
+  // created_at in whole milliseconds, as JavaScript holds it, so the list's keyset cursor is exact (and the event carries the same instant).
+  const createdAt = new Date();
+  const payment: Payment = { ...input, status: 'pending', payeeAmountMinor: input.currency === input.payeeCurrency ? input.amountMinor : null, createdAt, updatedAt: createdAt };
+  const event = outboxStatementParts(initiatedEvent(payment), { firstParameter: 15, gate: 'inserted' });
   const [row] = await tx.query<PaymentRow>(
-    `INSERT INTO wallet_payments (id, status, payer_wallet_id, payee_wallet_id, payer_customer_id, payee_customer_id, payer_account_id, payee_account_id, amount_minor, currency, payee_amount_minor, payee_currency, reference, created_at, updated_at, traceparent)
-     VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING ${columns}`,
-    // created_at in whole milliseconds, as JavaScript holds it, so the list's keyset cursor is exact.
-    [input.id, input.payerWalletId, input.payeeWalletId, input.payerCustomerId, input.payeeCustomerId, input.payerAccountId, input.payeeAccountId, input.amountMinor, input.currency, payeeAmount, input.payeeCurrency, input.reference ?? null, new Date(), injectTraceContext()['traceparent'] ?? null],
+    `WITH inserted AS (
+       INSERT INTO wallet_payments (id, status, payer_wallet_id, payee_wallet_id, payer_customer_id, payee_customer_id, payer_account_id, payee_account_id, amount_minor, currency, payee_amount_minor, payee_currency, reference, created_at, updated_at, traceparent)
+       VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING ${columns}
+     ), history AS (
+       INSERT INTO wallet_payment_history (payment_id, status, at) SELECT id, status, created_at FROM inserted
+     ), ${event.ctes}
+     SELECT ${columns} FROM inserted`,
+    [input.id, input.payerWalletId, input.payeeWalletId, input.payerCustomerId, input.payeeCustomerId, input.payerAccountId, input.payeeAccountId, input.amountMinor, input.currency, payment.payeeAmountMinor, input.payeeCurrency, input.reference ?? null, createdAt, injectTraceContext()['traceparent'] ?? null, ...event.values],
   );
   if (!row) throw new Error('INSERT INTO wallet_payments returned no row');
-  const [history] = await tx.query<{ at: Date }>(`INSERT INTO wallet_payment_history (payment_id, status, at) VALUES ($1, 'pending', $2) RETURNING at`, [input.id, row.created_at]);
-  const payment = toPayment(row);
-  await enqueueInitiated(tx, payment);
-  return { payment, history: [{ status: 'pending', at: history?.at ?? row.created_at }] };
+  outboxWritten(tx);
+  return { payment: toPayment(row), history: [{ status: 'pending', at: row.created_at }] };
 }
 
 export async function findPayment(database: Queryable, id: string): Promise<Payment | undefined> {
@@ -103,17 +109,31 @@ export async function findPayment(database: Queryable, id: string): Promise<Paym
   return row ? toPayment(row) : undefined;
 }
 
+/** The payment and its history in one statement (the history's columns as two arrays of the same order). */
+export async function findPaymentWithHistory(database: Queryable, id: string): Promise<{ payment: Payment; history: HistoryEntry[] } | undefined> {
+  const [row] = await database.query<PaymentRow & { history_statuses: PaymentStatus[]; history_at: Date[] }>(
+    `SELECT ${columns},
+       ARRAY(SELECT status FROM wallet_payment_history WHERE payment_id = $1 ORDER BY at, status) AS history_statuses,
+       ARRAY(SELECT at FROM wallet_payment_history WHERE payment_id = $1 ORDER BY at, status) AS history_at
+     FROM wallet_payments WHERE id = $1`,
+    [id],
+  );
+  if (!row) return undefined;
+  return { payment: toPayment(row), history: inStatusOrder(row.history_statuses.map((status, index) => ({ status, at: row.history_at[index] as Date }))) };
+}
+
 export async function findHistory(database: Queryable, id: string): Promise<HistoryEntry[]> {
-  const rows = await database.query<{ status: PaymentStatus; at: Date }>('SELECT status, at FROM wallet_payment_history WHERE payment_id = $1 ORDER BY at, status', [id]);
-  return rows.map((row) => ({ status: row.status, at: row.at }));
+  const rows = await database.query<{ status: PaymentStatus; at: Date }>('SELECT status, at FROM wallet_payment_history WHERE payment_id = $1', [id]);
+  return inStatusOrder(rows.map((row) => ({ status: row.status, at: row.at })));
 }
 
 /** Histories of several payments at once (the list). */
 export async function findHistories(database: Queryable, ids: string[]): Promise<Map<string, HistoryEntry[]>> {
   const histories = new Map<string, HistoryEntry[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return histories;
-  const rows = await database.query<{ payment_id: string; status: PaymentStatus; at: Date }>('SELECT payment_id, status, at FROM wallet_payment_history WHERE payment_id = ANY($1::UUID[]) ORDER BY at, status', [ids]);
+  const rows = await database.query<{ payment_id: string; status: PaymentStatus; at: Date }>('SELECT payment_id, status, at FROM wallet_payment_history WHERE payment_id = ANY($1::UUID[])', [ids]);
   for (const row of rows) histories.get(row.payment_id)?.push({ status: row.status, at: row.at });
+  for (const [id, history] of histories) histories.set(id, inStatusOrder(history));
   return histories;
 }
 
@@ -146,25 +166,39 @@ function changeAssignments(changes: PaymentChanges, firstParameter: number): { s
   return { sql: sets.map((assignment) => `, ${assignment}`).join(''), values };
 }
 
-/** Compare-and-set of the status with `changes`, the history row and the event, in `tx`. Undefined: not in `from`. */
-export async function transitionPayment(tx: Queryable, id: string, from: PaymentStatus, to: PaymentStatus, changes: PaymentChanges = {}): Promise<Payment | undefined> {
-  const assignments = changeAssignments(changes, 4);
-  const [row] = await tx.query<PaymentRow>(
-    `UPDATE wallet_payments SET status = $3, updated_at = now(), checked_at = now()${assignments.sql} WHERE id = $1 AND ${byIdOnly('status')} = $2 RETURNING ${columns}`,
-    [id, from, to, ...assignments.values],
-  );
-  if (!row) return undefined;
-  await tx.query('INSERT INTO wallet_payment_history (payment_id, status, at) VALUES ($1, $2, $3) ON CONFLICT (payment_id, status) DO NOTHING', [id, to, row.updated_at]);
-  const payment = toPayment(row);
-  await enqueueStatusChanged(tx, payment, from);
-  return payment;
+/** A statement and its values. */
+interface Statement {
+  sql: string;
+  values: unknown[];
 }
 
-/** Stores step results while the payment stays in `status`. Undefined: it moved on. */
-export async function recordPaymentChanges(tx: Queryable, id: string, status: PaymentStatus, changes: PaymentChanges): Promise<Payment | undefined> {
-  const assignments = changeAssignments(changes, 3);
-  const [row] = await tx.query<PaymentRow>(`UPDATE wallet_payments SET updated_at = now(), checked_at = now()${assignments.sql} WHERE id = $1 AND ${byIdOnly('status')} = $2 RETURNING ${columns}`, [id, status, ...assignments.values]);
-  return row ? toPayment(row) : undefined;
+/**
+ * The compare-and-set of the status with `changes`, its history row and its `payment.status-changed.v1` event as
+ * one statement (data-modifying CTEs): one round trip, atomic. The event is encoded before, from `current` as the
+ * change leaves it, stamped `at` like the row and the history; the history and the event are written only when
+ * the UPDATE found the payment still in `current.status`. No row back: it was not.
+ */
+export function transitionStatement(current: Payment, to: PaymentStatus, changes: PaymentChanges = {}, at = new Date()): Statement {
+  const assignments = changeAssignments(changes, 5);
+  const event = outboxStatementParts(statusChangedEvent({ ...current, ...changes, status: to, updatedAt: at }, current.status), { firstParameter: 5 + assignments.values.length, gate: 'moved' });
+  return {
+    sql: `WITH moved AS (
+       UPDATE wallet_payments SET status = $3, updated_at = $4::TIMESTAMPTZ, checked_at = now()${assignments.sql} WHERE id = $1 AND ${byIdOnly('status')} = $2 RETURNING ${columns}
+     ), history AS (
+       INSERT INTO wallet_payment_history (payment_id, status, at) SELECT id, status, updated_at FROM moved ON CONFLICT (payment_id, status) DO NOTHING
+     ), ${event.ctes}
+     SELECT ${columns} FROM moved`,
+    values: [current.id, current.status, to, at, ...assignments.values, ...event.values],
+  };
+}
+
+/** Stores step results while the payment stays in `status` (compare-and-set on it), as one statement. No row back: it moved on. */
+export function recordStatement(id: string, status: PaymentStatus, changes: PaymentChanges, at = new Date()): Statement {
+  const assignments = changeAssignments(changes, 4);
+  return {
+    sql: `UPDATE wallet_payments SET updated_at = $3::TIMESTAMPTZ, checked_at = now()${assignments.sql} WHERE id = $1 AND ${byIdOnly('status')} = $2 RETURNING ${columns}`,
+    values: [id, status, at, ...assignments.values],
+  };
 }
 
 /**
@@ -185,11 +219,25 @@ export async function claimStalledPayments(database: Queryable, olderThanMs: num
   return rows.map((row) => ({ id: row.id, run: toSafeInteger(row.run, 'run'), traceparent: row.traceparent ?? undefined }));
 }
 
-/** The saga's store: each write one serializable transaction (kit runTransaction, 40001 retried). */
+/**
+ * The saga's store. Each write is one statement, its own implicit transaction (kit runStatement: 40001 retried,
+ * a lost connection reported as maybe committed): compare-and-set on the status, so a lost race or a re-run after
+ * an ambiguous outcome writes nothing and the saga reloads.
+ */
 export function createPaymentStore(database: Database): PaymentStore {
   return {
     load: (id) => findPayment(database, id),
-    transition: (id, from, to, changes) => runTransaction(database, (tx) => transitionPayment(tx, id, from, to, changes), { name: `payment.${to}` }),
-    record: (id, status, changes) => runTransaction(database, (tx) => recordPaymentChanges(tx, id, status, changes), { name: 'payment.record' }),
+    async transition(current, to, changes) {
+      const { sql, values } = transitionStatement(current, to, changes);
+      const [row] = await runStatement<PaymentRow>(database, sql, values, { name: `payment.${to}` });
+      if (!row) return undefined;
+      outboxWritten(database);
+      return toPayment(row);
+    },
+    async record(current, changes) {
+      const { sql, values } = recordStatement(current.id, current.status, changes);
+      const [row] = await runStatement<PaymentRow>(database, sql, values, { name: 'payment.record' });
+      return row ? toPayment(row) : undefined;
+    },
   };
 }

@@ -65,6 +65,15 @@ export interface HistoryEntry {
   at: Date;
 }
 
+/**
+ * A history in the order of the state machine: each status appears at most once, and the saga's statuses form one
+ * path (pending → screening → reserved → one terminal), so the order needs no clock: the API that stored `pending`
+ * and the worker that stored the rest may disagree by a few milliseconds.
+ */
+export function inStatusOrder<Entry extends HistoryEntry>(history: readonly Entry[]): Entry[] {
+  return [...history].sort((left, right) => paymentStatuses.indexOf(left.status) - paymentStatuses.indexOf(right.status));
+}
+
 /** The body of `GET /payments/:id` (and of the 202 of `POST /payments`). */
 export interface PaymentView {
   id: string;

@@ -100,14 +100,14 @@ export interface PaymentChanges {
   reason?: Reason;
 }
 
-/** The saga's view of its own storage (data-access/payments.ts over serializable transactions). */
+/** The saga's view of its own storage (data-access/payments.ts: each write one atomic statement). */
 export interface PaymentStore {
   load(paymentId: string): Promise<Payment | undefined>;
   /**
-   * Compare-and-set: moves the payment from `from` to `to` with `changes`, a history row and a
-   * `payment.status-changed.v1` outbox event, in one serializable transaction. Undefined: it was not in `from`.
+   * Compare-and-set: moves `current` (as loaded) to `to` with `changes`, a history row and a
+   * `payment.status-changed.v1` outbox event, atomically. Undefined: it was no longer in `current.status`.
    */
-  transition(paymentId: string, from: PaymentStatus, to: PaymentStatus, changes?: PaymentChanges): Promise<Payment | undefined>;
-  /** Records step results while the payment stays in `status` (compare-and-set on it). Undefined: it moved on. */
-  record(paymentId: string, status: PaymentStatus, changes: PaymentChanges): Promise<Payment | undefined>;
+  transition(current: Payment, to: PaymentStatus, changes?: PaymentChanges): Promise<Payment | undefined>;
+  /** Records step results while the payment stays in `current.status` (compare-and-set on it). Undefined: it moved on. */
+  record(current: Payment, changes: PaymentChanges): Promise<Payment | undefined>;
 }

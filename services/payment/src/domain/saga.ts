@@ -109,9 +109,9 @@ export async function runPaymentSaga(paymentId: string, ports: SagaPorts, option
   /** A compare-and-set; a lost race (another run moved it) reloads and lets the loop look again. */
   const move = async (current: Payment, to: PaymentStatus, changes?: PaymentChanges): Promise<Payment | undefined> => {
     if (!canTransition(current.status, to)) throw new IllegalTransitionError(`payment ${current.id}: ${current.status} → ${to} is not a transition of the saga`);
-    return (await store.transition(current.id, current.status, to, changes)) ?? (await store.load(current.id));
+    return (await store.transition(current, to, changes)) ?? (await store.load(current.id));
   };
-  const record = async (current: Payment, changes: PaymentChanges) => (await store.record(current.id, current.status, changes)) ?? (await store.load(current.id));
+  const record = async (current: Payment, changes: PaymentChanges) => (await store.record(current, changes)) ?? (await store.load(current.id));
 
   try {
     while (payment && !isTerminal(payment.status)) {

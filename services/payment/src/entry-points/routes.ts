@@ -10,7 +10,7 @@ import type { Logger, ApiDependencies, TaskEnqueuer } from '@innover/kit';
 import { idempotent, passTo, respond } from '@innover/kit/idempotency';
 import type { Phases } from '@innover/kit/idempotency';
 import { walletsOver } from '../data-access/downstream-services.ts';
-import { findHistories, findHistory, findPayment, insertPayment, listPaymentsOfPayer } from '../data-access/payments.ts';
+import { findHistories, findPaymentWithHistory, insertPayment, listPaymentsOfPayer } from '../data-access/payments.ts';
 import { checkPaymentRequest } from '../domain/accept-payment.ts';
 import type { PaymentRequest } from '../domain/accept-payment.ts';
 import { toView } from '../domain/payment.ts';
@@ -121,9 +121,9 @@ export function paymentRoutes(router: Router, dependencies: ApiDependencies): vo
 
   router.get('/payments/:id', async (request, response) => {
     const id = request.params['id'] ?? '';
-    const payment = z.uuid().safeParse(id).success ? await findPayment(database(), id) : undefined;
-    if (!payment) throw new HttpError(404, 'payment_not_found', `no payment ${id}`);
-    response.json(toView(payment, await findHistory(database(), id)));
+    const found = z.uuid().safeParse(id).success ? await findPaymentWithHistory(database(), id) : undefined;
+    if (!found) throw new HttpError(404, 'payment_not_found', `no payment ${id}`);
+    response.json(toView(found.payment, found.history));
   });
 
   router.get('/payments', async (request, response) => {
