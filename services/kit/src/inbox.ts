@@ -8,12 +8,26 @@ import { runTransaction } from './transactions.ts';
 import type { Transaction, TransactionOptions } from './transactions.ts';
 
 /**
+ * The inbox row as a data-modifying CTE of a caller's single statement (`runStatement`): `<prefix>_fresh` has one
+ * row the first time this consumer sees `eventId`, none on a redelivery, so the statement's effect gates on it
+ * (`WHERE EXISTS (SELECT 1 FROM inbox_fresh)`). Parameters are numbered from `firstParameter`.
+ */
+export function inboxStatementParts(event: { eventId: string; consumer: string }, options: { firstParameter: number; prefix?: string }): { cte: string; values: unknown[] } {
+  const [consumer, eventId] = [`$${options.firstParameter}`, `$${options.firstParameter + 1}`];
+  return {
+    cte: `${options.prefix ?? 'inbox'}_fresh AS (INSERT INTO inbox (consumer, event_id) VALUES (${consumer}::TEXT, ${eventId}::TEXT) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id)`,
+    values: [event.consumer, event.eventId],
+  };
+}
+
+/**
  * Records `eventId` for `consumer` in `tx` and answers true the first time, false when it was handled
  * already (then apply nothing). Two deliveries racing: the second waits on the first's row and sees it once
  * that commits (or, under SERIALIZABLE, fails with 40001 and its retry sees it).
  */
 export async function handleOnce(tx: Queryable, eventId: string, consumer: string): Promise<boolean> {
-  const rows = await tx.query('INSERT INTO inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id', [consumer, eventId]);
+  const { cte, values } = inboxStatementParts({ eventId, consumer }, { firstParameter: 1 });
+  const rows = await tx.query(`WITH ${cte} SELECT event_id FROM inbox_fresh`, values);
   return rows.length === 1;
 }
 

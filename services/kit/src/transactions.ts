@@ -171,21 +171,15 @@ export async function runTransaction<T>(database: Database, fn: (tx: Transaction
  *
  * Retries like `runTransaction`: 40001 (CockroachDB can raise it for an implicit transaction), a pool that gave
  * no connection in time. A lost connection or a 40003 while the statement ran is `AmbiguousCommitError`: an
- * implicit transaction commits with its statement, so it may have. `afterCommit` callbacks run once it returned.
+ * implicit transaction commits with its statement, so it may have.
  */
-export async function runStatement<Row extends QueryResultRow = QueryResultRow>(database: Database, sql: string, parameters: unknown[], options: Omit<TransactionOptions, 'isolation'> & { afterCommit?: () => void } = {}): Promise<Row[]> {
+export async function runStatement<Row extends QueryResultRow = QueryResultRow>(database: Database, sql: string, parameters: unknown[], options: Omit<TransactionOptions, 'isolation'> = {}): Promise<Row[]> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
   const sleep = options.sleep ?? defaultSleep;
   const spanName = options.name ? `statement ${options.name}` : 'statement';
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const rows = await withSpan(spanName, { attributes: { 'db.transaction.attempt': attempt } }, async () => await database.query<Row>(sql, parameters));
-      try {
-        options.afterCommit?.();
-      } catch {
-        // Committed already: a failing hint must not turn the commit into an error (and a retry).
-      }
-      return rows;
+      return await withSpan(spanName, { attributes: { 'db.transaction.attempt': attempt } }, async () => await database.query<Row>(sql, parameters));
     } catch (error) {
       if (isAmbiguousResult(error) || isConnectionError(error)) throw new AmbiguousCommitError(error);
       if (!isSerializationFailure(error) && !isPoolCheckoutTimeout(error)) throw error;
@@ -193,6 +187,11 @@ export async function runStatement<Row extends QueryResultRow = QueryResultRow>(
       await sleep(backoffDelay(attempt, options));
     }
   }
+}
+
+/** A `Queryable` whose every statement is `runStatement`: hands a one-statement store function its retries. */
+export function statementRunner(database: Database, options: Omit<TransactionOptions, 'isolation'> = {}): Queryable {
+  return { query: async <Row extends QueryResultRow>(sql: string, parameters: unknown[] = []) => await runStatement<Row>(database, sql, parameters, options) };
 }
 
 async function attemptOnce<T>(database: Database, fn: (tx: Transaction) => Promise<T>, isolation: IsolationLevel, attempt: number): Promise<T> {

@@ -23,6 +23,10 @@ const payment = (amountMinor: number) => [
   { accountId: payee.ledgerAccountId, direction: 'credit' as const, amountMinor, currency: 'EUR' },
 ];
 
+let eventCount = 0;
+/** Each call a new event (its own id), as the ledger's relay sends them. */
+const project = (store: ReturnType<typeof memoryStore>, transferChange: TransferChange) => applyTransferChange(store, tx, { eventId: `event-${(eventCount += 1)}`, consumer: 'wallet' }, transferChange);
+
 function wallets() {
   const store = memoryStore();
   store.wallets.set(payer.id, payer);
@@ -46,15 +50,15 @@ describe('nextStatus', () => {
 describe('applyTransferChange', () => {
   it('a posted top-up credits the wallet; a pending payment reserves the payer (pending debits) and is not yet the payee’s; posting moves both', async () => {
     const store = wallets();
-    await applyTransferChange(store, tx, change('aaaaaaaa-0000-4000-8000-000000000001', 'posted', topUp(10_000)));
+    await project(store, change('aaaaaaaa-0000-4000-8000-000000000001', 'posted', topUp(10_000)));
     expect(await store.balance(tx, payer.id)).toEqual({ postedMinor: 10_000, pendingMinor: 0, availableMinor: 10_000 });
 
     const paymentId = 'aaaaaaaa-0000-4000-8000-000000000002';
-    await applyTransferChange(store, tx, change(paymentId, 'pending', payment(3_000)));
+    await project(store, change(paymentId, 'pending', payment(3_000)));
     expect(await store.balance(tx, payer.id)).toEqual({ postedMinor: 10_000, pendingMinor: 3_000, availableMinor: 7_000 });
     expect(await store.balance(tx, payee.id)).toEqual({ postedMinor: 0, pendingMinor: 0, availableMinor: 0 });
 
-    expect(await applyTransferChange(store, tx, change(paymentId, 'posted', payment(3_000)))).toBe(2);
+    expect(await project(store, change(paymentId, 'posted', payment(3_000)))).toBe(2);
     expect(await store.balance(tx, payer.id)).toEqual({ postedMinor: 7_000, pendingMinor: 0, availableMinor: 7_000 });
     expect(await store.balance(tx, payee.id)).toEqual({ postedMinor: 3_000, pendingMinor: 0, availableMinor: 3_000 });
     expect(await store.findTransaction(tx, payee.id, paymentId)).toMatchObject({ direction: 'credit', amountMinor: 3_000, status: 'posted' });
@@ -63,9 +67,9 @@ describe('applyTransferChange', () => {
   it('a late pending after posted, or a void after posted, changes nothing', async () => {
     const store = wallets();
     const id = 'aaaaaaaa-0000-4000-8000-000000000003';
-    await applyTransferChange(store, tx, change(id, 'posted', payment(500)));
-    expect(await applyTransferChange(store, tx, change(id, 'pending', payment(500)))).toBe(0);
-    expect(await applyTransferChange(store, tx, change(id, 'voided', payment(500)))).toBe(0);
+    await project(store, change(id, 'posted', payment(500)));
+    expect(await project(store, change(id, 'pending', payment(500)))).toBe(0);
+    expect(await project(store, change(id, 'voided', payment(500)))).toBe(0);
     expect(await store.findTransaction(tx, payer.id, id)).toMatchObject({ status: 'posted' });
     expect(await store.balance(tx, payer.id)).toEqual({ postedMinor: -500, pendingMinor: 0, availableMinor: -500 });
   });
@@ -73,9 +77,9 @@ describe('applyTransferChange', () => {
   it('a voided or expired reservation frees the pending debit and moves no money', async () => {
     const store = wallets();
     for (const [id, outcome] of [['aaaaaaaa-0000-4000-8000-000000000004', 'voided'], ['aaaaaaaa-0000-4000-8000-000000000005', 'expired']] as const) {
-      await applyTransferChange(store, tx, change(id, 'pending', payment(800)));
+      await project(store, change(id, 'pending', payment(800)));
       expect((await store.balance(tx, payer.id)).pendingMinor).toBe(800);
-      await applyTransferChange(store, tx, change(id, outcome, payment(800)));
+      await project(store, change(id, outcome, payment(800)));
       expect(await store.balance(tx, payer.id)).toEqual({ postedMinor: 0, pendingMinor: 0, availableMinor: 0 });
       expect(await store.findTransaction(tx, payer.id, id)).toMatchObject({ status: outcome });
     }
@@ -83,8 +87,17 @@ describe('applyTransferChange', () => {
 
   it('ignores accounts that are no wallet’s (settlement, fx, ids that are not UUIDs)', async () => {
     const store = wallets();
-    expect(await applyTransferChange(store, tx, change('aaaaaaaa-0000-4000-8000-000000000006', 'posted', [{ accountId: settlement, direction: 'debit', amountMinor: 1, currency: 'EUR' }, { accountId: 'fx:EUR', direction: 'credit', amountMinor: 1, currency: 'EUR' }]))).toBe(0);
+    expect(await project(store, change('aaaaaaaa-0000-4000-8000-000000000006', 'posted', [{ accountId: settlement, direction: 'debit', amountMinor: 1, currency: 'EUR' }, { accountId: 'fx:EUR', direction: 'credit', amountMinor: 1, currency: 'EUR' }]))).toBe(0);
     expect(store.rows.size).toBe(0);
+  });
+
+  it('a redelivered event (the same id) changes nothing and says so', async () => {
+    const store = wallets();
+    const event = { eventId: 'event-redelivered', consumer: 'wallet' };
+    const id = 'aaaaaaaa-0000-4000-8000-000000000007';
+    expect(await applyTransferChange(store, tx, event, change(id, 'pending', payment(100)))).toBe(2);
+    expect(await applyTransferChange(store, tx, event, change(id, 'pending', payment(100)))).toBeUndefined();
+    expect((await store.balance(tx, payer.id)).pendingMinor).toBe(100);
   });
 
   it('nets an account’s entries within one transfer', () => {

@@ -2,6 +2,7 @@
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { topicName } from '@innover/kit';
 import type { Database, Queryable } from '@innover/kit';
+import { inboxStatementParts } from '@innover/kit/inbox';
 import { enqueueEvent } from '@innover/kit/outbox';
 import { runTransaction } from '@innover/kit/transactions';
 import type { Balance, TopUp, Transactor, TransferStatus, Wallet, WalletStore, WalletTransaction } from '../domain/ports.ts';
@@ -97,13 +98,6 @@ export const walletStore: WalletStore = {
     return stored;
   },
 
-  async walletsByLedgerAccount(db, ledgerAccountIds) {
-    if (ledgerAccountIds.length === 0) return [];
-    const placeholders = ledgerAccountIds.map((_id, index) => `$${index + 1}`).join(', ');
-    const rows = await db.query<WalletRow>(`SELECT ${walletColumns} FROM customer_wallets WHERE ledger_account_id IN (${placeholders})`, ledgerAccountIds);
-    return rows.map(toWallet);
-  },
-
   async insertTopUp(db, topUp) {
     const [row] = await db.query<TopUpRow>(
       `INSERT INTO top_ups (id, wallet_id, amount_minor, currency, transfer_id) VALUES ($1, $2, $3, $4, $5)
@@ -152,8 +146,35 @@ export const walletStore: WalletStore = {
     );
   },
 
-  async updateTransactionStatus(db, walletId, transferId, status) {
-    await db.query('UPDATE wallet_transactions SET status = $3, updated_at = now() WHERE wallet_id = $1 AND transfer_id = $2', [walletId, transferId, status]);
+  async projectTransfer(db, event) {
+    // One statement: the inbox row, then (only if it is new) each moved wallet's row. ON CONFLICT … WHERE is nextStatus
+    // in SQL: a row moves from pending to a resolution, and nothing else changes a stored row.
+    const inbox = inboxStatementParts(event, { firstParameter: 1 });
+    const [row] = await db.query<{ fresh: string; changed: string }>(
+      `WITH ${inbox.cte}, changed AS (
+         INSERT INTO wallet_transactions (wallet_id, transfer_id, direction, amount_minor, status, reference, created_at)
+         SELECT w.id, $3::UUID, m.direction, m.amount_minor, $4::TEXT, $5::TEXT, $6::TIMESTAMPTZ
+         FROM unnest($7::UUID[], $8::TEXT[], $9::INT8[]) AS m(account_id, direction, amount_minor)
+         JOIN customer_wallets w ON w.ledger_account_id = m.account_id
+         WHERE EXISTS (SELECT 1 FROM inbox_fresh)
+         ON CONFLICT (wallet_id, transfer_id) DO UPDATE SET status = excluded.status, updated_at = now()
+           WHERE wallet_transactions.status = 'pending' AND excluded.status <> 'pending'
+         RETURNING wallet_id
+       )
+       SELECT (SELECT count(*) FROM inbox_fresh) AS fresh, (SELECT count(*) FROM changed) AS changed`,
+      [
+        ...inbox.values,
+        event.transferId,
+        event.status,
+        event.reference,
+        // Millisecond precision, so the cursor (an ISO string) compares exactly.
+        new Date(event.at),
+        event.movements.map((movement) => movement.ledgerAccountId),
+        event.movements.map((movement) => movement.direction),
+        event.movements.map((movement) => movement.amountMinor),
+      ],
+    );
+    return Number(row?.fresh) === 1 ? Number(row?.changed) : undefined;
   },
 };
 

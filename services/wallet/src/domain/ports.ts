@@ -103,7 +103,6 @@ export interface WalletStore {
   findWalletByCustomer(db: Queryable, customerId: string, currency: string): Promise<Wallet | undefined>;
   /** Inserts the wallet and enqueues `wallet.opened.v1` (call it in a transaction); undefined when the customer has one in that currency already. */
   insertWallet(db: Queryable, wallet: Omit<Wallet, 'createdAt'>): Promise<Wallet | undefined>;
-  walletsByLedgerAccount(db: Queryable, ledgerAccountIds: string[]): Promise<Wallet[]>;
   insertTopUp(db: Queryable, topUp: Omit<TopUp, 'createdAt'>): Promise<TopUp>;
   /** posted = posted credits − posted debits; pending = pending debits; available = posted − pending. */
   balance(db: Queryable, walletId: string): Promise<Balance>;
@@ -111,7 +110,25 @@ export interface WalletStore {
   transactions(db: Queryable, walletId: string, page: { limit: number; after?: TransactionCursor }): Promise<WalletTransaction[]>;
   findTransaction(db: Queryable, walletId: string, transferId: string): Promise<WalletTransaction | undefined>;
   insertTransaction(db: Queryable, walletId: string, transaction: WalletTransaction): Promise<void>;
-  updateTransactionStatus(db: Queryable, walletId: string, transferId: string, status: TransferStatus): Promise<void>;
+  /**
+   * One transfer event, applied once and atomically: the inbox row of (`consumer`, `eventId`) and, for each
+   * wallet whose ledger account moves, its transaction row inserted in the event's status or moved forward
+   * (`nextStatus`: pending → posted | voided | expired, nothing after). Answers how many wallet rows changed, or
+   * undefined when this consumer handled the event before (then nothing changed).
+   */
+  projectTransfer(db: Queryable, event: ProjectedTransfer): Promise<number | undefined>;
+}
+
+/** What `projectTransfer` applies: the event's identity, the transfer's new status and each account's net movement. */
+export interface ProjectedTransfer {
+  eventId: string;
+  consumer: string;
+  transferId: string;
+  status: TransferStatus;
+  reference: string;
+  /** The event's time, ISO 8601: a new row's `at`. */
+  at: string;
+  movements: Array<{ ledgerAccountId: string; direction: EntryDirection; amountMinor: number }>;
 }
 
 /** A list answer: `{items, nextCursor}`. */

@@ -1,5 +1,5 @@
 import type { Queryable } from '@innover/kit';
-import type { EntryDirection, TransferStatus, WalletStore, WalletTransaction } from './ports.ts';
+import type { EntryDirection, ProjectedTransfer, TransferStatus, WalletStore } from './ports.ts';
 import { isUuid } from '@innover/kit';
 
 /** `ledger.transfer-changed.v1`, decoded (src/entry-points/subscriptions.ts maps the protobuf message to this). */
@@ -30,27 +30,20 @@ export function accountMovement(change: TransferChange, accountId: string): { di
   return net > 0 ? { direction: 'credit', amountMinor: net } : { direction: 'debit', amountMinor: -net };
 }
 
-/**
- * Applies one transfer event to the wallets whose ledger accounts it touches, in the caller's transaction (the
- * inbox's, so a redelivery never gets here). A transfer the wallet has not seen becomes a row in its status;
- * a known one moves forward only. Balances are sums over these rows, so they follow.
- */
-export async function applyTransferChange(store: WalletStore, tx: Queryable, change: TransferChange): Promise<number> {
+/** Each account's net movement in the transfer, for the accounts that may be wallets' (UUIDs: not `fx:EUR` codes). */
+export function transferMovements(change: TransferChange): ProjectedTransfer['movements'] {
   const accountIds = [...new Set(change.entries.map((entry) => entry.accountId))].filter(isUuid);
-  if (accountIds.length === 0) return 0;
-  let changed = 0;
-  for (const wallet of await store.walletsByLedgerAccount(tx, accountIds)) {
-    const movement = accountMovement(change, wallet.ledgerAccountId);
-    if (!movement) continue;
-    const existing = await store.findTransaction(tx, wallet.id, change.transferId);
-    const status = nextStatus(existing?.status, change.status);
-    if (status === undefined) continue;
-    if (existing) await store.updateTransactionStatus(tx, wallet.id, change.transferId, status);
-    else {
-      const transaction: WalletTransaction = { transferId: change.transferId, ...movement, status, reference: change.reference, at: change.at };
-      await store.insertTransaction(tx, wallet.id, transaction);
-    }
-    changed += 1;
-  }
-  return changed;
+  return accountIds.flatMap((ledgerAccountId) => {
+    const movement = accountMovement(change, ledgerAccountId);
+    return movement ? [{ ledgerAccountId, ...movement }] : [];
+  });
+}
+
+/**
+ * Applies one transfer event to the wallets whose ledger accounts it touches, once per event id (the store's inbox
+ * row, in the same atomic write). A transfer the wallet has not seen becomes a row in its status; a known one moves
+ * forward only. Balances are sums over these rows, so they follow. Answers the rows changed (undefined: a redelivery).
+ */
+export async function applyTransferChange(store: WalletStore, db: Queryable, event: { eventId: string; consumer: string }, change: TransferChange): Promise<number | undefined> {
+  return await store.projectTransfer(db, { ...event, transferId: change.transferId, status: change.status, reference: change.reference, at: change.at, movements: transferMovements(change) });
 }

@@ -1,7 +1,8 @@
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { topicName } from '@innover/kit';
 import type { Database, EventBus, Logger, ReceivedEvent } from '@innover/kit';
-import { consumeOnce, eventIdOf } from '@innover/kit/inbox';
+import { eventIdOf } from '@innover/kit/inbox';
+import { statementRunner } from '@innover/kit/transactions';
 import { EntryDirection, ledgerTransferChangedCodec, TransferStatus } from '../clients/ledger-events.ts';
 import type { TransferChanged } from '../clients/ledger-events.ts';
 import { applyTransferChange } from '../domain/projection.ts';
@@ -33,8 +34,8 @@ export function toTransferChange(message: TransferChanged, receivedAt: Date = ne
 }
 
 /**
- * One `ledger.transfer-changed.v1` delivery: the projection update and the inbox row in one serializable
- * transaction, so a redelivery (the relay is at least once) changes nothing. The event id is the outbox's
+ * One `ledger.transfer-changed.v1` delivery: the projection update and the inbox row in one statement (the
+ * store's), so a redelivery (the relay is at least once) changes nothing. The event id is the outbox's
  * `event-id` header, or the message's metadata id.
  */
 export async function handleTransferChanged(dependencies: { database: Database; store: WalletStore; logger: Logger }, event: ReceivedEvent<TransferChanged>): Promise<boolean> {
@@ -44,9 +45,7 @@ export async function handleTransferChanged(dependencies: { database: Database; 
     dependencies.logger.warn({ topic: event.topic, key: event.key, eventId }, 'skipping a ledger.transfer-changed.v1 message without an event id or a known status');
     return false;
   }
-  return await consumeOnce(dependencies.database, { eventId, consumer: PROJECTION_CONSUMER }, async (tx) => {
-    await applyTransferChange(dependencies.store, tx, change);
-  });
+  return (await applyTransferChange(dependencies.store, statementRunner(dependencies.database, { name: 'wallet.project' }), { eventId, consumer: PROJECTION_CONSUMER }, change)) !== undefined;
 }
 
 /** Worker side: the projection of the ledger's transfers into wallet balances and transactions. */

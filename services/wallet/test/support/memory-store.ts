@@ -1,4 +1,5 @@
 import type { Balance, TopUp, Wallet, WalletStore, WalletTransaction } from '../../src/domain/ports.js';
+import { nextStatus } from '../../src/domain/projection.js';
 
 function withoutWallet(row: WalletTransaction & { walletId: string }): WalletTransaction {
   return { transferId: row.transferId, direction: row.direction, amountMinor: row.amountMinor, status: row.status, reference: row.reference, at: row.at };
@@ -10,6 +11,7 @@ export function memoryStore(): WalletStore & { wallets: Map<string, Wallet>; top
   const topUps = new Map<string, TopUp>();
   const rows = new Map<string, WalletTransaction & { walletId: string }>();
   const opened: string[] = [];
+  const inbox = new Set<string>();
   const now = () => new Date().toISOString();
   return {
     wallets,
@@ -25,7 +27,6 @@ export function memoryStore(): WalletStore & { wallets: Map<string, Wallet>; top
       opened.push(wallet.id);
       return stored;
     },
-    walletsByLedgerAccount: async (_db, ids) => [...wallets.values()].filter((wallet) => ids.includes(wallet.ledgerAccountId)),
     async insertTopUp(_db, topUp) {
       const stored = { ...topUp, createdAt: now() };
       topUps.set(topUp.id, stored);
@@ -57,9 +58,22 @@ export function memoryStore(): WalletStore & { wallets: Map<string, Wallet>; top
     async insertTransaction(_db, walletId, transaction) {
       rows.set(`${walletId}/${transaction.transferId}`, { ...transaction, walletId });
     },
-    async updateTransactionStatus(_db, walletId, transferId, status) {
-      const row = rows.get(`${walletId}/${transferId}`);
-      if (row) row.status = status;
+    async projectTransfer(_db, event) {
+      if (inbox.has(`${event.consumer}/${event.eventId}`)) return undefined;
+      inbox.add(`${event.consumer}/${event.eventId}`);
+      let changed = 0;
+      for (const movement of event.movements) {
+        const wallet = [...wallets.values()].find((candidate) => candidate.ledgerAccountId === movement.ledgerAccountId);
+        if (!wallet) continue;
+        const key = `${wallet.id}/${event.transferId}`;
+        const existing = rows.get(key);
+        const status = nextStatus(existing?.status, event.status);
+        if (status === undefined) continue;
+        if (existing) existing.status = status;
+        else rows.set(key, { transferId: event.transferId, direction: movement.direction, amountMinor: movement.amountMinor, status, reference: event.reference, at: event.at, walletId: wallet.id });
+        changed += 1;
+      }
+      return changed;
     },
   };
 }
