@@ -5,12 +5,12 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '@innover/kit';
-import { enqueueEvent } from '@innover/kit/outbox';
+import { outboxStatementParts, outboxWritten } from '@innover/kit/outbox';
 import { runTransaction } from '@innover/kit/transactions';
 import type { TransactionOptions } from '@innover/kit/transactions';
-import type { Account, AccountSpec, AccountType, Counters, Direction } from '../domain/accounts.ts';
-import type { LedgerStore, LedgerTransactions } from '../domain/ledger.ts';
-import type { Entry, Transfer, TransferRequest, TransferStatus } from '../domain/transfers.ts';
+import type { Account, AccountSpec, AccountType, Direction } from '../domain/accounts.ts';
+import type { LedgerChanges, LedgerStore, LedgerTransactions } from '../domain/ledger.ts';
+import type { Transfer, TransferRequest, TransferStatus } from '../domain/transfers.ts';
 
 /** A BIGINT/NUMERIC value as a JavaScript integer, or an error when it is not exactly representable. */
 export function minorUnits(value: string | number | null): number {
@@ -101,6 +101,83 @@ async function entriesOf(db: Queryable, ids: readonly string[]): Promise<Map<str
   return byTransfer;
 }
 
+/** The values of a statement being composed: `add` answers each value's placeholder. */
+function parameters() {
+  const values: unknown[] = [];
+  return { values, add: (value: unknown, cast = '') => `$${values.push(value)}${cast}` };
+}
+
+/**
+ * `applyChanges` as one statement of data-modifying CTEs (each on its own table): the counter deltas (shard rows
+ * of accounts allowed negative, the account row of the others), the entries or the status, and the outbox rows.
+ */
+export function changesStatement(changes: LedgerChanges): { sql: string; values: unknown[] } {
+  const { deltas, accounts, entries, resolved, events } = changes;
+  if (new Set(events.map((event) => event.key)).size !== events.length) throw new Error('applyChanges: two events of one key need two statements (each takes the key\'s next seq)');
+  const parameter = parameters();
+  const ctes: string[] = [];
+  const unlimited = new Set(accounts.filter((account) => account.allowNegative).map((account) => account.id));
+  const sharded = [...deltas.keys()].filter((id) => unlimited.has(id));
+  const limited = [...deltas.keys()].filter((id) => !unlimited.has(id));
+  const deltaColumns = (ids: string[]) =>
+    [ids, ids.map((id) => deltas.get(id)?.postedDebitsMinor), ids.map((id) => deltas.get(id)?.postedCreditsMinor), ids.map((id) => deltas.get(id)?.pendingDebitsMinor), ids.map((id) => deltas.get(id)?.pendingCreditsMinor)]
+      .map((column, index) => parameter.add(column, index === 0 ? '::UUID[]' : '::INT8[]'))
+      .join(', ');
+  if (sharded.length > 0)
+    ctes.push(`shard_deltas AS (
+       INSERT INTO account_counter_shards (account_id, shard, posted_debits_minor, posted_credits_minor, pending_debits_minor, pending_credits_minor)
+       SELECT d.id, ${parameter.add(randomInt(counterShards), '::INT8')}, d.posted_debits, d.posted_credits, d.pending_debits, d.pending_credits
+       FROM unnest(${deltaColumns(sharded)}) AS d(id, posted_debits, posted_credits, pending_debits, pending_credits)
+       ON CONFLICT (account_id, shard) DO UPDATE SET
+         posted_debits_minor = account_counter_shards.posted_debits_minor + excluded.posted_debits_minor,
+         posted_credits_minor = account_counter_shards.posted_credits_minor + excluded.posted_credits_minor,
+         pending_debits_minor = account_counter_shards.pending_debits_minor + excluded.pending_debits_minor,
+         pending_credits_minor = account_counter_shards.pending_credits_minor + excluded.pending_credits_minor
+       RETURNING account_id
+     )`);
+  if (limited.length > 0)
+    ctes.push(`account_deltas AS (
+       UPDATE accounts AS a SET
+         posted_debits_minor = a.posted_debits_minor + d.posted_debits,
+         posted_credits_minor = a.posted_credits_minor + d.posted_credits,
+         pending_debits_minor = a.pending_debits_minor + d.pending_debits,
+         pending_credits_minor = a.pending_credits_minor + d.pending_credits
+       FROM unnest(${deltaColumns(limited)}) AS d(id, posted_debits, posted_credits, pending_debits, pending_credits)
+       WHERE a.id = d.id
+       RETURNING a.id
+     )`);
+  if (entries)
+    ctes.push(`new_entries AS (
+       INSERT INTO transfer_entries (transfer_id, entry_index, account_id, direction, amount_minor, currency)
+       SELECT ${parameter.add(entries.transferId, '::UUID')}, x.ordinality - 1, x.account_id, x.direction, x.amount_minor, x.currency
+       FROM unnest(${[
+         entries.entries.map((entry) => entry.accountId),
+         entries.entries.map((entry) => entry.direction),
+         entries.entries.map((entry) => entry.amountMinor),
+         entries.entries.map((entry) => entry.currency),
+       ]
+         .map((column, index) => parameter.add(column, ['::UUID[]', '::TEXT[]', '::INT8[]', '::TEXT[]'][index]))
+         .join(', ')}) WITH ORDINALITY AS x(account_id, direction, amount_minor, currency, ordinality)
+       RETURNING entry_index
+     )`);
+  if (resolved)
+    // `(status || '')`: found by the primary key alone, never through transfers_status_expires_at. Under SERIALIZABLE
+    // a plan through that index reads (and PostgreSQL's SSI locks) every pending transfer, so each post or void
+    // conflicted with every concurrent reservation.
+    ctes.push(`resolved AS (
+       UPDATE transfers SET status = ${parameter.add(resolved.status, '::TEXT')}, resolved_at = now()
+       WHERE id = ANY(${parameter.add(resolved.ids, '::UUID[]')}) AND (status || '') = 'pending'
+       RETURNING id
+     )`);
+  events.forEach((event, index) => {
+    const parts = outboxStatementParts(event, { firstParameter: parameter.values.length + 1, prefix: `outbox${index}` });
+    parameter.values.push(...parts.values);
+    ctes.push(parts.ctes);
+  });
+  if (ctes.length === 0) return { sql: 'SELECT 1', values: [] };
+  return { sql: `WITH ${ctes.join(',\n     ')}\n     SELECT 1`, values: parameter.values };
+}
+
 /** The store over one `Queryable`: a transaction's or the pool's. */
 export function ledgerStore(db: Queryable): LedgerStore {
   return {
@@ -129,13 +206,17 @@ export function ledgerStore(db: Queryable): LedgerStore {
     },
 
     async transfer(id: string, options: { lock?: boolean } = {}) {
-      const [row] = await db.query<TransferRow & { past_timeout: boolean }>(
-        `SELECT ${transferColumns}, (expires_at IS NOT NULL AND expires_at <= now()) AS past_timeout FROM transfers WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`,
+      // The header and its entries in one statement (every transfer has entries: they commit with it).
+      const rows = await db.query<TransferRow & EntryRow & { past_timeout: boolean }>(
+        `SELECT ${transferColumns.split(', ').map((column) => `t.${column}`).join(', ')}, (t.expires_at IS NOT NULL AND t.expires_at <= now()) AS past_timeout,
+           e.transfer_id, e.account_id, e.direction, e.amount_minor, e.currency
+         FROM transfers t JOIN transfer_entries e ON e.transfer_id = t.id
+         WHERE t.id = $1 ORDER BY e.entry_index${options.lock ? ' FOR UPDATE OF t' : ''}`,
         [id],
       );
+      const [row] = rows;
       if (!row) return undefined;
-      const entries = await entriesOf(db, [row.id]);
-      return { transfer: toTransfer(row, entries.get(row.id) ?? []), pastTimeout: row.past_timeout };
+      return { transfer: toTransfer(row, rows), pastTimeout: row.past_timeout };
     },
 
     async insertTransfer(request: TransferRequest, status: TransferStatus) {
@@ -149,50 +230,10 @@ export function ledgerStore(db: Queryable): LedgerStore {
       return row ? toHeader(row) : undefined;
     },
 
-    async insertEntries(transferId: string, entries: readonly Entry[]) {
-      await db.query(
-        `INSERT INTO transfer_entries (transfer_id, entry_index, account_id, direction, amount_minor, currency)
-         SELECT $1::UUID, x.ordinality - 1, x.account_id, x.direction, x.amount_minor, x.currency
-         FROM unnest($2::UUID[], $3::TEXT[], $4::INT8[], $5::TEXT[]) WITH ORDINALITY AS x(account_id, direction, amount_minor, currency, ordinality)`,
-        [transferId, entries.map((entry) => entry.accountId), entries.map((entry) => entry.direction), entries.map((entry) => entry.amountMinor), entries.map((entry) => entry.currency)],
-      );
-    },
-
-    async setStatus(ids: readonly string[], status: TransferStatus) {
-      // `(status || '')`: found by the primary key alone, never through transfers_status_expires_at. Under SERIALIZABLE
-      // a plan through that index reads (and PostgreSQL's SSI locks) every pending transfer, so each post or void
-      // conflicted with every concurrent reservation.
-      await db.query("UPDATE transfers SET status = $2, resolved_at = now() WHERE id = ANY($1::UUID[]) AND (status || '') = 'pending'", [ids, status]);
-    },
-
-    async applyDeltas(deltas: ReadonlyMap<string, Counters>, accounts: readonly Account[]) {
-      const unlimited = new Set(accounts.filter((account) => account.allowNegative).map((account) => account.id));
-      const sharded = [...deltas.keys()].filter((id) => unlimited.has(id));
-      const ids = [...deltas.keys()].filter((id) => !unlimited.has(id));
-      const column = (keys: string[], pick: (delta: Counters) => number) => keys.map((id) => pick(deltas.get(id) as Counters));
-      if (sharded.length > 0)
-        await db.query(
-          `INSERT INTO account_counter_shards (account_id, shard, posted_debits_minor, posted_credits_minor, pending_debits_minor, pending_credits_minor)
-           SELECT d.id, $6::INT8, d.posted_debits, d.posted_credits, d.pending_debits, d.pending_credits
-           FROM unnest($1::UUID[], $2::INT8[], $3::INT8[], $4::INT8[], $5::INT8[]) AS d(id, posted_debits, posted_credits, pending_debits, pending_credits)
-           ON CONFLICT (account_id, shard) DO UPDATE SET
-             posted_debits_minor = account_counter_shards.posted_debits_minor + excluded.posted_debits_minor,
-             posted_credits_minor = account_counter_shards.posted_credits_minor + excluded.posted_credits_minor,
-             pending_debits_minor = account_counter_shards.pending_debits_minor + excluded.pending_debits_minor,
-             pending_credits_minor = account_counter_shards.pending_credits_minor + excluded.pending_credits_minor`,
-          [sharded, column(sharded, (delta) => delta.postedDebitsMinor), column(sharded, (delta) => delta.postedCreditsMinor), column(sharded, (delta) => delta.pendingDebitsMinor), column(sharded, (delta) => delta.pendingCreditsMinor), randomInt(counterShards)],
-        );
-      if (ids.length === 0) return;
-      await db.query(
-        `UPDATE accounts AS a SET
-           posted_debits_minor = a.posted_debits_minor + d.posted_debits,
-           posted_credits_minor = a.posted_credits_minor + d.posted_credits,
-           pending_debits_minor = a.pending_debits_minor + d.pending_debits,
-           pending_credits_minor = a.pending_credits_minor + d.pending_credits
-         FROM unnest($1::UUID[], $2::INT8[], $3::INT8[], $4::INT8[], $5::INT8[]) AS d(id, posted_debits, posted_credits, pending_debits, pending_credits)
-         WHERE a.id = d.id`,
-        [ids, column(ids, (delta) => delta.postedDebitsMinor), column(ids, (delta) => delta.postedCreditsMinor), column(ids, (delta) => delta.pendingDebitsMinor), column(ids, (delta) => delta.pendingCreditsMinor)],
-      );
+    async applyChanges(changes) {
+      const { sql, values } = changesStatement(changes);
+      await db.query(sql, values);
+      if (changes.events.length > 0) outboxWritten(db);
     },
 
     async claimExpired(limit: number) {
@@ -217,10 +258,6 @@ export function ledgerStore(db: Queryable): LedgerStore {
          GROUP BY e.currency ORDER BY e.currency`,
       );
       return rows.map((row) => ({ currency: row.currency, debitsMinor: minorUnits(row.debits), creditsMinor: minorUnits(row.credits) }));
-    },
-
-    async enqueue(event) {
-      await enqueueEvent(db, { topic: event.topic, key: event.key, id: event.id, payload: event.payload });
     },
   };
 }

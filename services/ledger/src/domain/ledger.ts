@@ -34,15 +34,26 @@ export interface LedgerStore {
    * makes concurrent creates conflict with each other (predicate locks on the same index page).
    */
   insertTransfer(request: TransferRequest, status: TransferStatus): Promise<Omit<Transfer, 'entries'> | undefined>;
-  insertEntries(transferId: string, entries: readonly Entry[]): Promise<void>;
-  setStatus(ids: readonly string[], status: TransferStatus): Promise<void>;
-  /** Adds each delta to its account's counters (`accounts` as `lockAccounts` gave them). */
-  applyDeltas(deltas: ReadonlyMap<string, Counters>, accounts: readonly Account[]): Promise<void>;
+  /**
+   * A write's effects as one statement: each delta added to its account's counters (`accounts` as `lockAccounts`
+   * gave them), a new transfer's entries or resolved transfers' status, and the events to the outbox (at most one
+   * per key: one statement cannot number two rows of a key).
+   */
+  applyChanges(changes: LedgerChanges): Promise<void>;
   /** Up to `limit` pending transfers past their timeout, locked, skipping rows another transaction holds. */
   claimExpired(limit: number): Promise<Transfer[]>;
   trialBalance(): Promise<Array<{ currency: string; debitsMinor: number; creditsMinor: number }>>;
-  /** Writes the event to the outbox in this transaction. */
-  enqueue(event: LedgerEvent): Promise<void>;
+}
+
+/** What one write changes (`LedgerStore.applyChanges`). */
+export interface LedgerChanges {
+  deltas: ReadonlyMap<string, Counters>;
+  accounts: readonly Account[];
+  /** A new transfer's entries. */
+  entries?: { transferId: string; entries: readonly Entry[] };
+  /** Pending transfers that resolve (or expire) to `status`. */
+  resolved?: { ids: readonly string[]; status: TransferStatus };
+  events: readonly LedgerEvent[];
 }
 
 export interface LedgerTransactions {
@@ -119,10 +130,8 @@ export function createLedger(transactions: LedgerTransactions): Ledger {
           const deltas = countersDelta(entries, request.pending ? 'reserve' : 'post-at-once');
           const over = accountsOverLimit(accounts, deltas);
           if (over.length > 0) throw new HttpError(409, 'insufficient_funds', `insufficient funds in ${over.map((account) => account.code).join(', ')}`);
-          await store.applyDeltas(deltas, accounts);
-          await store.insertEntries(request.id, entries);
           const transfer: Transfer = { ...header, entries };
-          await store.enqueue(transferChangedEvent(transfer, transfer.createdAt));
+          await store.applyChanges({ deltas, accounts, entries: { transferId: request.id, entries }, events: [transferChangedEvent(transfer, transfer.createdAt)] });
           return { status: 201, transfer: transferView(transfer) };
         }),
       );
@@ -137,10 +146,8 @@ export function createLedger(transactions: LedgerTransactions): Ledger {
           if (outcome.kind === 'refuse') throw new HttpError(outcome.status, outcome.code, outcome.message);
           if (outcome.kind === 'unchanged') return transferView(found.transfer);
           const accounts = await store.lockAccounts([...new Set(found.transfer.entries.map((entry) => entry.accountId))]);
-          await store.applyDeltas(countersDelta(found.transfer.entries, outcome.movement), accounts);
-          await store.setStatus([id], outcome.status);
           const transfer: Transfer = { ...found.transfer, status: outcome.status };
-          await store.enqueue(transferChangedEvent(transfer));
+          await store.applyChanges({ deltas: countersDelta(found.transfer.entries, outcome.movement), accounts, resolved: { ids: [id], status: outcome.status }, events: [transferChangedEvent(transfer)] });
           return transferView(transfer);
         }),
       );
@@ -167,12 +174,12 @@ export function createLedger(transactions: LedgerTransactions): Ledger {
             if (claimed.length === 0) return 0;
             const entries = claimed.flatMap((transfer) => transfer.entries);
             const accounts = await store.lockAccounts([...new Set(entries.map((entry) => entry.accountId))]);
-            await store.applyDeltas(countersDelta(entries, 'release'), accounts);
-            await store.setStatus(
-              claimed.map((transfer) => transfer.id),
-              'expired',
-            );
-            for (const transfer of claimed) await store.enqueue(transferChangedEvent({ ...transfer, status: 'expired' }));
+            await store.applyChanges({
+              deltas: countersDelta(entries, 'release'),
+              accounts,
+              resolved: { ids: claimed.map((transfer) => transfer.id), status: 'expired' },
+              events: claimed.map((transfer) => transferChangedEvent({ ...transfer, status: 'expired' })),
+            });
             return claimed.length;
           }),
         );
