@@ -63,6 +63,9 @@ function traced(database: string, raw: RawQuery): RawQuery {
  * A pg pool over the service's own database. CockroachDB speaks the PostgreSQL wire protocol,
  * so the same pool serves both; connection attempts time out quickly so readiness stays responsive.
  */
+/** The startup parameters of every connection to PostgreSQL (see createDatabase). */
+export const postgresSessionOptions = '-c enable_seqscan=off -c jit=off';
+
 export function createDatabase(url: string, options: { max?: number } = {}): Database {
   const database = new URL(url).pathname.slice(1);
   // PostgreSQL's serializable isolation (SSI) predicate-locks a whole table for a sequential scan, which the planner
@@ -70,6 +73,9 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
   // docs advise encouraging index scans: every connection to PostgreSQL starts with enable_seqscan off (a startup
   // parameter), so an index serves wherever one can. CockroachDB tracks the key spans a statement read instead, and
   // needs nothing. The engine is asked once, on a connection of its own, before the pool exists.
+  // And JIT off: enable_seqscan=off adds 1e10 to the cost of a plan that has to scan (a 16-row lease table has
+  // no other path), far above jit_above_cost, so PostgreSQL LLVM-compiled every such statement: 160 ms of CPU for
+  // the relay's lease renewal, a few rows read. These statements are all short; JIT only costs them.
   let pool: Promise<pg.Pool> | undefined;
   const ready = (): Promise<pg.Pool> => {
     pool ??= (async () => {
@@ -83,7 +89,7 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
       } finally {
         await probe.end().catch(() => undefined);
       }
-      const opened = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 30_000, ...(postgres ? { options: '-c enable_seqscan=off' } : {}) });
+      const opened = new pg.Pool({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 30_000, ...(postgres ? { options: postgresSessionOptions } : {}) });
       // An idle client losing its server emits 'error' on the pool; without a listener that would crash the process.
       opened.on('error', () => undefined);
       return opened;

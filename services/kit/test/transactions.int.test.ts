@@ -195,4 +195,12 @@ describe('sessions on PostgreSQL', () => {
     expect(plan).toMatch(/Index Scan using doctors_pkey/);
     expect((await database.query<{ enable_seqscan: string }>('SHOW enable_seqscan'))[0]?.enable_seqscan).toBe('off');
   });
+
+  it('no JIT: a statement that must scan (costed 1e10 with enable_seqscan off) is not LLVM-compiled', async () => {
+    expect((await database.query<{ jit: string }>('SHOW jit'))[0]?.jit).toBe('off');
+    await database.query('CREATE TABLE IF NOT EXISTS unindexed (n INT)');
+    const plan = await database.query<{ 'QUERY PLAN': string }>('EXPLAIN (ANALYZE) UPDATE unindexed SET n = n + 1 WHERE n > 0');
+    expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/cost=10000000000/);
+    expect(plan.map((row) => row['QUERY PLAN']).join('\n')).not.toMatch(/JIT/);
+  });
 });
