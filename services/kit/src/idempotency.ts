@@ -20,7 +20,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { Database, Queryable } from './database.ts';
 import { HttpError } from './http-errors.ts';
-import { AmbiguousCommitError, runTransaction } from './transactions.ts';
+import { AmbiguousCommitError, runTransaction, statementRunner } from './transactions.ts';
 import type { Transaction } from './transactions.ts';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -115,25 +115,29 @@ function toRecord(row: KeyRow, lockToken: string): IdempotencyRecord {
 
 /**
  * The first atomic phase: inserts the key locked at `started`, or classifies an existing key (mismatch, in
- * use, replay) and takes over one whose lock timed out. One short serializable transaction.
+ * use, replay) and takes over one whose lock timed out. A new key (the common case) is one statement, its own
+ * implicit transaction; an existing one is read and decided in one short serializable transaction.
  */
 export async function beginIdempotentRequest(database: Database, request: IdempotentRequest, options: { lockTimeoutMs?: number } = {}): Promise<BeginOutcome> {
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   const hash = requestFingerprint(request);
   const method = request.method.toUpperCase();
+  const insert = async (db: Queryable, lockToken: string) =>
+    (await db.query(
+      `INSERT INTO idempotency_keys (idempotency_key, request_method, request_path, request_hash, request_body, request_params, recovery_point, recovery_state, locked_at, lock_token)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, '{}', now(), $8)
+       ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`,
+      [request.key, method, request.path, hash, JSON.stringify(request.body ?? null), JSON.stringify(request.params ?? {}), STARTED, lockToken],
+    )).length === 1;
+  const started = (lockToken: string): BeginOutcome => ({ kind: 'started', record: { key: request.key, method, path: request.path, body: request.body ?? null, params: request.params ?? {}, recoveryPoint: STARTED, state: {}, lockToken } });
+  const firstToken = randomUUID();
+  if (await insert(statementRunner(database, { name: 'idempotency.begin' }), firstToken)) return started(firstToken);
   return await runTransaction(
     database,
     async (tx): Promise<BeginOutcome> => {
       const lockToken = randomUUID();
-      const inserted = await tx.query(
-        `INSERT INTO idempotency_keys (idempotency_key, request_method, request_path, request_hash, request_body, request_params, recovery_point, recovery_state, locked_at, lock_token)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, '{}', now(), $8)
-         ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key`,
-        [request.key, method, request.path, hash, JSON.stringify(request.body ?? null), JSON.stringify(request.params ?? {}), STARTED, lockToken],
-      );
-      if (inserted.length === 1) {
-        return { kind: 'started', record: { key: request.key, method, path: request.path, body: request.body ?? null, params: request.params ?? {}, recoveryPoint: STARTED, state: {}, lockToken } };
-      }
+      // Again inside the transaction: the key may have been reaped since.
+      if (await insert(tx, lockToken)) return started(lockToken);
       const [row] = await tx.query<KeyRow>(`SELECT ${keyColumns} FROM idempotency_keys WHERE idempotency_key = $1 FOR UPDATE`, [request.key, lockTimeoutMs]);
       if (!row) throw new Error(`idempotency key vanished while it was read: ${request.key}`);
       if (row.request_hash !== hash || row.request_method !== method || row.request_path !== request.path) return { kind: 'mismatch' };

@@ -6,7 +6,7 @@
  * - In process: `enqueueEvent` registers `outboxCommitted` to run after its transaction commits
  *   (`Transaction.afterCommit`); a relay in the same process listens with `onOutboxCommitted`.
  * - Across processes (the API writes, the worker relays; two worker replicas): every process with Redis
- *   publishes an empty message on `outboxChannel(service)` after such a commit, at most one per `minGapMs`
+ *   publishes an empty message on `outboxChannel(service)` after such a commit, at most one per `minGapMs` (50 ms)
  *   (the last write of a burst always gets one), and the worker's relay subscribes to it. PostgreSQL's
  *   LISTEN/NOTIFY would do the same but CockroachDB has none, and the SQL must run on both.
  *
@@ -45,14 +45,16 @@ export interface SignalPublisher {
 
 /**
  * A throttled `notify`: the first call publishes at once, calls within `minGapMs` of a publish fold into one
- * trailing publish at the end of the gap. Failures are dropped (the relay's poll covers them).
+ * trailing publish at the end of the gap. Failures are dropped (the relay's poll covers them). The default gap,
+ * 50 ms, is half the relay's `wakeGapMs` (100 ms: a relay starts a round no sooner than that after the last),
+ * so closer signals could not start a round sooner; under load they were a Redis round trip per commit.
  */
 export interface ThrottledSignal {
   notify: () => void;
   close: () => void;
 }
 
-export function throttledSignal(publisher: SignalPublisher, channel: string, minGapMs = 5): ThrottledSignal {
+export function throttledSignal(publisher: SignalPublisher, channel: string, minGapMs = 50): ThrottledSignal {
   let lastAt = Number.NEGATIVE_INFINITY;
   let trailing: NodeJS.Timeout | undefined;
   let closed = false;
