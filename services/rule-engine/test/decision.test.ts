@@ -72,7 +72,9 @@ function memoryStore(ruleSet: RuleSet) {
       const row = rows.find((candidate) => candidate.request.paymentId === paymentId);
       return row && { decision: row.decision, reasons: row.reasons, ruleSetVersion: row.ruleSetVersion };
     },
-    currentRuleSet: async () => ruleSet,
+    async decisionAndRuleSet(paymentId) {
+      return { decision: await store.findDecision(paymentId), ruleSet };
+    },
     async velocityTotals(payer, currency, since) {
       const counted = rows.filter((row) => row.request.payerCustomerId === payer && row.request.currency === currency && row.decision === 'approve' && row.at > since);
       return { count: counted.length, amountMinor: counted.reduce((sum, row) => sum + BigInt(row.request.amountMinor), 0n) };

@@ -29,23 +29,40 @@ function toRuleSet(row: RuleSetRow): RuleSet {
   return { version: safeInteger(row.version, 'rule_sets.version'), ...rules };
 }
 
+const noRuleSet = 'no rule set is stored: migrations/002_seed_default_rule_set.sql seeds version 1';
+
 async function currentRuleSet(database: Queryable): Promise<RuleSet> {
   const [row] = await database.query<RuleSetRow>('SELECT version, rules FROM rule_sets ORDER BY version DESC LIMIT 1');
-  if (!row) throw new Error('no rule set is stored: migrations/002_seed_default_rule_set.sql seeds version 1');
+  if (!row) throw new Error(noRuleSet);
   return toRuleSet(row);
+}
+
+function toDecision(row: DecisionRow): Decision {
+  return { decision: row.decision, reasons: row.reasons, ruleSetVersion: safeInteger(row.rule_set_version, 'evaluations.rule_set_version') };
 }
 
 function evaluationStore(tx: Queryable): EvaluationStore {
   return {
     async lockPayer(payerCustomerId, currency) {
-      await tx.query('INSERT INTO velocity_locks (payer_customer_id, currency) VALUES ($1, $2) ON CONFLICT (payer_customer_id, currency) DO NOTHING', [payerCustomerId, currency]);
-      await tx.query('SELECT payer_customer_id FROM velocity_locks WHERE payer_customer_id = $1 AND currency = $2 FOR UPDATE', [payerCustomerId, currency]);
+      // One statement: the upsert's DO UPDATE takes the row lock whether the row is new or not (a DO NOTHING would not).
+      await tx.query(
+        'INSERT INTO velocity_locks (payer_customer_id, currency) VALUES ($1, $2) ON CONFLICT (payer_customer_id, currency) DO UPDATE SET locked_at = now()',
+        [payerCustomerId, currency],
+      );
     },
     async findDecision(paymentId): Promise<Decision | undefined> {
       const [row] = await tx.query<DecisionRow>('SELECT decision, reasons, rule_set_version FROM evaluations WHERE payment_id = $1', [paymentId]);
-      return row ? { decision: row.decision, reasons: row.reasons, ruleSetVersion: safeInteger(row.rule_set_version, 'evaluations.rule_set_version') } : undefined;
+      return row ? toDecision(row) : undefined;
     },
-    currentRuleSet: async () => await currentRuleSet(tx),
+    async decisionAndRuleSet(paymentId) {
+      const [row] = await tx.query<RuleSetRow & Partial<DecisionRow>>(
+        `SELECT r.version, r.rules, e.decision, e.reasons, e.rule_set_version
+         FROM (SELECT version, rules FROM rule_sets ORDER BY version DESC LIMIT 1) r LEFT JOIN evaluations e ON e.payment_id = $1`,
+        [paymentId],
+      );
+      if (!row) throw new Error(noRuleSet);
+      return { decision: row.decision && row.reasons && row.rule_set_version ? toDecision({ decision: row.decision, reasons: row.reasons, rule_set_version: row.rule_set_version }) : undefined, ruleSet: toRuleSet(row) };
+    },
     async velocityTotals(payerCustomerId, currency, since) {
       const [row] = await tx.query<{ count: string; amount: string }>(
         `SELECT count(*) AS count, COALESCE(sum(amount_minor), 0) AS amount FROM evaluations

@@ -8,7 +8,8 @@ export interface EvaluationStore {
   /** Holds the payer's lock row for `currency` until the transaction ends: one evaluation per payer at a time. */
   lockPayer(payerCustomerId: string, currency: string): Promise<void>;
   findDecision(paymentId: string): Promise<Decision | undefined>;
-  currentRuleSet(): Promise<RuleSet>;
+  /** The payment's stored decision, if any, and the rule set in force, read together. */
+  decisionAndRuleSet(paymentId: string): Promise<{ decision: Decision | undefined; ruleSet: RuleSet }>;
   /** The payer's approved evaluations in `currency` after `since`. */
   velocityTotals(payerCustomerId: string, currency: string, since: Date): Promise<VelocityTotals>;
   /** False when the payment was already evaluated (its id is the key). */
@@ -32,9 +33,8 @@ export interface RuleSetStore {
 export async function evaluatePayment(transaction: EvaluationTransaction, request: EvaluationRequest, now: () => Date = () => new Date()): Promise<Decision> {
   return await transaction(async (store) => {
     await store.lockPayer(request.payerCustomerId, request.currency);
-    const stored = await store.findDecision(request.paymentId);
+    const { decision: stored, ruleSet } = await store.decisionAndRuleSet(request.paymentId);
     if (stored) return stored;
-    const ruleSet = await store.currentRuleSet();
     const evaluatedAt = now();
     const velocity = await store.velocityTotals(request.payerCustomerId, request.currency, windowStart(evaluatedAt, ruleSet.velocity.windowHours));
     const outcome = decide(request, ruleSet, velocity);
