@@ -10,9 +10,11 @@
  *   Authorization header (lite).
  * - Non-2xx `{error, message}` → `ServiceCallError`; a refused connection, a timeout or 502/503/504 →
  *   `ServiceUnavailableError`, which a saga step may retry (every call it makes must be idempotent).
- * Node's fetch (undici) only: no extra HTTP library.
+ * The calls go through node:http with keep-alive agents (http-transport.ts); the token endpoint through fetch.
  */
 import type { ServiceCallAuth, ServiceCallSettings } from './config.ts';
+import { defaultHttpSend, sendOverFetch, tracedSend } from './http-transport.ts';
+import type { HttpAnswer } from './http-transport.ts';
 import { tracedFetch } from './tracing.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -32,7 +34,8 @@ export interface ServiceResponse<T> {
   status: number;
   /** Parsed JSON; `undefined` for an empty body (204). */
   body: T;
-  headers: Headers;
+  /** Lower-case names, as node:http gives them. */
+  headers: HttpAnswer['headers'];
 }
 
 export interface ServiceClient {
@@ -144,7 +147,7 @@ export function createTokenSource(auth: ServiceCallAuth, options: { fetch?: Fetc
 function describeFailure(error: unknown, timeoutMs: number): string {
   const failure = error as Error & { cause?: { code?: string } };
   if (failure.name === 'TimeoutError' || failure.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  return failure.cause?.code ?? failure.message;
+  return failure.cause?.code ?? (failure as { code?: string }).code ?? failure.message;
 }
 
 const unavailableStatuses = new Set([502, 503, 504]);
@@ -160,7 +163,7 @@ function pathWithQuery(path: string, query: ServiceRequestOptions['query']): str
 /** A client for one service at `baseUrl`; `tokens` absent → no Authorization header. */
 export function createServiceClient(service: string, baseUrl: string, options: { tokens?: TokenSource; timeoutMs?: number; fetch?: Fetch } = {}): ServiceClient {
   const defaultTimeoutMs = options.timeoutMs ?? 5_000;
-  const send = options.fetch ?? ((input, init) => tracedFetch(input, init, { 'peer.service': service }));
+  const send = options.fetch ? sendOverFetch(options.fetch) : tracedSend(defaultHttpSend(), { 'peer.service': service });
   const root = baseUrl.replace(/\/+$/, '');
   return {
     service,
@@ -174,7 +177,7 @@ export function createServiceClient(service: string, baseUrl: string, options: {
       if (requestOptions.idempotencyKey !== undefined) headers['idempotency-key'] = requestOptions.idempotencyKey;
       const body = requestOptions.body === undefined ? undefined : JSON.stringify(requestOptions.body);
 
-      const attempt = async (token: string | undefined): Promise<Response> => {
+      const attempt = async (token: string | undefined): Promise<HttpAnswer> => {
         try {
           return await send(url, { method, headers: token ? { ...headers, authorization: `Bearer ${token}` } : headers, ...(body === undefined ? {} : { body }), signal });
         } catch (error) {
@@ -188,17 +191,11 @@ export function createServiceClient(service: string, baseUrl: string, options: {
       let response = await attempt(token);
       if (response.status === 401 && options.tokens && token) {
         // The token may have been revoked or the signing key rotated: one fresh token, one retry.
-        await response.body?.cancel();
         options.tokens.invalidate(token);
         token = await withDeadline(options.tokens.token());
         response = await attempt(token);
       }
-      let text: string;
-      try {
-        text = await response.text();
-      } catch (error) {
-        throw new ServiceUnavailableError(service, `${method} ${service}${path} failed while reading the answer: ${describeFailure(error, timeoutMs)}`);
-      }
+      const text = response.text;
       let parsed: unknown;
       if (text !== '') {
         try {
