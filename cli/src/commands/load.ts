@@ -1,6 +1,6 @@
 import type { CommandContext, CommandModule } from '../command.js';
 import { UserError } from '../command.js';
-import { createFlowClient, fetchTransport, FlowCallError, gatewayTransport } from '../payments/flow-client.js';
+import { createFlowClient, httpTransport, FlowCallError, gatewayTransport } from '../payments/flow-client.js';
 import type { FlowClient } from '../payments/flow-client.js';
 import { runLoad } from '../payments/load.js';
 import type { LoadHooks, LoadProgress, LoadReport } from '../payments/load.js';
@@ -49,7 +49,7 @@ function httpFlowClient(target: LoadTarget, clientSecret: string, signal: AbortS
   return createFlowClient({
     baseUrl: (service) => target.baseUrls[service],
     ...(authorization ? { authorization } : {}),
-    transport: target.via === 'gateway' ? gatewayTransport : fetchTransport,
+    transport: target.via === 'gateway' ? gatewayTransport : httpTransport,
   });
 }
 

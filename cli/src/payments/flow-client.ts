@@ -4,6 +4,7 @@
  * straight on its published port or through the WSO2 gateway (`--via gateway`, with a bearer token); the
  * transport is the only side effect, so tests point it at real processes or stand-ins.
  */
+import { defaultHttpSend } from '@innover/kit/http-transport';
 import { httpsRequest } from '../smoke/gateway-request.js';
 
 export const flowServices = ['profile', 'payment', 'ledger', 'wallet', 'rule-engine', 'forex'] as const;
@@ -28,24 +29,27 @@ export interface FlowTransport {
   send(request: FlowRequest, signal: AbortSignal): Promise<FlowAnswer>;
 }
 
-/** Node's fetch: plain HTTP on the published ports. */
-export const fetchTransport: FlowTransport = {
+/** Lower-case names, several values of one header joined. */
+function flatHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  return headers;
+}
+
+/** Plain HTTP on the published ports, over the kit's keep-alive transport (node:http: the load generator's CPU is the stack's too). */
+export const httpTransport: FlowTransport = {
   async send(request, signal) {
-    const response = await fetch(request.url, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }), signal });
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => (headers[name] = value));
-    return { status: response.status, headers, text: await response.text() };
+    const answer = await defaultHttpSend()(request.url, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }), signal });
+    return { status: answer.status, headers: flatHeaders(answer.headers), text: answer.text };
   },
 };
 
-/** HTTPS with the gateway's TLS rule (WSO2's self-signed certificate trusted on loopback only); HTTP by fetch. */
+/** HTTPS with the gateway's TLS rule (WSO2's self-signed certificate trusted on loopback only); plain HTTP as `httpTransport`. */
 export const gatewayTransport: FlowTransport = {
   async send(request, signal) {
-    if (!request.url.startsWith('https:')) return fetchTransport.send(request, signal);
+    if (!request.url.startsWith('https:')) return httpTransport.send(request, signal);
     const answer = await httpsRequest(request.url, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) }, signal);
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-    return { status: answer.status, headers, text: answer.body };
+    return { status: answer.status, headers: flatHeaders(answer.headers), text: answer.body };
   },
 };
 
@@ -197,7 +201,7 @@ export interface FlowClient {
 
 /** Builds the client over a target. Every typed method throws FlowCallError for a non-2xx answer. */
 export function createFlowClient(target: FlowTarget): FlowClient {
-  const transport = target.transport ?? fetchTransport;
+  const transport = target.transport ?? httpTransport;
   const timeoutMs = target.timeoutMs ?? 10_000;
 
   const request: FlowClient['request'] = async <T>(service: FlowService, method: string, path: string, options: { body?: unknown; idempotencyKey?: string; signal?: AbortSignal } = {}) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createFlowClient, fetchTransport, FlowCallError, terminalStatuses } from '../payments/flow-client.js';
+import { createFlowClient, httpTransport, FlowCallError, terminalStatuses } from '../payments/flow-client.js';
 import type { FlowClient, FlowService, FlowTransport, Payment } from '../payments/flow-client.js';
 import { checkInvariants } from '../payments/invariants.js';
 import type { WalletUnderTest } from '../payments/invariants.js';
@@ -64,7 +64,7 @@ async function step<T>(what: string, work: () => Promise<T>): Promise<T> {
  */
 export async function sendSmokePayment(options: SmokePaymentOptions, signal: AbortSignal): Promise<SmokePayment> {
   const { traceId, traceparent } = newTraceparent();
-  const base = options.transport ?? fetchTransport;
+  const base = options.transport ?? httpTransport;
   // Every call ends with the run; the payment (only) carries the trace smoke looks for afterwards.
   const transport: FlowTransport = {
     send: (request, requestSignal) => {

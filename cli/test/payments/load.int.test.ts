@@ -4,7 +4,7 @@
  * tokens from the OIDC issuer, as WSO2's from Keycloak). Every invariant must hold after each run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFlowClient, fetchTransport, gatewayTransport } from '../../src/payments/flow-client.js';
+import { createFlowClient, httpTransport, gatewayTransport } from '../../src/payments/flow-client.js';
 import type { FlowService } from '../../src/payments/flow-client.js';
 import { runLoad } from '../../src/payments/load.js';
 import type { LoadReport } from '../../src/payments/load.js';
@@ -55,7 +55,7 @@ function expectEveryInvariant(report: LoadReport): void {
 
 describe('innover load payments against the six services', () => {
   it('direct, 30% cross-currency: every payment completes and every invariant holds', async () => {
-    const client = createFlowClient({ baseUrl: (service) => String(stack.urls.get(service)), transport: fetchTransport });
+    const client = createFlowClient({ baseUrl: (service) => String(stack.urls.get(service)), transport: httpTransport });
     const report = await runLoad(client, { count: 150, concurrency: 10, crossCurrency: 0.3, timeoutMs: 180_000 });
     console.info(`[load direct]\n${renderLoad({ ...report, profile: 'six-services', via: 'direct' })}`);
     expectEveryInvariant(report);

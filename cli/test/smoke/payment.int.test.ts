@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchTransport } from '../../src/payments/flow-client.js';
+import { httpTransport } from '../../src/payments/flow-client.js';
 import type { FlowTransport } from '../../src/payments/flow-client.js';
 import { runSmoke } from '../../src/smoke/run-smoke.js';
 import type { SmokeDependencies, SmokeRow } from '../../src/smoke/run-smoke.js';
@@ -54,7 +54,7 @@ function recordingTransport(onAnswer?: (request: Parameters<FlowTransport['send'
   const transport: FlowTransport = {
     async send(request, signal) {
       sent.push({ method: request.method, path: new URL(request.url).pathname, traceparent: request.headers['traceparent'], authorized: request.headers['authorization']?.startsWith('Bearer ') === true });
-      const answer = await fetchTransport.send(request, signal);
+      const answer = await httpTransport.send(request, signal);
       await onAnswer?.(request, answer.status, answer.text);
       return answer;
     },
@@ -118,7 +118,7 @@ describe('smoke payment rows against the six services', () => {
     const { transport } = recordingTransport(async (request, status, text) => {
       if (request.method !== 'POST' || !request.url.endsWith('/customers') || status !== 201 || !request.body?.includes('smoke-payee')) return;
       const customer = JSON.parse(text) as { id: string };
-      const blocked = await fetchTransport.send(
+      const blocked = await httpTransport.send(
         { method: 'PATCH', url: request.url.replace(/\/customers$/, `/customers/${customer.id}`), headers: request.headers, body: JSON.stringify({ status: 'blocked' }) },
         AbortSignal.timeout(10_000),
       );

@@ -7,12 +7,10 @@
  * Keep-alive: an idle socket is closed after 4 s, before the kit's servers close theirs (Node's default
  * `keepAliveTimeout`, 5 s), and a request that fails on a reused socket with ECONNRESET (the server closed it
  * as the request left) is sent once more on a new one. Every service call is idempotent, so that is safe.
+ * No dependencies beyond Node: the CLI's load generator uses it too.
  */
 import http from 'node:http';
 import https from 'node:https';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { Attributes } from '@opentelemetry/api';
-import { injectTraceContext, withSpan } from './tracing.ts';
 
 export interface HttpCall {
   method: string;
@@ -69,19 +67,6 @@ let shared: HttpSend | undefined;
 export function defaultHttpSend(): HttpSend {
   shared ??= createHttpSend();
   return shared;
-}
-
-/** `send` with a CLIENT span per request and the active trace context injected as `traceparent`. */
-export function tracedSend(send: HttpSend, attributes: Attributes = {}): HttpSend {
-  return async (url, call) => {
-    const target = new URL(url);
-    return await withSpan(call.method, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': call.method, 'url.full': `${target.origin}${target.pathname}`, 'server.address': target.hostname, ...attributes } }, async (span) => {
-      const answer = await send(url, { ...call, headers: { ...call.headers, ...injectTraceContext() } });
-      span.setAttribute('http.response.status_code', answer.status);
-      if (answer.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      return answer;
-    });
-  };
 }
 
 /** A fetch-style function as a transport: tests hand the service client a fake fetch. */

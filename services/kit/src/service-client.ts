@@ -13,9 +13,11 @@
  * The calls go through node:http with keep-alive agents (http-transport.ts); the token endpoint through fetch.
  */
 import type { ServiceCallAuth, ServiceCallSettings } from './config.ts';
-import { defaultHttpSend, sendOverFetch, tracedSend } from './http-transport.ts';
-import type { HttpAnswer } from './http-transport.ts';
-import { tracedFetch } from './tracing.ts';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import { defaultHttpSend, sendOverFetch } from './http-transport.ts';
+import type { HttpAnswer, HttpSend } from './http-transport.ts';
+import { injectTraceContext, tracedFetch, withSpan } from './tracing.ts';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -158,6 +160,19 @@ function pathWithQuery(path: string, query: ServiceRequestOptions['query']): str
   for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) parameters.set(key, String(value));
   const search = parameters.toString();
   return search ? `${path}${path.includes('?') ? '&' : '?'}${search}` : path;
+}
+
+/** `send` with a CLIENT span per request and the active trace context injected as `traceparent`. */
+function tracedSend(send: HttpSend, attributes: Attributes = {}): HttpSend {
+  return async (url, call) => {
+    const target = new URL(url);
+    return await withSpan(call.method, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': call.method, 'url.full': `${target.origin}${target.pathname}`, 'server.address': target.hostname, ...attributes } }, async (span) => {
+      const answer = await send(url, { ...call, headers: { ...call.headers, ...injectTraceContext() } });
+      span.setAttribute('http.response.status_code', answer.status);
+      if (answer.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      return answer;
+    });
+  };
 }
 
 /** A client for one service at `baseUrl`; `tokens` absent → no Authorization header. */
