@@ -20,7 +20,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { Database, Queryable } from './database.ts';
 import { HttpError } from './http-errors.ts';
-import { AmbiguousCommitError, runTransaction, statementRunner } from './transactions.ts';
+import { AmbiguousCommitError, runStatement, runTransaction, statementRunner } from './transactions.ts';
 import type { Transaction } from './transactions.ts';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -187,6 +187,13 @@ export interface PhaseContext {
   state: PhaseState;
   /** Runs `fn` in one serializable transaction that also records its result on the key, fenced by this request's lock. */
   atomic(fn: (tx: Transaction) => Promise<PhaseResult>): Promise<PhaseResult>;
+  /**
+   * `atomic` as one statement, for a phase whose writes are single data-modifying CTEs and whose result is known
+   * before them: `build(gate, firstParameter)` answers the CTEs (each writing only `FROM gate`, the key's update
+   * fenced by this request's lock, so a lost lock writes nothing) and their values, numbered from `firstParameter`.
+   * The key records `result` in the same statement (kit runStatement: one round trip instead of four).
+   */
+  atomicStatement(result: PhaseResult, build: (gate: string, firstParameter: number) => { ctes: string; values: unknown[] }): Promise<PhaseResult>;
 }
 
 /** A request's phases by recovery point; `started` is the first. */
@@ -200,22 +207,26 @@ export class IdempotencyLockLostError extends Error {
   }
 }
 
+/** The key's update that records `result`, fenced by the request's lock token (RETURNING the key: no row, lock lost). */
+function keyUpdate(record: IdempotencyRecord, result: PhaseResult, state: PhaseState): { sql: string; values: unknown[] } {
+  return 'status' in result
+    ? {
+        sql: `UPDATE idempotency_keys SET recovery_point = $3, response_status = $4, response_body = $5, locked_at = NULL, last_run_at = now()
+           WHERE idempotency_key = $1 AND lock_token = $2 RETURNING idempotency_key`,
+        values: [record.key, record.lockToken, FINISHED, result.status, JSON.stringify(result.body ?? null)],
+      }
+    : {
+        sql: `UPDATE idempotency_keys SET recovery_point = $3, recovery_state = $4, last_run_at = now()
+           WHERE idempotency_key = $1 AND lock_token = $2 RETURNING idempotency_key`,
+        values: [record.key, record.lockToken, result.recoveryPoint, JSON.stringify({ ...state, ...result.state })],
+      };
+}
+
 /** Records `result` on the key; `state` is what the phases so far passed on (the record's, plus any deferred phase's). */
 async function recordResult(tx: Queryable, record: IdempotencyRecord, result: PhaseResult, state: PhaseState = record.state): Promise<void> {
   if (record.ephemeral) return;
-  const updated =
-    'status' in result
-      ? await tx.query(
-          `UPDATE idempotency_keys SET recovery_point = $3, response_status = $4, response_body = $5, locked_at = NULL, last_run_at = now()
-           WHERE idempotency_key = $1 AND lock_token = $2 RETURNING idempotency_key`,
-          [record.key, record.lockToken, FINISHED, result.status, JSON.stringify(result.body ?? null)],
-        )
-      : await tx.query(
-          `UPDATE idempotency_keys SET recovery_point = $3, recovery_state = $4, last_run_at = now()
-           WHERE idempotency_key = $1 AND lock_token = $2 RETURNING idempotency_key`,
-          [record.key, record.lockToken, result.recoveryPoint, JSON.stringify({ ...state, ...result.state })],
-        );
-  if (updated.length !== 1) throw new IdempotencyLockLostError(record.key);
+  const { sql, values } = keyUpdate(record, result, state);
+  if ((await tx.query(sql, values)).length !== 1) throw new IdempotencyLockLostError(record.key);
 }
 
 /**
@@ -249,6 +260,22 @@ async function persist(database: Database, record: IdempotencyRecord, work: (tx:
   }
 }
 
+/** `persist` as one statement (`PhaseContext.atomicStatement`); undefined: an ambiguous outcome that did not commit. */
+async function persistStatement(database: Database, record: IdempotencyRecord, result: PhaseResult, build: (gate: string, firstParameter: number) => { ctes: string; values: unknown[] }, state: PhaseState): Promise<PhaseResult | undefined> {
+  const key = record.ephemeral ? { sql: 'SELECT NULL AS idempotency_key', values: [] } : keyUpdate(record, result, state);
+  const phase = build('key_recorded', key.values.length + 1);
+  try {
+    const [row] = await runStatement<{ recorded: string }>(database, `WITH key_recorded AS (${key.sql}), ${phase.ctes} SELECT count(*) AS recorded FROM key_recorded`, [...key.values, ...phase.values], {
+      name: `idempotency.phase ${record.recoveryPoint}`,
+    });
+    if (Number(row?.recorded) !== 1) throw new IdempotencyLockLostError(record.key);
+    return result;
+  } catch (error) {
+    if (!(error instanceof AmbiguousCommitError) || record.ephemeral) throw error;
+    return await settleAmbiguous(database, record);
+  }
+}
+
 /**
  * Runs `phases` from `record.recoveryPoint` until one responds; answers the stored response. An ambiguous
  * commit is settled by re-reading the key (and the phase re-run when it had not committed, at most 3 times).
@@ -275,6 +302,12 @@ export async function runPhases(database: Database, record: IdempotencyRecord, p
         if (result === undefined) throw new RerunPhase();
         persisted = true;
         return result;
+      },
+      atomicStatement: async (result, build) => {
+        const recorded = await persistStatement(database, record, result, build, current.state);
+        if (recorded === undefined) throw new RerunPhase();
+        persisted = true;
+        return recorded;
       },
     };
     try {

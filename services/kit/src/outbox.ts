@@ -110,10 +110,10 @@ export async function enqueueEvent(tx: Queryable, event: OutboxEvent): Promise<{
 
 /**
  * A statement on `tx` wrote outbox rows: the relays are woken once it commits (a `runTransaction` transaction's
- * `afterCommit`), or now for anything else (an autocommit statement has committed when it answered).
+ * `afterCommit`), or now for anything else and without `tx` (an autocommit statement has committed when it answered).
  */
-export function outboxWritten(tx: Queryable): void {
-  const afterCommit = (tx as Partial<Transaction>).afterCommit;
+export function outboxWritten(tx?: Queryable): void {
+  const afterCommit = (tx as Partial<Transaction> | undefined)?.afterCommit;
   if (afterCommit) afterCommit(outboxCommitted);
   else outboxCommitted();
 }

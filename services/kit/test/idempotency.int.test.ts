@@ -95,6 +95,24 @@ const orderPhases: Phases = {
     }),
 };
 
+// A receipt in one statement (`atomicStatement`): the key records the 201 as the row is written, gated on it.
+let takeOverBeforeWrite = false;
+const receiptPhases: Phases = {
+  started: async (context) => {
+    if (takeOverBeforeWrite) {
+      takeOverBeforeWrite = false;
+      // Another request took the key over (its lock timed out): this one's write must not land.
+      await database.query('UPDATE idempotency_keys SET lock_token = $2 WHERE idempotency_key = $1', [context.key, randomUUID()]);
+    }
+    const id = randomUUID();
+    const amountMinor = (context.body as { amountMinor: number }).amountMinor;
+    return await context.atomicStatement(respond(201, { id, amountMinor }), (gate, first) => ({
+      ctes: `receipt AS (INSERT INTO payments (id, amount_minor, currency) SELECT $${first}::UUID, $${first + 1}::INT8, 'EUR' FROM ${gate} RETURNING id)`,
+      values: [id, amountMinor],
+    }));
+  },
+};
+
 beforeAll(async () => {
   postgres = await startPostgres();
   database = createDatabase(await postgres.createDatabase('kit_idempotency'), { max: 30 });
@@ -129,6 +147,15 @@ beforeAll(async () => {
         close: () => database.close(),
       };
       router.post('/orders', idempotent({ database: counting, phases: orderPhases }));
+      router.post(
+        '/receipts',
+        idempotent({
+          get database() {
+            return Object.assign(Object.create(current) as Database, { connect: counting.connect });
+          },
+          phases: receiptPhases,
+        }),
+      );
       router.post('/wallets/:id/top-ups', validateBody(z.strictObject({ amountMinor: z.number().int().positive() })), idempotent({ database, phases: topUpPhases }));
     },
   });
@@ -151,6 +178,7 @@ beforeEach(async () => {
   lookups = 0;
   failStore = false;
   transactions = 0;
+  takeOverBeforeWrite = false;
   await database.query('DELETE FROM payments');
   await database.query('DELETE FROM top_ups');
   await database.query('DELETE FROM idempotency_keys');
@@ -314,6 +342,27 @@ describe('idempotent(): the issue-10 contract', () => {
     expect(faulted.slice(-2)).toEqual([['COMMIT'], ['COMMIT']]);
     expect((await post('/payments', payment, 'key-ambiguous-1')).body).toEqual(committed.body);
     expect((await post('/payments', payment, 'key-ambiguous-2')).body).toEqual(rerun.body);
+  });
+
+  it('atomicStatement: the key and the phase’s row in one statement each, no transaction; a replay answers the stored body', async () => {
+    const created = await post('/receipts', { amountMinor: 42 }, 'key-receipt-1');
+    expect(created).toMatchObject({ status: 201, body: { amountMinor: 42 } });
+    expect(transactions).toBe(0);
+    expect(await post('/receipts', { amountMinor: 42 }, 'key-receipt-1')).toMatchObject({ status: 201, replayed: 'true', body: created.body });
+    expect(await database.query('SELECT id FROM payments')).toEqual([{ id: created.body['id'] }]);
+  });
+
+  it('atomicStatement: a 40003 after the statement committed is settled from the key (one row); a lost lock writes nothing and answers 409', async () => {
+    faults = [{ match: /WITH key_recorded AS/, when: 'after', error: () => sqlStateError('40003') }];
+    const committed = await post('/receipts', { amountMinor: 7 }, 'key-receipt-2');
+    expect(committed).toMatchObject({ status: 201, body: { amountMinor: 7 } });
+    expect(faulted.at(-1)).toHaveLength(1);
+    faults = [];
+    expect(await post('/receipts', { amountMinor: 7 }, 'key-receipt-2')).toMatchObject({ status: 201, replayed: 'true', body: committed.body });
+    expect(await count('payments')).toBe(1);
+    takeOverBeforeWrite = true;
+    expect(await post('/receipts', { amountMinor: 9 }, 'key-receipt-3')).toMatchObject({ status: 409, body: { error: 'idempotency_key_in_use' } });
+    expect(await count('payments')).toBe(1);
   });
 
   it('the completer finishes an abandoned multi-phase request; the client’s retry then gets the stored response', async () => {

@@ -32,9 +32,9 @@ function ledger(failures = 0): Ledger & { transfers: TransferRequest[]; settleme
   };
 }
 
-/** A phase context as the kit's runPhases builds it; `atomic` runs the work on a fake transaction. */
+/** A phase context as the kit's runPhases builds it; `atomic` runs the work on a fake transaction (the top-up uses no `atomicStatement`). */
 function context(recoveryPoint: string, state: PhaseState, walletId = wallet.id): PhaseContext {
-  return { key: 'k-1', method: 'POST', path: `/wallets/${walletId}/top-ups`, body: { amountMinor: 2_500 }, params: { id: walletId }, recoveryPoint, state, atomic: async (work: (tx: never) => Promise<PhaseResult>) => await work(tx as never) } as PhaseContext;
+  return { key: 'k-1', method: 'POST', path: `/wallets/${walletId}/top-ups`, body: { amountMinor: 2_500 }, params: { id: walletId }, recoveryPoint, state, atomic: async (work: (tx: never) => Promise<PhaseResult>) => await work(tx as never), atomicStatement: () => Promise.reject(new Error('not used by the top-up')) } as PhaseContext;
 }
 
 describe('top-up phases', () => {

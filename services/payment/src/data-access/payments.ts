@@ -81,24 +81,42 @@ export type NewPayment = Pick<
 >;
 
 /**
- * The payment row, its first history row and its `payment.initiated.v1` event, in the caller's transaction, as one
- * statement. The row in `pending` is also the saga's enqueue intent: the reconciler re-enqueues one nobody picked up.
+ * A new payment as it is stored: pending, created at `createdAt` (whole milliseconds, as JavaScript holds it, so the
+ * list's keyset cursor is exact and the event carries the same instant).
  */
-export async function insertPayment(tx: Queryable, input: NewPayment): Promise<{ payment: Payment; history: HistoryEntry[] }> {
-  // created_at in whole milliseconds, as JavaScript holds it, so the list's keyset cursor is exact (and the event carries the same instant).
-  const createdAt = new Date();
-  const payment: Payment = { ...input, status: 'pending', payeeAmountMinor: input.currency === input.payeeCurrency ? input.amountMinor : null, createdAt, updatedAt: createdAt };
-  const event = outboxStatementParts(initiatedEvent(payment), { firstParameter: 15, gate: 'inserted' });
-  const [row] = await tx.query<PaymentRow>(
-    `WITH inserted AS (
+export function pendingPayment(input: NewPayment, createdAt: Date): Payment {
+  return { ...input, status: 'pending', payeeAmountMinor: input.currency === input.payeeCurrency ? input.amountMinor : null, createdAt, updatedAt: createdAt };
+}
+
+/**
+ * The payment row, its first history row and its `payment.initiated.v1` event as data-modifying CTEs (`inserted`,
+ * `history` and the outbox's), written only `FROM gate` when there is one (the idempotency key's fenced update).
+ * The row in `pending` is also the saga's enqueue intent: the reconciler re-enqueues one nobody picked up.
+ */
+export function insertPaymentParts(input: NewPayment, options: { firstParameter: number; gate?: string; createdAt?: Date }): { ctes: string; values: unknown[]; payment: Payment } {
+  const payment = pendingPayment(input, options.createdAt ?? new Date());
+  const { createdAt } = payment;
+  const values = [input.id, input.payerWalletId, input.payeeWalletId, input.payerCustomerId, input.payeeCustomerId, input.payerAccountId, input.payeeAccountId, input.amountMinor, input.currency, payment.payeeAmountMinor, input.payeeCurrency, input.reference ?? null, createdAt, injectTraceContext()['traceparent'] ?? null];
+  const casts = ['UUID', 'UUID', 'UUID', 'UUID', 'UUID', 'UUID', 'UUID', 'INT8', 'TEXT', 'INT8', 'TEXT', 'TEXT', 'TIMESTAMPTZ', 'TEXT'];
+  const [id, payer, payee, payerCustomer, payeeCustomer, payerAccount, payeeAccount, amount, currency, payeeAmount, payeeCurrency, reference, at, traceparent] = casts.map((cast, index) => `$${options.firstParameter + index}::${cast}`);
+  const event = outboxStatementParts(initiatedEvent(payment), { firstParameter: options.firstParameter + values.length, gate: 'inserted' });
+  return {
+    ctes: `inserted AS (
        INSERT INTO wallet_payments (id, status, payer_wallet_id, payee_wallet_id, payer_customer_id, payee_customer_id, payer_account_id, payee_account_id, amount_minor, currency, payee_amount_minor, payee_currency, reference, created_at, updated_at, traceparent)
-       VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING ${columns}
+       SELECT ${id}, 'pending', ${payer}, ${payee}, ${payerCustomer}, ${payeeCustomer}, ${payerAccount}, ${payeeAccount}, ${amount}, ${currency}, ${payeeAmount}, ${payeeCurrency}, ${reference}, ${at}, ${at}, ${traceparent}${options.gate ? ` FROM ${options.gate}` : ''}
+       RETURNING ${columns}
      ), history AS (
        INSERT INTO wallet_payment_history (payment_id, status, at) SELECT id, status, created_at FROM inserted
-     ), ${event.ctes}
-     SELECT ${columns} FROM inserted`,
-    [input.id, input.payerWalletId, input.payeeWalletId, input.payerCustomerId, input.payeeCustomerId, input.payerAccountId, input.payeeAccountId, input.amountMinor, input.currency, payment.payeeAmountMinor, input.payeeCurrency, input.reference ?? null, createdAt, injectTraceContext()['traceparent'] ?? null, ...event.values],
-  );
+     ), ${event.ctes}`,
+    values: [...values, ...event.values],
+    payment,
+  };
+}
+
+/** `insertPaymentParts` as one statement in the caller's transaction; answers the stored payment and its history. */
+export async function insertPayment(tx: Queryable, input: NewPayment): Promise<{ payment: Payment; history: HistoryEntry[] }> {
+  const parts = insertPaymentParts(input, { firstParameter: 1 });
+  const [row] = await tx.query<PaymentRow>(`WITH ${parts.ctes} SELECT ${columns} FROM inserted`, parts.values);
   if (!row) throw new Error('INSERT INTO wallet_payments returned no row');
   outboxWritten(tx);
   return { payment: toPayment(row), history: [{ status: 'pending', at: row.created_at }] };
@@ -231,7 +249,7 @@ export function createPaymentStore(database: Database): PaymentStore {
       const { sql, values } = transitionStatement(current, to, changes);
       const [row] = await runStatement<PaymentRow>(database, sql, values, { name: `payment.${to}` });
       if (!row) return undefined;
-      outboxWritten(database);
+      outboxWritten();
       return toPayment(row);
     },
     async record(current, changes) {

@@ -3,6 +3,7 @@
  * Thin: validate, call the use case or the data-access module, answer.
  */
 import { randomUUID } from 'node:crypto';
+import { outboxWritten } from '@innover/kit/outbox';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { HttpError, requireDependency, validateBody } from '@innover/kit';
@@ -10,7 +11,7 @@ import type { Logger, ApiDependencies, TaskEnqueuer } from '@innover/kit';
 import { idempotent, passTo, respond } from '@innover/kit/idempotency';
 import type { Phases } from '@innover/kit/idempotency';
 import { walletsOver } from '../data-access/downstream-services.ts';
-import { findHistories, findPaymentWithHistory, insertPayment, listPaymentsOfPayer } from '../data-access/payments.ts';
+import { findHistories, findPaymentWithHistory, insertPaymentParts, listPaymentsOfPayer, pendingPayment } from '../data-access/payments.ts';
 import { checkPaymentRequest } from '../domain/accept-payment.ts';
 import type { PaymentRequest } from '../domain/accept-payment.ts';
 import { toView } from '../domain/payment.ts';
@@ -70,25 +71,29 @@ function acceptPhases(dependencies: ApiDependencies, logger: Logger): Phases {
     checked: async (context) => {
       // Before anything is stored: without Redis the saga could never run, so refuse (503) rather than accept.
       const tasks = requireDependency(dependencies.tasks, 'REDIS_URL');
-      const stored = await context.atomic(async (tx) => {
-        const body = context.body as PaymentRequest;
-        const payer = context.state['payer'] as unknown as Wallet;
-        const payee = context.state['payee'] as unknown as Wallet;
-        const { payment, history } = await insertPayment(tx, {
-          id: randomUUID(),
-          payerWalletId: payer.id,
-          payeeWalletId: payee.id,
-          payerCustomerId: payer.customerId,
-          payeeCustomerId: payee.customerId,
-          payerAccountId: payer.ledgerAccountId,
-          payeeAccountId: payee.ledgerAccountId,
-          amountMinor: body.amountMinor,
-          currency: body.currency,
-          payeeCurrency: payee.currency,
-          reference: body.reference,
-        });
-        return respond(202, toView(payment, history));
-      });
+      const body = context.body as PaymentRequest;
+      const payer = context.state['payer'] as unknown as Wallet;
+      const payee = context.state['payee'] as unknown as Wallet;
+      const input = {
+        id: randomUUID(),
+        payerWalletId: payer.id,
+        payeeWalletId: payee.id,
+        payerCustomerId: payer.customerId,
+        payeeCustomerId: payee.customerId,
+        payerAccountId: payer.ledgerAccountId,
+        payeeAccountId: payee.ledgerAccountId,
+        amountMinor: body.amountMinor,
+        currency: body.currency,
+        payeeCurrency: payee.currency,
+        reference: body.reference,
+      };
+      // One statement: the key records the 202 as the payment, its history and its event are written. The answer is
+      // known before (the payment as it is stored: pending, created now), and it is the stored first response.
+      const accepted = pendingPayment(input, new Date());
+      const stored = await context.atomicStatement(respond(202, toView(accepted, [{ status: 'pending', at: accepted.createdAt }])), (gate, firstParameter) =>
+        insertPaymentParts(input, { firstParameter, gate, createdAt: accepted.createdAt }),
+      );
+      outboxWritten();
       // The response is stored (a settled ambiguous commit answers it too): its body names the payment.
       if ('body' in stored) await enqueueSaga(tasks, String((stored.body as { id?: unknown }).id));
       return stored;
