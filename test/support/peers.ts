@@ -17,7 +17,7 @@ import { createConnection, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { ownerAlive, processStart } from './process-identity.js';
+import { ownerAlive, processStart } from './process-identity.ts';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { ContainerRuntimeClient, GenericContainer, StartedTestContainer } from 'testcontainers';
 
