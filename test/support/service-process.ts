@@ -32,6 +32,19 @@ export interface ServiceProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
+/** Children still running: killed when the test process exits, by one listener (a scenario runs a dozen at once). */
+const liveChildren = new Set<ChildProcess>();
+let exitListener = false;
+
+function killedAtExit(child: ChildProcess): void {
+  liveChildren.add(child);
+  if (exitListener) return;
+  exitListener = true;
+  process.once('exit', () => {
+    for (const live of liveChildren) live.kill('SIGKILL');
+  });
+}
+
 export function spawnService(service: string, role: 'api' | 'worker', environment: Record<string, string>): ServiceProcess {
   const entry = join(repositoryRoot, 'services', service, 'dist', `${role}.js`);
   if (!existsSync(entry)) throw new Error(`${entry} is missing; build with: npx tsc -b services/${service}`);
@@ -71,11 +84,10 @@ export function spawnService(service: string, role: 'api' | 'worker', environmen
   child.stderr?.on('data', (chunk: Buffer) => {
     errors += chunk.toString();
   });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  killedAtExit(child);
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => {
-      process.off('exit', killOnExit);
+      liveChildren.delete(child);
       if (heartbeats) rmSync(heartbeats, { recursive: true, force: true });
       resolve(code ?? signal ?? 'unknown');
     }),

@@ -5,11 +5,12 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '@innover/kit';
-import { outboxStatementParts, outboxWritten } from '@innover/kit/outbox';
+import { enqueueEvent, outboxStatementParts, outboxWritten } from '@innover/kit/outbox';
 import { runTransaction } from '@innover/kit/transactions';
 import type { TransactionOptions } from '@innover/kit/transactions';
 import type { Account, AccountSpec, AccountType, Direction } from '../domain/accounts.ts';
 import type { LedgerChanges, LedgerStore, LedgerTransactions } from '../domain/ledger.ts';
+import type { LedgerEvent } from '../domain/transfer-events.ts';
 import type { Transfer, TransferRequest, TransferStatus } from '../domain/transfers.ts';
 
 /** A BIGINT/NUMERIC value as a JavaScript integer, or an error when it is not exactly representable. */
@@ -108,12 +109,13 @@ function parameters() {
 }
 
 /**
- * `applyChanges` as one statement of data-modifying CTEs (each on its own table): the counter deltas (shard rows
- * of accounts allowed negative, the account row of the others), the entries or the status, and the outbox rows.
+ * `applyChanges` as one statement of data-modifying CTEs, each on a table of its own: the counter deltas (shard
+ * rows of accounts allowed negative, the account row of the others), the entries or the status, and `event`'s
+ * outbox rows. One table each, because CockroachDB refuses two modifications of one table in one statement
+ * (`sql.multiple_modifications_of_table.enabled`): a second event is a statement of its own.
  */
-export function changesStatement(changes: LedgerChanges): { sql: string; values: unknown[] } {
-  const { deltas, accounts, entries, resolved, events } = changes;
-  if (new Set(events.map((event) => event.key)).size !== events.length) throw new Error('applyChanges: two events of one key need two statements (each takes the key\'s next seq)');
+export function changesStatement(changes: Omit<LedgerChanges, 'events'>, event?: LedgerEvent): { sql: string; values: unknown[] } {
+  const { deltas, accounts, entries, resolved } = changes;
   const parameter = parameters();
   const ctes: string[] = [];
   const unlimited = new Set(accounts.filter((account) => account.allowNegative).map((account) => account.id));
@@ -169,11 +171,11 @@ export function changesStatement(changes: LedgerChanges): { sql: string; values:
        WHERE id = ANY(${parameter.add(resolved.ids, '::UUID[]')}) AND (status || '') = 'pending'
        RETURNING id
      )`);
-  events.forEach((event, index) => {
-    const parts = outboxStatementParts(event, { firstParameter: parameter.values.length + 1, prefix: `outbox${index}` });
+  if (event) {
+    const parts = outboxStatementParts(event, { firstParameter: parameter.values.length + 1 });
     parameter.values.push(...parts.values);
     ctes.push(parts.ctes);
-  });
+  }
   if (ctes.length === 0) return { sql: 'SELECT 1', values: [] };
   return { sql: `WITH ${ctes.join(',\n     ')}\n     SELECT 1`, values: parameter.values };
 }
@@ -231,9 +233,12 @@ export function ledgerStore(db: Queryable): LedgerStore {
     },
 
     async applyChanges(changes) {
-      const { sql, values } = changesStatement(changes);
+      // The first event rides in the statement; the others (an expiry batch's) follow, one statement each.
+      const [first, ...others] = changes.events;
+      const { sql, values } = changesStatement(changes, first);
       await db.query(sql, values);
-      if (changes.events.length > 0) outboxWritten(db);
+      for (const event of others) await enqueueEvent(db, event);
+      if (first) outboxWritten(db);
     },
 
     async claimExpired(limit: number) {

@@ -35,9 +35,9 @@ export interface LedgerStore {
    */
   insertTransfer(request: TransferRequest, status: TransferStatus): Promise<Omit<Transfer, 'entries'> | undefined>;
   /**
-   * A write's effects as one statement: each delta added to its account's counters (`accounts` as `lockAccounts`
-   * gave them), a new transfer's entries or resolved transfers' status, and the events to the outbox (at most one
-   * per key: one statement cannot number two rows of a key).
+   * A write's effects, in one statement where the engine allows: each delta added to its account's counters
+   * (`accounts` as `lockAccounts` gave them), a new transfer's entries or resolved transfers' status, and the
+   * events to the outbox (each of its own transfer).
    */
   applyChanges(changes: LedgerChanges): Promise<void>;
   /** Up to `limit` pending transfers past their timeout, locked, skipping rows another transaction holds. */
