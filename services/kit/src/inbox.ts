@@ -8,14 +8,14 @@ import { runTransaction } from './transactions.ts';
 import type { Transaction, TransactionOptions } from './transactions.ts';
 
 /**
- * The inbox row as a data-modifying CTE of a caller's single statement (`runStatement`): `<prefix>_fresh` has one
+ * The inbox row as a data-modifying CTE of a caller's single statement (`runStatement`): `inbox_fresh` has one
  * row the first time this consumer sees `eventId`, none on a redelivery, so the statement's effect gates on it
  * (`WHERE EXISTS (SELECT 1 FROM inbox_fresh)`). Parameters are numbered from `firstParameter`.
  */
-export function inboxStatementParts(event: { eventId: string; consumer: string }, options: { firstParameter: number; prefix?: string }): { cte: string; values: unknown[] } {
+export function inboxStatementParts(event: { eventId: string; consumer: string }, options: { firstParameter: number }): { cte: string; values: unknown[] } {
   const [consumer, eventId] = [`$${options.firstParameter}`, `$${options.firstParameter + 1}`];
   return {
-    cte: `${options.prefix ?? 'inbox'}_fresh AS (INSERT INTO inbox (consumer, event_id) VALUES (${consumer}::TEXT, ${eventId}::TEXT) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id)`,
+    cte: `inbox_fresh AS (INSERT INTO inbox (consumer, event_id) VALUES (${consumer}::TEXT, ${eventId}::TEXT) ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id)`,
     values: [event.consumer, event.eventId],
   };
 }

@@ -55,7 +55,7 @@ export interface OutboxEvent {
 
 /** The SQL of an outbox write and its values, for `enqueueEvent` or a caller's own statement. */
 export interface OutboxStatementParts {
-  /** Two data-modifying CTEs, `<prefix>_next` (the key's next `seq`) and `<prefix>_row` (the row; RETURNING seq), for a WITH list. */
+  /** Two data-modifying CTEs, `outbox_next` (the key's next `seq`) and `outbox_row` (the row; RETURNING seq), for a WITH list. */
   ctes: string;
   values: unknown[];
   /** The event's id (the given one, or a new random one). */
@@ -67,22 +67,23 @@ export interface OutboxStatementParts {
  * round trip (`runStatement`): `ctes` go into the statement's WITH list, after the CTE named `gate` when there is
  * one, whose rows decide whether the event is written (one event per row: gate on a compare-and-set UPDATE's
  * RETURNING, so a lost race writes nothing). The parameters are numbered from `firstParameter`. The same
- * statement as `enqueueEvent`'s: the caller signals the relays after its statement (`outboxCommitted`).
+ * statement as `enqueueEvent`'s: the caller signals the relays after its statement (`outboxWritten`). One event per
+ * statement: CockroachDB refuses two modifications of one table in one statement, so a second event is a
+ * statement of its own (`enqueueEvent` in the same transaction).
  */
-export function outboxStatementParts(event: OutboxEvent, options: { firstParameter: number; gate?: string; prefix?: string }): OutboxStatementParts {
+export function outboxStatementParts(event: OutboxEvent, options: { firstParameter: number; gate?: string }): OutboxStatementParts {
   const id = event.id ?? randomUUID();
   const headers = { ...event.headers, ...injectTraceContext(), 'content-type': event.contentType ?? 'application/x-protobuf', 'event-id': id };
-  const prefix = options.prefix ?? 'outbox';
   const parameter = (index: number) => `$${options.firstParameter + index}`;
   // ON CONFLICT instead of a look-up first: PostgreSQL scans a small outbox sequentially, and under SERIALIZABLE that
   // read locks the whole table (SIREAD), so any two concurrent enqueues formed a cycle and one failed with 40001.
-  const ctes = `${prefix}_next AS (
+  const ctes = `outbox_next AS (
        INSERT INTO outbox_sequences (event_key, last_seq) SELECT ${parameter(1)}::TEXT, 1${options.gate ? ` FROM ${options.gate}` : ''}
        ON CONFLICT (event_key) DO UPDATE SET last_seq = outbox_sequences.last_seq + 1
        RETURNING last_seq
-     ), ${prefix}_row AS (
+     ), outbox_row AS (
        INSERT INTO outbox (id, event_key, seq, shard, topic, payload, headers)
-       SELECT ${parameter(0)}::UUID, ${parameter(1)}::TEXT, ${prefix}_next.last_seq, ${parameter(2)}::INT8, ${parameter(3)}::TEXT, ${parameter(4)}::BYTEA, ${parameter(5)}::JSONB FROM ${prefix}_next
+       SELECT ${parameter(0)}::UUID, ${parameter(1)}::TEXT, outbox_next.last_seq, ${parameter(2)}::INT8, ${parameter(3)}::TEXT, ${parameter(4)}::BYTEA, ${parameter(5)}::JSONB FROM outbox_next
        ON CONFLICT (id) DO NOTHING
        RETURNING seq
      )`;

@@ -55,13 +55,14 @@ function evaluationStore(tx: Queryable): EvaluationStore {
       return row ? toDecision(row) : undefined;
     },
     async decisionAndRuleSet(paymentId) {
-      const [row] = await tx.query<RuleSetRow & Partial<DecisionRow>>(
+      const [row] = await tx.query<RuleSetRow & (DecisionRow | { decision: null })>(
         `SELECT r.version, r.rules, e.decision, e.reasons, e.rule_set_version
          FROM (SELECT version, rules FROM rule_sets ORDER BY version DESC LIMIT 1) r LEFT JOIN evaluations e ON e.payment_id = $1`,
         [paymentId],
       );
       if (!row) throw new Error(noRuleSet);
-      return { decision: row.decision && row.reasons && row.rule_set_version ? toDecision({ decision: row.decision, reasons: row.reasons, rule_set_version: row.rule_set_version }) : undefined, ruleSet: toRuleSet(row) };
+      // No evaluation yet: the LEFT JOIN's columns are all NULL.
+      return { decision: row.decision ? toDecision(row) : undefined, ruleSet: toRuleSet(row) };
     },
     async velocityTotals(payerCustomerId, currency, since) {
       const [row] = await tx.query<{ count: string; amount: string }>(
