@@ -24,8 +24,18 @@ const { createTaskClient, redisConnection } = await import(new URL('../services/
 
 const loadSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 
-/** The service processes run with the NODE_OPTIONS the image ships, so the figures describe what runs. */
-const imageNodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(new URL('../templates/service.Dockerfile', import.meta.url), 'utf8'))?.[1] ?? '';
+/**
+ * The service processes run with the NODE_OPTIONS the production image ships (its `final` stage, not the
+ * dev stage's, which runs the TypeScript sources), so the figures describe what runs.
+ */
+function productionNodeOptions() {
+  const dockerfile = readFileSync(new URL('../templates/service.Dockerfile', import.meta.url), 'utf8');
+  const final = dockerfile.split(/^FROM\s.*$/m).at(-1) ?? '';
+  const options = /NODE_OPTIONS="([^"]*)"/.exec(final)?.[1];
+  if (options === undefined) throw new Error('templates/service.Dockerfile: the last stage sets no NODE_OPTIONS');
+  return options;
+}
+const imageNodeOptions = productionNodeOptions();
 const kitEnvironment = { NODE_OPTIONS: imageNodeOptions, LOG_LEVEL: 'info' };
 /** The bare server's module and the workers' heartbeat files: one folder per run, removed at its end. */
 let scratch = tmpdir();
