@@ -67,14 +67,19 @@ export class TransactionRetriesExhaustedError extends Error {
   }
 }
 
-function sqlState(error: unknown): string | undefined {
+/** The SQLSTATE of a database error (node-postgres's `code`), if it is one. */
+export function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
 
-/** SQLSTATE 40001: serialization failure (PostgreSQL) / "restart transaction" (CockroachDB). Never committed. */
+/**
+ * SQLSTATE 40001: serialization failure (PostgreSQL) / "restart transaction" (CockroachDB); or 40P01, PostgreSQL's
+ * deadlock_detected, which rolls the transaction back the same way. Never committed, so running it again is safe.
+ */
 export function isSerializationFailure(error: unknown): boolean {
-  return sqlState(error) === '40001';
+  const state = sqlState(error);
+  return state === '40001' || state === '40P01';
 }
 
 /** SQLSTATE 40003: statement completion unknown. */

@@ -28,6 +28,10 @@ const acceptedShapes = [
   // A nullable column added to a table: ALTER TABLE ... ADD COLUMN IF NOT EXISTS is in both engines' docs
   // (CockroachDB runs it as an online schema change; each migration statement is its own round trip).
   /^ALTER TABLE [a-z_]+ ADD COLUMN IF NOT EXISTS [a-z_]+ (UUID|TEXT|BIGINT|INT|BOOLEAN|JSONB|BYTEA|TIMESTAMPTZ)$/,
+  // A CHECK constraint, made idempotent by dropping it first (neither engine shares ADD CONSTRAINT IF NOT
+  // EXISTS; both document DROP CONSTRAINT IF EXISTS, and CockroachDB validates the existing rows as it adds one).
+  /^ALTER TABLE [a-z_]+ DROP CONSTRAINT IF EXISTS [a-z_]+$/,
+  /^ALTER TABLE [a-z_]+ ADD CONSTRAINT [a-z_]+ CHECK \(\n[\s\S]+\n\)$/,
 ];
 // Types both databases accept with the same meaning. (SERIAL, for one, is a sequence in PostgreSQL but
 // unique_rowid() in CockroachDB: left out on purpose. BYTEA is CockroachDB's alias of BYTES, the outbox payload.)

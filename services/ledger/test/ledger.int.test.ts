@@ -322,23 +322,29 @@ describe('correctness under faults and concurrency', () => {
     for (const id of ids) expect((await outboxEvents(id)).map((event) => event.event.status)).toHaveLength(2);
   });
 
-  it('a 40003 at COMMIT (committed, acknowledgement lost) answers from what is stored: one transfer, one event, counters moved once', async () => {
+  // A transfer's create and post are each one statement (its own implicit transaction): the fault is injected on
+  // the statement, after it ran (committed, its answer lost) or before (nothing ran).
+  const createStatement = /INSERT INTO transfers /;
+  const resolveStatement = /UPDATE transfers SET status/;
+
+  it('a 40003 on the write (committed, acknowledgement lost) answers from what is stored: one transfer, one event, counters moved once', async () => {
     const payer = await fundedWallet('EUR', 1_000);
     const payee = await openAccount(`wallet:${randomUUID()}`, 'EUR');
-    const faulty = injectFaults(database, [{ match: 'COMMIT', when: 'after', error: () => sqlStateError('40003') }]);
+    const faulty = injectFaults(database, [{ match: createStatement, when: 'after', error: () => sqlStateError('40003') }]);
     current = createLedger(ledgerTransactions(faulty));
     try {
       const id = randomUUID();
       const created = await call<TransferBody>('POST', '/transfers', { id, entries: move(payer.id, payee.id, 250), pending: true });
-      expect(faulty.injected).toEqual(['COMMIT']);
+      expect(faulty.injected).toHaveLength(1);
+      expect(faulty.injected[0]).toMatch(createStatement);
       expect(created).toMatchObject({ status: 201, body: { id, status: 'pending' } });
       expect(await account(payer.id)).toMatchObject({ pendingDebitsMinor: 250 });
       expect(await outboxEvents(id)).toHaveLength(1);
       // The same on post: the re-run finds it posted and answers 200.
-      const postFault = injectFaults(database, [{ match: 'COMMIT', when: 'after', error: () => sqlStateError('40003') }]);
+      const postFault = injectFaults(database, [{ match: resolveStatement, when: 'after', error: () => sqlStateError('40003') }]);
       current = createLedger(ledgerTransactions(postFault));
       expect(await call('POST', `/transfers/${id}/post`)).toMatchObject({ status: 200, body: { status: 'posted' } });
-      expect(postFault.injected).toEqual(['COMMIT']);
+      expect(postFault.injected).toHaveLength(1);
       expect(await account(payer.id)).toMatchObject({ pendingDebitsMinor: 0, postedDebitsMinor: 250, balanceMinor: 750 });
       expect((await outboxEvents(id)).map((event) => event.event.status)).toEqual([TransferStatus.PENDING, TransferStatus.POSTED]);
     } finally {
@@ -346,15 +352,15 @@ describe('correctness under faults and concurrency', () => {
     }
   });
 
-  it('a 40003 before COMMIT (nothing committed) is retried: the transfer is created once', async () => {
+  it('a 40001 on the write (nothing committed) is retried: the transfer is created once', async () => {
     const payer = await fundedWallet('EUR', 100);
     const payee = await openAccount(`wallet:${randomUUID()}`, 'EUR');
-    const faulty = injectFaults(database, [{ match: 'COMMIT', when: 'before', error: () => sqlStateError('40001') }]);
+    const faulty = injectFaults(database, [{ match: createStatement, when: 'before', error: () => sqlStateError('40001') }]);
     current = createLedger(ledgerTransactions(faulty));
     try {
       const id = randomUUID();
       expect(await call('POST', '/transfers', { id, entries: move(payer.id, payee.id, 100) })).toMatchObject({ status: 201, body: { status: 'posted' } });
-      expect(faulty.injected).toEqual(['COMMIT']);
+      expect(faulty.injected).toHaveLength(1);
       expect(await account(payer.id)).toMatchObject({ balanceMinor: 0 });
     } finally {
       current = createLedger(ledgerTransactions(database));
@@ -383,6 +389,34 @@ describe('correctness under faults and concurrency', () => {
     const shards = await database.query<{ count: string }>('SELECT COUNT(*) AS count FROM account_counter_shards WHERE account_id = $1', [bank.id]);
     expect(Number(shards[0]?.count)).toBeGreaterThan(1);
     for (const wallet of wallets.slice(0, 3)) expect((await account(wallet.id)).balanceMinor).toBe(10);
+  });
+
+  it('post and void of one pending transfer at once: one resolves it, the other answers 409 or repeats it; the counters move once', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const payer = await fundedWallet('EUR', 300);
+      const payee = await openAccount(`wallet:${randomUUID()}`, 'EUR');
+      const id = randomUUID();
+      expect((await call('POST', '/transfers', { id, entries: move(payer.id, payee.id, 300), pending: true })).status).toBe(201);
+      const answers = await Promise.all([call<TransferBody>('POST', `/transfers/${id}/post`), call<TransferBody>('POST', `/transfers/${id}/void`), call<TransferBody>('POST', `/transfers/${id}/post`)]);
+      const final = (await call<TransferBody>('GET', `/transfers/${id}`)).body.status;
+      expect(['posted', 'voided']).toContain(final);
+      for (const answer of answers) {
+        if (answer.status === 200) expect(answer.body.status).toBe(final);
+        else expect(answer).toMatchObject({ status: 409, body: { error: 'transfer_already_resolved' } });
+      }
+      expect(await account(payer.id)).toMatchObject({ pendingDebitsMinor: 0, balanceMinor: final === 'posted' ? 0 : 300 });
+      expect((await outboxEvents(id)).map((event) => event.event.status)).toHaveLength(2);
+    }
+  });
+
+  it('a replay of a stored transfer answers 200 with its body even when its funds have gone since', async () => {
+    const payer = await fundedWallet('EUR', 100);
+    const payee = await openAccount(`wallet:${randomUUID()}`, 'EUR');
+    const body = { id: randomUUID(), entries: move(payer.id, payee.id, 100) };
+    const first = await call<TransferBody>('POST', '/transfers', body);
+    expect(first.status).toBe(201);
+    expect(await call<TransferBody>('POST', '/transfers', body)).toEqual({ status: 200, body: first.body });
+    expect((await account(payer.id)).balanceMinor).toBe(0);
   });
 
   it('the same transfer id sent concurrently is created once; every answer is its body', async () => {

@@ -6,12 +6,12 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Database, Queryable } from '@innover/kit';
 import { enqueueEvent, outboxStatementParts, outboxWritten } from '@innover/kit/outbox';
-import { runTransaction } from '@innover/kit/transactions';
+import { runTransaction, sqlState, statementRunner } from '@innover/kit/transactions';
 import type { TransactionOptions } from '@innover/kit/transactions';
-import type { Account, AccountSpec, AccountType, Direction } from '../domain/accounts.ts';
+import type { Account, AccountInfo, AccountSpec, AccountType, Direction } from '../domain/accounts.ts';
 import type { LedgerChanges, LedgerStore, LedgerTransactions } from '../domain/ledger.ts';
 import type { LedgerEvent } from '../domain/transfer-events.ts';
-import type { Transfer, TransferRequest, TransferStatus } from '../domain/transfers.ts';
+import type { Transfer, TransferStatus } from '../domain/transfers.ts';
 
 /** A BIGINT/NUMERIC value as a JavaScript integer, or an error when it is not exactly representable. */
 export function minorUnits(value: string | number | null): number {
@@ -108,28 +108,76 @@ function parameters() {
   return { values, add: (value: unknown, cast = '') => `$${values.push(value)}${cast}` };
 }
 
+/** What one statement writes (`changesStatement`). */
+export interface StatementChanges extends Pick<LedgerChanges, 'deltas' | 'accounts'> {
+  /** A new transfer: its row (a plain INSERT, so a taken id fails the whole statement) and its entries. */
+  transfer?: Transfer;
+  /**
+   * Pending transfers that resolve to `status`. The statement's other writes happen only when every one of
+   * them still was pending (and, with `withinTimeout`, not past its timeout): a compare-and-set on the status.
+   */
+  resolved?: { ids: readonly string[]; status: TransferStatus; withinTimeout?: boolean };
+}
+
 /**
- * `applyChanges` as one statement of data-modifying CTEs, each on a table of its own: the counter deltas (shard
- * rows of accounts allowed negative, the account row of the others), the entries or the status, and `event`'s
- * outbox rows. One table each, because CockroachDB refuses two modifications of one table in one statement
- * (`sql.multiple_modifications_of_table.enabled`): a second event is a statement of its own.
+ * A write as one statement of data-modifying CTEs, each on a table of its own: the transfer's row and entries
+ * or its status, the counter deltas (shard rows of accounts allowed negative, the account row of the others,
+ * in id order so two statements lock shared rows in the same order), and `event`'s outbox rows. One table
+ * each, because CockroachDB refuses two modifications of one table in one statement
+ * (`sql.multiple_modifications_of_table.enabled`): a second event is a statement of its own. With `resolved`,
+ * the statement answers `applied` (1 when the compare-and-set matched, else 0 and nothing else written).
  */
-export function changesStatement(changes: Omit<LedgerChanges, 'events'>, event?: LedgerEvent): { sql: string; values: unknown[] } {
-  const { deltas, accounts, entries, resolved } = changes;
+export function changesStatement(changes: StatementChanges, event?: LedgerEvent): { sql: string; values: unknown[] } {
+  const { deltas, accounts, transfer, resolved } = changes;
   const parameter = parameters();
   const ctes: string[] = [];
   const unlimited = new Set(accounts.filter((account) => account.allowNegative).map((account) => account.id));
-  const sharded = [...deltas.keys()].filter((id) => unlimited.has(id));
-  const limited = [...deltas.keys()].filter((id) => !unlimited.has(id));
-  const deltaColumns = (ids: string[]) =>
-    [ids, ids.map((id) => deltas.get(id)?.postedDebitsMinor), ids.map((id) => deltas.get(id)?.postedCreditsMinor), ids.map((id) => deltas.get(id)?.pendingDebitsMinor), ids.map((id) => deltas.get(id)?.pendingCreditsMinor)]
+  const ids = [...deltas.keys()].sort();
+  const sharded = ids.filter((id) => unlimited.has(id));
+  const limited = ids.filter((id) => !unlimited.has(id));
+  const deltaColumns = (of: string[]) =>
+    [of, of.map((id) => deltas.get(id)?.postedDebitsMinor), of.map((id) => deltas.get(id)?.postedCreditsMinor), of.map((id) => deltas.get(id)?.pendingDebitsMinor), of.map((id) => deltas.get(id)?.pendingCreditsMinor)]
       .map((column, index) => parameter.add(column, index === 0 ? '::UUID[]' : '::INT8[]'))
       .join(', ');
+  if (transfer) {
+    ctes.push(`new_transfer AS (
+       INSERT INTO transfers (id, status, two_phase, timeout_seconds, reference, created_at, expires_at)
+       VALUES (${parameter.add(transfer.id, '::UUID')}, ${parameter.add(transfer.status, '::TEXT')}, ${parameter.add(transfer.twoPhase, '::BOOLEAN')}, ${parameter.add(transfer.timeoutSeconds, '::INT8')}, ${parameter.add(transfer.reference, '::TEXT')}, ${parameter.add(transfer.createdAt, '::TIMESTAMPTZ')}, ${parameter.add(transfer.expiresAt, '::TIMESTAMPTZ')})
+       RETURNING id
+     )`);
+    ctes.push(`new_entries AS (
+       INSERT INTO transfer_entries (transfer_id, entry_index, account_id, direction, amount_minor, currency)
+       SELECT ${parameter.add(transfer.id, '::UUID')}, x.ordinality - 1, x.account_id, x.direction, x.amount_minor, x.currency
+       FROM unnest(${[
+         transfer.entries.map((entry) => entry.accountId),
+         transfer.entries.map((entry) => entry.direction),
+         transfer.entries.map((entry) => entry.amountMinor),
+         transfer.entries.map((entry) => entry.currency),
+       ]
+         .map((column, index) => parameter.add(column, ['::UUID[]', '::TEXT[]', '::INT8[]', '::TEXT[]'][index]))
+         .join(', ')}) WITH ORDINALITY AS x(account_id, direction, amount_minor, currency, ordinality)
+       RETURNING entry_index
+     )`);
+  }
+  // The compare-and-set first: every other write below is gated on `applied`, one row when it matched.
+  const gate = resolved ? 'applied' : undefined;
+  const gated = gate ? ` EXISTS (SELECT 1 FROM ${gate})` : '';
+  if (resolved) {
+    // `(status || '')`: found by the primary key alone, never through transfers_status_expires_at. Under SERIALIZABLE
+    // (the expiry job's transaction) a plan through that index reads (and PostgreSQL's SSI locks) every pending
+    // transfer, so each expiry conflicted with every concurrent reservation.
+    ctes.push(`resolved AS (
+       UPDATE transfers SET status = ${parameter.add(resolved.status, '::TEXT')}, resolved_at = now()
+       WHERE id = ANY(${parameter.add(resolved.ids, '::UUID[]')}) AND (status || '') = 'pending'${resolved.withinTimeout ? ' AND (expires_at IS NULL OR expires_at > now())' : ''}
+       RETURNING id
+     )`);
+    ctes.push(`applied AS (SELECT 1 AS one FROM (SELECT count(*) AS n FROM resolved) AS r WHERE r.n = ${parameter.add(resolved.ids.length, '::INT8')})`);
+  }
   if (sharded.length > 0)
     ctes.push(`shard_deltas AS (
        INSERT INTO account_counter_shards (account_id, shard, posted_debits_minor, posted_credits_minor, pending_debits_minor, pending_credits_minor)
        SELECT d.id, ${parameter.add(randomInt(counterShards), '::INT8')}, d.posted_debits, d.posted_credits, d.pending_debits, d.pending_credits
-       FROM unnest(${deltaColumns(sharded)}) AS d(id, posted_debits, posted_credits, pending_debits, pending_credits)
+       FROM unnest(${deltaColumns(sharded)}) AS d(id, posted_debits, posted_credits, pending_debits, pending_credits)${gated ? `\n       WHERE${gated}` : ''}
        ON CONFLICT (account_id, shard) DO UPDATE SET
          posted_debits_minor = account_counter_shards.posted_debits_minor + excluded.posted_debits_minor,
          posted_credits_minor = account_counter_shards.posted_credits_minor + excluded.posted_credits_minor,
@@ -138,6 +186,8 @@ export function changesStatement(changes: Omit<LedgerChanges, 'events'>, event?:
        RETURNING account_id
      )`);
   if (limited.length > 0)
+    // Deltas added to what the row holds when the statement writes it, never a value read earlier: a concurrent
+    // writer of the row makes this one wait, and accounts_available_non_negative (migration 004) refuses an overdraft.
     ctes.push(`account_deltas AS (
        UPDATE accounts AS a SET
          posted_debits_minor = a.posted_debits_minor + d.posted_debits,
@@ -145,39 +195,17 @@ export function changesStatement(changes: Omit<LedgerChanges, 'events'>, event?:
          pending_debits_minor = a.pending_debits_minor + d.pending_debits,
          pending_credits_minor = a.pending_credits_minor + d.pending_credits
        FROM unnest(${deltaColumns(limited)}) AS d(id, posted_debits, posted_credits, pending_debits, pending_credits)
-       WHERE a.id = d.id
+       WHERE a.id = d.id${gated ? ` AND${gated}` : ''}
        RETURNING a.id
      )`);
-  if (entries)
-    ctes.push(`new_entries AS (
-       INSERT INTO transfer_entries (transfer_id, entry_index, account_id, direction, amount_minor, currency)
-       SELECT ${parameter.add(entries.transferId, '::UUID')}, x.ordinality - 1, x.account_id, x.direction, x.amount_minor, x.currency
-       FROM unnest(${[
-         entries.entries.map((entry) => entry.accountId),
-         entries.entries.map((entry) => entry.direction),
-         entries.entries.map((entry) => entry.amountMinor),
-         entries.entries.map((entry) => entry.currency),
-       ]
-         .map((column, index) => parameter.add(column, ['::UUID[]', '::TEXT[]', '::INT8[]', '::TEXT[]'][index]))
-         .join(', ')}) WITH ORDINALITY AS x(account_id, direction, amount_minor, currency, ordinality)
-       RETURNING entry_index
-     )`);
-  if (resolved)
-    // `(status || '')`: found by the primary key alone, never through transfers_status_expires_at. Under SERIALIZABLE
-    // a plan through that index reads (and PostgreSQL's SSI locks) every pending transfer, so each post or void
-    // conflicted with every concurrent reservation.
-    ctes.push(`resolved AS (
-       UPDATE transfers SET status = ${parameter.add(resolved.status, '::TEXT')}, resolved_at = now()
-       WHERE id = ANY(${parameter.add(resolved.ids, '::UUID[]')}) AND (status || '') = 'pending'
-       RETURNING id
-     )`);
   if (event) {
-    const parts = outboxStatementParts(event, { firstParameter: parameter.values.length + 1 });
+    const parts = outboxStatementParts(event, { firstParameter: parameter.values.length + 1, ...(gate ? { gate } : {}) });
     parameter.values.push(...parts.values);
     ctes.push(parts.ctes);
   }
-  if (ctes.length === 0) return { sql: 'SELECT 1', values: [] };
-  return { sql: `WITH ${ctes.join(',\n     ')}\n     SELECT 1`, values: parameter.values };
+  const answer = gate ? `SELECT count(*) AS applied FROM ${gate}` : 'SELECT 1';
+  if (ctes.length === 0) return { sql: answer, values: [] };
+  return { sql: `WITH ${ctes.join(',\n     ')}\n     ${answer}`, values: parameter.values };
 }
 
 /** The store over one `Queryable`: a transaction's or the pool's. */
@@ -200,36 +228,25 @@ export function ledgerStore(db: Queryable): LedgerStore {
 
     async lockAccounts(ids: readonly string[]) {
       if (ids.length === 0) return [];
-      // ORDER BY id under FOR UPDATE: rows are locked in id order, so concurrent transfers never deadlock.
-      // Accounts allowed negative are read without a lock: their counters live in shard rows (applyDeltas).
+      // ORDER BY id under FOR UPDATE: rows are locked in id order, as the write statements lock them.
+      // Accounts allowed negative are read without a lock: their counters live in shard rows (changesStatement).
       const limited = await db.query<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = ANY($1::UUID[]) AND NOT allow_negative ORDER BY id FOR UPDATE`, [ids]);
       const unlimited = limited.length === ids.length ? [] : await db.query<AccountRow>(`SELECT ${accountColumns} FROM accounts WHERE id = ANY($1::UUID[]) AND allow_negative`, [ids]);
       return [...limited, ...unlimited].map(toAccount);
     },
 
-    async transfer(id: string, options: { lock?: boolean } = {}) {
+    async transfer(id: string) {
       // The header and its entries in one statement (every transfer has entries: they commit with it).
       const rows = await db.query<TransferRow & EntryRow & { past_timeout: boolean }>(
         `SELECT ${transferColumns.split(', ').map((column) => `t.${column}`).join(', ')}, (t.expires_at IS NOT NULL AND t.expires_at <= now()) AS past_timeout,
            e.transfer_id, e.account_id, e.direction, e.amount_minor, e.currency
          FROM transfers t JOIN transfer_entries e ON e.transfer_id = t.id
-         WHERE t.id = $1 ORDER BY e.entry_index${options.lock ? ' FOR UPDATE OF t' : ''}`,
+         WHERE t.id = $1 ORDER BY e.entry_index`,
         [id],
       );
       const [row] = rows;
       if (!row) return undefined;
       return { transfer: toTransfer(row, rows), pastTimeout: row.past_timeout };
-    },
-
-    async insertTransfer(request: TransferRequest, status: TransferStatus) {
-      const [row] = await db.query<TransferRow>(
-        `INSERT INTO transfers (id, status, two_phase, timeout_seconds, reference, expires_at)
-         VALUES ($1::UUID, $2::TEXT, $3::BOOLEAN, $4::INT8, $5::TEXT, now() + $4::INT8 * INTERVAL '1 second')
-         ON CONFLICT (id) DO NOTHING
-         RETURNING ${transferColumns}`,
-        [request.id, status, request.pending, request.timeoutSeconds, request.reference],
-      );
-      return row ? toHeader(row) : undefined;
     },
 
     async applyChanges(changes) {
@@ -239,6 +256,30 @@ export function ledgerStore(db: Queryable): LedgerStore {
       await db.query(sql, values);
       for (const event of others) await enqueueEvent(db, event);
       if (first) outboxWritten(db);
+    },
+
+    async createTransfer(transfer, changes, event) {
+      const { sql, values } = changesStatement({ ...changes, transfer }, event);
+      try {
+        await db.query(sql, values);
+      } catch (error) {
+        // The statement is atomic: either refusal wrote nothing. A unique violation can only be the transfer's id
+        // (its row or its entries' key); a check violation only the available balance, since the entries' amounts
+        // and the counters' signs are checked before (CockroachDB names no constraint for a CHECK).
+        if (sqlState(error) === '23505') return 'exists';
+        if (sqlState(error) === '23514') return 'insufficient_funds';
+        throw error;
+      }
+      outboxWritten(db);
+      return 'created';
+    },
+
+    async resolvePending(id, status, changes, event) {
+      const { sql, values } = changesStatement({ ...changes, resolved: { ids: [id], status, withinTimeout: changes.withinTimeout } }, event);
+      const [row] = await db.query<{ applied: string | number }>(sql, values);
+      const applied = Number(row?.applied ?? 0) > 0;
+      if (applied) outboxWritten(db);
+      return applied;
     },
 
     async claimExpired(limit: number) {
@@ -274,10 +315,27 @@ export function ledgerStore(db: Queryable): LedgerStore {
  */
 export const transferTransactionOptions: TransactionOptions = { maxAttempts: 30, baseDelayMs: 2, maxDelayMs: 100 };
 
+/** How many accounts' immutable attributes a process keeps (`accountInfo`); past it the cache starts over. */
+export const accountInfoCacheSize = 10_000;
+
 export function ledgerTransactions(database: Database, options: TransactionOptions = transferTransactionOptions): LedgerTransactions {
+  // An account's code, currency, type and limit never change once it is open, so what one read found serves
+  // every later transfer on that account: a wallet's create and post cost no read of its attributes.
+  const known = new Map<string, AccountInfo>();
   return {
     write: async (name, work) => await runTransaction(database, async (tx) => await work(ledgerStore(tx)), { ...options, name }),
     read: ledgerStore(database),
+    statements: ledgerStore(statementRunner(database, options)),
+    async accountInfo(ids) {
+      const missing = ids.filter((id) => !known.has(id));
+      if (missing.length > 0) {
+        const rows = await database.query<Pick<AccountRow, 'id' | 'code' | 'currency' | 'account_type' | 'allow_negative'>>('SELECT id, code, currency, account_type, allow_negative FROM accounts WHERE id = ANY($1::UUID[])', [missing]);
+        if (known.size + rows.length > accountInfoCacheSize) known.clear();
+        for (const row of rows) known.set(row.id, { id: row.id, code: row.code, currency: row.currency, type: row.account_type as AccountType, allowNegative: row.allow_negative });
+      }
+      return ids.flatMap((id) => known.get(id) ?? []);
+    },
     newId: () => randomUUID(),
+    now: () => new Date(),
   };
 }

@@ -27,6 +27,9 @@ export interface Account extends Counters {
   allowNegative: boolean;
 }
 
+/** What never changes about an account once it is open: everything but its counters. */
+export type AccountInfo = Omit<Account, keyof Counters>;
+
 /** What `POST /accounts` asks for, defaults applied. */
 export interface AccountSpec {
   code: string;
