@@ -183,7 +183,10 @@ export async function countPerPayment({ topology, dotenv, payments: K }) {
     }
     return total;
   };
-  const settleStats = () => sleep(1_500); // backends report their counters at most once a second
+  // A backend reports its counters at most once a second while busy, and what is left after its last busy second
+  // only once it has been idle for 10 s (PostgreSQL 15+'s PGSTAT_IDLE_INTERVAL): wait that out, or the last
+  // second of every connection's work is missing from the count.
+  const settleStats = () => sleep(11_000);
   try {
     // Wallets: one payer per payment, so no payer lock or velocity window serialises them.
     const payee = await client.openWallet({ customerId: (await client.createCustomer({ displayName: 'bench payee', email: `payee-${randomUUID()}@example.com`, country: 'DE' })).id, currency: 'EUR' });
