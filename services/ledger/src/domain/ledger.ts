@@ -17,7 +17,7 @@
 import { HttpError } from '@innover/kit';
 import { AmbiguousCommitError } from '@innover/kit/transactions';
 import type { Account, AccountInfo, AccountSpec, Counters } from './accounts.ts';
-import { accountView, matchesSpec } from './accounts.ts';
+import { accountView, matchesSpec, zeroCounters } from './accounts.ts';
 import type { LedgerEvent } from './transfer-events.ts';
 import { transferChangedEvent } from './transfer-events.ts';
 import type { Action, Entry, Transfer, TransferRequest, TransferStatus, TransferView } from './transfers.ts';
@@ -164,9 +164,10 @@ export function createLedger(transactions: LedgerTransactions): Ledger {
         const answer = await existingAnswer();
         if (answer) return answer;
         if (outcome === 'exists') throw new Error(`transfer ${request.id} exists but cannot be read`);
+        // Named: the accounts over their limit now, or (when a concurrent transfer freed funds since) those it draws on.
         const current = (await Promise.all(accountIds.map(async (id) => await transactions.read.account(id)))).filter((account): account is Account => account !== undefined);
         const over = accountsOverLimit(current, deltas);
-        const named = over.length > 0 ? over : accounts.filter((account) => !account.allowNegative && (deltas.get(account.id)?.pendingDebitsMinor ?? 0) + (deltas.get(account.id)?.postedDebitsMinor ?? 0) > 0);
+        const named = over.length > 0 ? over : accountsOverLimit(accounts.map((account) => ({ ...account, ...zeroCounters })), deltas);
         throw new HttpError(409, 'insufficient_funds', `insufficient funds in ${named.map((account) => account.code).join(', ')}`);
       });
     },
