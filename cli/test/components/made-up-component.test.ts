@@ -67,7 +67,7 @@ describe('a made-up component from one module and one list entry', () => {
       environment: { ROOT_USER: 'innover', ROOT_PASSWORD: '${OBJECT_STORE_PASSWORD}' },
       ports: ['9200:9000', '127.0.0.1:9201:9001'],
       volumes: ['object-store-data:/data'],
-      healthcheck: { test: ['CMD', 'curl', '-fsk', '-o', '/dev/null', 'http://localhost:9000/health/ready'], interval: '5s', timeout: '5s', retries: 6, start_period: '10s' },
+      healthcheck: { test: ['CMD', 'curl', '-fsk', '-o', '/dev/null', 'http://localhost:9000/health/ready'], interval: '30s', timeout: '5s', retries: 2, start_period: '60s', start_interval: '1s' },
       cap_drop: ['ALL'],
       security_opt: ['no-new-privileges:true'],
       read_only: true,

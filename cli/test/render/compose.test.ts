@@ -42,10 +42,11 @@ describe('renderCompose on a small topology', () => {
           volumes: ['postgres-data:/var/lib/postgresql/data', './database/postgres-init.sh:/docker-entrypoint-initdb.d/10-innover.sh:ro'],
           healthcheck: {
             test: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', 'postgres', '-d', 'postgres'],
-            interval: '5s',
+            interval: '30s',
             timeout: '5s',
-            retries: 12,
-            start_period: '20s',
+            retries: 2,
+            start_period: '90s',
+            start_interval: '1s',
           },
           cap_drop: ['ALL'],
           cap_add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID'],
@@ -71,7 +72,7 @@ describe('renderCompose on a small topology', () => {
           environment: { REDISCLI_AUTH: '${REDIS_PASSWORD}' },
           ports: ['6379:6379'],
           volumes: ['redis-data:/data'],
-          healthcheck: { test: ['CMD-SHELL', 'redis-cli ping | grep -q PONG'], interval: '5s', timeout: '5s', retries: 6, start_period: '5s' },
+          healthcheck: { test: ['CMD-SHELL', 'redis-cli ping | grep -q PONG'], interval: '30s', timeout: '5s', retries: 2, start_period: '60s', start_interval: '1s' },
           cap_drop: ['ALL'],
           cap_add: ['CHOWN', 'DAC_OVERRIDE', 'SETGID', 'SETUID'],
           security_opt: ['no-new-privileges:true'],
@@ -96,10 +97,11 @@ describe('renderCompose on a small topology', () => {
           depends_on: { postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } },
           healthcheck: {
             test: ['CMD', 'bash', '/app/services/kit/bin/healthcheck.sh', 'api'],
-            interval: '10s',
+            interval: '30s',
             timeout: '5s',
-            retries: 6,
-            start_period: '20s',
+            retries: 2,
+            start_period: '120s',
+            start_interval: '1s',
           },
           cap_drop: ['ALL'],
           security_opt: ['no-new-privileges:true'],
@@ -125,10 +127,11 @@ describe('renderCompose on a small topology', () => {
           depends_on: { postgres: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } },
           healthcheck: {
             test: ['CMD', 'bash', '/app/services/kit/bin/healthcheck.sh', 'worker'],
-            interval: '10s',
+            interval: '30s',
             timeout: '5s',
-            retries: 6,
-            start_period: '20s',
+            retries: 2,
+            start_period: '120s',
+            start_interval: '1s',
           },
           cap_drop: ['ALL'],
           security_opt: ['no-new-privileges:true'],
@@ -201,6 +204,23 @@ describe('the default compose file', () => {
     }
   });
 
+  it('checks a container every second while it starts, then every 30 s, and keeps each probe time to unhealthy', () => {
+    const seconds = (text: string) => Number(/^(\d+)s$/.exec(text)?.[1]);
+    const plan = planStack(topology, 'full');
+    for (const [name, service] of services) {
+      if (!service.healthcheck) continue;
+      const workload = plan.workloads.find((candidate) => candidate.name === name)!;
+      const probe = workload.readiness!;
+      const { interval, retries, start_interval: startInterval, start_period: startPeriod } = service.healthcheck;
+      expect({ name, startInterval, interval }).toEqual({ name, startInterval: '1s', interval: `${Math.max(30, probe.intervalSeconds)}s` });
+      // For as long as innover waits for it, and failures before its first success never count.
+      expect(seconds(startPeriod), name).toBe(Math.max(probe.startPeriodSeconds, workload.startTimeoutSeconds));
+      expect(seconds(interval) * retries, name).toBeGreaterThanOrEqual(probe.intervalSeconds * probe.failureThreshold);
+      expect(seconds(interval) * (retries - 1), name).toBeLessThanOrEqual(Math.max(probe.intervalSeconds * probe.failureThreshold, seconds(interval)));
+    }
+    expect(compose.services['keycloak']!.healthcheck).toMatchObject({ interval: '30s', retries: 8, start_period: '300s' });
+  });
+
   it('every long-running container has a healthcheck or is on the host-probe list', () => {
     for (const [name, service] of services) {
       if (service.restart === 'no') continue;
@@ -261,6 +281,9 @@ describe('the default compose file', () => {
     ajv.addFormat('subnet_ip_address', /./);
     // Compose v2 added the top-level `name` after this copy of the spec was published.
     (schema['properties'] as Record<string, unknown>)['name'] = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' };
+    // And the healthcheck's `start_interval` (Compose 2.20, Docker Engine 25): the spec has it since 2023.
+    const healthcheck = (schema['definitions'] as Record<string, { properties: Record<string, unknown> }>)['healthcheck']!;
+    healthcheck.properties['start_interval'] = { type: 'string', format: 'duration' };
     const validate = ajv.compile(schema);
     // The validator is not a pushover: a misspelt key and a bad port are refused.
     expect(validate({ services: { a: { image: 'x', restart: 'no', prots: [] } } })).toBe(false);

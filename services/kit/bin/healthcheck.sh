@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Container healthcheck of the service images (they have bash, not curl), run by Docker every 10 s:
+# Container healthcheck of the service images (they have bash, not curl), run by Docker every second while the container starts, then every 30 s:
 #   healthcheck.sh api     exit 0 when GET http://127.0.0.1:$PORT/health answers 200
 #   healthcheck.sh worker  exit 0 when the heartbeat file ($WORKER_HEARTBEAT_FILE) was touched in the last 30 s
 # Bash builtins (/dev/tcp, read, printf) and one stat: a run costs a few ms of CPU. A Node probe cost 60-80 ms a

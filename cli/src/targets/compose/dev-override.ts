@@ -120,7 +120,8 @@ function doubleMemory(memory: string): string {
  * The Compose override: laid over the profile's compose file (`-f <profile file> -f <this>`), it
  * swaps each watched container to its dev image and adds `develop.watch`; everything else (ports,
  * environment, dependencies) comes from the profile's file. The root filesystem is writable, for the
- * sync; the healthcheck probes every second while starting, so a reload turns green as soon as it is.
+ * sync; the profile file's healthcheck already probes every second while a container starts, so a reload
+ * turns green as soon as it is.
  */
 export function renderDevOverride(dev: DevPlan): { services: Record<string, unknown> } {
   const services: Record<string, unknown> = {};
@@ -130,7 +131,7 @@ export function renderDevOverride(dev: DevPlan): { services: Record<string, unkn
       build: { context: container.build.context, dockerfile: container.build.dockerfile, target: container.build.target, args: { ...container.build.args } },
       command: [...container.command],
       read_only: false,
-      healthcheck: { test: [...container.healthcheck], start_interval: '1s' },
+      healthcheck: { test: [...container.healthcheck] },
       deploy: { resources: { limits: { cpus: container.resources.cpus, memory: container.resources.memory } } },
       develop: { watch: container.watch.map((rule) => ({ ...rule })) },
     };

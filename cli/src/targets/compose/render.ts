@@ -20,6 +20,7 @@ export interface ComposeHealthcheck {
   timeout: string;
   retries: number;
   start_period: string;
+  start_interval: string;
 }
 
 export interface ComposeService {
@@ -90,6 +91,7 @@ function composeService(container: ContainerPlan): ComposeService {
             timeout: runtime.healthcheck.timeout,
             retries: runtime.healthcheck.retries,
             start_period: runtime.healthcheck.startPeriod,
+            start_interval: runtime.healthcheck.startInterval,
           },
         }
       : {}),
