@@ -68,10 +68,11 @@ describe('runLoad against an in-memory flow', () => {
     expect(pollInterval(1_500, 60_000)).toBe(1_500);
   });
 
-  it('waits before the first poll a little under the median of the recent completion times, from pollMs to 1 s', () => {
+  it('waits before the first poll the third quartile of the recent completion times, from pollMs to 1 s', () => {
     expect(firstPollDelay(25, [])).toBe(25);
     expect(firstPollDelay(25, [10, 12, 8])).toBe(25);
-    expect(firstPollDelay(25, [900, 1_100, 1_000, 5_000])).toBe(800);
+    expect(firstPollDelay(25, [900, 1_100, 1_000, 5_000])).toBe(1_000);
+    expect(firstPollDelay(25, [300, 200, 100, 400, 500])).toBe(400);
     expect(firstPollDelay(25, [4_000, 6_000, 5_000])).toBe(1_000);
   });
 
