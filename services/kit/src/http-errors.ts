@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ZodType } from 'zod';
 import { isConnectionError, isPoolCheckoutTimeout } from './transactions.ts';
@@ -16,8 +16,13 @@ export class HttpError extends Error {
 }
 
 /** `{path: "amount", message}` for each zod issue; paths are dotted so clients can map them to fields. */
-export function issuePaths(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): Array<{ path: string; message: string }> {
-  return issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+export function issuePaths(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, whole = '(body)'): Array<{ path: string; message: string }> {
+  return issues.map((issue) => ({ path: issue.path.map(String).join('.') || whole, message: issue.message }));
+}
+
+/** The kit's 400: `{error: "invalid_request", message, issues: [{path, message}]}`, the message naming each path. */
+export function refuseRequest(response: Response, issues: ReadonlyArray<{ path: string; message: string }>): void {
+  response.status(400).json({ error: 'invalid_request', message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), issues });
 }
 
 /** Validates `req.body` against `schema` and replaces it with the parsed value; 400 with field paths otherwise. */
@@ -25,11 +30,26 @@ export function validateBody(schema: ZodType): RequestHandler {
   return (request, response, next) => {
     const parsed = schema.safeParse(request.body ?? {});
     if (!parsed.success) {
-      const issues = issuePaths(parsed.error.issues);
-      response.status(400).json({ error: 'invalid_request', message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), issues });
+      refuseRequest(response, issuePaths(parsed.error.issues));
       return;
     }
     request.body = parsed.data;
+    next();
+  };
+}
+
+/**
+ * Validates `req.query` against `schema`; the parsed value goes to `response.locals.query` (Express 5's
+ * `req.query` is a getter, re-parsed on each read). 400 with field paths otherwise.
+ */
+export function validateQuery(schema: ZodType): RequestHandler {
+  return (request, response, next) => {
+    const parsed = schema.safeParse(request.query ?? {});
+    if (!parsed.success) {
+      refuseRequest(response, issuePaths(parsed.error.issues, '(query)'));
+      return;
+    }
+    response.locals['query'] = parsed.data;
     next();
   };
 }

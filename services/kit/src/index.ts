@@ -18,7 +18,7 @@ export type { Logger } from './logger.ts';
 export { withSpan, injectTraceContext, extractTraceContext, tracedFetch, SpanKind } from './tracing.ts';
 export type { TraceCarrier } from './tracing.ts';
 export type { Telemetry } from './telemetry.ts';
-export { HttpError, validateBody, issuePaths, requireDependency } from './http-errors.ts';
+export { HttpError, validateBody, validateQuery, refuseRequest, issuePaths, requireDependency } from './http-errors.ts';
 export { runReadiness, withTimeout } from './readiness.ts';
 export type { ReadinessCheck, ReadinessReport, CheckOutcome } from './readiness.ts';
 export type { Database, KitTable, Queryable, Session } from './database.ts';

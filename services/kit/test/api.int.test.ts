@@ -45,13 +45,16 @@ const payment = { payerWalletId: randomUUID(), payeeWalletId: randomUUID(), amou
 const blockedCustomer = randomUUID();
 let peers: Server;
 
-/** The stub peers: GET /wallets/:id (any id, owned by the blocked customer), GET /customers/:id (blocked), else 404. */
+/** The stub peers: GET /wallets/:id (any id, owned by the blocked customer), GET /customers/:id and ?ids= (blocked), else 404. */
 async function startStubPeers(): Promise<{ server: Server; url: string }> {
   const server = createHttpServer((request, response) => {
-    const [, resource, id] = (request.url ?? '').split('/');
+    const url = new URL(request.url ?? '/', 'http://stub');
+    const [, resource, id] = url.pathname.split('/');
     const answer = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const customer = (customerId: string) => ({ id: customerId, displayName: 'Stub', email: 'stub@example.com', country: 'DE', status: 'blocked', createdAt: new Date().toISOString() });
     if (request.method === 'GET' && resource === 'wallets' && id) answer(200, { id, customerId: blockedCustomer, currency: 'EUR', ledgerAccountId: randomUUID() });
-    else if (request.method === 'GET' && resource === 'customers' && id) answer(200, { id, displayName: 'Stub', email: 'stub@example.com', country: 'DE', status: 'blocked', createdAt: new Date().toISOString() });
+    else if (request.method === 'GET' && resource === 'customers' && id) answer(200, customer(id));
+    else if (request.method === 'GET' && url.pathname === '/customers') answer(200, { items: (url.searchParams.get('ids') ?? '').split(',').map(customer), nextCursor: null });
     else answer(404, { error: 'not_found', message: `the stub peers have no ${request.method ?? ''} ${request.url ?? ''}` });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -119,7 +119,9 @@ export class FakeWorld {
           return { ...next };
         },
       },
-      customers: { get: (id) => this.call('customers.get', () => this.customers.get(id)) },
+      customers: {
+        find: (ids) => this.call('customers.find', () => new Map(ids.flatMap((id) => (this.customers.has(id) ? [[id, this.customers.get(id)!] as const] : [])))),
+      },
       rules: {
         evaluate: (request) =>
           this.call('rules.evaluate', () => {

@@ -161,7 +161,7 @@ describe('runPaymentSaga', () => {
   });
 
   it.each([
-    ['profile', 'customers.get'],
+    ['profile', 'customers.find'],
     ['rules', 'rules.evaluate'],
     ['quote', 'forex.quote'],
     ['reserve', 'ledger.createTransfer'],

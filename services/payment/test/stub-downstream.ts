@@ -1,6 +1,6 @@
 /**
  * One in-test HTTP server playing the five services the payment service calls, each the subset of its
- * issue-10 contract the payment service uses: wallet (GET /wallets/:id), profile (GET /customers/:id),
+ * issue-10 contract the payment service uses: wallet (GET /wallets/:id), profile (GET /customers?ids=),
  * rule-engine (POST /evaluations), forex (POST /quotes, POST /quotes/:id/use) and a two-phase ledger
  * (POST /accounts, POST /transfers, POST /transfers/:id/{post,void}, GET /transfers/:id).
  */
@@ -89,9 +89,13 @@ export async function startStubDownstream(): Promise<StubDownstream> {
       }
       return wallet ? send(200, { ...wallet, balance: { postedMinor: stub.balances.get(wallet.ledgerAccountId) ?? 0, pendingMinor: 0, availableMinor: 0 } }) : error(404, 'wallet_not_found');
     }
-    if (method === 'GET' && parts[0] === 'customers' && parts.length === 2) {
-      const customer = stub.customers.get(parts[1] ?? '');
-      return customer ? send(200, { id: parts[1], displayName: 'x', email: 'x@example.com', createdAt: new Date().toISOString(), ...customer }) : error(404, 'customer_not_found');
+    if (method === 'GET' && url.pathname === '/customers') {
+      const ids = (url.searchParams.get('ids') ?? '').split(',');
+      const items = ids.flatMap((id) => {
+        const customer = stub.customers.get(id);
+        return customer ? [{ id, displayName: 'x', email: 'x@example.com', createdAt: new Date().toISOString(), ...customer }] : [];
+      });
+      return send(200, { items, nextCursor: null });
     }
     if (method === 'POST' && url.pathname === '/evaluations') {
       const paymentId = String(body?.['paymentId']);

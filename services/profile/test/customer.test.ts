@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '@innover/kit';
 import { countryCodes, isCountryCode } from '../src/domain/countries.js';
-import { createCustomer, emailKey, getCustomer, setCustomerStatus } from '../src/domain/customer.js';
+import { createCustomer, emailKey, getCustomer, getCustomers, setCustomerStatus } from '../src/domain/customer.js';
 import type { Customer, CustomerStore, NewCustomer } from '../src/domain/customer.js';
-import { createCustomerRequest, updateCustomerRequest } from '../src/entry-points/routes.js';
+import { createCustomerRequest, customersQuery, updateCustomerRequest } from '../src/entry-points/routes.js';
 
 function memoryStore(): CustomerStore & { rows: Map<string, Customer & { emailKey: string }> } {
   const rows = new Map<string, Customer & { emailKey: string }>();
@@ -18,6 +18,9 @@ function memoryStore(): CustomerStore & { rows: Map<string, Customer & { emailKe
     },
     async find(id) {
       return rows.get(id);
+    },
+    async findMany(ids) {
+      return [...rows.values()].filter((row) => ids.includes(row.id)).reverse();
     },
     async updateStatus(id, status) {
       const row = rows.get(id);
@@ -57,6 +60,18 @@ describe('customer requests', () => {
     expect(paths({ displayName: 'Ada', email: 'ada@example.com', country: 'GB', status: 'blocked' })).toEqual(['']);
   });
 
+  it('read several customers by ids: comma-separated or repeated, 1 to 200 UUIDs, nothing else', () => {
+    const [a, b] = ['0b7e2f4c-8a51-4a4e-9f1c-3f5d2c1b0a99', '9c1d2e3f-4a5b-4c6d-8e7f-001122334455'];
+    expect(customersQuery.safeParse({ ids: `${a},${b}` }).data).toEqual({ ids: [a, b] });
+    expect(customersQuery.safeParse({ ids: [a, ` ${b}`] }).data).toEqual({ ids: [a, b] });
+    const refusal = (query: unknown) => customersQuery.safeParse(query).error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    expect(refusal({})).toEqual(['ids: is required: 1 to 200 customer ids (UUIDs), comma-separated']);
+    expect(refusal({ ids: '' })).toEqual(['ids.0: must be customer ids (UUIDs), comma-separated']);
+    expect(refusal({ ids: `${a},nope` })).toEqual(['ids.1: must be customer ids (UUIDs), comma-separated']);
+    expect(refusal({ ids: Array(201).fill(a).join(',') })).toEqual(['ids: must name at most 200 customer ids; split the read']);
+    expect(refusal({ ids: a, limit: '5' })?.[0]).toMatch(/^: /);
+  });
+
   it('change the status to active or blocked only', () => {
     expect(updateCustomerRequest.safeParse({ status: 'blocked' }).success).toBe(true);
     expect(updateCustomerRequest.safeParse({ status: 'active' }).success).toBe(true);
@@ -73,6 +88,15 @@ describe('customer use cases', () => {
     expect(emailKey(' Ada@Example.COM ')).toBe('ada@example.com');
     const taken = await rejection(createCustomer(store, { displayName: 'Other', email: 'ada@example.com', country: 'DE' }));
     expect({ status: taken.status, code: taken.code }).toEqual({ status: 409, code: 'email_taken' });
+  });
+
+  it('read several customers at once: in the order asked, each once, an unknown id left out', async () => {
+    const store = memoryStore();
+    const ada = await createCustomer(store, { displayName: 'Ada', email: 'ada@example.com', country: 'GB' });
+    const bob = await createCustomer(store, { displayName: 'Bob', email: 'bob@example.com', country: 'DE' });
+    const unknown = '9c1d2e3f-4a5b-4c6d-8e7f-001122334455';
+    expect((await getCustomers(store, [ada.id, unknown, bob.id.toUpperCase(), ada.id])).map((customer) => customer.displayName)).toEqual(['Ada', 'Bob']);
+    expect(await getCustomers(store, [unknown])).toEqual([]);
   });
 
   it('read and block a customer; an unknown or malformed id is customer_not_found', async () => {

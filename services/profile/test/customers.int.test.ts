@@ -59,6 +59,21 @@ describe('profile: customers', () => {
     expect((await app.call('PATCH', `/customers/${id}`, { status: 'closed' })).json).toMatchObject({ error: 'invalid_request', issues: [{ path: 'status' }] });
   });
 
+  it('GET /customers?ids= reads several customers in one call: in the order asked, an unknown id left out', async () => {
+    const ids: string[] = [];
+    for (const name of ['Payer', 'Payee']) ids.push(String((await app.call('POST', '/customers', { displayName: name, email: `${name.toLowerCase()}-ids@example.com`, country: 'NL' })).json['id']));
+    const [payer, payee] = ids as [string, string];
+    await app.call('PATCH', `/customers/${payee}`, { status: 'blocked' });
+    const unknown = '5b0f3c52-8f6e-4d7e-9a51-2f9d8c6b1a00';
+    const read = await app.call('GET', `/customers?ids=${payee},${unknown},${payer}`);
+    expect(read.status).toBe(200);
+    expect(read.json).toEqual({ items: [await app.call('GET', `/customers/${payee}`).then((answer) => answer.json), (await app.call('GET', `/customers/${payer}`)).json], nextCursor: null });
+    expect((read.json['items'] as Array<{ status: string }>).map((customer) => customer.status)).toEqual(['blocked', 'active']);
+    expect((await app.call('GET', `/customers?ids=${unknown}`)).json).toEqual({ items: [], nextCursor: null });
+    expect(await app.call('GET', '/customers')).toMatchObject({ status: 400, json: { error: 'invalid_request', issues: [{ path: 'ids', message: expect.stringContaining('required') }] } });
+    expect(await app.call('GET', `/customers?ids=${payer},not-a-uuid`)).toMatchObject({ status: 400, json: { error: 'invalid_request', issues: [{ path: 'ids.1' }] } });
+  });
+
   it('an unknown or malformed id is 404 customer_not_found', async () => {
     for (const id of ['5b0f3c52-8f6e-4d7e-9a51-2f9d8c6b1a00', 'not-a-uuid']) {
       expect(await app.call('GET', `/customers/${id}`)).toMatchObject({ status: 404, json: { error: 'customer_not_found' } });

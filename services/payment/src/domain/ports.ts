@@ -27,8 +27,8 @@ export interface Customer {
 }
 
 export interface Customers {
-  /** Undefined: no such customer (404 `customer_not_found`). */
-  get(customerId: string): Promise<Customer | undefined>;
+  /** The customers of `customerIds` that exist, by id, in one call (a missing id: no such customer). */
+  find(customerIds: readonly string[]): Promise<Map<string, Customer>>;
 }
 
 export interface EvaluationRequest {

@@ -140,7 +140,8 @@ export async function runPaymentSaga(paymentId: string, ports: SagaPorts, option
     let learnt: PaymentChanges = {};
     if (!current.decision) {
       step = 'profile';
-      const [payer, payee] = await Promise.all([ports.customers.get(current.payerCustomerId), ports.customers.get(current.payeeCustomerId)]);
+      const customers = await ports.customers.find([current.payerCustomerId, current.payeeCustomerId]);
+      const [payer, payee] = [customers.get(current.payerCustomerId), customers.get(current.payeeCustomerId)];
       if (!payer || !payee) return await move(current, 'rejected', { reason: reasons.customerNotFound(!payer ? 'payer' : 'payee') });
       if (payer.status !== 'active' || payee.status !== 'active') return await move(current, 'rejected', { reason: reasons.customerBlocked(payer.status !== 'active' ? 'payer' : 'payee') });
       await checkpoint('profile');

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { outboxWritten } from '@innover/kit/outbox';
 import type { Router } from 'express';
 import { z } from 'zod';
-import { HttpError, requireDependency, validateBody } from '@innover/kit';
+import { HttpError, refuseRequest, requireDependency, validateBody, validateQuery } from '@innover/kit';
 import type { Logger, ApiDependencies, TaskEnqueuer } from '@innover/kit';
 import { idempotent, passTo, respond } from '@innover/kit/idempotency';
 import type { Phases } from '@innover/kit/idempotency';
@@ -131,17 +131,11 @@ export function paymentRoutes(router: Router, dependencies: ApiDependencies): vo
     response.json(toView(found.payment, found.history));
   });
 
-  router.get('/payments', async (request, response) => {
-    const parsed = listQuery.safeParse(request.query);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(query)', message: issue.message }));
-      response.status(400).json({ error: 'invalid_request', message: issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), issues });
-      return;
-    }
-    const { payerWalletId, limit, cursor } = parsed.data;
+  router.get('/payments', validateQuery(listQuery), async (_request, response) => {
+    const { payerWalletId, limit, cursor } = response.locals['query'] as z.infer<typeof listQuery>;
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     if (cursor !== undefined && !after) {
-      response.status(400).json({ error: 'invalid_request', message: 'cursor: is not a cursor this list gave out', issues: [{ path: 'cursor', message: 'is not a cursor this list gave out' }] });
+      refuseRequest(response, [{ path: 'cursor', message: 'is not a cursor this list gave out' }]);
       return;
     }
     const payments = await listPaymentsOfPayer(database(), payerWalletId, limit, after);

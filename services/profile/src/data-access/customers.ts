@@ -31,6 +31,10 @@ export function customerStore(database: Queryable): CustomerStore {
       const [row] = await database.query<CustomerRow>(`SELECT ${columns} FROM customers WHERE id = $1`, [id]);
       return row ? toCustomer(row) : undefined;
     },
+    async findMany(ids) {
+      const rows = await database.query<CustomerRow>(`SELECT ${columns} FROM customers WHERE id = ANY($1::UUID[])`, [ids]);
+      return rows.map(toCustomer);
+    },
     async updateStatus(id, status) {
       const [row] = await database.query<CustomerRow>(`UPDATE customers SET status = $2, updated_at = now() WHERE id = $1 RETURNING ${columns}`, [id, status]);
       return row ? toCustomer(row) : undefined;

@@ -30,6 +30,8 @@ export interface CustomerStore {
   /** Undefined when the email key is taken (the unique index decides, so concurrent creates race safely). */
   insert(customer: NewCustomer): Promise<Customer | undefined>;
   find(id: string): Promise<Customer | undefined>;
+  /** The customers of `ids` that exist, in any order. */
+  findMany(ids: readonly string[]): Promise<Customer[]>;
   /** Undefined when there is no such customer. */
   updateStatus(id: string, status: CustomerStatus): Promise<Customer | undefined>;
 }
@@ -58,6 +60,19 @@ export async function getCustomer(store: CustomerStore, id: string): Promise<Cus
   const customer = uuidPattern.test(id) ? await store.find(id) : undefined;
   if (!customer) throw notFound(id);
   return customer;
+}
+
+/** The most ids one `GET /customers?ids=` takes: a list's page size. */
+export const maxCustomersPerRead = 200;
+
+/**
+ * GET /customers?ids=: the customers of `ids` that exist, in the order asked, each once; an unknown id is left
+ * out. One read for a caller that needs several customers at once (the payment saga: payer and payee).
+ */
+export async function getCustomers(store: CustomerStore, ids: readonly string[]): Promise<Customer[]> {
+  const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
+  const found = new Map((await store.findMany(wanted)).map((customer) => [customer.id, customer]));
+  return wanted.flatMap((id) => found.get(id) ?? []);
 }
 
 /** PATCH /customers/:id: blocks or unblocks a customer (the payment saga rejects payments of a blocked one). */
