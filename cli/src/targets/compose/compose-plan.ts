@@ -165,10 +165,10 @@ function healthcheckTest(workload: Workload, probe: ProbePlan): readonly string[
 /**
  * How often Docker runs a healthcheck once the container is healthy. A check is an exec in the container:
  * about 35 ms of CPU between dockerd, containerd, the shim, runc and the check itself, so the stack's 16
- * containers checked every 5-10 s cost a tenth of a CPU doing nothing (`npm run bench` saw it as 2 ms a
- * payment). Every 30 s (Docker's default) costs a third of that.
+ * containers checked every 5-10 s cost a tenth of a CPU doing nothing (about 2 ms a payment under load).
+ * Every 30 s (Docker's default) costs a third of that.
  */
-export const steadyHealthcheckIntervalSeconds = 30;
+const steadyHealthcheckIntervalSeconds = 30;
 
 /** While a container starts, Docker checks it every second, so innover sees it ready as soon as it is. */
 const startHealthcheckIntervalSeconds = 1;

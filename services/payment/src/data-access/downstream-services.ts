@@ -49,9 +49,7 @@ export function walletsOver(client: ServiceClient, options: { cacheSize?: number
 export function customersOver(client: ServiceClient): Customers {
   return {
     async find(customerIds) {
-      const ids = [...new Set(customerIds)];
-      if (ids.length === 0) return new Map();
-      const { body } = await client.request<{ items: Array<{ id: string; status: 'active' | 'blocked'; country: string }> }>('GET', `/customers?ids=${ids.map(segment).join(',')}`);
+      const { body } = await client.request<{ items: Array<{ id: string; status: 'active' | 'blocked'; country: string }> }>('GET', `/customers?ids=${customerIds.map(segment).join(',')}`);
       return new Map(body.items.map((customer) => [customer.id, { status: customer.status, country: customer.country }]));
     },
   };

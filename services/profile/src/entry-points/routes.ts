@@ -17,7 +17,7 @@ type CreateCustomerRequest = z.infer<typeof createCustomerRequest>;
 /** `?ids=<id>,<id>` (or `ids` repeated): 1 to `maxCustomersPerRead` customer ids. */
 export const customersQuery = z.strictObject({
   ids: z
-    .union([z.string(), z.array(z.string())], { message: 'is required: 1 to 200 customer ids (UUIDs), comma-separated' })
+    .union([z.string(), z.array(z.string())], { message: `is required: 1 to ${maxCustomersPerRead} customer ids (UUIDs), comma-separated` })
     .transform((value) => (Array.isArray(value) ? value : [value]).flatMap((part) => part.split(',')).map((id) => id.trim()))
     .pipe(
       z
