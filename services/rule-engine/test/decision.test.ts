@@ -72,12 +72,14 @@ function memoryStore(ruleSet: RuleSet) {
       const row = rows.find((candidate) => candidate.request.paymentId === paymentId);
       return row && { decision: row.decision, reasons: row.reasons, ruleSetVersion: row.ruleSetVersion };
     },
-    async decisionAndRuleSet(paymentId) {
-      return { decision: await store.findDecision(paymentId), ruleSet };
-    },
-    async velocityTotals(payer, currency, since) {
-      const counted = rows.filter((row) => row.request.payerCustomerId === payer && row.request.currency === currency && row.decision === 'approve' && row.at > since);
-      return { count: counted.length, amountMinor: counted.reduce((sum, row) => sum + BigInt(row.request.amountMinor), 0n) };
+    async evaluationInputs(request, evaluatedAt) {
+      const since = windowStart(evaluatedAt, ruleSet.velocity.windowHours);
+      const counted = rows.filter((row) => row.request.payerCustomerId === request.payerCustomerId && row.request.currency === request.currency && row.decision === 'approve' && row.at > since);
+      return {
+        decision: await store.findDecision(request.paymentId),
+        ruleSet,
+        velocity: { count: counted.length, amountMinor: counted.reduce((sum, row) => sum + BigInt(row.request.amountMinor), 0n) },
+      };
     },
     async insertDecision(request, decision, at) {
       if (rows.some((row) => row.request.paymentId === request.paymentId)) return false;

@@ -54,24 +54,27 @@ function evaluationStore(tx: Queryable): EvaluationStore {
       const [row] = await tx.query<DecisionRow>('SELECT decision, reasons, rule_set_version FROM evaluations WHERE payment_id = $1', [paymentId]);
       return row ? toDecision(row) : undefined;
     },
-    async decisionAndRuleSet(paymentId) {
-      const [row] = await tx.query<RuleSetRow & (DecisionRow | { decision: null })>(
-        `SELECT r.version, r.rules, e.decision, e.reasons, e.rule_set_version
-         FROM (SELECT version, rules FROM rule_sets ORDER BY version DESC LIMIT 1) r LEFT JOIN evaluations e ON e.payment_id = $1`,
-        [paymentId],
+    async evaluationInputs(request, evaluatedAt) {
+      // One round trip: the rule set in force, the payment's stored decision (the LEFT JOIN's columns are all NULL
+      // when there is none), and the payer's approved totals in the window the rule set names, ending at evaluatedAt.
+      const [row] = await tx.query<RuleSetRow & (DecisionRow | { decision: null }) & { velocity_count: string; velocity_amount: string }>(
+        `SELECT r.version, r.rules, e.decision, e.reasons, e.rule_set_version, v.velocity_count, v.velocity_amount
+         FROM (SELECT version, rules FROM rule_sets ORDER BY version DESC LIMIT 1) r
+         LEFT JOIN evaluations e ON e.payment_id = $1
+         CROSS JOIN LATERAL (
+           SELECT count(*) AS velocity_count, COALESCE(sum(amount_minor), 0) AS velocity_amount FROM evaluations
+           WHERE payer_customer_id = $2 AND currency = $3 AND decision = 'approve'
+             AND evaluated_at > $4::TIMESTAMPTZ - (r.rules->'velocity'->>'windowHours')::INT * INTERVAL '1 hour'
+         ) v`,
+        [request.paymentId, request.payerCustomerId, request.currency, evaluatedAt],
       );
       if (!row) throw new Error(noRuleSet);
-      // No evaluation yet: the LEFT JOIN's columns are all NULL.
-      return { decision: row.decision ? toDecision(row) : undefined, ruleSet: toRuleSet(row) };
-    },
-    async velocityTotals(payerCustomerId, currency, since) {
-      const [row] = await tx.query<{ count: string; amount: string }>(
-        `SELECT count(*) AS count, COALESCE(sum(amount_minor), 0) AS amount FROM evaluations
-         WHERE payer_customer_id = $1 AND currency = $2 AND decision = 'approve' AND evaluated_at > $3`,
-        [payerCustomerId, currency, since],
-      );
-      // sum(BIGINT) is NUMERIC: exact text, possibly past 2^53, hence BigInt.
-      return { count: safeInteger(row?.count ?? '0', 'velocity count'), amountMinor: BigInt(row?.amount ?? '0') };
+      return {
+        decision: row.decision ? toDecision(row) : undefined,
+        ruleSet: toRuleSet(row),
+        // sum(BIGINT) is NUMERIC: exact text, possibly past 2^53, hence BigInt.
+        velocity: { count: safeInteger(row.velocity_count, 'velocity count'), amountMinor: BigInt(row.velocity_amount) },
+      };
     },
     async insertDecision(request: EvaluationRequest, decision: Decision, evaluatedAt: Date) {
       const inserted = await tx.query(

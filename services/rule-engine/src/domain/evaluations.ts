@@ -1,4 +1,4 @@
-import { decide, windowStart } from './decision.ts';
+import { decide } from './decision.ts';
 import type { Decision, EvaluationRequest, Reason, VelocityTotals } from './decision.ts';
 import type { RuleSet, Rules } from './rule-set.ts';
 import { normalizeRules } from './rule-set.ts';
@@ -8,10 +8,14 @@ export interface EvaluationStore {
   /** Holds the payer's lock row for `currency` until the transaction ends: one evaluation per payer at a time. */
   lockPayer(payerCustomerId: string, currency: string): Promise<void>;
   findDecision(paymentId: string): Promise<Decision | undefined>;
-  /** The payment's stored decision, if any, and the rule set in force, read together. */
-  decisionAndRuleSet(paymentId: string): Promise<{ decision: Decision | undefined; ruleSet: RuleSet }>;
-  /** The payer's approved evaluations in `currency` after `since`. */
-  velocityTotals(payerCustomerId: string, currency: string, since: Date): Promise<VelocityTotals>;
+  /**
+   * Read together: the payment's stored decision, if any; the rule set in force; and the payer's approved
+   * evaluations in `currency` inside that rule set's window ending at `evaluatedAt` (after windowStart(evaluatedAt, windowHours)).
+   */
+  evaluationInputs(
+    request: Pick<EvaluationRequest, 'paymentId' | 'payerCustomerId' | 'currency'>,
+    evaluatedAt: Date,
+  ): Promise<{ decision: Decision | undefined; ruleSet: RuleSet; velocity: VelocityTotals }>;
   /** False when the payment was already evaluated (its id is the key). */
   insertDecision(request: EvaluationRequest, decision: Decision, evaluatedAt: Date): Promise<boolean>;
 }
@@ -33,10 +37,9 @@ export interface RuleSetStore {
 export async function evaluatePayment(transaction: EvaluationTransaction, request: EvaluationRequest, now: () => Date = () => new Date()): Promise<Decision> {
   return await transaction(async (store) => {
     await store.lockPayer(request.payerCustomerId, request.currency);
-    const { decision: stored, ruleSet } = await store.decisionAndRuleSet(request.paymentId);
-    if (stored) return stored;
     const evaluatedAt = now();
-    const velocity = await store.velocityTotals(request.payerCustomerId, request.currency, windowStart(evaluatedAt, ruleSet.velocity.windowHours));
+    const { decision: stored, ruleSet, velocity } = await store.evaluationInputs(request, evaluatedAt);
+    if (stored) return stored;
     const outcome = decide(request, ruleSet, velocity);
     const decision: Decision = { ...outcome, ruleSetVersion: ruleSet.version };
     if (await store.insertDecision(request, decision, evaluatedAt)) return decision;
