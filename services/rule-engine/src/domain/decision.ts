@@ -31,7 +31,11 @@ export interface VelocityTotals {
   amountMinor: bigint;
 }
 
-/** Where the sliding window starts: evaluations after this instant count. */
+/**
+ * Where the sliding window starts: evaluations after this instant count. The evaluation read computes the same
+ * bound in SQL (data-access `evaluationInputs`, in one round trip with the rule set); the in-memory store of the
+ * domain tests uses this, and the integration test of the sliding window holds the two together.
+ */
 export function windowStart(now: Date, windowHours: number): Date {
   return new Date(now.getTime() - windowHours * 3_600_000);
 }
